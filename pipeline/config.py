@@ -1,0 +1,69 @@
+"""Configuration: the packaged defaults, overridden by a user's TOML file."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+Config = dict[str, dict[str, Any]]
+
+# In TOML there is no null: the string "none" disables a threshold.
+NONE_SPELLING = "none"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def default_config() -> Config:
+    text = resources.files("pipeline").joinpath("default_config.toml").read_text("utf-8")
+    return _nulls(tomllib.loads(text))
+
+
+def load_config(path: Path | None = None) -> Config:
+    """The defaults, with the keys of the file at ``path`` (if any) laid over them."""
+    config = default_config()
+    if path is None:
+        return config
+    try:
+        user = _nulls(tomllib.loads(Path(path).read_text("utf-8")))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    for section, values in user.items():
+        if section not in config or not isinstance(values, dict):
+            raise ConfigError(
+                f"{path}: unknown section [{section}]; sections are: {', '.join(sorted(config))}"
+            )
+        for key, value in values.items():
+            if key not in config[section]:
+                known = ", ".join(sorted(config[section]))
+                raise ConfigError(f"{path}: unknown key {section}.{key}; keys of [{section}]: {known}")
+            default = config[section][key]
+            if value is not None and default is not None and type(value) is not type(default):
+                if not (isinstance(default, float) and isinstance(value, int)):
+                    raise ConfigError(
+                        f"{path}: {section}.{key} must be {type(default).__name__}, got {value!r}"
+                    )
+            config[section][key] = value
+    return config
+
+
+def config_hash(config: Config) -> str:
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+
+
+def _nulls(tree: dict[str, Any]) -> dict[str, Any]:
+    tree = copy.deepcopy(tree)
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            tree[key] = _nulls(value)
+        elif value == NONE_SPELLING:
+            tree[key] = None
+    return tree

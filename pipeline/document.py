@@ -1,0 +1,119 @@
+"""The document model: normalized text plus annotations and signals.
+
+Stages never change ``Document.text``. They add :class:`Annotation` objects (character
+spans with a stage, a rule, an action and a reason) and named numeric signals. The
+decide step turns signals into a :class:`Status` with reasons, and the renderers in
+:mod:`pipeline.render` apply the annotations. One path serves the cleaned text and the
+report, so the report can explain every removed character.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Action(str, enum.Enum):
+    REMOVE = "remove"
+    FLAG = "flag"
+    REPLACE = "replace"
+
+
+class Status(str, enum.Enum):
+    KEPT = "kept"
+    DROPPED = "dropped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """A span ``[start, end)`` of the normalized text and what a stage says of it."""
+
+    start: int
+    end: int
+    stage: str
+    rule: str
+    action: Action
+    reason: str
+    replacement: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"bad span [{self.start}, {self.end})")
+        if (self.action is Action.REPLACE) != (self.replacement is not None):
+            raise ValueError("a replacement is given exactly when the action is 'replace'")
+
+    @property
+    def code(self) -> str:
+        """The reason code, ``"<stage>.<rule>"``."""
+        return f"{self.stage}.{self.rule}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "stage": self.stage,
+            "rule": self.rule,
+            "action": self.action.value,
+            "replacement": self.replacement,
+            "reason": self.reason,
+        }
+
+
+@dataclass(slots=True)
+class Block:
+    """A paragraph-level unit (one line of the normalized text) and its span."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(slots=True)
+class Document:
+    id: str
+    text: str
+    source: str
+    title: str = ""
+    url: str | None = None
+    source_metadata: dict[str, Any] = field(default_factory=dict)
+    annotations: list[Annotation] = field(default_factory=list)
+    signals: dict[str, float] = field(default_factory=dict)
+    # Filled by the segment stage; derived from ``text`` only.
+    blocks: list[Block] = field(default_factory=list)
+    status: Status = Status.KEPT
+    reasons: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def title_span(self) -> tuple[int, int]:
+        """The title is the first line of ``text`` when the document has one."""
+        if self.title and self.text.startswith(self.title):
+            return (0, len(self.title))
+        return (0, 0)
+
+    def annotate(
+        self,
+        start: int,
+        end: int,
+        *,
+        stage: str,
+        rule: str,
+        action: Action,
+        reason: str,
+        replacement: str | None = None,
+    ) -> Annotation:
+        if end > len(self.text):
+            raise ValueError(f"span end {end} is past the text ({len(self.text)} chars)")
+        annotation = Annotation(start, end, stage, rule, action, reason, replacement)
+        self.annotations.append(annotation)
+        return annotation
+
+    def removed_mask(self, *, stage: str | None = None) -> bytearray:
+        """One byte per character: 1 where a remove annotation (of ``stage``) covers it."""
+        mask = bytearray(len(self.text))
+        for a in self.annotations:
+            if a.action is Action.REMOVE and stage in (None, a.stage):
+                mask[a.start : a.end] = b"\x01" * (a.end - a.start)
+        return mask

