@@ -1,0 +1,180 @@
+"""The two entry points, the output contracts, determinism and atomicity."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import pipeline
+from pipeline import outputs
+from tests.conftest import RAW, REPO, SEEDS, run_cli, seed_id
+
+ARTICLE = "Kept Article\n\n" + "Plain sentences about rivers and the fish that live in them. " * 10
+
+
+def tree_bytes(root):
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+
+
+def test_console_script_and_module_share_help():
+    script = shutil.which("clean-corpus", path=os.path.dirname(sys.executable))
+    assert script is not None
+    for cmd in ([script, "--help"], [sys.executable, "-m", "pipeline", "--help"]):
+        out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        assert "RAW_DIR" in out and "--cleaned DIR" in out and "--reports DIR" in out and "--config FILE" in out
+
+
+def test_module_entry_point_runs_the_sample_corpus(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", str(RAW), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r")],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "5 documents: 5 kept, 0 dropped, 0 failed" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == sorted(
+        [f"{p.stem}.txt" for p in SEEDS.values()] + ["articles.jsonl", "articles.parquet"]
+    )
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted(
+        [f"{p.stem}.html" for p in SEEDS.values()] + ["index.html", "manifest.json", "signals.parquet"]
+    )
+
+
+def test_progress_bar_on_larger_runs(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "many.jsonl").write_text("".join(json.dumps({"text": ARTICLE}) + "\n" for _ in range(25)))
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", str(raw), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r")],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0
+    assert "25/25" in result.stderr and "doc" in result.stderr
+
+
+def test_articles_contract_and_load_cleaned_round_trip(seed_run):
+    frame = pipeline.load_cleaned(seed_run.cleaned)
+    assert list(frame.columns) == ["id", "text", "title", "source", "url", "metadata"]
+    assert list(frame["id"]) == [seed_id(n) for n in sorted(SEEDS)]
+    for _, row in frame.iterrows():
+        assert row["text"] + "\n" == seed_run.cleaned_text(row["id"])
+        assert row["metadata"]["decision"] == "kept"
+        assert row["metadata"]["source_metadata"] == {}
+        assert row["metadata"]["signals"]["words_out"] > 0
+    jsonl = pd.read_json(seed_run.cleaned / "articles.jsonl", lines=True)
+    assert list(jsonl["id"]) == list(frame["id"]) and list(jsonl["text"]) == list(frame["text"])
+    assert list(frame["source"]) == [p.name for p in SEEDS.values()]
+
+
+def test_source_metadata_round_trips(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    meta = {"lang": "en", "crawl": {"date": "2024-01-01", "depth": 2}}
+    (raw / "a.jsonl").write_text(json.dumps({"id": "m1", "text": ARTICLE, "url": "https://x.org", "metadata": meta}) + "\n")
+    run_cli(raw, tmp_path)
+    (row,) = pipeline.load_cleaned(tmp_path / "cleaned").to_dict("records")
+    assert row["url"] == "https://x.org"
+    assert row["metadata"]["source_metadata"] == meta | {"original_id": "m1"}
+
+
+def test_signals_has_one_row_per_input_with_every_column(seed_run):
+    table = pq.read_table(seed_run.reports / "signals.parquet")
+    assert table.schema == outputs.SIGNALS_SCHEMA
+    assert table.num_rows == 5
+
+
+def test_manifest(seed_run):
+    manifest = json.loads((seed_run.reports / "manifest.json").read_text())
+    assert manifest["counts"] == {"total": 5, "kept": 5, "dropped": 0, "failed": 0}
+    assert [entry["path"] for entry in manifest["inputs"]] == [p.name for p in SEEDS.values()]
+    assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
+    assert manifest["config"]["decide"]["min_words"] == 50
+    assert manifest["stages"] == ["segment", "normalize", "boilerplate", "quality", "decide"]
+    assert set(manifest["timings"]["stage_seconds"]) == {"ingest", "segment", "normalize", "boilerplate", "quality"}
+    assert manifest["versions"]["spacy"].startswith("3.8")
+
+
+def test_rerun_is_byte_identical(tmp_path):
+    first = run_cli(RAW, tmp_path / "one")
+    again = run_cli(RAW, tmp_path / "one")
+    other = run_cli(RAW, tmp_path / "two")
+    assert first.exit_code == again.exit_code == other.exit_code == 0
+    assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
+    assert len(tree_bytes(tmp_path / "one")) == 14
+    # The manifest differs only in its wall-clock timings.
+    manifests = [json.loads((tmp_path / d / "reports" / "manifest.json").read_text()) for d in ("one", "two")]
+    for manifest in manifests:
+        manifest.pop("timings")
+    assert manifests[0] == manifests[1]
+
+
+def test_outputs_of_documents_gone_from_the_input_are_removed(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    run_cli(raw, tmp_path)
+    gone = SEEDS["003"].stem
+    (raw / SEEDS["003"].name).unlink()
+    (tmp_path / "cleaned" / "notes.md").write_text("the user's own file")
+    run_cli(raw, tmp_path)
+    assert not (tmp_path / "cleaned" / f"{gone}.txt").exists()
+    assert not (tmp_path / "reports" / f"{gone}.html").exists()
+    assert (tmp_path / "cleaned" / "notes.md").exists()
+
+
+def test_interrupted_write_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "out.txt"
+    with pytest.raises(RuntimeError):
+        with outputs.atomic_open(target) as fh:
+            fh.write("half")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with outputs.atomic_open(target) as fh:
+            fh.write("new")
+            raise RuntimeError("interrupted")
+    assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+
+
+def test_config_file_overrides_a_threshold(tmp_path):
+    config = tmp_path / "strict.toml"
+    config.write_text("[decide]\nmin_words = 1000\n")
+    run = run_cli(RAW, tmp_path, "--config", str(config))
+    assert run.exit_code == 0
+    statuses = dict(zip(run.signals["id"], run.signals["status"]))
+    words = dict(zip(run.signals["id"], run.signals["words_out"]))
+    assert statuses == {i: ("kept" if words[i] >= 1000 else "dropped") for i in statuses}
+    assert sorted(set(statuses.values())) == ["dropped", "kept"]
+    dropped = run.signals[run.signals["status"] == "dropped"]
+    assert all(list(r) == ["decide.min_words"] for r in dropped["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[decide]\nmin_wrds = 3\n", "unknown key decide.min_wrds"),
+        ("[nope]\nx = 1\n", "unknown section [nope]"),
+        ("[decide]\nmin_words = 'many'\n", "decide.min_words must be int"),
+        ("not toml [", "not valid TOML"),
+    ],
+)
+def test_bad_config_is_a_clear_usage_error(tmp_path, capsys, body, message):
+    config = tmp_path / "bad.toml"
+    config.write_text(body)
+    assert run_cli(RAW, tmp_path, "--config", str(config)).exit_code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_makefile_passes_paths_through():
+    makefile = (REPO / "Makefile").read_text()
+    assert "$(BIN)/clean-corpus $(RAW) --cleaned $(CLEANED) --reports $(REPORTS)" in makefile

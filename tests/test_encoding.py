@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from pipeline.encoding import BINARY, INVALID_UTF8, UNDECODABLE, DecodeError, decode
+
+TEXT = "Café “quotes” – naïve résumé, it’s fine.\nSecond line."
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig"),
+        (TEXT.encode("utf-16"), "utf-16"),  # with BOM
+        (TEXT.encode("utf-16-le"), "utf-16-le"),
+        (TEXT.encode("utf-16-be"), "utf-16-be"),
+        (TEXT.encode("utf-32"), "utf-32"),
+        (TEXT.encode("cp1252"), "cp1252"),
+        ("Señor año, déjà vu à la française.".encode("latin-1"), "cp1252"),
+    ],
+)
+def test_supported_encodings_decode_to_the_same_text(data, encoding):
+    decoded = decode(data)
+    assert decoded.encoding == encoding
+    expected = "Señor año, déjà vu à la française." if encoding == "cp1252" and b"Se" in data[:2] else TEXT
+    assert decoded.text == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", BINARY),
+        (bytes(range(1, 32)) * 10, BINARY),
+        ("ok café ".encode() * 5 + b"\xff", INVALID_UTF8),
+        (b"plain ascii then \xff\xfe\xfa\xfb garbage", UNDECODABLE),
+        (b"bytes undefined in cp1252: \x81\x8d\x8f\x90\x9d", BINARY),
+    ],
+)
+def test_undecodable_bytes_fail_with_a_reason(data, reason):
+    with pytest.raises(DecodeError) as info:
+        decode(data)
+    assert info.value.reason == reason
+
+
+def test_empty_input_decodes_to_empty_text():
+    assert decode(b"").text == ""

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.ingest import RESERVED_IDS, discover, read_records, record_id, safe_id
+
+LIMITS = {"max_document_bytes": 1_000_000, "max_line_chars": 10_000}
+HTML = """<!DOCTYPE html><html><head><title>Growing Tomatoes</title></head><body>
+<nav><a href="/">Home</a> <a href="/blog">Blog</a></nav>
+<article><h1>Growing Tomatoes</h1>
+<p>Tomatoes need six to eight hours of direct sun a day, steady watering and a rich soil.
+Plant them after the last frost, deep enough that the stem is buried to the first leaves.</p>
+<p>Stake or cage the plants early. Pinch the suckers that grow between the main stem and the
+branches if you want fewer, larger fruits, and mulch to keep the soil moist.</p>
+</article><footer>Copyright 2024 Garden Site</footer></body></html>"""
+
+
+def records(path: Path):
+    return list(read_records(path, path.parent, **LIMITS))
+
+
+def test_discover_finds_supported_files_in_sorted_order(tmp_path):
+    for name in ["b.txt", "a.md", "sub/c.jsonl", "d.jsonl.gz", "e.parquet", "f.html", "g.HTM", ".hidden.txt", "x.pdf"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == [
+        "a.md", "b.txt", "d.jsonl.gz", "e.parquet", "f.html", "g.HTM", "sub/c.jsonl",
+    ]
+
+
+def test_text_file(tmp_path):
+    (tmp_path / "one.txt").write_text("Title\n\nBody.", encoding="utf-8")
+    (record,) = records(tmp_path / "one.txt")
+    assert (record.id, record.source, record.position, record.text, record.status) == (
+        "one", "one.txt", 0, "Title\n\nBody.", None,
+    )
+
+
+def test_jsonl_and_gzip_records(tmp_path):
+    rows = [
+        {"id": "x1", "text": "First.", "title": "T1", "url": "https://e.org/1", "metadata": {"lang": "en"}},
+        {"text": "Second."},
+    ]
+    body = "".join(json.dumps(r) + "\n" for r in rows)
+    (tmp_path / "a.jsonl").write_text(body + "\n")
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(body.encode()))
+    for name, stem in [("a.jsonl", "a"), ("b.jsonl.gz", "b")]:
+        first, second = records(tmp_path / name)
+        assert (first.id, first.title, first.url, first.metadata) == (
+            "x1", "T1", "https://e.org/1", {"lang": "en", "original_id": "x1"},
+        )
+        assert (second.id, second.position, second.text) == (f"{stem}-000002", 2, "Second.")
+
+
+def test_parquet_records(tmp_path):
+    table = pa.Table.from_pylist([{"id": "p1", "text": "Alpha."}, {"id": None, "text": "Beta."}])
+    pq.write_table(table, tmp_path / "t.parquet")
+    first, second = records(tmp_path / "t.parquet")
+    assert (first.id, first.text, second.id, second.text) == ("p1", "Alpha.", "t-000002", "Beta.")
+
+
+def test_html_is_extracted_with_trafilatura(tmp_path):
+    (tmp_path / "page.html").write_text(HTML, encoding="utf-8")
+    (record,) = records(tmp_path / "page.html")
+    assert record.title == "Growing Tomatoes"
+    assert "Tomatoes need six to eight hours" in record.text
+    assert "Pinch the suckers" in record.text
+    assert "Home" not in record.text and "Copyright" not in record.text
+
+
+def test_html_without_content_is_dropped(tmp_path):
+    (tmp_path / "nav.html").write_text("<html><head><script>var x = 1;</script></head><body><img src='a.png'></body></html>")
+    (record,) = records(tmp_path / "nav.html")
+    assert (record.status.value, record.reason) == ("dropped", "ingest.no_content")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("plain-id_1.2", "plain-id_1.2"),
+        ("../../etc/passwd", "etc_passwd-"),
+        ("a/b", "a_b-"),
+        ("CON", "CON-"),
+        ("index", "index-"),
+        (".hidden", "hidden-"),
+        ("", "doc-"),
+        ("x" * 150, "x" * 89 + "-"),
+    ],
+)
+def test_safe_id(given, expected):
+    result = safe_id(given)
+    if expected.endswith("-"):
+        assert result.startswith(expected) and len(result) == len(expected) + 10
+    else:
+        assert result == expected
+    assert "/" not in result and not result.startswith(".") and result.lower() not in RESERVED_IDS
+
+
+def test_ids_are_stable_and_distinct():
+    assert safe_id("../a") == safe_id("../a") != safe_id("./a")
+    assert record_id(None, "dir/f.jsonl", 7) == "dir__f-000007"

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.ingest import RawRecord
+from pipeline.stages.normalize import make_document, normalize_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("a  b\t\tc\xa0\xa0d   ", "a b c d"),
+        ("line one\r\nline two\r\n", "line one\n\nline two"),
+        ("para one\n\n\n\n\npara two", "para one\n\npara two"),
+        ("  • one\n  · two\n▪ three\n- four\n* five\nnot a - bullet", "- one\n- two\n- three\n- four\n- five\n\nnot a - bullet"),
+        ("Intro:\n- a\n\n- b", "Intro:\n\n- a\n- b"),
+        ("It\u00e2\u20ac\u2122s mojibake", "It's mojibake"),
+        ("cafe\u0301", "caf\u00e9"),  # NFC
+        ("zero\u200bwidth soft\u00adhyphen", "zerowidth softhyphen"),
+        ("-5 degrees is cold", "-5 degrees is cold"),
+        ("", ""),
+        ("   \n \n", ""),
+    ],
+)
+def test_normalize_text(raw, normalized):
+    assert normalize_text(raw) == normalized
+
+
+def test_markdown_soft_wraps_are_joined_but_structure_is_kept():
+    raw = "# Title\n\nA paragraph that\nwraps here.\n\n- item one\n- item two\n\n```\ncode\nlines\n```"
+    assert normalize_text(raw, markdown=True) == (
+        "# Title\n\nA paragraph that wraps here.\n\n- item one\n- item two\n\n```\n\ncode\n\nlines\n\n```"
+    )
+
+
+def test_text_file_title_is_its_first_line():
+    doc = make_document(RawRecord(id="a", source="a.txt", position=0, text="\n\nMy Title  \nBody text."))
+    assert (doc.title, doc.text, doc.title_span) == ("My Title", "My Title\n\nBody text.", (0, 8))
+
+
+def test_markdown_title_loses_its_heading_marker():
+    doc = make_document(RawRecord(id="a", source="a.md", position=0, text="## My Title\n\nBody."))
+    assert (doc.title, doc.text) == ("My Title", "My Title\n\nBody.")
+
+
+def test_a_given_title_goes_first():
+    doc = make_document(RawRecord(id="a", source="b.jsonl", position=3, text="Body.", title=" The  Title "))
+    assert (doc.title, doc.text) == ("The Title", "The Title\n\nBody.")
+
+
+def test_a_record_without_title_has_none():
+    doc = make_document(RawRecord(id="a", source="b.jsonl", position=3, text="Body line.\nMore."))
+    assert (doc.title, doc.text, doc.title_span) == ("", "Body line.\n\nMore.", (0, 0))

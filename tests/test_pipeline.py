@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.decide import Decide
+from pipeline.document import Document
+from pipeline.report import document_report
+from pipeline.runner import Processor, build_pipeline
+from pipeline.ingest import RawRecord
+from pipeline.outputs import signals_row
+from pipeline.stages import Pipeline, PipelineOrderError, Stage
+from pipeline.stages.boilerplate import Boilerplate
+from pipeline.stages.segment import Segment
+
+
+def test_stage_order_is_checked_when_the_pipeline_is_built():
+    with pytest.raises(PipelineOrderError, match="'boilerplate' requires \\['title'\\]"):
+        Pipeline([Segment(), Boilerplate()])
+    assert build_pipeline(load_config()).names == ["segment", "normalize", "boilerplate", "quality"]
+
+
+@pytest.mark.parametrize(
+    ("signals", "status", "reasons"),
+    [
+        ({"words_out": 50, "boilerplate_ratio": 0.5}, "kept", []),
+        ({"words_out": 49, "boilerplate_ratio": 0.5}, "dropped", ["decide.min_words"]),
+        ({"words_out": 10, "boilerplate_ratio": 0.9}, "dropped", ["decide.min_words", "decide.max_boilerplate_ratio"]),
+    ],
+)
+def test_decide_records_every_reason(signals, status, reasons):
+    doc = Document(id="d", source="s", text="x", signals=signals)
+    Decide(min_words=50, max_boilerplate_ratio=0.8)(doc)
+    assert (doc.status.value, doc.reasons) == (status, reasons)
+
+
+def test_decide_thresholds_can_be_disabled():
+    doc = Document(id="d", source="s", text="x", signals={"words_out": 0, "boilerplate_ratio": 1.0})
+    Decide(min_words=None, max_boilerplate_ratio=None)(doc)
+    assert (doc.status.value, doc.reasons) == ("kept", [])
+
+
+def test_document_text_renders_as_text_in_the_report():
+    hostile = '<script>alert(1)</script> "onerror=alert(2) </textarea><img src=x onerror=alert(3)>'
+    record = RawRecord(id="x", source="x.txt", position=0, text=f"Title {hostile}\n\n{hostile} " + "word " * 60)
+    outcome = Processor(load_config())(record)
+    row = signals_row(outcome.record, outcome.doc)
+    html = document_report(row, outcome.doc, outcome.cleaned, {})
+    assert "<script>" not in html and "<img" not in html and "</textarea>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+class Crashing(Stage):
+    name = "boilerplate"
+
+    def __call__(self, doc):
+        raise RuntimeError("kaboom")
+
+
+def test_a_stage_crash_fails_only_that_document():
+    processor = Processor(load_config())
+    processor.pipeline.stages[2] = Crashing()
+    outcome = processor(RawRecord(id="x", source="x.txt", position=0, text="T\n\nbody"))
+    assert outcome.doc is None
+    assert (outcome.record.status.value, outcome.record.reason) == ("failed", "pipeline.error")
+    assert outcome.record.error.startswith("RuntimeError: kaboom (test_pipeline.py:")
