@@ -178,3 +178,22 @@ def test_bad_config_is_a_clear_usage_error(tmp_path, capsys, body, message):
 def test_makefile_passes_paths_through():
     makefile = (REPO / "Makefile").read_text()
     assert "$(BIN)/clean-corpus $(RAW) --cleaned $(CLEANED) --reports $(REPORTS)" in makefile
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "encoding"),
+    [
+        ("latin.txt", ("Café Notes\n\n" + "Le café est très bon, déjà vu à Paris. " * 12).encode("cp1252"), "cp1252"),
+        ("wide.txt", ("Café Notes\n\n" + "Le café est très bon, déjà vu à Paris. " * 12).encode("utf-16"), "utf-16"),
+        ("mojibake.txt", ("Café Notes\n\n" + "Le café est très bon, déjà vu à Paris. " * 12).encode().decode("latin-1").encode(), "utf-8"),
+    ],
+)
+def test_legacy_encodings_and_mojibake_end_to_end(tmp_path, name, data, encoding):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / name).write_bytes(data)
+    run = run_cli(raw, tmp_path)
+    row = run.row(name[:-4])
+    assert (row["status"], row["encoding"]) == ("kept", encoding)
+    text = run.cleaned_text(name[:-4])
+    assert text.startswith("Café Notes\n\nLe café est très bon, déjà vu à Paris.")
