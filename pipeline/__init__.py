@@ -16,7 +16,6 @@ def load_cleaned(cleaned_dir: str | Path = "cleaned"):
     with ``decision``, ``reasons``, ``signals``, ``position``, ``encoding`` and the
     input record's own ``source_metadata``).
     """
-    import pandas as pd
     import pyarrow.parquet as pq
 
     path = Path(cleaned_dir) / "articles.parquet"
@@ -26,4 +25,4 @@ def load_cleaned(cleaned_dir: str | Path = "cleaned"):
     frame["metadata"] = [
         {**meta, "source_metadata": json.loads(meta["source_metadata"])} for meta in frame["metadata"]
     ]
-    return frame.reset_index(drop=True) if len(frame) else pd.DataFrame(frame)
+    return frame

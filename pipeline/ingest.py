@@ -32,7 +32,6 @@ MISSING_TEXT = "ingest.missing_text"
 BAD_FIELD = "ingest.bad_field"
 UNREADABLE = "ingest.unreadable"
 NO_CONTENT = "ingest.no_content"
-DUPLICATE_ID = "ingest.duplicate_id"
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")

@@ -18,7 +18,7 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.document import Document, Status
+from pipeline.document import Document
 from pipeline.ingest import RawRecord
 
 ARTICLES_PARQUET = "articles.parquet"
@@ -164,7 +164,3 @@ class ParquetSink:
     def abort(self, exc: BaseException) -> None:
         self._writer.close()
         self._context.__exit__(type(exc), exc, exc.__traceback__)
-
-
-def status_counts(statuses: list[str]) -> dict[str, int]:
-    return {status.value: statuses.count(status.value) for status in Status}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import platform
 import sys
 import time
@@ -198,8 +199,6 @@ def _unique_id(record: RawRecord, seen: set[str]) -> None:
 
 
 def _json_line(row: dict) -> str:
-    import json
-
     return json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
 
 

@@ -151,8 +151,8 @@ def test_config_file_overrides_a_threshold(tmp_path):
     config.write_text("[decide]\nmin_words = 1000\n")
     run = run_cli(RAW, tmp_path, "--config", str(config))
     assert run.exit_code == 0
-    statuses = dict(zip(run.signals["id"], run.signals["status"]))
-    words = dict(zip(run.signals["id"], run.signals["words_out"]))
+    statuses = dict(zip(run.signals["id"], run.signals["status"], strict=False))
+    words = dict(zip(run.signals["id"], run.signals["words_out"], strict=False))
     assert statuses == {i: ("kept" if words[i] >= 1000 else "dropped") for i in statuses}
     assert sorted(set(statuses.values())) == ["dropped", "kept"]
     dropped = run.signals[run.signals["status"] == "dropped"]

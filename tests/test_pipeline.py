@@ -5,10 +5,10 @@ import pytest
 from pipeline.config import load_config
 from pipeline.decide import Decide
 from pipeline.document import Document
-from pipeline.report import document_report
-from pipeline.runner import Processor, build_pipeline
 from pipeline.ingest import RawRecord
 from pipeline.outputs import signals_row
+from pipeline.report import document_report
+from pipeline.runner import Processor, build_pipeline
 from pipeline.stages import Pipeline, PipelineOrderError, Stage
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.segment import Segment

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.conftest import SEEDS, seed_id
 from pipeline.stages.normalize import normalize_text
+from tests.conftest import SEEDS, seed_id
 
 # The related-article titles and teasers of seeds 000 and 001 (first, middle and last).
 RELATED = {
