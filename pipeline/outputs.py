@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from pipeline.document import Document
 from pipeline.ingest import RawRecord
+from pipeline.stages.quality import FLOAT_SIGNALS, INT_SIGNALS
 
 ARTICLES_PARQUET = "articles.parquet"
 ARTICLES_JSONL = "articles.jsonl"
@@ -30,12 +31,8 @@ INDEX_HTML = "index.html"
 # Rows buffered before a Parquet row group is written: bounded memory on any corpus.
 ROW_GROUP_ROWS = 1000
 
-# Signals every processed document carries (None for documents that failed or were
-# rejected at ingest). Integer signals are counts; float signals are ratios.
-INT_SIGNALS = (
-    "chars_in", "chars_out", "words_in", "words_out", "chars_removed", "boilerplate_chars", "annotations",
-)
-FLOAT_SIGNALS = ("boilerplate_ratio",)
+# Signals every processed document carries (None where a document failed, was rejected
+# at ingest, or a signal is undefined, such as the average length of no words).
 SIGNAL_NAMES = INT_SIGNALS + FLOAT_SIGNALS
 
 ANNOTATION_TYPE = pa.struct([

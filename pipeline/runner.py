@@ -77,7 +77,7 @@ class Processor:
 
     def __init__(self, config: Config) -> None:
         self.pipeline = build_pipeline(config)
-        self.decide = Decide(**config["decide"])
+        self.decide = Decide.from_config(config)
 
     def __call__(self, record: RawRecord) -> Outcome:
         if record.status is not None:

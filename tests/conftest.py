@@ -51,3 +51,25 @@ def seed_run(tmp_path_factory) -> Run:
 
 def seed_id(number: str) -> str:
     return SEEDS[number].stem
+
+
+SENTENCES = [
+    "Rivers carry sediment from the mountains down to the sea.",
+    "Fish that live in fast water have streamlined bodies and strong fins.",
+    "In the spring, melting snow raises the level of most northern rivers.",
+    "Farmers have used river floods to enrich their fields for thousands of years.",
+    "A delta forms where a slow river drops its load of sand and silt.",
+    "Dams change the temperature of the water below them, which affects insects.",
+    "Otters are a sign of a healthy river because they need plenty of clean prey.",
+    "Beavers build dams that slow the current and create ponds for other animals.",
+    "Some rivers flow only after heavy rain and are dry for most of the year.",
+    "The longest rivers cross several countries, so they are managed by treaties.",
+    "Water quality is measured by oxygen, temperature, acidity and clarity.",
+    "Kayakers grade rapids from one to six according to their difficulty.",
+]
+
+
+def article(title: str = "Notes On Rivers", paragraphs: int = 4) -> str:
+    """A plain, non-repetitive article that every default filter keeps."""
+    body = [" ".join(SENTENCES[(i * 3 + j) % len(SENTENCES)] for j in range(3)) for i in range(paragraphs)]
+    return "\n\n".join([title, *body])

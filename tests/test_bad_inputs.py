@@ -8,12 +8,9 @@ import shutil
 
 import pytest
 
-from tests.conftest import RAW, run_cli
+from tests.conftest import RAW, article, run_cli
 
-ARTICLE = (
-    "A Title For A Good Article\n\n"
-    + "This paragraph is ordinary article text about gardening and it keeps going for a while. " * 8
-)
+ARTICLE = article("A Title For A Good Article")
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +30,7 @@ def bad_run(tmp_path_factory):
         json.dumps({"id": "../../etc/passwd", "text": ARTICLE}),
         json.dumps({"id": "no-text", "title": "nothing"}),
         json.dumps(["not", "an", "object"]),
-        json.dumps({"id": "good-1", "text": ARTICLE.replace("gardening", "cooking")}),
+        json.dumps({"id": "good-1", "text": article("Cooking Notes")}),
     ]
     (raw / "batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = run_cli(raw, root)
@@ -98,7 +95,7 @@ def test_a_repeated_id_is_kept_under_a_derived_id(bad_run):
     second = signals[(signals["source"] == "batch.jsonl") & (signals["position"] == 6)].iloc[0]
     assert first["id"] == "good-1"
     assert second["id"].startswith("good-1-") and second["id"] != "good-1"
-    assert "cooking" in (bad_run.cleaned / f"{second['id']}.txt").read_text()
+    assert (bad_run.cleaned / f"{second['id']}.txt").read_text().startswith("Cooking Notes\n\n")
 
 
 def test_the_seeds_are_processed_normally_beside_bad_inputs(bad_run):
@@ -131,9 +128,10 @@ def test_a_truncated_gzip_keeps_the_lines_before_the_damage(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     payload = gzip.compress(
-        "".join(json.dumps({"id": f"d{i}", "text": ARTICLE}) + "\n" for i in range(50)).encode()
+        "".join(json.dumps({"id": f"d{i}", "text": article(f"Article {i}", paragraphs=2 + i % 3)}) + "\n"
+                for i in range(200)).encode()
     )
-    (raw / "cut.jsonl.gz").write_bytes(payload[: len(payload) // 2])
+    (raw / "cut.jsonl.gz").write_bytes(payload[: len(payload) * 3 // 4])
     run = run_cli(raw, tmp_path)
     signals = run.signals
     assert run.exit_code == 0

@@ -14,9 +14,10 @@ import pytest
 
 import pipeline
 from pipeline import outputs
-from tests.conftest import RAW, REPO, SEEDS, run_cli, seed_id
+from tests.conftest import RAW, REPO, SEEDS, article, run_cli, seed_id
 
-ARTICLE = "Kept Article\n\n" + "Plain sentences about rivers and the fish that live in them. " * 10
+ARTICLE = article("Kept Article")
+CAFE = "Café Notes\n\nLe café est très bon, déjà vu à Paris.\n\n" + article("").strip()
 
 
 def tree_bytes(root):
@@ -183,9 +184,9 @@ def test_makefile_passes_paths_through():
 @pytest.mark.parametrize(
     ("name", "data", "encoding"),
     [
-        ("latin.txt", ("Café Notes\n\n" + "Le café est très bon, déjà vu à Paris. " * 12).encode("cp1252"), "cp1252"),
-        ("wide.txt", ("Café Notes\n\n" + "Le café est très bon, déjà vu à Paris. " * 12).encode("utf-16"), "utf-16"),
-        ("mojibake.txt", ("Café Notes\n\n" + "Le café est très bon, déjà vu à Paris. " * 12).encode().decode("latin-1").encode(), "utf-8"),
+        ("latin.txt", CAFE.encode("cp1252"), "cp1252"),
+        ("wide.txt", CAFE.encode("utf-16"), "utf-16"),
+        ("mojibake.txt", CAFE.encode().decode("latin-1").encode(), "utf-8"),
     ],
 )
 def test_legacy_encodings_and_mojibake_end_to_end(tmp_path, name, data, encoding):
@@ -197,3 +198,10 @@ def test_legacy_encodings_and_mojibake_end_to_end(tmp_path, name, data, encoding
     assert (row["status"], row["encoding"]) == ("kept", encoding)
     text = run.cleaned_text(name[:-4])
     assert text.startswith("Café Notes\n\nLe café est très bon, déjà vu à Paris.")
+
+
+def test_unknown_filter_set_in_config_is_a_usage_error(tmp_path, capsys):
+    config = tmp_path / "c.toml"
+    config.write_text('[decide]\nfilters = ["gopher"]\n')
+    assert run_cli(RAW, tmp_path, "--config", str(config)).exit_code == 2
+    assert "unknown filter set(s) ['gopher']" in capsys.readouterr().err
