@@ -11,13 +11,19 @@ CONFIG ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: clean-corpus test install clean
+EVAL_STAMP := $(VENV)/.installed-eval
+
+.PHONY: clean-corpus test eval install clean
 
 clean-corpus: $(STAMP)
 	$(BIN)/clean-corpus $(RAW) --cleaned $(CLEANED) --reports $(REPORTS) $(if $(CONFIG),--config $(CONFIG))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Every detector's quality on development data, one table (WCXB dev beside the repo).
+eval: $(EVAL_STAMP)
+	$(BIN)/python -m pipeline.evaluation --json $(REPORTS)/eval.json
 
 install: $(STAMP)
 
@@ -27,6 +33,10 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(EVAL_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,eval]'
 	touch $@
 
 clean:

@@ -1,0 +1,1 @@
+"""Evaluation on development data only (``make eval``); needs the ``eval`` extra."""

@@ -1,0 +1,67 @@
+"""``make eval``: one table of every detector's quality on development data.
+
+Usage: python -m pipeline.evaluation [--wcxb DIR] [--limit N] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pipeline.evaluation import parity, seeds, wcxb
+
+DEFAULT_WCXB = Path(__file__).resolve().parents[2].parent / "shared" / "wcxb-dev"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluation", description=__doc__)
+    parser.add_argument("--wcxb", type=Path, default=DEFAULT_WCXB, help="the WCXB dev split (default: ../shared/wcxb-dev)")
+    parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages (a quick look)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    if not (args.wcxb / "metadata.json").exists():
+        print(f"evaluation: WCXB dev split not found at {args.wcxb}", file=sys.stderr)
+        return 2
+
+    pages = wcxb.load_pages(args.wcxb)
+    if args.limit:
+        pages = pages[: args.limit]
+    extractors = {
+        "raw visible text": wcxb.raw_text,
+        "datatrove C4 line filter": wcxb.c4_line_filter,
+        wcxb.CleanCorpusTextOnly.name: wcxb.CleanCorpusTextOnly(),
+        "trafilatura (HTML input)": wcxb.trafilatura_html,
+    }
+    boilerplate = wcxb.evaluate(pages, extractors)
+    seed_rows = seeds.expectations()
+    parity_rows = parity.datatrove_parity(pages)
+    results = {"boilerplate": boilerplate, "seeds": seed_rows, "datatrove_parity": parity_rows}
+
+    print(f"Boilerplate on WCXB dev ({len(pages)} pages; inscriptis text unless noted)")
+    header = f"{'system':28} {'page type':14} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'with':>6} {'w/out':>6}"
+    print(header)
+    print("-" * len(header))
+    for name, by_type in boilerplate.items():
+        for page_type, row in by_type.items():
+            w = f"{row['with_kept']:.3f}" if row["with_kept"] is not None else "-"
+            wo = f"{row['without_removed']:.3f}" if row["without_removed"] is not None else "-"
+            print(f"{name:28} {page_type:14} {row['pages']:>5} {row['precision']:>6.3f} {row['recall']:>6.3f} "
+                  f"{row['f1']:>6.3f} {w:>6} {wo:>6}")
+    print()
+    print("Seed expectations")
+    for row in seed_rows:
+        print(f"  {'PASS' if row['ok'] else 'FAIL'}  {row['check']}: {row['value']}")
+    print()
+    print("Quality signals vs datatrove 0.10 (same verdict and reason, gold texts)")
+    for name, row in parity_rows.items():
+        print(f"  {name:20} {row['agree']}/{row['total']}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

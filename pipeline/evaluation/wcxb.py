@@ -1,0 +1,188 @@
+"""Boilerplate removal measured on WCXB dev, as WCXB defines it.
+
+Each page is rendered to visible text with inscriptis (text full of real menus, footers
+and related links); that text is the input, ``main_content`` the gold. Word-F1 is the
+bag-of-words F1 of lowercase ``\\w+`` tokens, averaged over pages; ``with`` snippets
+must survive and ``without`` snippets must be removed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.config import Config, load_config
+from pipeline.encoding import DecodeError, decode
+from pipeline.ingest import RawRecord
+from pipeline.render import cleaned_text
+from pipeline.runner import build_pipeline
+from pipeline.stages.normalize import make_document
+
+WORD = re.compile(r"\w+")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    id: str
+    page_type: str
+    domain: str
+    html: str
+    title: str
+    gold: str
+    with_snippets: tuple[str, ...]
+    without_snippets: tuple[str, ...]
+
+
+def load_pages(root: Path, *, page_types: set[str] | None = None, ids: list[str] | None = None) -> list[Page]:
+    files = json.loads((root / "metadata.json").read_text("utf-8"))["files"]
+    pages = []
+    for gt_path in sorted((root / "ground-truth").glob("*.json")):
+        page_id = gt_path.stem
+        info = files.get(page_id, {})
+        if ids is not None and page_id not in ids:
+            continue
+        if page_types is not None and info.get("page_type") not in page_types:
+            continue
+        html_path = root / "html" / f"{page_id}.html.gz"
+        if not html_path.exists():
+            continue
+        gt = json.loads(gt_path.read_text("utf-8"))["ground_truth"]
+        if not gt.get("main_content"):
+            continue
+        pages.append(Page(
+            id=page_id, page_type=info.get("page_type", "unknown"), domain=info.get("domain", ""),
+            html=_html_text(gzip.decompress(html_path.read_bytes())), title=gt.get("title") or "",
+            gold=gt["main_content"], with_snippets=tuple(gt.get("with") or ()),
+            without_snippets=tuple(gt.get("without") or ()),
+        ))
+    return pages
+
+
+def _html_text(data: bytes) -> str:
+    try:
+        return decode(data).text
+    except DecodeError:
+        return data.decode("utf-8", errors="replace")
+
+
+def visible_text(html: str) -> str:
+    import inscriptis
+
+    return inscriptis.get_text(html)
+
+
+def word_prf(predicted: str, gold: str) -> tuple[float, float, float]:
+    """WCXB's word-level precision, recall and F1 (bags of lowercase \\w+ tokens)."""
+    p = Counter(WORD.findall(predicted.lower()))
+    g = Counter(WORD.findall(gold.lower()))
+    if not p and not g:
+        return 1.0, 1.0, 1.0
+    overlap = sum((p & g).values())
+    precision = overlap / sum(p.values()) if p else 0.0
+    recall = overlap / sum(g.values()) if g else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", " ".join(WORD.findall(text.lower())))
+
+
+def snippet_rates(predicted: str, page: Page) -> tuple[int, int, int, int]:
+    """(with kept, with total, without removed, without total)."""
+    text = _norm(predicted)
+    kept = sum(_norm(s) in text for s in page.with_snippets if _norm(s))
+    removed = sum(_norm(s) not in text for s in page.without_snippets if _norm(s))
+    return (kept, sum(1 for s in page.with_snippets if _norm(s)),
+            removed, sum(1 for s in page.without_snippets if _norm(s)))
+
+
+class CleanCorpusTextOnly:
+    """This project on inscriptis text: the pipeline's cleaned text, whatever the decision."""
+
+    name = "clean-corpus (text-only)"
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.pipeline = build_pipeline(config or load_config())
+
+    def __call__(self, page: Page, text: str) -> str:
+        record = RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=text)
+        doc = make_document(record)
+        self.pipeline(doc)
+        return cleaned_text(doc)
+
+
+def raw_text(page: Page, text: str) -> str:
+    return text
+
+
+def c4_line_filter(page: Page, text: str) -> str:
+    """datatrove's C4 line filter (its line rules only; no page-level drop)."""
+    from datatrove.data import Document
+    from datatrove.pipeline.filters import C4QualityFilter
+
+    doc = Document(text=text, id=page.id)
+    C4QualityFilter(min_num_sentences=-1, filter_lorem_ipsum=False, filter_curly_bracket=False).filter(doc)
+    return doc.text
+
+
+def trafilatura_html(page: Page, text: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(page.html) or ""
+
+
+Extractor = Callable[[Page, str], str]
+
+
+@dataclass
+class Scores:
+    pages: int = 0
+    precision: float = 0.0
+    recall: float = 0.0
+    f1: float = 0.0
+    with_kept: int = 0
+    with_total: int = 0
+    without_removed: int = 0
+    without_total: int = 0
+
+    def add(self, prf: tuple[float, float, float], snippets: tuple[int, int, int, int]) -> None:
+        self.pages += 1
+        self.precision += prf[0]
+        self.recall += prf[1]
+        self.f1 += prf[2]
+        self.with_kept += snippets[0]
+        self.with_total += snippets[1]
+        self.without_removed += snippets[2]
+        self.without_total += snippets[3]
+
+    def row(self) -> dict[str, float | int | None]:
+        n = self.pages or 1
+        return {
+            "pages": self.pages,
+            "precision": round(self.precision / n, 4),
+            "recall": round(self.recall / n, 4),
+            "f1": round(self.f1 / n, 4),
+            "with_kept": round(self.with_kept / self.with_total, 4) if self.with_total else None,
+            "without_removed": round(self.without_removed / self.without_total, 4) if self.without_total else None,
+        }
+
+
+def evaluate(pages: list[Page], extractors: dict[str, Extractor]) -> dict[str, dict[str, dict]]:
+    """extractor -> page type (and "all") -> scores."""
+    scores: dict[str, dict[str, Scores]] = {name: {} for name in extractors}
+    for page in pages:
+        text = visible_text(page.html)
+        for name, extract in extractors.items():
+            predicted = extract(page, text)
+            prf = word_prf(predicted, page.gold)
+            snippets = snippet_rates(predicted, page)
+            for key in (page.page_type, "all"):
+                scores[name].setdefault(key, Scores()).add(prf, snippets)
+    return {name: {key: s.row() for key, s in sorted(by_type.items())} for name, by_type in scores.items()}
