@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.config import ConfigError
 from pipeline.document import Document, Status
-from pipeline.stages.quality import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES
+from pipeline.stages.quality import REPETITION_SIGNALS
 
 MIN_WORDS = "decide.min_words"
 MAX_BOILERPLATE_RATIO = "decide.max_boilerplate_ratio"
@@ -58,11 +58,9 @@ def gopher_quality_checks(*, min_doc_words, max_doc_words, min_avg_word_length, 
 
 
 def gopher_repetition_checks(**thresholds: float | None) -> list[Check]:
-    names = ["dup_para_frac", "dup_para_char_frac", "dup_line_frac", "dup_line_char_frac"]
-    names += [f"top_{n}_gram" for n in TOP_NGRAM_SIZES] + [f"duplicated_{n}_n_grams" for n in DUP_NGRAM_SIZES]
-    if set(thresholds) != set(names):
-        raise TypeError(f"gopher_repetition thresholds must be exactly: {', '.join(names)}")
-    return [Check(name, _GT, thresholds[name], f"gopher_repetition.{name}") for name in names]
+    if set(thresholds) != set(REPETITION_SIGNALS):
+        raise TypeError(f"gopher_repetition thresholds must be exactly: {', '.join(REPETITION_SIGNALS)}")
+    return [Check(name, _GT, thresholds[name], f"gopher_repetition.{name}") for name in REPETITION_SIGNALS]
 
 
 def c4_checks(*, filter_lorem_ipsum: bool, filter_curly_bracket: bool, min_num_sentences: int | None) -> list[Check]:

@@ -12,12 +12,10 @@ from pathlib import Path
 
 from pipeline.evaluation import parity, seeds, wcxb
 
-DEFAULT_WCXB = Path(__file__).resolve().parents[2].parent / "shared" / "wcxb-dev"
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.evaluation", description=__doc__)
-    parser.add_argument("--wcxb", type=Path, default=DEFAULT_WCXB,
+    parser.add_argument("--wcxb", type=Path, default=wcxb.DEFAULT_WCXB,
                         help="the WCXB dev split (default: ../shared/wcxb-dev)")
     parser.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages (a quick look)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pipeline.config import load_config
 from pipeline.ingest import read_records
 from pipeline.runner import Processor
+from pipeline.stages.quality import count_words
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
-WORD = re.compile(r"\w+")
 ABSENT = {
     "000": ("<<:", ">>:", "Recommend"),
     "001": ("<<:", ">>:", "Recommend"),
@@ -30,7 +29,7 @@ def expectations() -> list[dict]:
             rows.append({"check": f"seed {number} has no {marker!r}", "value": marker not in cleaned,
                          "ok": marker not in cleaned})
         if number == "002":
-            kept = len(WORD.findall(cleaned)) / len(WORD.findall(path.read_text("utf-8")))
+            kept = count_words(cleaned) / count_words(path.read_text("utf-8"))
             rows.append({"check": "seed 002 words kept (>= 0.99)", "value": round(kept, 4), "ok": kept >= 0.99})
         status = outcome.doc.status.value if outcome.doc else outcome.record.status.value
         rows.append({"check": f"seed {number} kept", "value": status, "ok": status == "kept"})

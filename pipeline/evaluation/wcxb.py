@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,9 +21,10 @@ from pipeline.ingest import RawRecord
 from pipeline.render import cleaned_text
 from pipeline.runner import build_pipeline
 from pipeline.stages.normalize import make_document
+from pipeline.stages.quality import WORD
 
-WORD = re.compile(r"\w+")
-_SPACE = re.compile(r"\s+")
+# The WCXB dev split, in the shared folder beside the repository.
+DEFAULT_WCXB = Path(__file__).resolve().parents[3] / "shared" / "wcxb-dev"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,16 +91,17 @@ def word_prf(predicted: str, gold: str) -> tuple[float, float, float]:
 
 
 def _norm(text: str) -> str:
-    return _SPACE.sub(" ", " ".join(WORD.findall(text.lower())))
+    return " ".join(WORD.findall(text.lower()))
 
 
 def snippet_rates(predicted: str, page: Page) -> tuple[int, int, int, int]:
-    """(with kept, with total, without removed, without total)."""
+    """(with kept, with total, without removed, without total); snippets without words don't count."""
     text = _norm(predicted)
-    kept = sum(_norm(s) in text for s in page.with_snippets if _norm(s))
-    removed = sum(_norm(s) not in text for s in page.without_snippets if _norm(s))
-    return (kept, sum(1 for s in page.with_snippets if _norm(s)),
-            removed, sum(1 for s in page.without_snippets if _norm(s)))
+    with_snippets = [s for s in map(_norm, page.with_snippets) if s]
+    without_snippets = [s for s in map(_norm, page.without_snippets) if s]
+    kept = sum(s in text for s in with_snippets)
+    removed = sum(s not in text for s in without_snippets)
+    return kept, len(with_snippets), removed, len(without_snippets)
 
 
 class CleanCorpusTextOnly:

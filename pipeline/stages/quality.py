@@ -51,7 +51,11 @@ TOP_NGRAM_SIZES = (2, 3, 4)
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
 _PARAGRAPH_SPLIT = re.compile(r"\n{2,}")
 _LINE_SPLIT = re.compile("\n+")
-
+# Gopher repetition's signals, named as datatrove names the checks on them.
+REPETITION_SIGNALS = (
+    "dup_para_frac", "dup_para_char_frac", "dup_line_frac", "dup_line_char_frac",
+    *(f"top_{n}_gram" for n in TOP_NGRAM_SIZES), *(f"duplicated_{n}_n_grams" for n in DUP_NGRAM_SIZES),
+)
 
 # Every signal this stage writes, by type: the schema of signals.parquet follows it.
 INT_SIGNALS = (
@@ -62,8 +66,7 @@ FLOAT_SIGNALS = (
     "boilerplate_ratio",
     "gopher_avg_word_length", "gopher_hash_word_ratio", "gopher_ellipsis_word_ratio", "gopher_bullet_lines_ratio",
     "gopher_end_ellipsis_lines_ratio", "gopher_alpha_words_ratio",
-    "dup_para_frac", "dup_para_char_frac", "dup_line_frac", "dup_line_char_frac",
-    *(f"top_{n}_gram" for n in TOP_NGRAM_SIZES), *(f"duplicated_{n}_n_grams" for n in DUP_NGRAM_SIZES),
+    *REPETITION_SIGNALS,
     "line_punct_ratio", "short_line_ratio", "char_dup_ratio", "list_ratio", "compression_ratio",
 )
 

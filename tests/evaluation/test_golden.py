@@ -6,13 +6,11 @@ them when the detectors improve (``make eval`` prints the full table).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from pipeline.evaluation import wcxb
 
-WCXB = Path(__file__).resolve().parents[3] / "shared" / "wcxb-dev"
+WCXB = wcxb.DEFAULT_WCXB
 # The first 30 article pages of the dev split, in id order.
 SUBSET_PAGES = 30
 # (word-F1, with kept, without removed) floors for this project's text-only cleaning.
