@@ -63,11 +63,12 @@ class Annotation:
 
 @dataclass(slots=True)
 class Block:
-    """A paragraph-level unit (one line of the normalized text) and its span."""
+    """A paragraph-level unit (one line of the normalized text), its span and source indentation."""
 
     start: int
     end: int
     text: str
+    indent: int = 0
 
 
 @dataclass(slots=True)
@@ -78,6 +79,8 @@ class Document:
     title: str = ""
     url: str | None = None
     source_metadata: dict[str, Any] = field(default_factory=dict)
+    # The indentation each line of ``text`` had in the raw input (layout, for the line model).
+    indents: list[int] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
     # Filled by the segment stage; derived from ``text`` only.

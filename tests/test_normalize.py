@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.ingest import RawRecord
-from pipeline.stages.normalize import make_document, normalize_text
+from pipeline.stages.normalize import make_document, normalize_text, normalize_with_indents
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,21 @@ def test_a_given_title_goes_first():
 def test_a_record_without_title_has_none():
     doc = make_document(RawRecord(id="a", source="b.jsonl", position=3, text="Body line.\nMore."))
     assert (doc.title, doc.text, doc.title_span) == ("", "Body line.\n\nMore.", (0, 0))
+
+
+def test_each_line_keeps_the_indentation_it_had_in_the_raw_text():
+    text, indents = normalize_with_indents("Title\n    * Home\n\n  Body text.\n\tTabbed\n")
+    assert text == "Title\n\n- Home\n\nBody text.\n\nTabbed"
+    assert indents == [0, 4, 2, 4]
+
+
+def test_a_joined_markdown_paragraph_has_its_first_lines_indentation():
+    text, indents = normalize_with_indents("  A soft-wrapped\nparagraph.\n\n   # Heading", markdown=True)
+    assert text == "A soft-wrapped paragraph.\n\n# Heading"
+    assert indents == [2, 3]
+
+
+def test_a_given_title_is_a_line_without_indentation():
+    doc = make_document(RawRecord(id="a", source="a.jsonl", position=1, text="    indented body", title="T"))
+    assert doc.text == "T\n\nindented body"
+    assert doc.indents == [0, 4]

@@ -35,14 +35,26 @@ _MD_BLOCK_START = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|~~~)")
 
 def normalize_text(text: str, *, markdown: bool = False) -> str:
     """The normalized form of ``text``: paragraphs separated by one blank line."""
+    return normalize_with_indents(text, markdown=markdown)[0]
+
+
+def normalize_with_indents(text: str, *, markdown: bool = False) -> tuple[str, list[int]]:
+    """The normalized text and, for each of its lines, the indentation it had in ``text``.
+
+    Indentation is layout a line classifier can read (menus nest deeper than the article
+    in rendered pages); the normalized text itself carries none.
+    """
     text = ftfy.fix_text(text)
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    raw_lines = text.split("\n")
+    lines = [_SPACES.sub(" ", line).strip() for line in raw_lines]
+    indents = [_indent(raw) for raw in raw_lines]
     if markdown:
-        lines = _unwrap_markdown(lines)
+        lines, indents = _unwrap_markdown(lines, indents)
     blocks: list[str] = []
-    for line in lines:
+    kept_indents: list[int] = []
+    for line, indent in zip(lines, indents, strict=True):
         if not line:
             continue
         line = _BULLET_LINE.sub(BULLET, line)
@@ -51,7 +63,14 @@ def normalize_text(text: str, *, markdown: bool = False) -> str:
             tight = line.startswith(BULLET) and blocks[-1].startswith(BULLET)
             blocks.append("\n" if tight else "\n\n")
         blocks.append(line)
-    return "".join(blocks)
+        kept_indents.append(indent)
+    return "".join(blocks), kept_indents
+
+
+def _indent(line: str) -> int:
+    """Width of a line's leading whitespace (a tab counts 4)."""
+    expanded = line.expandtabs(4)
+    return len(expanded) - len(expanded.lstrip())
 
 
 def normalize_line(text: str) -> str:
@@ -59,17 +78,19 @@ def normalize_line(text: str) -> str:
     return " ".join(normalize_text(text).split())
 
 
-def _unwrap_markdown(lines: list[str]) -> list[str]:
+def _unwrap_markdown(lines: list[str], indents: list[int]) -> tuple[list[str], list[int]]:
     """Join soft-wrapped Markdown lines: a single newline inside a paragraph is a space.
 
     Headings, list items, quotes, tables and fenced code keep their own lines.
     """
     out: list[str] = []
+    out_indents: list[int] = []
     in_fence = False
-    for line in lines:
+    for line, indent in zip(lines, indents, strict=True):
         if line.startswith(("```", "~~~")):
             in_fence = not in_fence
             out.append(line)
+            out_indents.append(indent)
             continue
         previous = out[-1] if out else ""
         joinable = (
@@ -84,17 +105,19 @@ def _unwrap_markdown(lines: list[str]) -> list[str]:
             out[-1] = f"{previous} {line}"
         else:
             out.append(line)
-    return out
+            out_indents.append(indent)
+    return out, out_indents
 
 
 def make_document(record: RawRecord) -> Document:
     """The :class:`Document` for a readable record: normalized text, title first."""
     assert record.text is not None, "only readable records become documents"
     markdown = record.source.lower().endswith(".md")
-    body = normalize_text(record.text, markdown=markdown)
+    body, indents = normalize_with_indents(record.text, markdown=markdown)
     if record.title is not None:
         title = normalize_line(record.title)
         text = f"{title}\n\n{body}" if title else body
+        indents = [0, *indents] if title else indents
     elif record.position == 0:  # a one-article file: its first line is the title
         first_line = body.split("\n", 1)[0]
         title = _MD_HEADING.sub("", first_line) if markdown else first_line
@@ -108,6 +131,7 @@ def make_document(record: RawRecord) -> Document:
         title=title,
         url=record.url,
         source_metadata=dict(record.metadata),
+        indents=indents,
     )
 
 

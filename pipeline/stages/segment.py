@@ -1,4 +1,4 @@
-"""Split the normalized text into blocks: one per non-empty line, with its span."""
+"""Split the normalized text into blocks: one per non-empty line, with its span and indentation."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ class Segment(Stage):
 
     def __call__(self, doc: Document) -> None:
         doc.blocks = [Block(m.start(), m.end(), m.group()) for m in _LINE.finditer(doc.text)]
+        if len(doc.indents) == len(doc.blocks):
+            for block, indent in zip(doc.blocks, doc.indents, strict=True):
+                block.indent = indent
 
 
 def block_removal_span(doc: Document, first: int, last: int) -> tuple[int, int]:
