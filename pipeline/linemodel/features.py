@@ -1,0 +1,273 @@
+"""Per-line features for the boilerplate line classifier (text-only input).
+
+A page rendered to text (by inscriptis, a browser's copy, a scraper) keeps traces of its
+layout: menus are runs of short, indented, bulleted lines; the article is a run of long
+lines at one indentation ending in sentence punctuation; footers repeat the site's name
+and the year. These features describe each line and its neighbourhood from the page's own
+lines only, so the same page always gives the same features. Indentation is 0 everywhere
+when the input had none; the model is trained on both kinds of text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from pipeline.stages.boilerplate import LINE, load_lexicon
+
+WORD = re.compile(r"\w+")
+_BULLET = re.compile(r"^(?:[*+\-•·▪◦‣]\s+|\d{1,3}[.)]\s+)")
+_TERMINAL = (".", "!", "?", ":", ";", '"', "”", "’", "'", ")")
+_GLUED = re.compile(r"[a-z][A-Z]")
+_SEPARATORS = re.compile(r"[|»›«‹→←©®™·•]")
+_DATE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b"
+    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
+# Function words of English: prose has many, menus and lists few.
+STOPWORDS = frozenset(
+    """a about after all also an and any are as at be because been before being between both but by can could
+    did do does doing down during each few for from further had has have having he her here hers him his how i
+    if in into is it its itself just me more most my no nor not now of off on once only or other our ours out
+    over own same she should so some such than that the their theirs them then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with would
+    you your yours""".split()
+)
+# Words that navigation, account, sharing, cookie and footer widgets are made of.
+WIDGET_WORDS = frozenset(
+    """about account ad ads advertise advertisement all archive archives author blog bookmarks browse buy cart
+    categories category checkout click comment comments contact cookie cookies copyright careers download email
+    facebook faq feed follow help home instagram join latest linkedin log login logout menu more newsletter news
+    next notice older newer page pages pinterest podcast policy popular post posts premium previous print
+    privacy profile read recent recommended register related reply reserved rights rss search see share shop
+    sign sitemap skip social store subscribe subscription tags terms toggle top trending tweet twitter video
+    videos view watch whatsapp youtube""".split()
+)
+# A line of at least this many words ending in sentence punctuation is prose.
+PROSE_MIN_WORDS = 8
+# In the main-region search, each non-prose line costs this many words.
+REGION_LINE_PENALTY = 6
+# Neighbourhood radii (in lines) for context features.
+CONTEXT_RADII = (1, 3, 8)
+
+LINE_FEATURES = (
+    # the line itself
+    "log_words", "log_chars", "is_bullet", "ends_terminal", "ends_colon", "starts_upper", "stopword_ratio",
+    "title_case_ratio", "digit_ratio", "symbol_ratio", "glued_ratio", "has_separator", "separator_count",
+    "has_copyright", "has_date", "widget_word_ratio", "lexicon_rule", "repeats", "is_prose",
+    # its place in the page
+    "position", "word_position", "in_region", "region_distance", "prose_above", "prose_below",
+    "lines_to_prose_above", "lines_to_prose_below",
+    # layout: indentation and runs of lines at one indentation
+    "indent", "indent_rel", "same_indent_prev", "same_indent_next", "indent_word_share",
+    "indent_prose_share", "indent_is_prose_indent", "run_lines", "run_words", "run_prose_share",
+    "run_page_share",
+    # vocabulary: token log-odds of content vs boilerplate lines, learned from labelled pages
+    "vocab_mean", "vocab_min", "vocab_max", "vocab_first", "vocab_known",
+)
+CONTEXT_SOURCES = ("log_words", "ends_terminal", "is_bullet", "stopword_ratio", "is_prose", "vocab_mean")
+FEATURES = LINE_FEATURES + tuple(f"{name}_w{radius}" for radius in CONTEXT_RADII for name in CONTEXT_SOURCES)
+
+
+class Vocabulary:
+    """Log-odds that a line containing a token (or starting with it) is content."""
+
+    def __init__(self, token_odds: dict[str, float], first_odds: dict[str, float]) -> None:
+        self.token_odds = token_odds
+        self.first_odds = first_odds
+
+    @classmethod
+    def fit(cls, lines: Sequence[str], labels: Sequence[int], min_count: int = 3) -> Vocabulary:
+        """Laplace-smoothed document-frequency log-odds over lines labelled content (1) or not (0)."""
+        pos, neg, pos_first, neg_first = Counter(), Counter(), Counter(), Counter()
+        for line, label in zip(lines, labels, strict=True):
+            tokens = tokens_of(line)
+            if tokens:
+                (pos if label else neg).update(set(tokens))
+                (pos_first if label else neg_first)[tokens[0]] += 1
+        n_pos = sum(labels) + 1
+        n_neg = len(labels) - sum(labels) + 1
+
+        def odds(p: Counter, n: Counter) -> dict[str, float]:
+            return {
+                w: math.log((p[w] + 1) / n_pos) - math.log((n[w] + 1) / n_neg)
+                for w in sorted(set(p) | set(n))
+                if p[w] + n[w] >= min_count
+            }
+
+        return cls(odds(pos, neg), odds(pos_first, neg_first))
+
+    def features(self, text: str) -> tuple[float, float, float, float, float]:
+        tokens = tokens_of(text)
+        if not tokens:
+            return (0.0, 0.0, 0.0, 0.0, 0.0)
+        odds = [self.token_odds.get(w, 0.0) for w in tokens]
+        known = sum(w in self.token_odds for w in tokens)
+        return (sum(odds) / len(odds), min(odds), max(odds), self.first_odds.get(tokens[0], 0.0), known / len(tokens))
+
+
+class LexiconRule:
+    """Whether a line rule of the built-in boilerplate lexicon (the one the model was trained with) matches."""
+
+    def __init__(self) -> None:
+        self.rules = [rule for rule in load_lexicon(None) if rule.scope == LINE]
+
+    def __call__(self, text: str) -> bool:
+        return any(
+            (rule.max_chars is None or len(text) <= rule.max_chars) and rule.pattern.fullmatch(text)
+            for rule in self.rules
+        )
+
+
+def tokens_of(text: str) -> list[str]:
+    return WORD.findall(text.lower())
+
+
+def line_features(
+    texts: Sequence[str],
+    indents: Sequence[int],
+    vocabulary: Vocabulary,
+    line_rule: Callable[[str], bool] | None = None,
+) -> np.ndarray:
+    """One row of :data:`FEATURES` per line (float64, shape ``(len(texts), len(FEATURES))``).
+
+    ``texts`` are the lines without their indentation, ``indents`` its width in characters;
+    ``line_rule(text)`` says whether a boilerplate lexicon rule matches a whole line.
+    """
+    n = len(texts)
+    if n == 0:
+        return np.zeros((0, len(FEATURES)))
+    words = [WORD.findall(s) for s in texts]
+    n_words = [len(w) for w in words]
+    counts = Counter(texts)
+    total_words = sum(n_words) or 1
+    is_prose = [int(k >= PROSE_MIN_WORDS and s.endswith(_TERMINAL)) for k, s in zip(n_words, texts, strict=True)]
+    prose_words = sum(k for k, p in zip(n_words, is_prose, strict=True) if p) or 1
+    prose_indents = sorted(indents[i] for i in range(n) if is_prose[i])
+    content_indent = prose_indents[len(prose_indents) // 2] if prose_indents else 0
+    region = _main_region([k if p else -REGION_LINE_PENALTY for k, p in zip(n_words, is_prose, strict=True)])
+    prose_prefix = _prefix([float(p) for p in is_prose])
+    nearest_above, nearest_below = _nearest(is_prose)
+
+    words_at, prose_at = Counter(), Counter()
+    for i in range(n):
+        words_at[indents[i]] += n_words[i]
+        if is_prose[i]:
+            prose_at[indents[i]] += n_words[i]
+    prose_indent = max(prose_at, key=lambda k: (prose_at[k], -k)) if prose_at else None
+    run_of = [0] * n
+    for i in range(1, n):
+        run_of[i] = run_of[i - 1] + (indents[i] != indents[i - 1])
+    run_lines, run_words, run_prose = Counter(run_of), Counter(), Counter()
+    for i in range(n):
+        run_words[run_of[i]] += n_words[i]
+        if is_prose[i]:
+            run_prose[run_of[i]] += n_words[i]
+
+    rows = np.zeros((n, len(FEATURES)))
+    words_before = 0
+    for i, (s, w) in enumerate(zip(texts, words, strict=True)):
+        k = n_words[i]
+        lower = {x.lower() for x in w}
+        chars = max(len(s), 1)
+        run = run_of[i]
+        row = (
+            math.log1p(k),
+            math.log1p(len(s)),
+            float(bool(_BULLET.match(s))),
+            float(s.endswith(_TERMINAL)),
+            float(s.endswith(":")),
+            float(s[:1].isupper()),
+            sum(x.lower() in STOPWORDS for x in w) / k if k else 0.0,
+            sum(x[0].isupper() for x in w) / k if k else 0.0,
+            sum(c.isdigit() for c in s) / chars,
+            sum(not (c.isalnum() or c.isspace()) for c in s) / chars,
+            len(_GLUED.findall(s)) / (k or 1),
+            float(bool(_SEPARATORS.search(s))),
+            float(s.count("|") + s.count("·")),
+            float("©" in s or "(c)" in s.lower()),
+            float(bool(_DATE.search(s))),
+            sum(x in WIDGET_WORDS for x in lower) / len(lower) if lower else 0.0,
+            float(bool(line_rule and line_rule(s))),
+            float(min(counts[s] - 1, 5)),
+            float(is_prose[i]),
+            i / n,
+            words_before / total_words,
+            float(region[0] <= i <= region[1]),
+            min(region[0] - i if i < region[0] else (i - region[1] if i > region[1] else 0), 50) / 50,
+            prose_prefix[i] / n,
+            (prose_prefix[n] - prose_prefix[i + 1]) / n,
+            min(nearest_above[i], 50) / 50,
+            min(nearest_below[i], 50) / 50,
+            min(indents[i], 40) / 40,
+            max(-20, min(20, indents[i] - content_indent)) / 20,
+            float(i > 0 and indents[i - 1] == indents[i]),
+            float(i + 1 < n and indents[i + 1] == indents[i]),
+            words_at[indents[i]] / total_words,
+            prose_at[indents[i]] / prose_words,
+            float(indents[i] == prose_indent),
+            math.log1p(run_lines[run]),
+            math.log1p(run_words[run]),
+            run_prose[run] / (run_words[run] or 1),
+            run_words[run] / total_words,
+            *vocabulary.features(s),
+        )
+        rows[i, : len(LINE_FEATURES)] = row
+        words_before += k
+
+    # Context: the mean of a few features over windows of +-1, +-3 and +-8 lines.
+    column = {name: LINE_FEATURES.index(name) for name in CONTEXT_SOURCES}
+    at = len(LINE_FEATURES)
+    index = np.arange(n)
+    for radius in CONTEXT_RADII:
+        lo, hi = np.maximum(0, index - radius), np.minimum(n, index + radius + 1)
+        for name in CONTEXT_SOURCES:
+            cumulative = np.concatenate(([0.0], np.cumsum(rows[:, column[name]])))
+            rows[:, at] = (cumulative[hi] - cumulative[lo]) / (hi - lo)
+            at += 1
+    return rows
+
+
+def _nearest(flags: list[int]) -> tuple[list[int], list[int]]:
+    """For each line, how many lines up (and down) the nearest flagged line is (n+1 if none)."""
+    n = len(flags)
+    above, below = [n + 1] * n, [n + 1] * n
+    last = None
+    for i in range(n):
+        if last is not None:
+            above[i] = i - last
+        if flags[i]:
+            last = i
+    last = None
+    for i in range(n - 1, -1, -1):
+        if last is not None:
+            below[i] = last - i
+        if flags[i]:
+            last = i
+    return above, below
+
+
+def _prefix(values: list[float]) -> list[float]:
+    out = [0.0]
+    for v in values:
+        out.append(out[-1] + v)
+    return out
+
+
+def _main_region(weights: list[int]) -> tuple[int, int]:
+    """The run of lines with the largest total weight (Kadane): the article's body."""
+    best, best_span = -math.inf, (0, -1)
+    current, start = 0.0, 0
+    for i, w in enumerate(weights):
+        if current <= 0:
+            current, start = w, i
+        else:
+            current += w
+        if current > best:
+            best, best_span = current, (start, i)
+    return best_span if best > 0 else (0, -1)

@@ -1,0 +1,207 @@
+"""Train the boilerplate line model on WCXB dev: ``python -m pipeline.linemodel.train``.
+
+1. Each page's HTML is rendered to visible text with inscriptis and normalized exactly as
+   the pipeline does (:func:`~pipeline.stages.normalize.make_document`).
+2. Each line is labelled content (1) or boilerplate (0) by a monotone token alignment of
+   the page's words to the gold ``main_content`` (difflib): a line is content when at
+   least half its words fall in aligned runs of 3+ words (1+ for lines of 1-2 words).
+3. Features (:mod:`pipeline.linemodel.features`) are computed twice per page, with the
+   rendered indentation and flattened (every indent 0), so the model serves both kinds
+   of input. The vocabulary features are cross-fitted: a page's vocabulary features come
+   from a vocabulary learned on the other sites only.
+4. scikit-learn's HistGradientBoostingClassifier (fixed seed, no early stopping), each
+   line weighted by 1 + sqrt(words); its trees are exported to flat numpy arrays.
+
+``--cv`` also trains one model per fold of a 5-fold split by site (each one never saw the
+sites it is evaluated on), for ``make eval`` and the golden test: scores measured with
+those are out-of-domain, not in-sample. Needs the ``train`` extra (scikit-learn).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.evaluation import wcxb
+from pipeline.ingest import RawRecord
+from pipeline.linemodel import LineModel, Vocabulary
+from pipeline.linemodel.features import FEATURES, LexiconRule, line_features
+from pipeline.stages.normalize import make_document
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_OUT = HERE / "boilerplate_lines.npz"
+DEFAULT_CV = HERE / "cv"
+FOLDS = 5
+PARAMS = {"max_iter": 500, "learning_rate": 0.06, "max_leaf_nodes": 31, "early_stopping": False, "random_state": 0}
+_WORD = re.compile(r"\w+")
+# An aligned run shorter than this is chance agreement, unless the line itself is that short.
+MIN_RUN = 3
+
+
+@dataclass(slots=True)
+class LabelledPage:
+    id: str
+    page_type: str
+    domain: str
+    texts: list[str]
+    indents: list[int]
+    labels: list[int]
+
+
+def label_page(page: wcxb.Page) -> LabelledPage:
+    record = RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=wcxb.visible_text(page.html))
+    doc = make_document(record)
+    texts = [line for line in doc.text.split("\n") if line]
+    indents = doc.indents if len(doc.indents) == len(texts) else [0] * len(texts)
+    tokens, owner = [], []
+    for i, line in enumerate(texts):
+        for token in _WORD.findall(line.lower()):
+            tokens.append(token)
+            owner.append(i)
+    gold = _WORD.findall(page.gold.lower())
+    run = [0] * len(tokens)
+    for a, _, size in difflib.SequenceMatcher(None, tokens, gold, autojunk=False).get_matching_blocks():
+        run[a : a + size] = [size] * size
+    aligned, total = [0] * len(texts), [0] * len(texts)
+    for k, i in enumerate(owner):
+        total[i] += 1
+        if run[k] >= MIN_RUN or (run[k] and total_words(texts[i]) < MIN_RUN):
+            aligned[i] += 1
+    labels = [int(t > 0 and a / t >= 0.5) for a, t in zip(aligned, total, strict=True)]
+    return LabelledPage(page.id, page.page_type, page.domain, texts, list(indents), labels)
+
+
+def total_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def site_folds(pages: list[LabelledPage], k: int = FOLDS) -> list[int]:
+    """A fold per page, all pages of a site in one fold (sites dealt round-robin by size)."""
+    sizes: dict[str, int] = {}
+    for page in pages:
+        sizes[page.domain] = sizes.get(page.domain, 0) + len(page.texts)
+    load = [0] * k
+    fold_of_site = {}
+    for domain in sorted(sizes, key=lambda d: (-sizes[d], d)):
+        fold = min(range(k), key=lambda f: (load[f], f))
+        fold_of_site[domain] = fold
+        load[fold] += sizes[domain]
+    return [fold_of_site[page.domain] for page in pages]
+
+
+def _features(args) -> tuple[np.ndarray, np.ndarray]:
+    """A page's features with its indentation and flattened."""
+    page, vocabulary = args
+    rule = _lexicon_rule()
+    indented = line_features(page.texts, page.indents, vocabulary, rule)
+    flat = line_features(page.texts, [0] * len(page.texts), vocabulary, rule)
+    return indented, flat
+
+
+@lru_cache(maxsize=1)
+def _lexicon_rule() -> LexiconRule:
+    return LexiconRule()
+
+
+def train(pages: list[LabelledPage], pool: ProcessPoolExecutor, meta: dict) -> LineModel:
+    """A model trained on ``pages`` (vocabulary features cross-fitted by site)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    inner = site_folds(pages)
+    jobs = []
+    for fold in range(FOLDS):
+        others = [p for p, f in zip(pages, inner, strict=True) if f != fold]
+        vocabulary = Vocabulary.fit([t for p in others for t in p.texts], [y for p in others for y in p.labels])
+        jobs += [(p, vocabulary) for p, f in zip(pages, inner, strict=True) if f == fold]
+    rows, labels, weights = [], [], []
+    for (page, _), (indented, flat) in zip(jobs, pool.map(_features, jobs, chunksize=16), strict=True):
+        w = [1 + np.sqrt(total_words(t)) for t in page.texts]
+        rows += [indented, flat]
+        labels += page.labels * 2
+        weights += w * 2
+    X = np.vstack(rows)
+    classifier = HistGradientBoostingClassifier(**PARAMS)
+    classifier.fit(X, np.array(labels), sample_weight=np.array(weights))
+    vocabulary = Vocabulary.fit([t for p in pages for t in p.texts], [y for p in pages for y in p.labels])
+    model = export(classifier, vocabulary, {**meta, "pages": len(pages), "lines": len(labels) // 2})
+    sample = X[:: max(1, len(X) // 5000)]
+    drift = np.abs(model.predict(sample) - classifier.predict_proba(sample)[:, 1]).max()
+    if drift > 1e-9:
+        raise AssertionError(f"exported trees disagree with scikit-learn by {drift}")
+    return model
+
+
+def export(classifier, vocabulary: Vocabulary, meta: dict) -> LineModel:
+    """scikit-learn's trees as padded arrays: leaves point to themselves."""
+    trees = [predictors[0].nodes for predictors in classifier._predictors]
+    width = max(len(nodes) for nodes in trees)
+    shape = (len(trees), width)
+    feature = np.zeros(shape, dtype=np.int16)
+    threshold = np.zeros(shape)
+    left = np.tile(np.arange(width, dtype=np.int32), (len(trees), 1))
+    right = left.copy()
+    value = np.zeros(shape)
+    for t, nodes in enumerate(trees):
+        n = len(nodes)
+        split = nodes["is_leaf"] == 0
+        feature[t, :n] = np.where(split, nodes["feature_idx"], 0)
+        threshold[t, :n] = np.where(split, nodes["num_threshold"], np.inf)
+        left[t, :n] = np.where(split, nodes["left"], np.arange(n))
+        right[t, :n] = np.where(split, nodes["right"], np.arange(n))
+        value[t, :n] = np.where(split, 0.0, nodes["value"])
+    depth = int(max(nodes["depth"].max() for nodes in trees))
+    arrays = {"feature": feature, "threshold": threshold, "left": left, "right": right, "value": value, "depth": depth}
+    baseline = float(np.ravel(classifier._baseline_prediction)[0])
+    return LineModel(arrays, baseline, vocabulary, {**meta, "params": PARAMS})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.linemodel.train", description=__doc__.split("\n")[0])
+    parser.add_argument("--wcxb", type=Path, default=wcxb.DEFAULT_WCXB, help="WCXB dev folder (default: %(default)s)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="model file (default: %(default)s)")
+    parser.add_argument("--cv", type=Path, nargs="?", const=DEFAULT_CV, default=None,
+                        help="also write one model per site fold and folds.json here (default: %(const)s)")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    args = parser.parse_args(argv)
+    try:
+        import sklearn
+    except ImportError:
+        parser.error("training needs scikit-learn: pip install -e '.[train]'")
+    started = time.perf_counter()
+    pages = wcxb.load_pages(args.wcxb)
+    meta = {"data": "WCXB v1.0 dev split", "sklearn": sklearn.__version__}
+    with ProcessPoolExecutor(args.jobs) as pool:
+        labelled = list(pool.map(label_page, pages, chunksize=8))
+        lines = sum(len(p.texts) for p in labelled)
+        content = sum(sum(p.labels) for p in labelled)
+        print(f"labelled {len(labelled)} pages, {lines} lines ({content} content) in "
+              f"{time.perf_counter() - started:.0f}s", file=sys.stderr)
+        model = train(labelled, pool, meta)
+        model.save(args.out)
+        print(f"wrote {args.out} ({len(FEATURES)} features, {model.feature.shape[0]} trees) at "
+              f"{time.perf_counter() - started:.0f}s", file=sys.stderr)
+        if args.cv:
+            args.cv.mkdir(parents=True, exist_ok=True)
+            folds = site_folds(labelled)
+            for fold in range(FOLDS):
+                train_pages = [p for p, f in zip(labelled, folds, strict=True) if f != fold]
+                train(train_pages, pool, {**meta, "held_out_fold": fold}).save(args.cv / f"fold-{fold}.npz")
+                print(f"wrote fold {fold} at {time.perf_counter() - started:.0f}s", file=sys.stderr)
+            (args.cv / "folds.json").write_text(
+                json.dumps({p.id: f for p, f in zip(labelled, folds, strict=True)}, indent=0, sort_keys=True) + "\n"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""The line model's tree walk, its file format, and its features on a hand-made page."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from pipeline.linemodel import LineModel, ModelError
+from pipeline.linemodel.features import FEATURES, LINE_FEATURES, LexiconRule, Vocabulary, line_features
+
+
+def sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+@pytest.fixture
+def two_trees() -> LineModel:
+    """Tree 0: x0 <= 0.5 ? +1 : (x1 <= 2 ? -1 : +2). Tree 1: a single leaf, +0.5. Baseline -0.5."""
+    leaf = np.inf
+    trees = {
+        "feature": np.array([[0, 0, 1, 0, 0], [0, 0, 0, 0, 0]], dtype=np.int16),
+        "threshold": np.array([[0.5, leaf, 2.0, leaf, leaf], [leaf] * 5]),
+        "left": np.array([[1, 1, 3, 3, 4], [0, 1, 2, 3, 4]], dtype=np.int32),
+        "right": np.array([[2, 1, 4, 3, 4], [0, 1, 2, 3, 4]], dtype=np.int32),
+        "value": np.array([[0, 1.0, 0, -1.0, 2.0], [0.5, 0, 0, 0, 0]]),
+        "depth": 2,
+    }
+    return LineModel(trees, -0.5, Vocabulary({"menu": -2.0}, {}), {"data": "hand-made"})
+
+
+def test_all_trees_are_walked_to_their_leaves(two_trees):
+    rows = np.array([[0.2, 9.0], [0.5, 3.0], [0.9, 2.0], [0.9, 5.0]])
+    assert two_trees.predict(rows).tolist() == pytest.approx(
+        [sigmoid(1.0), sigmoid(1.0), sigmoid(-1.0), sigmoid(2.0)], abs=1e-15
+    )
+
+
+def test_a_model_file_round_trips(two_trees, tmp_path):
+    path = tmp_path / "model.npz"
+    two_trees.save(path)
+    loaded = LineModel.load(path)
+    rows = np.array([[0.2, 9.0], [0.9, 2.0]])
+    assert loaded.predict(rows).tolist() == two_trees.predict(rows).tolist()
+    assert loaded.vocabulary.token_odds == {"menu": -2.0}
+    assert loaded.meta["data"] == "hand-made"
+    again = tmp_path / "again.npz"
+    loaded.save(again)
+    assert again.read_bytes() == path.read_bytes()  # no timestamps: one model, one digest
+
+
+def test_a_model_for_other_features_is_refused(two_trees, tmp_path):
+    path = tmp_path / "old.npz"
+    two_trees.save(path)
+    with np.load(path) as data:
+        arrays = dict(data)
+    arrays["meta"] = np.array(json.dumps({"features": list(FEATURES[:-1])}))
+    np.savez(path, **arrays)
+    with pytest.raises(ModelError, match="other features"):
+        LineModel.load(path)
+
+
+def test_a_file_that_is_not_a_model_is_refused(tmp_path):
+    path = tmp_path / "junk.npz"
+    path.write_text("not a model")
+    with pytest.raises(ModelError, match="not a line model file"):
+        LineModel.load(path)
+
+
+def test_vocabulary_log_odds_are_laplace_smoothed_document_frequencies():
+    lines = ["Share on Facebook", "Share this", "The river is wide.", "The river flows."]
+    vocabulary = Vocabulary.fit(lines, [0, 0, 1, 1], min_count=2)
+    # "share": in 0 of 2 content lines and 2 of 2 boilerplate lines (+1 smoothing, 3 lines each side).
+    assert vocabulary.token_odds == {"river": math.log(3 / 3) - math.log(1 / 3),
+                                     "share": math.log(1 / 3) - math.log(3 / 3),
+                                     "the": math.log(3 / 3) - math.log(1 / 3)}
+    assert vocabulary.first_odds == {"share": math.log(1 / 3) - math.log(3 / 3),
+                                     "the": math.log(3 / 3) - math.log(1 / 3)}
+
+
+def test_features_read_layout_prose_and_vocabulary():
+    texts = [
+        "- Home",
+        "- About us",
+        "The river carries sediment from the high mountains down to the sea.",
+        "Fish in fast water have streamlined bodies and very strong fins.",
+        "Copyright © 2024 River News",
+    ]
+    indents = [8, 8, 2, 2, 4]
+    vocabulary = Vocabulary({"home": -3.0, "river": 1.0}, {"home": -2.5})
+    rows = line_features(texts, indents, vocabulary, LexiconRule())
+    assert rows.shape == (5, len(FEATURES))
+    column = {name: rows[:, i].tolist() for i, name in enumerate(FEATURES)}
+    assert column["is_bullet"] == [1, 1, 0, 0, 0]
+    assert column["is_prose"] == [0, 0, 1, 1, 0]
+    assert column["in_region"] == [0, 0, 1, 1, 0]
+    assert column["has_copyright"] == [0, 0, 0, 0, 1]
+    assert column["lexicon_rule"] == [0, 0, 0, 0, 1]  # the copyright footer rule
+    # The prose sits at indent 2: that indentation holds all the prose words.
+    assert column["indent_is_prose_indent"] == [0, 0, 1, 1, 0]
+    assert column["indent_prose_share"] == [0, 0, 1, 1, 0]
+    assert column["run_lines"] == pytest.approx([math.log1p(2)] * 4 + [math.log1p(1)])
+    assert column["vocab_mean"] == pytest.approx([-3.0, 0, 1 / 12, 0, 1 / 4])  # "- Home": one token, "home"
+    assert column["vocab_first"] == [-2.5, 0, 0, 0, 0]
+    # Context: the mean of is_prose over +-1 line.
+    assert column["is_prose_w1"] == pytest.approx([0, 1 / 3, 2 / 3, 2 / 3, 1 / 2])
+    assert len(LINE_FEATURES) + 18 == len(FEATURES)
+
+
+def test_an_empty_page_has_no_rows():
+    assert line_features([], [], Vocabulary({}, {})).shape == (0, len(FEATURES))
