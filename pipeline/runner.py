@@ -40,6 +40,7 @@ from pipeline.render import cleaned_text
 from pipeline.report import document_report, index_report
 from pipeline.stages import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
+from pipeline.stages.boilerplate_model import BoilerplateModel
 from pipeline.stages.normalize import DuplicateTitle, make_document
 from pipeline.stages.quality import QualitySignals
 from pipeline.stages.segment import Segment
@@ -62,7 +63,13 @@ class NothingProcessed(RuntimeError):
 
 
 def build_pipeline(config: Config) -> Pipeline:
-    return Pipeline([Segment(), DuplicateTitle(), Boilerplate(**config["boilerplate"]), QualitySignals()])
+    return Pipeline([
+        Segment(),
+        DuplicateTitle(),
+        Boilerplate(**config["boilerplate"]),
+        BoilerplateModel(**config["boilerplate_model"]),
+        QualitySignals(),
+    ])
 
 
 @dataclass(slots=True)
@@ -173,6 +180,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         "config_hash": config_hash(config),
         "versions": _versions(),
         "stages": processor.pipeline.names + ["decide"],
+        "models": processor.pipeline.provenance(),
         "inputs": [_input_entry(p, raw_dir) for p in files],
         "counts": counts_with_total,
         "timings": {"stage_seconds": seconds, "total_seconds": round(elapsed, 3)},

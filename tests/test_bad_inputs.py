@@ -30,7 +30,7 @@ def bad_run(tmp_path_factory):
         json.dumps({"id": "../../etc/passwd", "text": ARTICLE}),
         json.dumps({"id": "no-text", "title": "nothing"}),
         json.dumps(["not", "an", "object"]),
-        json.dumps({"id": "good-1", "text": article("Cooking Notes")}),
+        json.dumps({"id": "good-1", "title": "Cooking Notes", "text": article("Cooking Notes")}),
     ]
     (raw / "batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     run = run_cli(raw, root)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
 import pipeline
+import pipeline.linemodel
 from pipeline import outputs
 from tests.conftest import RAW, REPO, SEEDS, article, run_cli, seed_id
 
@@ -100,9 +103,13 @@ def test_manifest(seed_run):
     assert [entry["path"] for entry in manifest["inputs"]] == [p.name for p in SEEDS.values()]
     assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
     assert manifest["config"]["decide"]["min_words"] == 50
-    assert manifest["stages"] == ["segment", "normalize", "boilerplate", "quality", "decide"]
-    assert set(manifest["timings"]["stage_seconds"]) == {"ingest", "segment", "normalize", "boilerplate", "quality"}
+    assert manifest["stages"] == ["segment", "normalize", "boilerplate", "boilerplate_model", "quality", "decide"]
+    assert set(manifest["timings"]["stage_seconds"]) == {"ingest", "segment", "normalize", "boilerplate", "boilerplate_model", "quality"}
     assert manifest["versions"]["spacy"].startswith("3.8")
+    builtin = Path(pipeline.linemodel.__file__).parent / "boilerplate_lines.npz"
+    assert manifest["models"] == {
+        "boilerplate_model": {"model": "builtin", "sha256": hashlib.sha256(builtin.read_bytes()).hexdigest()}
+    }
 
 
 def test_rerun_is_byte_identical(tmp_path):
@@ -152,8 +159,8 @@ def test_config_file_overrides_a_threshold(tmp_path):
     config.write_text("[decide]\nmin_words = 1000\n")
     run = run_cli(RAW, tmp_path, "--config", str(config))
     assert run.exit_code == 0
-    statuses = dict(zip(run.signals["id"], run.signals["status"], strict=False))
-    words = dict(zip(run.signals["id"], run.signals["words_out"], strict=False))
+    statuses = dict(zip(run.signals["id"], run.signals["status"], strict=True))
+    words = dict(zip(run.signals["id"], run.signals["words_out"], strict=True))
     assert statuses == {i: ("kept" if words[i] >= 1000 else "dropped") for i in statuses}
     assert sorted(set(statuses.values())) == ["dropped", "kept"]
     dropped = run.signals[run.signals["status"] == "dropped"]

@@ -27,18 +27,23 @@ def main(argv: list[str] | None = None) -> int:
     pages = wcxb.load_pages(args.wcxb)
     if args.limit:
         pages = pages[: args.limit]
+    ours = wcxb.CleanCorpusTextOnly()
     extractors = {
         "raw visible text": wcxb.raw_text,
         "datatrove C4 line filter": wcxb.c4_line_filter,
-        wcxb.CleanCorpusTextOnly.name: wcxb.CleanCorpusTextOnly(),
+        ours.name: ours,
         "trafilatura (HTML input)": wcxb.trafilatura_html,
     }
     boilerplate = wcxb.evaluate(pages, extractors)
     seed_rows = seeds.expectations()
     parity_rows = parity.datatrove_parity(pages)
-    results = {"boilerplate": boilerplate, "seeds": seed_rows, "datatrove_parity": parity_rows}
+    line_model = "held-out sites (5-fold by site)" if ours.held_out else "IN-SAMPLE (no cv models found)"
+    results = {
+        "boilerplate": boilerplate, "line_model": line_model, "seeds": seed_rows, "datatrove_parity": parity_rows,
+    }
 
     print(f"Boilerplate on WCXB dev ({len(pages)} pages; inscriptis text unless noted)")
+    print(f"clean-corpus's line model: {line_model}")
     header = f"{'system':28} {'page type':14} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} {'with':>6} {'w/out':>6}"
     print(header)
     print("-" * len(header))

@@ -8,6 +8,7 @@ must survive and ``without`` snippets must be removed.
 
 from __future__ import annotations
 
+import copy
 import gzip
 import json
 from collections import Counter
@@ -20,11 +21,14 @@ from pipeline.encoding import DecodeError, decode
 from pipeline.ingest import RawRecord
 from pipeline.render import cleaned_text
 from pipeline.runner import build_pipeline
+from pipeline.stages import Pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.quality import WORD
 
 # The WCXB dev split, in the shared folder beside the repository.
 DEFAULT_WCXB = Path(__file__).resolve().parents[3] / "shared" / "wcxb-dev"
+# The line models trained with one fold of sites held out, and which fold each page is in.
+DEFAULT_CV = Path(__file__).resolve().parents[1] / "linemodel" / "cv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,17 +109,36 @@ def snippet_rates(predicted: str, page: Page) -> tuple[int, int, int, int]:
 
 
 class CleanCorpusTextOnly:
-    """This project on inscriptis text: the pipeline's cleaned text, whatever the decision."""
+    """This project on inscriptis text: the pipeline's cleaned text, whatever the decision.
+
+    The built-in line model was trained on these very pages, so scoring it here would be
+    in-sample. When the cross-validation models exist (``python -m pipeline.linemodel.train
+    --cv``), each page is cleaned by the model trained without its site instead.
+    """
 
     name = "clean-corpus (text-only)"
 
-    def __init__(self, config: Config | None = None) -> None:
-        self.pipeline = build_pipeline(config or load_config())
+    def __init__(self, config: Config | None = None, cv: Path | None = DEFAULT_CV) -> None:
+        config = config or load_config()
+        self.pipeline = build_pipeline(config)
+        self.fold_of: dict[str, int] = {}
+        self.fold_pipelines: dict[int, Pipeline] = {}
+        if cv is not None and (cv / "folds.json").exists() and config["boilerplate_model"]["model"] == "builtin":
+            self.fold_of = json.loads((cv / "folds.json").read_text())
+            for fold in sorted(set(self.fold_of.values())):
+                held_out = copy.deepcopy(config)
+                held_out["boilerplate_model"]["model"] = str(cv / f"fold-{fold}.npz")
+                self.fold_pipelines[fold] = build_pipeline(held_out)
+
+    @property
+    def held_out(self) -> bool:
+        return bool(self.fold_pipelines)
 
     def __call__(self, page: Page, text: str) -> str:
         record = RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=text)
         doc = make_document(record)
-        self.pipeline(doc)
+        fold = self.fold_of.get(page.id)
+        (self.pipeline if fold is None else self.fold_pipelines[fold])(doc)
         return cleaned_text(doc)
 
 

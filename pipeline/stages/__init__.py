@@ -22,6 +22,10 @@ class Stage:
     requires: ClassVar[frozenset[str]] = frozenset()
     adds: ClassVar[frozenset[str]] = frozenset()
 
+    def provenance(self) -> dict[str, str]:
+        """Files this stage's results depend on beyond the config (a model's digest), for the manifest."""
+        return {}
+
     def __call__(self, doc: Document) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -48,6 +52,9 @@ class Pipeline:
     @property
     def names(self) -> list[str]:
         return [stage.name for stage in self.stages]
+
+    def provenance(self) -> dict[str, dict[str, str]]:
+        return {stage.name: found for stage in self.stages if (found := stage.provenance())}
 
     def __call__(self, doc: Document) -> Document:
         for stage in self.stages:

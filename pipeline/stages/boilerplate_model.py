@@ -1,0 +1,52 @@
+"""Boilerplate the lexicon cannot name: a line classifier over layout, prose and vocabulary.
+
+After the rules of :mod:`pipeline.stages.boilerplate`, every other line gets a probability
+of being article content from :class:`pipeline.linemodel.LineModel` (trained on WCXB dev;
+see ``pipeline/linemodel/DATA_CARD.md``). Lines below the threshold are removed, each with
+its probability in the reason. The title line is never removed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from pipeline.document import Action, Document
+from pipeline.linemodel import LineModel
+from pipeline.stages import Stage
+from pipeline.stages.boilerplate import STAGE
+from pipeline.stages.segment import block_removal_span
+
+RULE = "line_model"
+
+
+class BoilerplateModel(Stage):
+    name: ClassVar[str] = "boilerplate_model"
+    requires: ClassVar[frozenset[str]] = frozenset({"blocks", "title", "boilerplate"})
+    adds: ClassVar[frozenset[str]] = frozenset({"boilerplate_model"})
+
+    def __init__(self, *, model: str | Path | None = "builtin", threshold: float = 0.32) -> None:
+        self.source = model
+        self.model = None if model is None else LineModel.load(model)
+        self.threshold = threshold
+
+    def provenance(self) -> dict[str, str]:
+        if self.model is None:
+            return {}
+        return {"model": str(self.source), "sha256": self.model.sha256 or ""}
+
+    def __call__(self, doc: Document) -> None:
+        if self.model is None or not doc.blocks:
+            return
+        probabilities = self.model.probabilities([b.text for b in doc.blocks], [b.indent for b in doc.blocks])
+        removed = doc.removed_mask()
+        first = 1 if doc.title and doc.title_span == (0, doc.blocks[0].end) else 0
+        for i in range(first, len(doc.blocks)):
+            block, p = doc.blocks[i], float(probabilities[i])
+            if p >= self.threshold or all(removed[block.start : block.end]):
+                continue
+            start, end = block_removal_span(doc, i, i)
+            doc.annotate(
+                start, end, stage=STAGE, rule=RULE, action=Action.REMOVE,
+                reason=f"line model: P(content) = {p:.2f}, below {self.threshold:g}",
+            )
