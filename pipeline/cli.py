@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where reports and tables go (default: reports/)")
     parser.add_argument("--config", metavar="FILE", type=Path, default=None,
                         help="TOML file overriding the defaults (see pipeline/default_config.toml)")
+    parser.add_argument("--languagetool-url", metavar="URL", default=None,
+                        help="a LanguageTool server for the grammar stage, e.g. http://localhost:8081")
+    parser.add_argument("--languagetool-path", metavar="DIR", type=Path, default=None,
+                        help="a directory holding an unzipped LanguageTool (languagetool-server.jar)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument("--version", action="version", version=f"clean-corpus {__version__}")
     return parser
@@ -50,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = load_config(args.config)
+        if args.languagetool_url:
+            config["grammar"]["languagetool_url"] = args.languagetool_url
+        if args.languagetool_path:
+            config["grammar"]["languagetool_path"] = str(args.languagetool_path)
         summary = run(args.raw_dir, args.cleaned, args.reports, config, quiet=args.quiet)
     except (ConfigError, LexiconError, FileNotFoundError) as exc:
         print(f"clean-corpus: error: {exc}", file=sys.stderr)

@@ -83,6 +83,8 @@ class Document:
     indents: list[int] = field(default_factory=list)
     annotations: list[Annotation] = field(default_factory=list)
     signals: dict[str, float] = field(default_factory=dict)
+    # What a stage says of its own run on this document (grammar: "ran (...)" / "skipped: why").
+    notes: dict[str, str] = field(default_factory=dict)
     # Filled by the segment stage; derived from ``text`` only.
     blocks: list[Block] = field(default_factory=list)
     status: Status = Status.KEPT

@@ -41,6 +41,7 @@ from pipeline.report import document_report, index_report
 from pipeline.stages import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.boilerplate_model import BoilerplateModel
+from pipeline.stages.grammar import Grammar
 from pipeline.stages.normalize import DuplicateTitle, make_document
 from pipeline.stages.quality import QualitySignals
 from pipeline.stages.segment import Segment
@@ -69,6 +70,7 @@ def build_pipeline(config: Config) -> Pipeline:
         Boilerplate(**config["boilerplate"]),
         BoilerplateModel(**config["boilerplate_model"]),
         QualitySignals(),
+        Grammar(**config["grammar"]),
     ])
 
 
@@ -168,6 +170,8 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         articles.abort(exc)
         signals.abort(exc)
         raise
+    finally:
+        processor.pipeline.close()
     _remove_stale(previous_ids - written_ids, cleaned_dir, reports_dir)
     counts_with_total = {"total": sum(counts.values()), **counts}
     write_text(reports_dir / INDEX_HTML, index_report(index_rows, counts_with_total))

@@ -103,13 +103,15 @@ def test_manifest(seed_run):
     assert [entry["path"] for entry in manifest["inputs"]] == [p.name for p in SEEDS.values()]
     assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
     assert manifest["config"]["decide"]["min_words"] == 50
-    assert manifest["stages"] == ["segment", "normalize", "boilerplate", "boilerplate_model", "quality", "decide"]
-    assert set(manifest["timings"]["stage_seconds"]) == {"ingest", "segment", "normalize", "boilerplate", "boilerplate_model", "quality"}
+    stages = ["segment", "normalize", "boilerplate", "boilerplate_model", "quality", "grammar"]
+    assert manifest["stages"] == [*stages, "decide"]
+    assert set(manifest["timings"]["stage_seconds"]) == {"ingest", *stages}
     assert manifest["versions"]["spacy"].startswith("3.8")
     builtin = Path(pipeline.linemodel.__file__).parent / "boilerplate_lines.npz"
-    assert manifest["models"] == {
-        "boilerplate_model": {"model": "builtin", "sha256": hashlib.sha256(builtin.read_bytes()).hexdigest()}
+    assert manifest["models"]["boilerplate_model"] == {
+        "model": "builtin", "sha256": hashlib.sha256(builtin.read_bytes()).hexdigest()
     }
+    assert manifest["models"]["grammar"]["languagetool"].startswith(("ran (", "skipped: "))
 
 
 def test_rerun_is_byte_identical(tmp_path):

@@ -23,8 +23,11 @@ class Stage:
     adds: ClassVar[frozenset[str]] = frozenset()
 
     def provenance(self) -> dict[str, str]:
-        """Files this stage's results depend on beyond the config (a model's digest), for the manifest."""
+        """What this stage's results depend on beyond the config (a model's digest), for the manifest."""
         return {}
+
+    def close(self) -> None:
+        """Release what the stage started (a LanguageTool server)."""
 
     def __call__(self, doc: Document) -> None:  # pragma: no cover - interface
         raise NotImplementedError
@@ -55,6 +58,10 @@ class Pipeline:
 
     def provenance(self) -> dict[str, dict[str, str]]:
         return {stage.name: found for stage in self.stages if (found := stage.provenance())}
+
+    def close(self) -> None:
+        for stage in self.stages:
+            stage.close()
 
     def __call__(self, doc: Document) -> Document:
         for stage in self.stages:
