@@ -98,6 +98,11 @@ class Document:
             return (0, len(self.title))
         return (0, 0)
 
+    @property
+    def first_body_block(self) -> int:
+        """The index of the first block after the title: 1 when block 0 is the title, else 0."""
+        return 1 if self.title and self.blocks and self.title_span == (0, self.blocks[0].end) else 0
+
     def annotate(
         self,
         start: int,

@@ -29,8 +29,13 @@ def merged_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(s, e) for s, e in merged]
 
 
+def removed_spans(doc: Document) -> list[tuple[int, int]]:
+    """The characters remove annotations cover, as sorted non-overlapping spans."""
+    return merged_spans([(a.start, a.end) for a in doc.annotations if a.action is Action.REMOVE])
+
+
 def cleaned_text(doc: Document) -> str:
-    removals = merged_spans([(a.start, a.end) for a in doc.annotations if a.action is Action.REMOVE])
+    removals = removed_spans(doc)
     edits = [(start, end, None) for start, end in removals]
     last_end = -1
     for a in sorted((a for a in doc.annotations if a.action is Action.REPLACE), key=lambda a: (a.start, a.end)):

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import Config, load_config
+from pipeline.document import Document
 from pipeline.encoding import DecodeError, decode
 from pipeline.ingest import RawRecord
+from pipeline.linemodel import BUILTIN
 from pipeline.render import cleaned_text
 from pipeline.runner import build_pipeline
 from pipeline.stages import Pipeline
@@ -108,6 +110,11 @@ def snippet_rates(predicted: str, page: Page) -> tuple[int, int, int, int]:
     return kept, len(with_snippets), removed, len(without_snippets)
 
 
+def text_document(page: Page, text: str) -> Document:
+    """The Document the pipeline makes of a page's rendered text (one record of a batch: no title line)."""
+    return make_document(RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=text))
+
+
 class CleanCorpusTextOnly:
     """This project on inscriptis text: the pipeline's cleaned text, whatever the decision.
 
@@ -119,11 +126,13 @@ class CleanCorpusTextOnly:
     name = "clean-corpus (text-only)"
 
     def __init__(self, config: Config | None = None, cv: Path | None = DEFAULT_CV) -> None:
-        config = config or load_config()
+        config = copy.deepcopy(config or load_config())
+        # Only the cleaned text is scored: the grammar stage would spend LanguageTool time for nothing.
+        config["grammar"].update(languagetool=None, languagetool_path=None, languagetool_url=None)
         self.pipeline = build_pipeline(config)
         self.fold_of: dict[str, int] = {}
         self.fold_pipelines: dict[int, Pipeline] = {}
-        if cv is not None and (cv / "folds.json").exists() and config["boilerplate_model"]["model"] == "builtin":
+        if cv is not None and (cv / "folds.json").exists() and config["boilerplate_model"]["model"] == BUILTIN:
             self.fold_of = json.loads((cv / "folds.json").read_text())
             for fold in sorted(set(self.fold_of.values())):
                 held_out = copy.deepcopy(config)
@@ -135,8 +144,7 @@ class CleanCorpusTextOnly:
         return bool(self.fold_pipelines)
 
     def __call__(self, page: Page, text: str) -> str:
-        record = RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=text)
-        doc = make_document(record)
+        doc = text_document(page, text)
         fold = self.fold_of.get(page.id)
         (self.pipeline if fold is None else self.fold_pipelines[fold])(doc)
         return cleaned_text(doc)

@@ -18,8 +18,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from pipeline.stages.boilerplate import LINE, load_lexicon
+from pipeline.stages.quality import WORD
 
-WORD = re.compile(r"\w+")
 _BULLET = re.compile(r"^(?:[*+\-•·▪◦‣]\s+|\d{1,3}[.)]\s+)")
 _TERMINAL = (".", "!", "?", ":", ";", '"', "”", "’", "'", ")")
 _GLUED = re.compile(r"[a-z][A-Z]")
@@ -118,10 +118,7 @@ class LexiconRule:
         self.rules = [rule for rule in load_lexicon(None) if rule.scope == LINE]
 
     def __call__(self, text: str) -> bool:
-        return any(
-            (rule.max_chars is None or len(text) <= rule.max_chars) and rule.pattern.fullmatch(text)
-            for rule in self.rules
-        )
+        return any(rule.matches_line(text) for rule in self.rules)
 
 
 def tokens_of(text: str) -> list[str]:

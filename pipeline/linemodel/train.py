@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -33,17 +32,16 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.evaluation import wcxb
-from pipeline.ingest import RawRecord
 from pipeline.linemodel import LineModel, Vocabulary
 from pipeline.linemodel.features import FEATURES, LexiconRule, line_features
-from pipeline.stages.normalize import make_document
+from pipeline.stages.quality import WORD, count_words
+from pipeline.stages.segment import Segment
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "boilerplate_lines.npz"
 DEFAULT_CV = HERE / "cv"
 FOLDS = 5
 PARAMS = {"max_iter": 500, "learning_rate": 0.06, "max_leaf_nodes": 31, "early_stopping": False, "random_state": 0}
-_WORD = re.compile(r"\w+")
 # An aligned run shorter than this is chance agreement, unless the line itself is that short.
 MIN_RUN = 3
 
@@ -59,30 +57,26 @@ class LabelledPage:
 
 
 def label_page(page: wcxb.Page) -> LabelledPage:
-    record = RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=wcxb.visible_text(page.html))
-    doc = make_document(record)
-    texts = [line for line in doc.text.split("\n") if line]
-    indents = doc.indents if len(doc.indents) == len(texts) else [0] * len(texts)
+    doc = wcxb.text_document(page, wcxb.visible_text(page.html))
+    Segment()(doc)
+    texts = [block.text for block in doc.blocks]
+    indents = [block.indent for block in doc.blocks]
     tokens, owner = [], []
     for i, line in enumerate(texts):
-        for token in _WORD.findall(line.lower()):
+        for token in WORD.findall(line.lower()):
             tokens.append(token)
             owner.append(i)
-    gold = _WORD.findall(page.gold.lower())
+    gold = WORD.findall(page.gold.lower())
     run = [0] * len(tokens)
     for a, _, size in difflib.SequenceMatcher(None, tokens, gold, autojunk=False).get_matching_blocks():
         run[a : a + size] = [size] * size
     aligned, total = [0] * len(texts), [0] * len(texts)
     for k, i in enumerate(owner):
         total[i] += 1
-        if run[k] >= MIN_RUN or (run[k] and total_words(texts[i]) < MIN_RUN):
+        if run[k] >= MIN_RUN or (run[k] and count_words(texts[i]) < MIN_RUN):
             aligned[i] += 1
     labels = [int(t > 0 and a / t >= 0.5) for a, t in zip(aligned, total, strict=True)]
-    return LabelledPage(page.id, page.page_type, page.domain, texts, list(indents), labels)
-
-
-def total_words(text: str) -> int:
-    return len(_WORD.findall(text))
+    return LabelledPage(page.id, page.page_type, page.domain, texts, indents, labels)
 
 
 def site_folds(pages: list[LabelledPage], k: int = FOLDS) -> list[int]:
@@ -125,7 +119,7 @@ def train(pages: list[LabelledPage], pool: ProcessPoolExecutor, meta: dict) -> L
         jobs += [(p, vocabulary) for p, f in zip(pages, inner, strict=True) if f == fold]
     rows, labels, weights = [], [], []
     for (page, _), (indented, flat) in zip(jobs, pool.map(_features, jobs, chunksize=16), strict=True):
-        w = [1 + np.sqrt(total_words(t)) for t in page.texts]
+        w = [1 + np.sqrt(count_words(t)) for t in page.texts]
         rows += [indented, flat]
         labels += page.labels * 2
         weights += w * 2

@@ -56,6 +56,10 @@ class Rule:
     def code(self) -> str:
         return f"{STAGE}.{self.name}"
 
+    def matches_line(self, text: str) -> bool:
+        """Whether this rule matches the whole line ``text`` (within its length limit)."""
+        return (self.max_chars is None or len(text) <= self.max_chars) and bool(self.pattern.fullmatch(text))
+
 
 def load_lexicon(path: Path | str | None = None) -> list[Rule]:
     """The rules of a boilerplate lexicon CSV; the built-in one when ``path`` is None."""
@@ -105,7 +109,7 @@ class Boilerplate(Stage):
         self.max_author_bio_tail_blocks = max_author_bio_tail_blocks
 
     def __call__(self, doc: Document) -> None:
-        first = 1 if doc.title and doc.title_span == (0, doc.blocks[0].end) else 0
+        first = doc.first_body_block
         # The rule that matched each block, if any (the title is never boilerplate).
         matched: list[Rule | None] = [None] * len(doc.blocks)
         for i in range(first, len(doc.blocks)):
@@ -129,10 +133,7 @@ class Boilerplate(Stage):
     # ------------------------------------------------------------ rules
 
     def _line_rule(self, text: str) -> Rule | None:
-        for rule in self.line_rules:
-            if (rule.max_chars is None or len(text) <= rule.max_chars) and rule.pattern.fullmatch(text):
-                return rule
-        return None
+        return next((rule for rule in self.line_rules if rule.matches_line(text)), None)
 
     def _inline(self, doc: Document, i: int) -> None:
         block = doc.blocks[i]

@@ -40,8 +40,7 @@ class BoilerplateModel(Stage):
             return
         probabilities = self.model.probabilities([b.text for b in doc.blocks], [b.indent for b in doc.blocks])
         removed = doc.removed_mask()
-        first = 1 if doc.title and doc.title_span == (0, doc.blocks[0].end) else 0
-        for i in range(first, len(doc.blocks)):
+        for i in range(doc.first_body_block, len(doc.blocks)):
             block, p = doc.blocks[i], float(probabilities[i])
             if p >= self.threshold or all(removed[block.start : block.end]):
                 continue

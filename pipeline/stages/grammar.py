@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from pipeline.config import ConfigError
 from pipeline.document import Action, Document
+from pipeline.render import removed_spans
 from pipeline.stages import Stage
 
 STAGE = "grammar"
@@ -157,9 +158,14 @@ def record(doc: Document, matches: Iterable[Any], positions: list[int]) -> None:
 
 def kept_text(doc: Document) -> tuple[str, list[int]]:
     """The text with removed spans left out, and each kept character's position in ``doc.text``."""
-    removed = doc.removed_mask()
-    positions = [i for i, flag in enumerate(removed) if not flag]
-    return "".join(doc.text[i] for i in positions), positions
+    kept: list[str] = []
+    positions: list[int] = []
+    at = 0
+    for start, end in [*removed_spans(doc), (len(doc.text), len(doc.text))]:
+        kept.append(doc.text[at:start])
+        positions.extend(range(at, start))
+        at = end
+    return "".join(kept), positions
 
 
 def pieces(text: str, limit: int = MAX_REQUEST_CHARS) -> Iterable[tuple[str, int]]:

@@ -143,7 +143,7 @@ class DuplicateTitle(Stage):
     adds: ClassVar[frozenset[str]] = frozenset({"title"})
 
     def __call__(self, doc: Document) -> None:
-        if not doc.title or len(doc.blocks) < 2 or doc.title_span != (0, doc.blocks[0].end):
+        if doc.first_body_block == 0 or len(doc.blocks) < 2:
             return
         if doc.blocks[1].text == doc.title:
             start, end = block_removal_span(doc, 1, 1)
