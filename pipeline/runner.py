@@ -45,6 +45,7 @@ from pipeline.stages.grammar import Grammar
 from pipeline.stages.normalize import DuplicateTitle, make_document
 from pipeline.stages.quality import QualitySignals
 from pipeline.stages.segment import Segment
+from pipeline.stages.stuffing import KeywordStuffing
 
 # A stage that raises on a document fails that document, not the run.
 PIPELINE_ERROR = "pipeline.error"
@@ -69,6 +70,7 @@ def build_pipeline(config: Config) -> Pipeline:
         DuplicateTitle(),
         Boilerplate(**config["boilerplate"]),
         BoilerplateModel(**config["boilerplate_model"]),
+        KeywordStuffing(**config["stuffing"]),
         QualitySignals(),
         Grammar(**config["grammar"]),
     ])

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.evaluation import parity, seeds, wcxb
+from pipeline.evaluation import parity, seeds, stuffing, wcxb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,8 +38,10 @@ def main(argv: list[str] | None = None) -> int:
     seed_rows = seeds.expectations()
     parity_rows = parity.datatrove_parity(pages)
     line_model = "held-out sites (5-fold by site)" if ours.held_out else "IN-SAMPLE (no cv models found)"
+    stuffing_row = stuffing.evaluate(pages)
     results = {
         "boilerplate": boilerplate, "line_model": line_model, "seeds": seed_rows, "datatrove_parity": parity_rows,
+        "stuffing": stuffing_row,
     }
 
     print(f"Boilerplate on WCXB dev ({len(pages)} pages; inscriptis text unless noted)")
@@ -53,6 +55,18 @@ def main(argv: list[str] | None = None) -> int:
             wo = f"{row['without_removed']:.3f}" if row["without_removed"] is not None else "-"
             print(f"{name:28} {page_type:14} {row['pages']:>5} {row['precision']:>6.3f} {row['recall']:>6.3f} "
                   f"{row['f1']:>6.3f} {w:>6} {wo:>6}")
+    print()
+    print(f"Keyword stuffing: our stuffer over {stuffing_row['stuffed_articles']} WCXB dev articles "
+          f"(stuffing stage alone)")
+    print(f"  keyphrase found            {stuffing_row['keyphrase_found']:.3f}")
+    print(f"  injected instances removed {stuffing_row['injected_removed']:.3f} "
+          f"(of {stuffing_row['injected_instances']})")
+    print(f"  original words kept        {stuffing_row['original_words_kept']:.4f}")
+    for name, row in stuffing_row["by_casing"].items():
+        print(f"    {name:16} {row['articles']:>4} articles: found {row['keyphrase_found']:.3f}, "
+              f"removed {row['injected_removed']:.3f}")
+    print(f"  clean articles losing words to the stage: {stuffing_row['clean_articles_losing_words']} "
+          f"of {stuffing_row['clean_articles']}")
     print()
     print("Seed expectations")
     for row in seed_rows:

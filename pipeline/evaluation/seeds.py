@@ -16,6 +16,8 @@ ABSENT = {
     "004": ("Click Here For", "Author:", "Copyright", "Add to cart", "1}"),
 }
 
+KEYPHRASES = {"003": "Pain In Lower Back Calf After Running", "004": "Lower Back Pain Causing Leg Spasms"}
+
 
 def expectations() -> list[dict]:
     processor = Processor(load_config())
@@ -31,6 +33,10 @@ def expectations() -> list[dict]:
         if number == "002":
             kept = count_words(cleaned) / count_words(path.read_text("utf-8"))
             rows.append({"check": "seed 002 words kept (>= 0.99)", "value": round(kept, 4), "ok": kept >= 0.99})
+        if number in KEYPHRASES:
+            found = outcome.doc.notes.get("keyphrase", "") if outcome.doc else ""
+            rows.append({"check": f"seed {number} keyphrase found", "value": found,
+                         "ok": found == KEYPHRASES[number]})
         status = outcome.doc.status.value if outcome.doc else outcome.record.status.value
         rows.append({"check": f"seed {number} kept", "value": status, "ok": status == "kept"})
     return rows

@@ -1,0 +1,175 @@
+"""Keyword stuffing measured on development data: our own stuffer over WCXB dev articles, and the seeds.
+
+The stuffer is deliberately not the detector's mirror image: it draws the keyphrase from the
+article's title (3 to 6 words, the way SEO keyphrases are chosen), casts it in Title Case,
+lower case or as written, and injects it 3 to 12 times in six ways: after a sentence, at the
+end of a paragraph (with or without a period), as a line of its own, glued onto a heading,
+wedged mid-sentence (with a comma, with a comma and no space, or with no punctuation at all),
+and at the start of a paragraph. Some of those (lower case mid-sentence without punctuation)
+leave no surface trace at all: they are in the set so the table shows what is missed.
+
+Scored with the stuffing stage alone (after segmenting and the title): the keyphrase found,
+the share of injected instances gone from the output, the share of the article's own words
+still there, and how many clean (unstuffed) articles lose any word to the stage.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from pipeline.config import load_config
+from pipeline.document import Document
+from pipeline.evaluation.wcxb import Page
+from pipeline.ingest import RawRecord
+from pipeline.nlp import stop_words
+from pipeline.render import cleaned_text
+from pipeline.stages import Pipeline
+from pipeline.stages.boilerplate import Boilerplate
+from pipeline.stages.normalize import DuplicateTitle, make_document
+from pipeline.stages.segment import Segment
+from pipeline.stages.stuffing import KEYPHRASE_NOTE, STAGE, KeywordStuffing
+
+SEED = 20261121
+# Articles shorter than this are not what stuffers target, and leave too few places to inject.
+MIN_ARTICLE_WORDS = 150
+MODES = ("after_sentence", "paragraph_end", "own_line", "heading_glue", "mid_sentence", "paragraph_start")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9][.!?]) (?=[A-Z])")
+
+
+@dataclass(frozen=True, slots=True)
+class Stuffed:
+    text: str
+    keyphrase: str
+    injected: int
+
+
+def articles(pages: list[Page]) -> list[Page]:
+    return [p for p in pages if p.page_type == "article" and len(_WORD.findall(p.gold)) >= MIN_ARTICLE_WORDS]
+
+
+def keyphrase_for(page: Page, rng: random.Random) -> str | None:
+    """3 to 6 consecutive title words, not starting or ending with a stop word."""
+    stop = stop_words()
+    words = _WORD.findall(page.title)
+    spans = [(i, j) for i in range(len(words)) for j in range(i + 3, min(i + 6, len(words)) + 1)
+             if words[i].lower() not in stop and words[j - 1].lower() not in stop and not words[i].isdigit()]
+    if not spans:
+        return None
+    i, j = rng.choice(spans)
+    phrase = " ".join(words[i:j])
+    casing = rng.random()
+    if casing < 0.6:
+        return " ".join(w[:1].upper() + w[1:] for w in phrase.split())
+    return phrase.lower() if casing < 0.9 else phrase
+
+
+def stuff(body: str, keyphrase: str, rng: random.Random) -> Stuffed:
+    lines = [line for line in body.split("\n") if line.strip()]
+    words = len(_WORD.findall(body))
+    count = min(12, max(3, words // 150))
+    injected = 0
+    for _ in range(count):
+        mode = rng.choice(MODES)
+        i = rng.randrange(len(lines))
+        line = lines[i]
+        if mode == "after_sentence":
+            cuts = [m.start() for m in _SENTENCE_END.finditer(line)]
+            if not cuts:
+                mode = "paragraph_end"
+            else:
+                cut = rng.choice(cuts)
+                lines[i] = f"{line[:cut]} {keyphrase}.{line[cut:]}"
+        if mode == "paragraph_end":
+            lines[i] = line + " " + keyphrase + rng.choice(("", "."))
+        elif mode == "own_line":
+            lines.insert(i + 1, keyphrase)
+        elif mode == "heading_glue":
+            headings = [k for k, text in enumerate(lines) if len(_WORD.findall(text)) <= 8 and text[-1:].isalnum()]
+            k = rng.choice(headings) if headings else i
+            lines[k] = lines[k] + " " + keyphrase
+        elif mode == "mid_sentence":
+            gaps = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", line)]
+            if not gaps:
+                lines[i] = line + " " + keyphrase
+            else:
+                gap = rng.choice(gaps)
+                glue = rng.choice((f" {keyphrase}, ", f" {keyphrase},", f" {keyphrase} "))
+                lines[i] = line[:gap] + glue + line[gap + 1:]
+        elif mode == "paragraph_start":
+            lines[i] = f"{keyphrase}. {line}"
+        injected += 1
+    return Stuffed("\n\n".join(lines), keyphrase, injected)
+
+
+def occurrences(phrase: str, text: str) -> int:
+    pattern = r"(?<![^\W_])" + r"[ \-]+".join(map(re.escape, phrase.lower().split())) + r"(?![^\W_])"
+    return len(re.findall(pattern, text.lower()))
+
+
+class StuffingOnly:
+    """The stuffing stage after what it requires, with only its own removals applied."""
+
+    def __init__(self) -> None:
+        config = load_config()
+        self.pipeline = Pipeline([Segment(), DuplicateTitle(), Boilerplate(**config["boilerplate"]),
+                                  KeywordStuffing(**config["stuffing"])])
+
+    def __call__(self, page: Page, body: str) -> tuple[Document, str]:
+        doc = make_document(RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=body, title=page.title))
+        self.pipeline(doc)
+        doc.annotations = [a for a in doc.annotations if a.stage == STAGE]
+        return doc, cleaned_text(doc)
+
+
+def casing(phrase: str) -> str:
+    return "Title Case" if phrase.istitle() else "lower case" if phrase.islower() else "as in the title"
+
+
+def evaluate(pages: list[Page]) -> dict[str, float | int]:
+    rng = random.Random(SEED)
+    stage = StuffingOnly()
+    stuffed_docs = found = injected = removed = 0
+    words_total = words_kept = 0
+    clean_docs = clean_losing = 0
+    by_casing: dict[str, list[int]] = {}  # casing -> [articles, keyphrase found, injected, removed]
+    for page in articles(pages):
+        body = page.gold
+        clean_doc, clean_out = stage(page, body)
+        clean_docs += 1
+        original = Counter(w.lower() for w in _WORD.findall(clean_doc.text))
+        if sum((original - Counter(w.lower() for w in _WORD.findall(clean_out))).values()):
+            clean_losing += 1
+        keyphrase = keyphrase_for(page, rng)
+        if keyphrase is None:
+            continue
+        sample = stuff(body, keyphrase, rng)
+        doc, out = stage(page, sample.text)
+        stuffed_docs += 1
+        found += doc.notes[KEYPHRASE_NOTE].lower() == keyphrase.lower()
+        before = occurrences(keyphrase, clean_doc.text)
+        left = max(0, occurrences(keyphrase, out) - before)
+        injected += sample.injected
+        removed += sample.injected - min(left, sample.injected)
+        row = by_casing.setdefault(casing(keyphrase), [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += doc.notes[KEYPHRASE_NOTE].lower() == keyphrase.lower()
+        row[2] += sample.injected
+        row[3] += sample.injected - min(left, sample.injected)
+        out_words = Counter(w.lower() for w in _WORD.findall(out))
+        words_total += sum(original.values())
+        words_kept += sum((original & out_words).values())
+    return {
+        "clean_articles": clean_docs,
+        "clean_articles_losing_words": clean_losing,
+        "stuffed_articles": stuffed_docs,
+        "keyphrase_found": found / max(stuffed_docs, 1),
+        "injected_instances": injected,
+        "injected_removed": removed / max(injected, 1),
+        "original_words_kept": words_kept / max(words_total, 1),
+        "by_casing": {name: {"articles": a, "keyphrase_found": f / a, "injected_removed": r / max(i, 1)}
+                      for name, (a, f, i, r) in sorted(by_casing.items())},
+    }

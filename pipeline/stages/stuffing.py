@@ -1,0 +1,249 @@
+"""Keyword stuffing: find the injected keyphrase without being told it, and cut each injection.
+
+SEO stuffers paste one keyphrase ("Pain In Lower Back Calf After Running") into an article
+many times where it does not belong: after a sentence, glued onto a heading, alone on a
+line, wedged mid-sentence ("see a doctor or Pain In ... Running,miss out"). Natural
+repetition of a topic term ("back pain") is grammatical every time.
+
+1. Candidates: word n-grams (2 to ``max_phrase_words`` words, inside one clause, not
+   starting or ending with a stop word) repeated at least ``min_instances`` times.
+2. Each instance is judged *not integrated* on surface evidence first: it is a line or a
+   sentence on its own, it is glued to the next word with no space (``Running,miss``), it
+   trails a finished sentence at the end of a paragraph, or it is in Title Case right after
+   a lower-case word of the same sentence. Otherwise spaCy's dependency parse of that one
+   sentence decides: an injected phrase does not hang from the sentence as an argument or
+   modifier (it takes the root, attaches as ``dep``/``appos``/``npadvmod``, or is not one
+   subtree); a grammatical use does.
+3. The keyphrase is the candidate with the most non-integrated instances; with at least
+   ``min_injected`` of them the document is stuffed and each such instance is removed,
+   with the punctuation that only existed to attach it. Grammatical uses and the title stay.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from pipeline.document import Action, Document
+from pipeline.nlp import parser, stop_words
+from pipeline.stages import Stage
+from pipeline.stages.segment import block_removal_span
+
+STAGE = "stuffing"
+RULE = "keyphrase"
+KEYPHRASE_NOTE = "keyphrase"
+# Instances of the keyphrase (the top candidate when nothing is stuffed) and how many were injected.
+INT_SIGNALS = ("stuffing_instances", "stuffing_injected")
+# Words in its instances per word of the document; share of its instances not integrated.
+FLOAT_SIGNALS = ("stuffing_density", "stuffing_unintegrated_ratio")
+SIGNALS = INT_SIGNALS + FLOAT_SIGNALS
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# What may sit between two words of one phrase: spaces or a hyphen, never clause punctuation.
+_JOINER = re.compile(r"[ \-]{1,3}")
+# A finished sentence: terminal punctuation, then closing quotes or brackets (not '," she says').
+_SENTENCE_END = re.compile(r"(?<!\bvs)(?<!\bv)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bMr)(?<!\bDr)(?<!\bSt)(?<!\bNo)"
+                           r"[.!?…][\"”’)\]]*\s*$")
+_LEADING_LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)])?\s*$")
+# Nothing after the phrase on its line but a period (a colon or comma would lead somewhere).
+_TRAILING_PUNCT = re.compile(r"[ ]*[.!?…]*[ ]*$")
+# Dependency labels that attach a phrase to its sentence as a real argument or modifier.
+_INTEGRATING_DEPS = frozenset({
+    "nsubj", "nsubjpass", "dobj", "pobj", "iobj", "dative", "attr", "oprd", "conj", "compound",
+    "amod", "nmod", "poss", "acomp", "xcomp", "ccomp", "advcl", "acl", "relcl", "pcomp", "csubj",
+    "agent", "advmod", "prep",
+})
+# Inflections of one word share this prefix (spasm/spasms, cause/causing) often enough.
+STEM_CHARS = 4
+# A sentence this long is not parsed for one instance: the surface cues already decided it or
+# it stays (parsing cost grows with length; real sentences are far shorter).
+MAX_PARSE_CHARS = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    start: int
+    end: int
+    block: int
+
+
+# Kinds of surface evidence. A line of its own is weak evidence (a repeated heading looks the
+# same); the others put the phrase where prose cannot have it.
+OWN_LINE, GLUED, TAIL, OWN_SENTENCE, TITLE_CASE, PARSE = (
+    "own_line", "glued", "tail", "own_sentence", "title_case", "parse")
+IN_PROSE = frozenset({GLUED, TAIL, OWN_SENTENCE, TITLE_CASE})
+
+
+@dataclass(slots=True)
+class Verdict:
+    instance: Instance
+    injected: bool | None  # None: surface cues cannot tell; the parse decides
+    why: str
+    kind: str = ""
+
+
+class KeywordStuffing(Stage):
+    name: ClassVar[str] = "stuffing"
+    requires: ClassVar[frozenset[str]] = frozenset({"blocks", "title", "boilerplate"})
+    adds: ClassVar[frozenset[str]] = frozenset({"stuffing"})
+
+    def __init__(self, *, min_instances: int = 3, min_injected: int = 3, min_phrase_words: int = 3,
+                 max_phrase_words: int = 8, min_content_words: int = 2,
+                 min_evidence_kinds: int = 2, min_in_prose: int = 1) -> None:
+        self.min_instances = min_instances
+        self.min_injected = min_injected
+        self.min_phrase_words = min_phrase_words
+        self.max_phrase_words = max_phrase_words
+        self.min_content_words = min_content_words
+        self.min_evidence_kinds = min_evidence_kinds
+        self.min_in_prose = min_in_prose
+        self._stop = stop_words()
+
+    def __call__(self, doc: Document) -> None:
+        for name in SIGNALS:
+            doc.signals[name] = 0.0
+        doc.notes[KEYPHRASE_NOTE] = ""
+        candidates = self._candidates(doc)
+        if not candidates:
+            return
+        words = sum(len(_WORD.findall(b.text)) for b in doc.blocks) or 1
+        # Word stems the document writes in lower case somewhere (inflections share STEM_CHARS).
+        lower = {w[:STEM_CHARS] for w in _WORD.findall(doc.text) if w.islower()}
+        judged = {key: [self._surface(doc, inst, lower) for inst in insts] for key, insts in candidates.items()}
+        # The candidate with the most injections in prose; ties go to the longer phrase.
+        key = max(judged, key=lambda k: (_in_prose(judged[k]), len(k.split()), len(judged[k])))
+        verdicts = judged[key]
+        kinds = {v.kind for v in verdicts if v.kind in IN_PROSE}
+        if (_in_prose(verdicts) < self.min_in_prose or sum(bool(v.injected) for v in verdicts) < self.min_injected
+                or len(kinds) < self.min_evidence_kinds):
+            self._record(doc, key, verdicts, words, stuffed=False)
+            return
+        # Only now, for the one keyphrase the surface evidence established, the parser reads the
+        # sentences the surface could not judge.
+        for verdict in verdicts:
+            if verdict.injected is None:
+                verdict.injected, verdict.why = self._parsed(doc, verdict.instance)
+                verdict.kind = PARSE
+        self._record(doc, key, verdicts, words, stuffed=True)
+        phrase = doc.notes[KEYPHRASE_NOTE]
+        for verdict in verdicts:
+            if verdict.injected:
+                start, end = self._removal_span(doc, verdict.instance)
+                doc.annotate(start, end, stage=STAGE, rule=RULE, action=Action.REMOVE,
+                             reason=f"stuffed keyphrase {phrase!r}: {verdict.why}")
+
+    # -- candidates --------------------------------------------------------------------------
+
+    def _candidates(self, doc: Document) -> dict[str, list[Instance]]:
+        removed = doc.removed_mask()
+        found: dict[str, list[Instance]] = {}
+        for b, block in enumerate(doc.blocks):
+            words = list(_WORD.finditer(block.text))
+            for i, first in enumerate(words):
+                if first.group().lower() in self._stop:
+                    continue
+                for j in range(i + 1, min(i + self.max_phrase_words, len(words))):
+                    if not _JOINER.fullmatch(block.text[words[j - 1].end():words[j].start()]):
+                        break
+                    last = words[j].group().lower()
+                    if last in self._stop or j + 1 - i < self.min_phrase_words:
+                        continue
+                    phrase = [w.group().lower() for w in words[i:j + 1]]
+                    if sum(w not in self._stop for w in phrase) < self.min_content_words:
+                        continue
+                    start, end = block.start + first.start(), block.start + words[j].end()
+                    if any(removed[start:end]) and b != 0:
+                        continue  # already gone with a boilerplate line
+                    found.setdefault(" ".join(phrase), []).append(Instance(start, end, b))
+        return {k: v for k, v in found.items() if len(v) >= self.min_instances}
+
+    # -- judging one instance ----------------------------------------------------------------
+
+    def _surface(self, doc: Document, inst: Instance, lower: set[str]) -> Verdict:
+        block = doc.blocks[inst.block]
+        if inst.block < doc.first_body_block:
+            return Verdict(inst, False, "the title")
+        before = doc.text[block.start:inst.start]
+        after = doc.text[inst.end:block.end]
+        line_start = not before.strip() or bool(_LEADING_LIST_MARK.match(before))
+        after_sentence = bool(_SENTENCE_END.search(before))
+        line_end = bool(_TRAILING_PUNCT.fullmatch(after))
+        if line_start and line_end:
+            return Verdict(inst, True, "a line of its own", OWN_LINE)
+        if re.match(r"[,;:.]?[^\W\d_]", after) and not re.match(r"[-'’]", after):
+            return Verdict(inst, True, "glued to the next word", GLUED)
+        if after_sentence and line_end:
+            return Verdict(inst, True, "appended after the paragraph's last sentence", TAIL)
+        if (after_sentence and re.match(r"[.!?]\s+[A-Z0-9\"“]", after)) or (line_start and re.match(r"[.!?]\s", after)):
+            return Verdict(inst, True, "a sentence of its own between sentences", OWN_SENTENCE)
+        previous = _WORD.findall(before)
+        text = doc.text[inst.start:inst.end]
+        if (previous and previous[-1].islower() and not after_sentence and _is_title_case(text, self._stop)
+                and self._lowercase_elsewhere(text, lower)):
+            return Verdict(inst, True, "in Title Case inside a lower-case sentence", TITLE_CASE)
+        return Verdict(inst, None, "")
+
+    def _lowercase_elsewhere(self, phrase: str, lower: set[str]) -> bool:
+        """Half the content words of ``phrase`` or more also appear in lower case in the
+        document (any inflection), so its capitals are a stuffer's, not a name's ("Rosetta Stone")."""
+        content = [w.lower()[:STEM_CHARS] for w in _WORD.findall(phrase) if w.lower() not in self._stop]
+        return 2 * sum(w in lower for w in content) >= len(content)
+
+    def _parsed(self, doc: Document, inst: Instance) -> tuple[bool, str]:
+        block = doc.blocks[inst.block]
+        if len(block.text) > MAX_PARSE_CHARS:
+            return False, "not parsed (sentence too long)"
+        parsed = parser()(block.text)
+        span = parsed.char_span(inst.start - block.start, inst.end - block.start, alignment_mode="expand")
+        if span is None:
+            return False, "not parsed"
+        roots = [t for t in span if t.head.i < span.start or t.head.i >= span.end or t.head.i == t.i]
+        for root in roots:
+            if root.dep_ == "ROOT":
+                outside = [t for t in root.sent if t.is_alpha and not span.start <= t.i < span.end]
+                if len(outside) >= 2:
+                    return True, "takes over the root of a sentence it is not part of (parse)"
+            elif root.dep_ not in _INTEGRATING_DEPS:
+                return True, f"attached to its sentence only as {root.dep_!r} (parse)"
+        return False, ", ".join(f"{r.dep_} of {r.head.text!r}" for r in roots) + " (parse)"
+
+    # -- outputs -----------------------------------------------------------------------------
+
+    def _record(self, doc: Document, key: str, verdicts: list[Verdict], words: int, *, stuffed: bool) -> None:
+        injected = sum(bool(v.injected) for v in verdicts)
+        doc.signals["stuffing_instances"] = float(len(verdicts))
+        doc.signals["stuffing_injected"] = float(injected if stuffed else 0)
+        doc.signals["stuffing_density"] = len(verdicts) * len(key.split()) / words
+        doc.signals["stuffing_unintegrated_ratio"] = injected / len(verdicts) if stuffed else 0.0
+        if stuffed:
+            first = verdicts[0].instance
+            doc.notes[KEYPHRASE_NOTE] = doc.text[first.start:first.end]
+
+    def _removal_span(self, doc: Document, inst: Instance) -> tuple[int, int]:
+        """The instance plus the punctuation and space that only existed to attach it."""
+        block = doc.blocks[inst.block]
+        before = doc.text[block.start:inst.start]
+        after = doc.text[inst.end:block.end]
+        if _LEADING_LIST_MARK.match(before) and _TRAILING_PUNCT.fullmatch(after):
+            return block_removal_span(doc, inst.block, inst.block)
+        start, end = inst.start, inst.end
+        trailing = re.match(r"[.!?,;:]?", after).group()
+        own_sentence = not before.strip() or _SENTENCE_END.search(before)
+        if trailing and (own_sentence or trailing in ",;:"):
+            end += len(trailing)
+        rest = doc.text[end:block.end]
+        if not rest.strip():
+            start -= len(before) - len(before.rstrip(" "))  # nothing follows: take the space before
+        elif own_sentence:
+            end += len(rest) - len(rest.lstrip(" "))
+        return start, end
+
+
+def _in_prose(verdicts: list[Verdict]) -> int:
+    return sum(v.kind in IN_PROSE for v in verdicts)
+
+
+def _is_title_case(text: str, stop: frozenset[str]) -> bool:
+    content = [w for w in _WORD.findall(text) if w.lower() not in stop]
+    return bool(content) and all(w[0].isupper() for w in content)

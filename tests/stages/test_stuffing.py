@@ -1,0 +1,140 @@
+"""Keyword stuffing: the keyphrase is found untold, each injection is cut, grammatical uses stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.document import Document
+from pipeline.ingest import RawRecord
+from pipeline.render import cleaned_text
+from pipeline.stages import Pipeline
+from pipeline.stages.boilerplate import Boilerplate
+from pipeline.stages.normalize import DuplicateTitle, make_document
+from pipeline.stages.segment import Segment
+from pipeline.stages.stuffing import KEYPHRASE_NOTE, KeywordStuffing
+from tests.conftest import seed_id
+
+PROSE = [
+    "Runners often notice a dull ache after long sessions on hard roads.",
+    "The ache usually fades within a day when the muscles get enough rest.",
+    "Stretching the hamstrings before a run loosens the lower back as well.",
+    "A physiotherapist can check whether the gait puts extra load on the spine.",
+    "Most people recover fully once they change their shoes and their route.",
+    "Running fast downhill strains the calf, and the pain can last for days.",
+]
+
+
+def stuffing_only(title: str, body: str) -> Document:
+    config = load_config()
+    pipeline = Pipeline([Segment(), DuplicateTitle(), Boilerplate(**config["boilerplate"]),
+                         KeywordStuffing(**config["stuffing"])])
+    doc = make_document(RawRecord(id="t", source="t.txt", position=1, text=body, title=title))
+    pipeline(doc)
+    return doc
+
+
+def stuffing_reasons(doc: Document) -> list[str]:
+    return [a.reason.split(": ", 1)[1] for a in doc.annotations if a.stage == "stuffing"]
+
+
+def test_every_kind_of_injection_is_cut_with_the_punctuation_that_attached_it():
+    kp = "Calf Pain After Running Fast"
+    body = "\n\n".join([
+        f"{PROSE[0]} {kp}. {PROSE[1]}",               # a sentence of its own between sentences
+        f"{PROSE[2]} {kp}",                           # trailing the paragraph's last sentence
+        "Why does it hurt? Runners see a doctor or " + kp + ",miss out on training days.",  # glued
+        "Rest and recover " + kp,                     # Title Case after a lower-case word
+        kp,                                           # a line of its own
+        PROSE[3],
+        PROSE[5],
+    ])
+    doc = stuffing_only("Calf Pain After Running Fast: a guide", body)
+    assert doc.notes[KEYPHRASE_NOTE] == "Calf Pain After Running Fast"
+    assert stuffing_reasons(doc) == [
+        "a sentence of its own between sentences", "appended after the paragraph's last sentence",
+        "glued to the next word", "in Title Case inside a lower-case sentence", "a line of its own",
+    ]
+    assert cleaned_text(doc) == "\n\n".join([
+        "Calf Pain After Running Fast: a guide",
+        f"{PROSE[0]} {PROSE[1]}",
+        PROSE[2],
+        "Why does it hurt? Runners see a doctor or miss out on training days.",
+        "Rest and recover",
+        PROSE[3],
+        PROSE[5],
+    ])
+    assert (doc.signals["stuffing_instances"], doc.signals["stuffing_injected"]) == (6, 5)
+    assert doc.signals["stuffing_unintegrated_ratio"] == 5 / 6
+
+
+def test_a_grammatical_use_of_the_stuffed_phrase_is_kept():
+    kp = "lower back pain causing leg spasms"
+    body = "\n\n".join([
+        f"{PROSE[0]} {kp}. {PROSE[1]}",
+        f"{PROSE[2]} {kp}",
+        f"Why does it hurt? Runners see a doctor or {kp},miss out on training days.",
+        f"People with {kp} should stop running for a week.",
+        PROSE[3],
+    ])
+    doc = stuffing_only("Running and your back", body)
+    assert doc.notes[KEYPHRASE_NOTE] == kp
+    reasons = stuffing_reasons(doc)
+    assert len(reasons) == 3
+    assert f"People with {kp} should stop running for a week." in cleaned_text(doc)
+
+
+def test_natural_repetition_of_a_topic_term_is_not_stuffing():
+    body = "\n\n".join([
+        "Lower back pain is the most common reason adults miss work.",
+        "Most lower back pain gets better within a few weeks of gentle activity.",
+        "Doctors rarely order scans for lower back pain without red flags.",
+        "If lower back pain spreads down a leg, see a doctor the same week.",
+        *PROSE,
+    ])
+    doc = stuffing_only("Lower back pain: what helps", body)
+    assert doc.notes[KEYPHRASE_NOTE] == ""
+    assert doc.signals["stuffing_injected"] == 0
+    assert not doc.annotations
+
+
+def test_a_name_always_in_title_case_is_not_stuffing():
+    """One kind of evidence alone is a house style: a product named in Title Case mid-sentence."""
+    body = "\n\n".join([
+        "We moved our data to Google Cloud Storage last year.",
+        "The bill for Google Cloud Storage fell by a third.",
+        "Backups to Google Cloud Storage now finish overnight.",
+        "Storage on google cloud hardware is cheap and the cloud team is small.",
+        *PROSE,
+    ])
+    doc = stuffing_only("Our storage bill", body)
+    assert doc.notes[KEYPHRASE_NOTE] == ""
+    assert not doc.annotations
+
+
+@pytest.mark.parametrize(("number", "keyphrase", "instances", "injected"), [
+    ("003", "Pain In Lower Back Calf After Running", 12, 11),
+    ("004", "Lower Back Pain Causing Leg Spasms", 11, 9),
+])
+def test_the_seeds_keyphrases_are_found_and_removed(seed_run, number, keyphrase, instances, injected):
+    row = seed_run.row(seed_id(number))
+    assert row["keyphrase"] == keyphrase
+    assert (row["stuffing_instances"], row["stuffing_injected"]) == (instances, injected)
+    assert sum(a["stage"] == "stuffing" for a in row["annotations_list"]) == injected
+    cleaned = seed_run.cleaned_text(seed_id(number))
+    # The title keeps the phrase; the body keeps none of its injections.
+    assert cleaned.split("\n", 1)[1].count(keyphrase) == instances - 1 - injected
+    assert row["status"] == "kept"
+
+
+def test_the_wedged_instance_of_seed_003_leaves_the_sentence_whole(seed_run):
+    cleaned = seed_run.cleaned_text(seed_id("003"))
+    assert "people see a doctor or miss out on days at job." in cleaned
+
+
+@pytest.mark.parametrize("number", ["000", "001", "002"])
+def test_clean_seeds_have_no_stuffing(seed_run, number):
+    row = seed_run.row(seed_id(number))
+    assert row["keyphrase"] == ""
+    assert row["stuffing_injected"] == 0
+    assert not [a for a in row["annotations_list"] if a["stage"] == "stuffing"]
