@@ -30,13 +30,12 @@ from pipeline.stages import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.normalize import DuplicateTitle, make_document
 from pipeline.stages.segment import Segment
-from pipeline.stages.stuffing import KEYPHRASE_NOTE, STAGE, KeywordStuffing
+from pipeline.stages.stuffing import KEYPHRASE_NOTE, PHRASE_WORD, STAGE, KeywordStuffing
 
 SEED = 20261121
 # Articles shorter than this are not what stuffers target, and leave too few places to inject.
 MIN_ARTICLE_WORDS = 150
 MODES = ("after_sentence", "paragraph_end", "own_line", "heading_glue", "mid_sentence", "paragraph_start")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9][.!?]) (?=[A-Z])")
 
 
@@ -48,13 +47,13 @@ class Stuffed:
 
 
 def articles(pages: list[Page]) -> list[Page]:
-    return [p for p in pages if p.page_type == "article" and len(_WORD.findall(p.gold)) >= MIN_ARTICLE_WORDS]
+    return [p for p in pages if p.page_type == "article" and len(PHRASE_WORD.findall(p.gold)) >= MIN_ARTICLE_WORDS]
 
 
 def keyphrase_for(page: Page, rng: random.Random) -> str | None:
     """3 to 6 consecutive title words, not starting or ending with a stop word."""
     stop = stop_words()
-    words = _WORD.findall(page.title)
+    words = PHRASE_WORD.findall(page.title)
     spans = [(i, j) for i in range(len(words)) for j in range(i + 3, min(i + 6, len(words)) + 1)
              if words[i].lower() not in stop and words[j - 1].lower() not in stop and not words[i].isdigit()]
     if not spans:
@@ -69,7 +68,7 @@ def keyphrase_for(page: Page, rng: random.Random) -> str | None:
 
 def stuff(body: str, keyphrase: str, rng: random.Random) -> Stuffed:
     lines = [line for line in body.split("\n") if line.strip()]
-    words = len(_WORD.findall(body))
+    words = len(PHRASE_WORD.findall(body))
     count = min(12, max(3, words // 150))
     injected = 0
     for _ in range(count):
@@ -88,7 +87,8 @@ def stuff(body: str, keyphrase: str, rng: random.Random) -> Stuffed:
         elif mode == "own_line":
             lines.insert(i + 1, keyphrase)
         elif mode == "heading_glue":
-            headings = [k for k, text in enumerate(lines) if len(_WORD.findall(text)) <= 8 and text[-1:].isalnum()]
+            headings = [k for k, text in enumerate(lines)
+                        if len(PHRASE_WORD.findall(text)) <= 8 and text[-1:].isalnum()]
             k = rng.choice(headings) if headings else i
             lines[k] = lines[k] + " " + keyphrase
         elif mode == "mid_sentence":
@@ -129,39 +129,36 @@ def casing(phrase: str) -> str:
     return "Title Case" if phrase.istitle() else "lower case" if phrase.islower() else "as in the title"
 
 
+def bag(text: str) -> Counter[str]:
+    """The text's words, lower-cased, with their counts (as the stage tokenizes them)."""
+    return Counter(w.lower() for w in PHRASE_WORD.findall(text))
+
+
 def evaluate(pages: list[Page]) -> dict[str, float | int]:
     rng = random.Random(SEED)
     stage = StuffingOnly()
-    stuffed_docs = found = injected = removed = 0
     words_total = words_kept = 0
     clean_docs = clean_losing = 0
     by_casing: dict[str, list[int]] = {}  # casing -> [articles, keyphrase found, injected, removed]
     for page in articles(pages):
-        body = page.gold
-        clean_doc, clean_out = stage(page, body)
+        clean_doc, clean_out = stage(page, page.gold)
         clean_docs += 1
-        original = Counter(w.lower() for w in _WORD.findall(clean_doc.text))
-        if sum((original - Counter(w.lower() for w in _WORD.findall(clean_out))).values()):
-            clean_losing += 1
+        original = bag(clean_doc.text)
+        clean_losing += bool(original - bag(clean_out))
         keyphrase = keyphrase_for(page, rng)
         if keyphrase is None:
             continue
-        sample = stuff(body, keyphrase, rng)
+        sample = stuff(page.gold, keyphrase, rng)
         doc, out = stage(page, sample.text)
-        stuffed_docs += 1
-        found += doc.notes[KEYPHRASE_NOTE].lower() == keyphrase.lower()
-        before = occurrences(keyphrase, clean_doc.text)
-        left = max(0, occurrences(keyphrase, out) - before)
-        injected += sample.injected
-        removed += sample.injected - min(left, sample.injected)
+        left = max(0, occurrences(keyphrase, out) - occurrences(keyphrase, clean_doc.text))
         row = by_casing.setdefault(casing(keyphrase), [0, 0, 0, 0])
         row[0] += 1
         row[1] += doc.notes[KEYPHRASE_NOTE].lower() == keyphrase.lower()
         row[2] += sample.injected
         row[3] += sample.injected - min(left, sample.injected)
-        out_words = Counter(w.lower() for w in _WORD.findall(out))
         words_total += sum(original.values())
-        words_kept += sum((original & out_words).values())
+        words_kept += sum((original & bag(out)).values())
+    stuffed_docs, found, injected, removed = (sum(column) for column in zip(*by_casing.values(), strict=True))
     return {
         "clean_articles": clean_docs,
         "clean_articles_losing_words": clean_losing,

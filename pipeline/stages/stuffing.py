@@ -5,18 +5,21 @@ many times where it does not belong: after a sentence, glued onto a heading, alo
 line, wedged mid-sentence ("see a doctor or Pain In ... Running,miss out"). Natural
 repetition of a topic term ("back pain") is grammatical every time.
 
-1. Candidates: word n-grams (2 to ``max_phrase_words`` words, inside one clause, not
-   starting or ending with a stop word) repeated at least ``min_instances`` times.
-2. Each instance is judged *not integrated* on surface evidence first: it is a line or a
-   sentence on its own, it is glued to the next word with no space (``Running,miss``), it
-   trails a finished sentence at the end of a paragraph, or it is in Title Case right after
-   a lower-case word of the same sentence. Otherwise spaCy's dependency parse of that one
-   sentence decides: an injected phrase does not hang from the sentence as an argument or
-   modifier (it takes the root, attaches as ``dep``/``appos``/``npadvmod``, or is not one
-   subtree); a grammatical use does.
-3. The keyphrase is the candidate with the most non-integrated instances; with at least
-   ``min_injected`` of them the document is stuffed and each such instance is removed,
-   with the punctuation that only existed to attach it. Grammatical uses and the title stay.
+1. Candidates: word n-grams (``min_phrase_words`` to ``max_phrase_words`` words, inside one
+   clause, not starting or ending with a stop word) repeated at least ``min_instances`` times.
+2. Each instance is judged on surface evidence first: a line of its own (weak: a repeated
+   heading looks the same), glued to the next word with no space (``Running,miss``), trailing
+   a finished sentence at the end of a paragraph, a sentence of its own between sentences, or
+   in Title Case right after a lower-case word of the same sentence.
+3. The keyphrase is the candidate with the most instances in prose (every kind but a line of
+   its own). It is stuffed when at least ``min_injected`` instances are not integrated, at
+   least ``min_in_prose`` of them in prose, showing ``min_evidence_kinds`` kinds of evidence
+   in prose (one kind alone is a house style: a product name always in Title Case).
+4. Only then spaCy's dependency parse reads the sentences of the instances the surface could
+   not judge: an injected phrase does not hang from its sentence as an argument or modifier
+   (it takes over the root, or attaches as ``dep``/``appos``/``npadvmod``); a grammatical use
+   does. Each injected instance is removed with the punctuation that only existed to attach
+   it; grammatical uses and the title stay.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ INT_SIGNALS = ("stuffing_instances", "stuffing_injected")
 FLOAT_SIGNALS = ("stuffing_density", "stuffing_unintegrated_ratio")
 SIGNALS = INT_SIGNALS + FLOAT_SIGNALS
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# A word of a phrase: letters or digits, with inner apostrophes ("Lion's").
+PHRASE_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # What may sit between two words of one phrase: spaces or a hyphen, never clause punctuation.
 _JOINER = re.compile(r"[ \-]{1,3}")
 # A finished sentence: terminal punctuation, then closing quotes or brackets (not '," she says').
@@ -107,9 +111,10 @@ class KeywordStuffing(Stage):
         candidates = self._candidates(doc)
         if not candidates:
             return
-        words = sum(len(_WORD.findall(b.text)) for b in doc.blocks) or 1
+        tokens = PHRASE_WORD.findall(doc.text)
+        words = len(tokens) or 1
         # Word stems the document writes in lower case somewhere (inflections share STEM_CHARS).
-        lower = {w[:STEM_CHARS] for w in _WORD.findall(doc.text) if w.islower()}
+        lower = {w[:STEM_CHARS] for w in tokens if w.islower()}
         judged = {key: [self._surface(doc, inst, lower) for inst in insts] for key, insts in candidates.items()}
         # The candidate with the most injections in prose; ties go to the longer phrase.
         key = max(judged, key=lambda k: (_in_prose(judged[k]), len(k.split()), len(judged[k])))
@@ -129,7 +134,7 @@ class KeywordStuffing(Stage):
         phrase = doc.notes[KEYPHRASE_NOTE]
         for verdict in verdicts:
             if verdict.injected:
-                start, end = self._removal_span(doc, verdict.instance)
+                start, end = self._removal_span(doc, verdict)
                 doc.annotate(start, end, stage=STAGE, rule=RULE, action=Action.REMOVE,
                              reason=f"stuffed keyphrase {phrase!r}: {verdict.why}")
 
@@ -139,7 +144,7 @@ class KeywordStuffing(Stage):
         removed = doc.removed_mask()
         found: dict[str, list[Instance]] = {}
         for b, block in enumerate(doc.blocks):
-            words = list(_WORD.finditer(block.text))
+            words = list(PHRASE_WORD.finditer(block.text))
             for i, first in enumerate(words):
                 if first.group().lower() in self._stop:
                     continue
@@ -177,7 +182,7 @@ class KeywordStuffing(Stage):
             return Verdict(inst, True, "appended after the paragraph's last sentence", TAIL)
         if (after_sentence and re.match(r"[.!?]\s+[A-Z0-9\"“]", after)) or (line_start and re.match(r"[.!?]\s", after)):
             return Verdict(inst, True, "a sentence of its own between sentences", OWN_SENTENCE)
-        previous = _WORD.findall(before)
+        previous = PHRASE_WORD.findall(before)
         text = doc.text[inst.start:inst.end]
         if (previous and previous[-1].islower() and not after_sentence and _is_title_case(text, self._stop)
                 and self._lowercase_elsewhere(text, lower)):
@@ -187,7 +192,7 @@ class KeywordStuffing(Stage):
     def _lowercase_elsewhere(self, phrase: str, lower: set[str]) -> bool:
         """Half the content words of ``phrase`` or more also appear in lower case in the
         document (any inflection), so its capitals are a stuffer's, not a name's ("Rosetta Stone")."""
-        content = [w.lower()[:STEM_CHARS] for w in _WORD.findall(phrase) if w.lower() not in self._stop]
+        content = [w.lower()[:STEM_CHARS] for w in PHRASE_WORD.findall(phrase) if w.lower() not in self._stop]
         return 2 * sum(w in lower for w in content) >= len(content)
 
     def _parsed(self, doc: Document, inst: Instance) -> tuple[bool, str]:
@@ -220,13 +225,14 @@ class KeywordStuffing(Stage):
             first = verdicts[0].instance
             doc.notes[KEYPHRASE_NOTE] = doc.text[first.start:first.end]
 
-    def _removal_span(self, doc: Document, inst: Instance) -> tuple[int, int]:
+    def _removal_span(self, doc: Document, verdict: Verdict) -> tuple[int, int]:
         """The instance plus the punctuation and space that only existed to attach it."""
+        inst = verdict.instance
+        if verdict.kind == OWN_LINE:
+            return block_removal_span(doc, inst.block, inst.block)
         block = doc.blocks[inst.block]
         before = doc.text[block.start:inst.start]
         after = doc.text[inst.end:block.end]
-        if _LEADING_LIST_MARK.match(before) and _TRAILING_PUNCT.fullmatch(after):
-            return block_removal_span(doc, inst.block, inst.block)
         start, end = inst.start, inst.end
         trailing = re.match(r"[.!?,;:]?", after).group()
         own_sentence = not before.strip() or _SENTENCE_END.search(before)
@@ -245,5 +251,5 @@ def _in_prose(verdicts: list[Verdict]) -> int:
 
 
 def _is_title_case(text: str, stop: frozenset[str]) -> bool:
-    content = [w for w in _WORD.findall(text) if w.lower() not in stop]
+    content = [w for w in PHRASE_WORD.findall(text) if w.lower() not in stop]
     return bool(content) and all(w[0].isupper() for w in content)

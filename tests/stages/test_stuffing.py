@@ -84,31 +84,26 @@ def test_a_grammatical_use_of_the_stuffed_phrase_is_kept():
     assert f"People with {kp} should stop running for a week." in cleaned_text(doc)
 
 
-def test_natural_repetition_of_a_topic_term_is_not_stuffing():
-    body = "\n\n".join([
+@pytest.mark.parametrize(("title", "lines"), [
+    # Natural repetition of a topic term, grammatical every time.
+    ("Lower back pain: what helps", [
         "Lower back pain is the most common reason adults miss work.",
         "Most lower back pain gets better within a few weeks of gentle activity.",
         "Doctors rarely order scans for lower back pain without red flags.",
         "If lower back pain spreads down a leg, see a doctor the same week.",
-        *PROSE,
-    ])
-    doc = stuffing_only("Lower back pain: what helps", body)
-    assert doc.notes[KEYPHRASE_NOTE] == ""
-    assert doc.signals["stuffing_injected"] == 0
-    assert not doc.annotations
-
-
-def test_a_name_always_in_title_case_is_not_stuffing():
-    """One kind of evidence alone is a house style: a product named in Title Case mid-sentence."""
-    body = "\n\n".join([
+    ]),
+    # One kind of evidence alone is a house style: a product named in Title Case mid-sentence.
+    ("Our storage bill", [
         "We moved our data to Google Cloud Storage last year.",
         "The bill for Google Cloud Storage fell by a third.",
         "Backups to Google Cloud Storage now finish overnight.",
         "Storage on google cloud hardware is cheap and the cloud team is small.",
-        *PROSE,
-    ])
-    doc = stuffing_only("Our storage bill", body)
+    ]),
+], ids=["topic term", "name in Title Case"])
+def test_repetition_that_is_not_stuffing_is_left_alone(title, lines):
+    doc = stuffing_only(title, "\n\n".join([*lines, *PROSE]))
     assert doc.notes[KEYPHRASE_NOTE] == ""
+    assert doc.signals["stuffing_injected"] == 0
     assert not doc.annotations
 
 
