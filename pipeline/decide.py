@@ -20,6 +20,7 @@ from pipeline.stages.quality import REPETITION_SIGNALS
 
 MIN_WORDS = "decide.min_words"
 MAX_BOILERPLATE_RATIO = "decide.max_boilerplate_ratio"
+MAX_SPUN_SCORE = "decide.max_spun_score"
 FILTER_SETS = ("gopher_quality", "gopher_repetition", "c4", "fineweb")
 
 
@@ -96,6 +97,7 @@ class Decide:
     """Keep a document unless a check fails; record every failing check's reason."""
 
     def __init__(self, *, min_words: int | None = 50, max_boilerplate_ratio: float | None = None,
+                 max_spun_score: float | None = None,
                  filters: list[str] | tuple[str, ...] = (), **filter_thresholds: dict[str, Any]) -> None:
         unknown = set(filters) - set(FILTER_SETS)
         if unknown:
@@ -104,6 +106,7 @@ class Decide:
         self.checks = [
             Check("words_out", _LT, min_words, MIN_WORDS),
             Check("boilerplate_ratio", _GT, max_boilerplate_ratio, MAX_BOILERPLATE_RATIO),
+            Check("spun_score", _GT, max_spun_score, MAX_SPUN_SCORE),
         ]
         for name in self.filters:
             self.checks += _BUILDERS[name](**filter_thresholds[name])

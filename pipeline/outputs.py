@@ -20,9 +20,10 @@ import pyarrow.parquet as pq
 
 from pipeline.document import Document
 from pipeline.ingest import RawRecord
-from pipeline.stages import quality, stuffing
+from pipeline.stages import quality, spun, stuffing
 from pipeline.stages.grammar import GRAMMAR_SIGNALS
 from pipeline.stages.grammar import STAGE as GRAMMAR
+from pipeline.stages.spun import STATUS_NOTE as SPUN_STATUS
 from pipeline.stages.stuffing import KEYPHRASE_NOTE
 
 ARTICLES_PARQUET = "articles.parquet"
@@ -36,8 +37,8 @@ ROW_GROUP_ROWS = 1000
 
 # Signals every processed document carries (None where a document failed, was rejected
 # at ingest, or a signal is undefined, such as the average length of no words).
-INT_SIGNALS = quality.INT_SIGNALS + stuffing.INT_SIGNALS
-FLOAT_SIGNALS = quality.FLOAT_SIGNALS + stuffing.FLOAT_SIGNALS
+INT_SIGNALS = quality.INT_SIGNALS + stuffing.INT_SIGNALS + spun.INT_SIGNALS
+FLOAT_SIGNALS = quality.FLOAT_SIGNALS + stuffing.FLOAT_SIGNALS + spun.FLOAT_SIGNALS
 SIGNAL_NAMES = INT_SIGNALS + FLOAT_SIGNALS + GRAMMAR_SIGNALS
 
 ANNOTATION_TYPE = pa.struct([
@@ -53,7 +54,7 @@ SIGNALS_SCHEMA = pa.schema(
     ]
     + [(name, pa.int64()) for name in INT_SIGNALS]
     + [(name, pa.float64()) for name in FLOAT_SIGNALS + GRAMMAR_SIGNALS]
-    + [("keyphrase", pa.string()), ("grammar_status", pa.string()),
+    + [("keyphrase", pa.string()), ("spun_status", pa.string()), ("grammar_status", pa.string()),
        ("annotations_list", pa.list_(ANNOTATION_TYPE))]
 )
 ARTICLE_SIGNALS_TYPE = pa.struct(
@@ -66,7 +67,8 @@ ARTICLES_SCHEMA = pa.schema([
     ("url", pa.string()),
     ("metadata", pa.struct([
         ("decision", pa.string()), ("reasons", pa.list_(pa.string())),
-        ("signals", ARTICLE_SIGNALS_TYPE), ("keyphrase", pa.string()), ("grammar_status", pa.string()),
+        ("signals", ARTICLE_SIGNALS_TYPE), ("keyphrase", pa.string()), ("spun_status", pa.string()),
+        ("grammar_status", pa.string()),
         ("position", pa.int64()), ("encoding", pa.string()),
         # The input record's own metadata, as JSON: its keys differ from corpus to corpus.
         ("source_metadata", pa.string()),
@@ -82,12 +84,14 @@ def signals_row(record: RawRecord, doc: Document | None) -> dict[str, Any]:
     }
     if doc is None:
         row.update(status=record.status.value, reasons=[record.reason], error=record.error,
-                   keyphrase=None, grammar_status=None, annotations_list=[], **{name: None for name in SIGNAL_NAMES})
+                   keyphrase=None, spun_status=None, grammar_status=None, annotations_list=[],
+                   **{name: None for name in SIGNAL_NAMES})
         return row
     row.update(
         id=doc.id, status=doc.status.value, reasons=list(doc.reasons), error=doc.error,
         title=doc.title, url=doc.url, annotations_list=[a.to_dict() for a in doc.annotations],
-        keyphrase=doc.notes.get(KEYPHRASE_NOTE), grammar_status=doc.notes.get(GRAMMAR),
+        keyphrase=doc.notes.get(KEYPHRASE_NOTE), spun_status=doc.notes.get(SPUN_STATUS),
+        grammar_status=doc.notes.get(GRAMMAR),
         **{name: _signal(doc, name) for name in SIGNAL_NAMES},
     )
     return row
@@ -99,7 +103,8 @@ def article_row(record: RawRecord, doc: Document, text: str) -> dict[str, Any]:
         "metadata": {
             "decision": doc.status.value, "reasons": list(doc.reasons),
             "signals": {name: _signal(doc, name) for name in SIGNAL_NAMES},
-            "keyphrase": doc.notes.get(KEYPHRASE_NOTE), "grammar_status": doc.notes.get(GRAMMAR),
+            "keyphrase": doc.notes.get(KEYPHRASE_NOTE), "spun_status": doc.notes.get(SPUN_STATUS),
+            "grammar_status": doc.notes.get(GRAMMAR),
             "position": record.position, "encoding": record.encoding,
             "source_metadata": json.dumps(doc.source_metadata, sort_keys=True, ensure_ascii=False),
         },

@@ -45,6 +45,7 @@ from pipeline.stages.grammar import Grammar
 from pipeline.stages.normalize import DuplicateTitle, make_document
 from pipeline.stages.quality import QualitySignals
 from pipeline.stages.segment import Segment
+from pipeline.stages.spun import SpunText
 from pipeline.stages.stuffing import KeywordStuffing
 
 # A stage that raises on a document fails that document, not the run.
@@ -71,6 +72,7 @@ def build_pipeline(config: Config) -> Pipeline:
         Boilerplate(**config["boilerplate"]),
         BoilerplateModel(**config["boilerplate_model"]),
         KeywordStuffing(**config["stuffing"]),
+        SpunText(**config["spun"]),
         QualitySignals(),
         Grammar(**config["grammar"]),
     ])

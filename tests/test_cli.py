@@ -103,7 +103,7 @@ def test_manifest(seed_run):
     assert [entry["path"] for entry in manifest["inputs"]] == [p.name for p in SEEDS.values()]
     assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
     assert manifest["config"]["decide"]["min_words"] == 50
-    stages = ["segment", "normalize", "boilerplate", "boilerplate_model", "stuffing", "quality", "grammar"]
+    stages = ["segment", "normalize", "boilerplate", "boilerplate_model", "stuffing", "spun", "quality", "grammar"]
     assert manifest["stages"] == [*stages, "decide"]
     assert set(manifest["timings"]["stage_seconds"]) == {"ingest", *stages}
     assert manifest["versions"]["spacy"].startswith("3.8")

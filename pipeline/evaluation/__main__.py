@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.evaluation import parity, seeds, stuffing, wcxb
+from pipeline.evaluation import parity, seeds, spun, stuffing, wcxb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,9 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     parity_rows = parity.datatrove_parity(pages)
     line_model = "held-out sites (5-fold by site)" if ours.held_out else "IN-SAMPLE (no cv models found)"
     stuffing_row = stuffing.evaluate(pages)
+    spun_row = spun.evaluate(pages)
     results = {
         "boilerplate": boilerplate, "line_model": line_model, "seeds": seed_rows, "datatrove_parity": parity_rows,
-        "stuffing": stuffing_row,
+        "stuffing": stuffing_row, "spun": spun_row,
     }
 
     print(f"Boilerplate on WCXB dev ({len(pages)} pages; inscriptis text unless noted)")
@@ -67,6 +68,15 @@ def main(argv: list[str] | None = None) -> int:
               f"removed {row['injected_removed']:.3f}")
     print(f"  clean articles losing words to the stage: {stuffing_row['clean_articles_losing_words']} "
           f"of {stuffing_row['clean_articles']}")
+    print()
+    print(f"Spun text: Moby-thesaurus spinner over {spun_row['articles']} WCXB dev articles of held-out sites "
+          f"(fold B; the model is fitted on fold A with a WordNet spinner); flagged above {spun_row['threshold']}")
+    print(f"  AUC                        {spun_row['auc']:.3f}  by share of words spun: "
+          + ", ".join(f"{r}: {v:.3f}" for r, v in spun_row["auc_by_rate"].items()))
+    print(f"  precision / recall         {spun_row['precision']:.3f} / {spun_row['recall']:.3f}  recall by share: "
+          + ", ".join(f"{r}: {v:.3f}" for r, v in spun_row["recall_by_rate"].items()))
+    print(f"  clean articles flagged     {spun_row['clean_flagged']:.3f}"
+          f" ({spun_row['clean_with_tortured_phrase']} with a tortured phrase)")
     print()
     print("Seed expectations")
     for row in seed_rows:

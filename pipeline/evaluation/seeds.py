@@ -16,6 +16,8 @@ ABSENT = {
     "004": ("Click Here For", "Author:", "Copyright", "Add to cart", "1}"),
 }
 
+# Seeds 003 and 004 are real spinner output; 000-002 are not.
+SPUN = {"000": 0, "001": 0, "002": 0, "003": 1, "004": 1}
 KEYPHRASES = {"003": "Pain In Lower Back Calf After Running", "004": "Lower Back Pain Causing Leg Spasms"}
 
 
@@ -37,6 +39,10 @@ def expectations() -> list[dict]:
             found = outcome.doc.notes.get("keyphrase", "") if outcome.doc else ""
             rows.append({"check": f"seed {number} keyphrase found", "value": found,
                          "ok": found == KEYPHRASES[number]})
+        flagged = int(outcome.doc.signals.get("spun_flagged") or 0) if outcome.doc else None
+        rows.append({"check": f"seed {number} {'flagged' if SPUN[number] else 'not flagged'} spun",
+                     "value": round(outcome.doc.signals["spun_score"], 3) if outcome.doc else None,
+                     "ok": flagged == SPUN[number]})
         status = outcome.doc.status.value if outcome.doc else outcome.record.status.value
         rows.append({"check": f"seed {number} kept", "value": status, "ok": status == "kept"})
     return rows

@@ -32,6 +32,8 @@ def removed_by(run, number: str) -> dict[str, list[str]]:
     text = normalize_text(SEEDS[number].read_text("utf-8"))
     out: dict[str, list[str]] = {}
     for a in row["annotations_list"]:
+        if a["action"] != "remove":
+            continue
         out.setdefault(f"{a['stage']}.{a['rule']}", []).append(text[a["start"] : a["end"]].strip())
     return out
 
@@ -98,7 +100,8 @@ def test_reasons_are_human_readable(seed_run):
 
 def test_negative_control_keeps_its_words(seed_run):
     row = seed_run.row(seed_id("002"))
-    assert row["annotations"] == 0
+    assert row["chars_removed"] == 0
+    assert [a["action"] for a in row["annotations_list"] if a["action"] != "flag"] == []
     assert row["words_out"] == row["words_in"] == len(re.findall(r"\w+", SEEDS["002"].read_text("utf-8"))) == 879
     cleaned = seed_run.cleaned_text(seed_id("002"))
     raw_lines = [line for line in SEEDS["002"].read_text("utf-8").splitlines() if line.strip()]

@@ -1,0 +1,40 @@
+"""A trigram language model of general US English: CMU Sphinx's ``en-us.lm.bin``, which
+the ``pocketsphinx`` wheel on PyPI ships (so nothing is downloaded at run time).
+
+It is read once per process (memory-mapped, ~30 ms) and queried in C at about half a
+microsecond per n-gram. Words are lower case, without punctuation; a word outside its
+vocabulary has no probability (``None``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from functools import lru_cache
+
+# pocketsphinx returns log probabilities in its LogMath base, 1.0001: one unit = ln(1.0001) nats.
+_NATS_PER_UNIT = math.log(1.0001)
+# What it returns for a word outside the vocabulary (its log of zero).
+_LOG_ZERO = -(1 << 28)
+
+
+class TrigramModel:
+    def __init__(self) -> None:
+        import pocketsphinx
+
+        self.path = os.path.join(pocketsphinx.get_model_path(), "en-us", "en-us.lm.bin")
+        pocketsphinx.set_loglevel("ERROR")
+        self._model = pocketsphinx.NGramModel.readfile(self.path)
+
+    def logprob(self, word: str, *history: str) -> float | None:
+        """ln P(word | history), history in reading order (the last one or two words count)."""
+        units = self._model.prob([word, *reversed(history[-2:])])
+        return None if units < _LOG_ZERO else units * _NATS_PER_UNIT
+
+    def known(self, word: str) -> bool:
+        return self._model.prob([word]) >= _LOG_ZERO
+
+
+@lru_cache(maxsize=1)
+def trigram_model() -> TrigramModel:
+    return TrigramModel()
