@@ -143,8 +143,9 @@ def evaluate(pages: list[Page], *, threshold: float | None = None) -> dict:
     spin = moby_spinner()
     stage = SpunOnly()
     held_out = [p for p in articles(pages) if fold(p) == "B"]
-    clean = [stage(p, p.gold).signals["spun_score"] for p in held_out]
-    clean_lexicon_hits = sum(stage(p, p.gold).signals["spun_tortured_phrases"] > 0 for p in held_out)
+    clean_signals = [stage(p, p.gold).signals for p in held_out]
+    clean = [signals["spun_score"] for signals in clean_signals]
+    clean_lexicon_hits = sum(signals["spun_tortured_phrases"] > 0 for signals in clean_signals)
     spun = {rate: [stage(p, spin(p.gold, rate, rng)).signals["spun_score"] for p in held_out] for rate in RATES}
     every = [s for rate in RATES for s in spun[rate]]
     flagged_clean = sum(s > threshold for s in clean)

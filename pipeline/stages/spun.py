@@ -311,15 +311,17 @@ class SpunText(Stage):
     # --- tortured phrases -------------------------------------------------------------
 
     def _tortured(self, doc: Document, kept: str) -> list[tuple[int, int, Entry]]:
-        tokens = [(m.start(), m.end(), m.group().lower().replace("’", "'")) for m in LEX_WORD.finditer(kept)]
-        present = " " + " ".join(t[2] for t in tokens) + " "
+        # Lower-cased word by word: lower() may change a string's length ("İ"), offsets must not move.
+        matches = list(LEX_WORD.finditer(kept))
+        words = tuple(m.group().lower().replace("’", "'") for m in matches)
+        present = " " + " ".join(words) + " "
         hits, i = [], 0
-        while i < len(tokens):
-            for entry in self.index.get(tokens[i][2], ()):
+        while i < len(words):
+            for entry in self.index.get(words[i], ()):
                 n = len(entry.words)
-                if tuple(t[2] for t in tokens[i:i + n]) != entry.words:
+                if words[i:i + n] != entry.words:
                     continue
-                start, end = tokens[i][0], tokens[i + n - 1][1]
+                start, end = matches[i].start(), matches[i + n - 1].end()
                 if not _ONE_STRETCH.fullmatch(kept, start, end):
                     continue
                 if self._applies(entry, kept, start, end, present):
