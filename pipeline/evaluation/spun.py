@@ -36,7 +36,7 @@ from pipeline.nlp import stop_words
 from pipeline.stages import Pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.segment import Segment
-from pipeline.stages.spun import ContextFit, SpunText
+from pipeline.stages.spun import SpunText
 from pipeline.wordnet import wordnet
 
 SEED = 20261121
@@ -172,8 +172,7 @@ def train(pages: list[Page], out: Path = MODEL_PATH) -> dict:
 
     rng = random.Random(SEED)
     spin = wordnet_spinner()
-    measure = ContextFit(**{k: v for k, v in load_config()["spun"].items()
-                            if k in ("min_gain", "poor_fit", "poor_left_fit", "min_fit_words")})
+    measure = SpunText(**load_config()["spun"]).context_fit
     rows, labels = [], []
     training = [p for p in articles(pages) if fold(p) == "A"]
     for page in training:

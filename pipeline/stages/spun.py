@@ -171,6 +171,7 @@ class Fit:
     right: float  # ln P(next | word before, w) - ln P(next | word before)
     before: tuple[str, ...]  # up to two words before it in its stretch
     after: str | None  # the word after it
+    window: float | None  # _window() of the word itself: ln P(w | before) + ln P(after | before[-1], w)
 
 
 @dataclass(slots=True)
@@ -219,15 +220,16 @@ class ContextFit:
             unigram = lm.logprob(word)
             if unigram is None:
                 continue
-            left = lm.logprob(word, *text[max(0, i - 2):i]) - unigram if i else 0.0
-            right = 0.0
+            here = lm.logprob(word, *text[max(0, i - 2):i])
+            right, window = 0.0, here
             if i + 1 < len(words):
                 after = lm.logprob(text[i + 1], *text[max(0, i - 1):i + 1])
                 before = lm.logprob(text[i + 1], *text[max(0, i - 1):i])
+                window = None if after is None else here + after
                 if after is not None and before is not None:
                     right = after - before
-            out.append(Fit(start, end, word, left, right, tuple(text[max(0, i - 2):i]),
-                           text[i + 1] if i + 1 < len(words) else None))
+            out.append(Fit(start, end, word, here - unigram, right, tuple(text[max(0, i - 2):i]),
+                           text[i + 1] if i + 1 < len(words) else None, window))
         return out
 
     def _misfits(self, fits: list[Fit]):
@@ -236,7 +238,7 @@ class ContextFit:
         for fit in fits:
             if fit.left + fit.right >= 0:
                 continue
-            own = _window(lm, fit.before, fit.word, fit.after)
+            own = fit.window
             if own is None:
                 continue
             best, gain = None, self.min_gain
