@@ -11,6 +11,7 @@ CONFIG ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+TEST_STAMP := $(VENV)/.installed-test
 EVAL_STAMP := $(VENV)/.installed-eval
 TRAIN_STAMP := $(VENV)/.installed-train
 
@@ -19,7 +20,7 @@ TRAIN_STAMP := $(VENV)/.installed-train
 clean-corpus: $(STAMP)
 	$(BIN)/clean-corpus $(RAW) --cleaned $(CLEANED) --reports $(REPORTS) $(if $(CONFIG),--config $(CONFIG))
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest
 
 # Every detector's quality on development data, one table (WCXB dev beside the repo).
@@ -28,10 +29,12 @@ eval: $(EVAL_STAMP)
 
 install: $(STAMP)
 
-# Debian packages the pipeline reads: wordnet-base (WordNet for the spun-text stage); `make eval`
-# also reads libaiksaurus-1.2-data (the Moby thesaurus its spinner uses). Installed with apt-get
+# Debian packages the pipeline reads: wordnet-base (WordNet for the spun-text stage); `make test`
+# also needs chromium, and `make eval` libaiksaurus-1.2-data (the Moby thesaurus its spinner uses). Installed with apt-get
 # (as root, or with sudo) when missing; without them the spun stage runs on its lexicons only.
 DEBIAN_PACKAGES := wordnet-base
+# The HTML reports' browser tests open them in Debian's chromium (headless).
+TEST_DEBIAN_PACKAGES := chromium
 EVAL_DEBIAN_PACKAGES := libaiksaurus-1.2-data
 APT := $(if $(filter 0,$(shell id -u)),,sudo -n) apt-get
 define debian_install
@@ -57,6 +60,10 @@ $(STAMP): pyproject.toml
 # `make eval` and the golden test score with (~6 minutes on 2 cores).
 train-boilerplate: $(TRAIN_STAMP)
 	$(BIN)/python -m pipeline.linemodel.train --cv
+
+$(TEST_STAMP): $(STAMP)
+	$(call debian_install,$(TEST_DEBIAN_PACKAGES))
+	touch $@
 
 $(EVAL_STAMP): $(STAMP)
 	$(call debian_install,$(EVAL_DEBIAN_PACKAGES))

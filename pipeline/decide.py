@@ -9,8 +9,6 @@ the same name would drop the cleaned text.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,18 +24,36 @@ FILTER_SETS = ("gopher_quality", "gopher_repetition", "c4", "fineweb")
 
 @dataclass(frozen=True, slots=True)
 class Check:
+    """A document fails when ``signal <op> threshold`` ("<" or ">"); a threshold of None is off."""
+
     signal: str
-    fails: Callable[[float, float], bool]  # (value, threshold) -> the document fails
+    op: str
     threshold: float | None
     reason: str
+    # FineWeb's line_punct_exclude_zero: a value of exactly 0 passes.
+    zero_passes: bool = False
+
+    def __post_init__(self) -> None:
+        if self.op not in ("<", ">"):
+            raise ValueError(f"a check compares with '<' or '>', not {self.op!r}")
+
+    def fails(self, value: float) -> bool:
+        if self.zero_passes and value == 0:
+            return False
+        return value < self.threshold if self.op == "<" else value > self.threshold
 
     def failed(self, signals: dict[str, float | None]) -> bool:
         value = signals.get(self.signal)
         # A missing value (no words to average, say) fails nothing, as NaN does in datatrove.
-        return self.threshold is not None and value is not None and self.fails(value, self.threshold)
+        return self.threshold is not None and value is not None and self.fails(value)
+
+    @property
+    def rule(self) -> str:
+        """The failing condition as a reader sees it: "fails if < 50"."""
+        return f"fails if {self.op} {self.threshold:g}" + (" (0 passes)" if self.zero_passes else "")
 
 
-_LT, _GT = operator.lt, operator.gt
+_LT, _GT = "<", ">"
 
 
 def gopher_quality_checks(*, min_doc_words, max_doc_words, min_avg_word_length, max_avg_word_length,
@@ -74,11 +90,8 @@ def c4_checks(*, filter_lorem_ipsum: bool, filter_curly_bracket: bool, min_num_s
 
 def fineweb_checks(*, line_punct_thr, line_punct_exclude_zero: bool, short_line_thr, char_duplicates_ratio,
                    new_line_ratio) -> list[Check]:
-    def punct_fails(value: float, threshold: float) -> bool:
-        return value < threshold and not (value == 0 and line_punct_exclude_zero)
-
     return [
-        Check("line_punct_ratio", punct_fails, line_punct_thr, "fineweb.line_punct_ratio"),
+        Check("line_punct_ratio", _LT, line_punct_thr, "fineweb.line_punct_ratio", zero_passes=line_punct_exclude_zero),
         Check("short_line_ratio", _GT, short_line_thr, "fineweb.short_line_ratio"),
         Check("char_dup_ratio", _GT, char_duplicates_ratio, "fineweb.char_dup_ratio"),
         Check("list_ratio", _GT, new_line_ratio, "fineweb.list_ratio"),
@@ -103,26 +116,28 @@ class Decide:
         if unknown:
             raise ConfigError(f"unknown filter set(s) {sorted(unknown)}; known: {', '.join(FILTER_SETS)}")
         self.filters = tuple(filters)
-        self.checks = [
+        self.checks: list[Check] = [
             Check("words_out", _LT, min_words, MIN_WORDS),
             Check("boilerplate_ratio", _GT, max_boilerplate_ratio, MAX_BOILERPLATE_RATIO),
             Check("spun_score", _GT, max_spun_score, MAX_SPUN_SCORE),
         ]
-        for name in self.filters:
-            self.checks += _BUILDERS[name](**filter_thresholds[name])
+        # The filter sets that do not decide are still measured; reports show how they would judge.
+        self.advisory: list[Check] = []
+        for name in FILTER_SETS:
+            if name in self.filters:
+                self.checks += _BUILDERS[name](**filter_thresholds[name])
+            elif name in filter_thresholds:
+                self.advisory += _BUILDERS[name](**filter_thresholds[name])
 
     @classmethod
     def from_config(cls, config: dict[str, dict[str, Any]]) -> Decide:
         return cls(**config["decide"], **{name: config[name] for name in FILTER_SETS})
 
     @property
-    def thresholds(self) -> dict[str, list[tuple[str, float]]]:
-        """signal -> the (reason, threshold) pairs that apply to it, for reports."""
-        out: dict[str, list[tuple[str, float]]] = {}
-        for check in self.checks:
-            if check.threshold is not None:
-                out.setdefault(check.signal, []).append((check.reason, check.threshold))
-        return out
+    def all_checks(self) -> list[tuple[Check, bool]]:
+        """Every check with a threshold, and whether it decides (False: a filter set not listed)."""
+        return [(check, deciding) for checks, deciding in ((self.checks, True), (self.advisory, False))
+                for check in checks if check.threshold is not None]
 
     def __call__(self, doc: Document) -> Document:
         doc.reasons = [check.reason for check in self.checks if check.failed(doc.signals)]

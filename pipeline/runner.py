@@ -25,7 +25,6 @@ from pipeline.outputs import (
     ARTICLES_JSONL,
     ARTICLES_PARQUET,
     ARTICLES_SCHEMA,
-    INDEX_HTML,
     MANIFEST,
     SIGNALS_PARQUET,
     SIGNALS_SCHEMA,
@@ -37,7 +36,7 @@ from pipeline.outputs import (
     write_text,
 )
 from pipeline.render import cleaned_text
-from pipeline.report import document_report, index_report
+from pipeline.reports import ReportWriter
 from pipeline.stages import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.boilerplate_model import BoilerplateModel
@@ -126,14 +125,13 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     files = ingest.discover(raw_dir)
     total = sum(ingest.count_records(p) for p in files)
     processor = Processor(config)
-    thresholds = processor.decide.thresholds
     previous_ids = _previous_ids(reports_dir)
 
     cleaned_dir.mkdir(parents=True, exist_ok=True)
     reports_dir.mkdir(parents=True, exist_ok=True)
     articles = ParquetSink(cleaned_dir / ARTICLES_PARQUET, ARTICLES_SCHEMA)
     signals = ParquetSink(reports_dir / SIGNALS_PARQUET, SIGNALS_SCHEMA)
-    index_rows: list[dict] = []
+    reports = ReportWriter(reports_dir, processor.decide, config["spun"]["flag_above"])
     counts = {status.value: 0 for status in Status}
     seen_ids: set[str] = set()
     written_ids: set[str] = set()
@@ -162,11 +160,8 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
                     articles.add(article)
                     jsonl.write(_json_line(article))
                     write_text(cleaned_dir / f"{row['id']}.txt", outcome.cleaned + "\n")
-                write_text(reports_dir / f"{row['id']}.html",
-                           document_report(row, outcome.doc, outcome.cleaned, thresholds))
+                reports.add(row, outcome.doc, outcome.cleaned)
                 written_ids.add(row["id"])
-                index_rows.append({k: row[k] for k in ("id", "title", "status", "reasons", "words_in", "words_out")}
-                                  | {"href": f"{row['id']}.html"})
                 progress.update(1)
         articles.close()
         signals.close()
@@ -178,12 +173,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         processor.pipeline.close()
     _remove_stale(previous_ids - written_ids, cleaned_dir, reports_dir)
     counts_with_total = {"total": sum(counts.values()), **counts}
-    write_text(reports_dir / INDEX_HTML, index_report(index_rows, counts_with_total))
-    seconds = {"ingest": round(ingest_seconds, 3)} | {
-        name: round(value, 3) for name, value in processor.pipeline.seconds.items()
-    }
-    elapsed = time.perf_counter() - started
-    write_json(reports_dir / MANIFEST, {
+    manifest = {
         "config": config,
         "config_hash": config_hash(config),
         "versions": _versions(),
@@ -191,14 +181,25 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         "models": processor.pipeline.provenance(),
         "inputs": [_input_entry(p, raw_dir) for p in files],
         "counts": counts_with_total,
-        "timings": {"stage_seconds": seconds, "total_seconds": round(elapsed, 3)},
-    })
+    }
+    stage_seconds = {"ingest": ingest_seconds, **processor.pipeline.seconds}
+    manifest["timings"] = _timings(stage_seconds, reports.seconds, time.perf_counter() - started)
+    reports.finish(manifest)
+    # The index is written before the manifest, so the manifest's report time includes it.
+    manifest["timings"] = _timings(stage_seconds, reports.seconds, time.perf_counter() - started)
+    write_json(reports_dir / MANIFEST, manifest)
+    elapsed = time.perf_counter() - started
     summary = RunSummary(counts, elapsed)
     if summary.total == 0:
         raise NothingProcessed(f"no input documents found in {raw_dir} (looked for {', '.join(ingest.SUFFIXES)})")
     if counts[Status.FAILED.value] == summary.total:
         raise NothingProcessed(f"all {summary.total} input documents failed; see {reports_dir / SIGNALS_PARQUET}")
     return summary
+
+
+def _timings(stage_seconds: dict[str, float], report_seconds: float, total: float) -> dict:
+    return {"stage_seconds": {name: round(value, 3) for name, value in stage_seconds.items()},
+            "report_seconds": round(report_seconds, 3), "total_seconds": round(total, 3)}
 
 
 def _records(files: list[Path], raw_dir: Path, config: Config) -> Iterator[RawRecord]:

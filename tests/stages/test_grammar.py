@@ -93,7 +93,7 @@ def test_the_run_goes_on_and_every_report_says_grammar_was_skipped(tmp_path):
     assert signals["grammar_status"].tolist() == [reason] * len(signals)
     assert signals["grammar_per_100_words"].isna().all()
     for doc_id in signals["id"]:
-        assert f"<strong>Grammar (LanguageTool):</strong> {reason}" in (run.reports / f"{doc_id}.html").read_text()
+        assert f"<dt>Grammar</dt><dd>LanguageTool {reason}</dd>" in (run.reports / f"{doc_id}.html").read_text()
 
 
 LANGUAGETOOL_URL = os.environ.get("CLEAN_CORPUS_LANGUAGETOOL_URL")

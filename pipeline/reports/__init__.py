@@ -1,0 +1,240 @@
+"""HTML reports: one page per document and the corpus overview, rendered with jinja2.
+
+Autoescaping is on and document text reaches the page only through :mod:`.markup` or as
+template variables, so a document's markup is always shown as text. Pages are
+self-contained (inline CSS, inline SVG charts, a small inline script for the index
+table) and open from ``file://`` with no network.
+
+:class:`ReportWriter` receives documents in run order and writes each page one document
+late, once it knows the next document's id for the page's "next" link. It keeps only
+what the overview needs: one short row per document and running totals.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+
+from pipeline.decide import Check, Decide
+from pipeline.document import Action, Annotation, Document
+from pipeline.outputs import INDEX_HTML, SIGNAL_NAMES, write_text
+from pipeline.render import merged_spans
+from pipeline.reports.charts import Line, histogram
+from pipeline.reports.markup import CATEGORIES, OTHER, annotated_html, category, tip
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("pipeline", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+)
+_ENV.filters["num"] = "{:,}".format
+# An annotation's text is shown in full up to this many characters in the annotation table.
+EXCERPT_CHARS = 240
+# The columns of the index table, in order: (key in the signals row, heading, kind).
+TABLE_COLUMNS = (
+    ("title", "Document", "text"), ("status", "Decision", "text"), ("reasons", "Reasons", "list"),
+    ("words_in", "Words in", "int"), ("words_out", "Words out", "int"),
+    ("boilerplate_ratio", "Boilerplate", "pct"), ("keyphrase", "Keyphrase", "text"),
+    ("stuffing_density", "Keyphrase density", "float"), ("spun_score", "Spun score", "float"),
+    ("annotations", "Annotations", "int"),
+)
+
+
+def document_file(doc_id: str) -> str:
+    return f"{doc_id}.html"
+
+
+def document_href(doc_id: str) -> str:
+    """The link to a document's page (an id may hold "#" or "%")."""
+    return quote(document_file(doc_id))
+
+
+@dataclass(slots=True)
+class RuleTotal:
+    action: str
+    annotations: int = 0
+    documents: int = 0
+    chars: int = 0
+
+
+class ReportWriter:
+    """Writes ``<id>.html`` per document as documents arrive and ``index.html`` at the end."""
+
+    def __init__(self, reports_dir: Path, decide: Decide, spun_flag_above: float) -> None:
+        self.dir = Path(reports_dir)
+        self.checks = decide.all_checks
+        self.spun_flag_above = spun_flag_above
+        self.rows: list[list[Any]] = []
+        self.counts: Counter[str] = Counter()
+        self.chars: Counter[str] = Counter()
+        self.removed_by_category: Counter[str] = Counter()
+        self.rules: dict[str, RuleTotal] = {}
+        self.chart_values: dict[str, dict[str, list[float]]] = {
+            name: {"kept": [], "dropped": []} for name in ("spun_score", "boilerplate_ratio", "stuffing_density",
+                                                             "words_out")
+        }
+        self.seconds = 0.0
+        self._pending: tuple[dict[str, Any], Document | None, str | None, str | None] | None = None
+        self._previous: str | None = None
+
+    # ------------------------------------------------------------------ per document
+
+    def add(self, row: dict[str, Any], doc: Document | None, cleaned: str | None) -> None:
+        started = time.perf_counter()
+        self._flush(next_id=row["id"])
+        self._pending = (row, doc, cleaned, self._previous)
+        self._previous = row["id"]
+        self._tally(row, doc)
+        self.seconds += time.perf_counter() - started
+
+    def _flush(self, next_id: str | None) -> None:
+        if self._pending is not None:
+            row, doc, cleaned, previous = self._pending
+            write_text(self.dir / document_file(row["id"]), self.document_page(row, doc, cleaned, previous, next_id))
+            self._pending = None
+
+    def document_page(self, row: dict[str, Any], doc: Document | None, cleaned: str | None,
+                      previous: str | None = None, next_id: str | None = None) -> str:
+        annotations = doc.annotations if doc is not None else []
+        return _ENV.get_template("document.html.j2").render(
+            row=row,
+            url=row["url"] if _is_web_url(row["url"]) else None,
+            checks=[_check_row(check, deciding, row) for check, deciding in self.checks],
+            signals=[(name, _shown(row[name])) for name in SIGNAL_NAMES if row.get(name) is not None],
+            legend=_legend(doc) if doc is not None else [],
+            annotated=annotated_html(doc.text, annotations) if doc is not None else None,
+            annotations=[_annotation_row(i, a, doc.text) for i, a in enumerate(annotations)],
+            spun=[(i, doc.text[a.start:a.end], a) for i, a in enumerate(annotations) if a.stage == "spun"],
+            cleaned=cleaned,
+            index_href=INDEX_HTML,
+            previous_href=document_href(previous) if previous else None,
+            next_href=document_href(next_id) if next_id else None,
+        )
+
+    def _tally(self, row: dict[str, Any], doc: Document | None) -> None:
+        status = row["status"]
+        self.counts[status] += 1
+        self.rows.append([row["id"], *(row.get(key) for key, _, _ in TABLE_COLUMNS)])
+        if doc is None:
+            return
+        self.chars["in"] += row["chars_in"] or 0
+        self.chars["out"] += row["chars_out"] or 0
+        for name, values in self.chart_values.items():
+            if row.get(name) is not None:
+                values["kept" if status == "kept" else "dropped"].append(float(row[name]))
+        by_code: dict[str, list[Annotation]] = {}
+        for a in doc.annotations:
+            by_code.setdefault(a.code, []).append(a)
+        for code, found in by_code.items():
+            total = self.rules.setdefault(code, RuleTotal(action=found[0].action.value))
+            total.annotations += len(found)
+            total.documents += 1
+            total.chars += _covered(found)
+        for name in {category(a.stage) for a in doc.annotations}:
+            self.removed_by_category[name] += _covered(
+                [a for a in doc.annotations if category(a.stage) == name and a.action is Action.REMOVE])
+
+    # ------------------------------------------------------------------ the overview
+
+    def finish(self, manifest: dict[str, Any]) -> None:
+        """Write the last document's page and the index."""
+        started = time.perf_counter()
+        self._flush(next_id=None)
+        write_text(self.dir / INDEX_HTML, self.index_page(manifest))
+        self.seconds += time.perf_counter() - started
+
+    def index_page(self, manifest: dict[str, Any]) -> str:
+        total = sum(self.counts.values())
+        removed = [
+            {"label": CATEGORIES.get(name, "Other"), "category": name, "chars": chars,
+             "share": chars / self.chars["in"] if self.chars["in"] else 0.0}
+            for name, chars in sorted(self.removed_by_category.items(), key=lambda item: -item[1]) if chars
+        ]
+        rules = sorted(self.rules.items(), key=lambda item: (-item[1].chars, item[0]))
+        reasons = sorted({reason for row in self.rows for reason in row[1 + _column("reasons")] or ()})
+        return _ENV.get_template("index.html.j2").render(
+            counts={"total": total, **{s: self.counts[s] for s in ("kept", "dropped", "failed")}},
+            chars=self.chars, removed=removed, rules=rules, max_rule_chars=max((r.chars for _, r in rules), default=0),
+            charts=self._charts(total), manifest=manifest,
+            config_json=json.dumps(manifest.get("config", {}), indent=2, sort_keys=True, ensure_ascii=False),
+            columns=TABLE_COLUMNS, rows=self.rows, reasons=reasons,
+        )
+
+    def _charts(self, documents: int) -> list:
+        def lines(signal: str) -> list[Line]:
+            return [Line(check.threshold, f"{check.reason.split('.')[-1]} {check.op} {check.threshold:g}",
+                         f"{check.reason} ({check.rule}){'' if deciding else ', reported only'}", deciding)
+                    for check, deciding in self.checks if check.signal == signal]
+
+        v = self.chart_values
+        return [
+            histogram("spun_score", "Spun score", "Probability that the text was run through an article spinner.",
+                      v["spun_score"]["kept"], v["spun_score"]["dropped"], documents,
+                      [Line(self.spun_flag_above, f"flagged > {self.spun_flag_above:g}",
+                            f"spun.flag_above (flagged if > {self.spun_flag_above:g}, reported only)", False),
+                       *lines("spun_score")], upper=1.0),
+            histogram("boilerplate_ratio", "Boilerplate fraction", "Share of each document's characters removed.",
+                      v["boilerplate_ratio"]["kept"], v["boilerplate_ratio"]["dropped"], documents,
+                      lines("boilerplate_ratio"), upper=1.0),
+            histogram("stuffing_density", "Keyphrase density",
+                      "Share of words taken by each document's most repeated keyphrase candidate, stuffed or not; "
+                      "stuffing is judged by where instances sit, not by density, so no threshold.",
+                      v["stuffing_density"]["kept"], v["stuffing_density"]["dropped"], documents,
+                      lines("stuffing_density")),
+            histogram("words_out", "Words kept", "Words in the cleaned text.",
+                      v["words_out"]["kept"], v["words_out"]["dropped"], documents, lines("words_out")),
+        ]
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _column(key: str) -> int:
+    return next(i for i, (name, _, _) in enumerate(TABLE_COLUMNS) if name == key)
+
+
+def _covered(annotations: list[Annotation]) -> int:
+    return sum(end - start for start, end in merged_spans([(a.start, a.end) for a in annotations]))
+
+
+def _legend(doc: Document) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for a in doc.annotations:
+        name = category(a.stage)
+        entry = found.setdefault(name, {"category": name, "label": CATEGORIES.get(name, "Other"),
+                                        "removed": 0, "flagged": 0, "replaced": 0})
+        entry[{Action.REMOVE: "removed", Action.FLAG: "flagged", Action.REPLACE: "replaced"}[a.action]] += 1
+    order = [*CATEGORIES, OTHER]
+    return sorted(found.values(), key=lambda e: order.index(e["category"]))
+
+
+def _annotation_row(i: int, a: Annotation, text: str) -> dict[str, Any]:
+    excerpt = text[a.start:a.end].strip()
+    if len(excerpt) > EXCERPT_CHARS:
+        excerpt = excerpt[:EXCERPT_CHARS].rstrip() + " …"
+    return {"i": i, "category": category(a.stage), "code": a.code, "action": a.action.value,
+            "text": excerpt, "reason": a.reason, "replacement": a.replacement, "tip": tip(a)}
+
+
+def _check_row(check: Check, deciding: bool, row: dict[str, Any]) -> dict[str, Any]:
+    value = row.get(check.signal)
+    result = "no value" if value is None else ("fail" if check.fails(value) else "pass")
+    return {"signal": check.signal, "value": _shown(value) if value is not None else "–", "rule": check.rule,
+            "reason": check.reason, "deciding": deciding, "result": result}
+
+
+def _shown(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _is_web_url(url: str | None) -> bool:
+    """Only http(s) URLs become links: a raw record's ``javascript:`` URL stays text."""
+    return bool(url) and urlsplit(url).scheme in ("http", "https")

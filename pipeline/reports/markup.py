@@ -1,0 +1,94 @@
+"""A document's text with its annotations as HTML marks, in place.
+
+Every annotation becomes one ``<mark data-a="i">`` (``i`` its position in the document's
+annotation list, the order of ``annotations_list`` in signals.parquet). Spans that nest
+nest; a span that crosses another's edge is split into fragments sharing its ``data-a``,
+so the elements always form a tree and a reader counts one mark per annotation. Only the
+first fragment is focusable and carries the ``id`` that tables link to. Text is escaped
+here and nowhere else: the result is :class:`markupsafe.Markup`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+from pipeline.document import Action, Annotation
+
+# One colour per category; a category is the stage that made the annotation.
+CATEGORIES: dict[str, str] = {
+    "normalize": "Repeated title",
+    "boilerplate": "Boilerplate",
+    "stuffing": "Keyword stuffing",
+    "spun": "Spun text",
+    "grammar": "Grammar",
+}
+OTHER = "other"
+
+
+def category(stage: str) -> str:
+    return stage if stage in CATEGORIES else OTHER
+
+
+def tip(a: Annotation) -> str:
+    """What a mark says on hover or focus: its rule, its reason and any replacement."""
+    text = f"{a.code}: {a.reason}"
+    return text + f' (replaced by "{a.replacement}")' if a.replacement is not None else text
+
+
+def annotated_html(text: str, annotations: Sequence[Annotation]) -> Markup:
+    ends_at: dict[int, list[int]] = {}
+    for i, a in enumerate(annotations):
+        ends_at.setdefault(a.end, []).append(i)
+    # Longer spans open first, so a span starting where a longer one starts nests inside it.
+    opening = sorted(range(len(annotations)), key=lambda i: (annotations[i].start, -annotations[i].end, i))
+    points = sorted({a.start for a in annotations} | set(ends_at))
+    out: list[str] = []
+    stack: list[int] = []
+    pos = k = 0
+    for point in points:
+        out.append(escape(text[pos:point]))
+        pos = point
+        if point in ends_at:
+            _close_at(point, annotations, stack, out)
+        while k < len(opening) and annotations[opening[k]].start == point:
+            i = opening[k]
+            k += 1
+            out.append(_open(i, annotations[i], first=True))
+            if annotations[i].end == point:  # an empty span: a marker, closed at once
+                _close(annotations[i], out)
+            else:
+                stack.append(i)
+    out.append(escape(text[pos:]))
+    return Markup("".join(out))
+
+
+def _close_at(point: int, annotations: Sequence[Annotation], stack: list[int], out: list[str]) -> None:
+    """Close every open mark ending at ``point``; marks opened inside them and still
+    running are closed with them and reopened as continuation fragments."""
+    shallowest_ending = next((depth for depth, i in enumerate(stack) if annotations[i].end == point), None)
+    if shallowest_ending is None:
+        return
+    reopen: list[int] = []
+    while len(stack) > shallowest_ending:
+        i = stack.pop()
+        _close(annotations[i], out, last=annotations[i].end == point)
+        if annotations[i].end != point:
+            reopen.append(i)
+    for i in reversed(reopen):
+        out.append(_open(i, annotations[i], first=False))
+        stack.append(i)
+
+
+def _open(i: int, a: Annotation, *, first: bool) -> str:
+    attrs = f'class="m c-{category(a.stage)} {a.action.value}" data-a="{i}" data-tip="{escape(tip(a))}"'
+    if first:
+        attrs += f' id="a{i}" tabindex="0"'
+    return f"<mark {attrs}>"
+
+
+def _close(a: Annotation, out: list[str], *, last: bool = True) -> None:
+    out.append("</mark>")
+    if last and a.action is Action.REPLACE:
+        out.append(f'<ins class="replacement">{escape(a.replacement)}</ins>')

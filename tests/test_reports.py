@@ -1,0 +1,160 @@
+"""The HTML reports' pieces, without a browser: marks, checks, charts and the overview's totals.
+(tests/test_reports_browser.py opens the pages in Chromium.)"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from pipeline.config import load_config
+from pipeline.decide import Check, Decide
+from pipeline.document import Action, Annotation
+from pipeline.ingest import RawRecord
+from pipeline.outputs import signals_row
+from pipeline.reports import ReportWriter
+from pipeline.reports.charts import BINS, Line, histogram
+from pipeline.reports.markup import annotated_html
+from pipeline.runner import Processor
+from tests.conftest import article, seed_id
+
+MARK = re.compile(r'<mark class="m c-(\w+) (\w+)" data-a="(\d+)"')
+
+
+def ann(start, end, stage="boilerplate", action=Action.FLAG, reason="why", replacement=None):
+    return Annotation(start, end, stage, "r", action, reason, replacement)
+
+
+def test_marks_nest_split_where_they_cross_and_escape_the_text():
+    text = "abcdefghij<b>"
+    annotations = [
+        ann(0, 6, action=Action.REMOVE),
+        ann(4, 9, stage="spun", action=Action.REPLACE, reason='said "x"', replacement="Q<"),
+        ann(2, 2, stage="grammar"),
+        ann(10, 13, stage="nonesuch"),
+    ]
+    assert annotated_html(text, annotations) == (
+        '<mark class="m c-boilerplate remove" data-a="0" data-tip="boilerplate.r: why" id="a0" tabindex="0">ab'
+        '<mark class="m c-grammar flag" data-a="2" data-tip="grammar.r: why" id="a2" tabindex="0"></mark>cd'
+        '<mark class="m c-spun replace" data-a="1" data-tip="spun.r: said &#34;x&#34; (replaced by &#34;Q&lt;&#34;)"'
+        ' id="a1" tabindex="0">ef</mark></mark>'
+        '<mark class="m c-spun replace" data-a="1" data-tip="spun.r: said &#34;x&#34; (replaced by &#34;Q&lt;&#34;)">'
+        'ghi</mark><ins class="replacement">Q&lt;</ins>j'
+        '<mark class="m c-other flag" data-a="3" data-tip="nonesuch.r: why" id="a3" tabindex="0">&lt;b&gt;</mark>'
+    )
+
+
+def test_same_start_marks_nest_longest_outside_and_same_span_marks_both_show():
+    html = annotated_html("one two", [ann(0, 3), ann(0, 7), ann(0, 3, stage="spun")])
+    assert [m.group(3) for m in MARK.finditer(html)] == ["1", "0", "2"]
+    assert html.endswith("one</mark></mark> two</mark>")
+
+
+def test_check_rules_read_as_the_decide_step_applies_them():
+    assert Check("words_out", "<", 50, "decide.min_words").rule == "fails if < 50"
+    punct = Check("line_punct_ratio", "<", 0.12, "fineweb.line_punct_ratio", zero_passes=True)
+    assert (punct.rule, punct.fails(0.0), punct.fails(0.05), punct.fails(0.2)) == (
+        "fails if < 0.12 (0 passes)", False, True, False)
+    with pytest.raises(ValueError, match="'<' or '>'"):
+        Check("x", "<=", 1, "r")
+
+
+def test_filter_sets_not_deciding_are_reported_as_advisory():
+    decide = Decide.from_config(load_config())
+    deciding = {check.reason for check, decides in decide.all_checks if decides}
+    advisory = {check.reason for check, decides in decide.all_checks if not decides}
+    # The default config decides with min_words, gopher_repetition and c4 (max_* are "none").
+    assert {reason.split(".")[0] for reason in deciding} == {"decide", "gopher_repetition", "c4"}
+    assert {reason.split(".")[0] for reason in advisory} == {"gopher_quality", "fineweb"}
+    assert (len(deciding), len(advisory)) == (1 + 13 + 3, 10 + 4)
+
+
+def test_histogram_counts_kept_and_dropped_per_bin_with_an_overflow_bin():
+    chart = histogram("words_out", "Words", "", kept=[0, 4, 5, 99, 1000], dropped=[1, 2], documents=8,
+                      lines=[Line(50, "min", "decide.min_words", True), Line(500, "off chart", "", False)],
+                      upper=100)
+    counts = [(round(bar.kept_height / chart.plot[3] * chart.y_max), round(bar.dropped_height / chart.plot[3]
+               * chart.y_max)) for bar in chart.bars]
+    assert len(counts) == BINS and chart.y_max == 4
+    assert counts[0] == (2, 2) and counts[1] == (1, 0) and counts[-1] == (2, 0)
+    assert sum(k for k, _ in counts) == 5 and sum(d for _, d in counts) == 2
+    assert chart.bars[-1].title == "words_out 95 or more: 2 kept, 0 dropped"
+    assert [(m.label, m.x) for m in chart.markers] == [("min", chart.plot[0] + chart.plot[2] / 2)]
+    assert chart.summary == "Histogram of words_out over 7 documents; decide.min_words."
+
+
+def hostile_outcome():
+    hostile = '<script>alert(1)</script> "onerror=alert(2) </textarea><img src=x onerror=alert(3)>'
+    record = RawRecord(id="x", source="x.txt", position=0, text=f"Title {hostile}\n\n{hostile} " + "word " * 60,
+                       url="javascript:alert(4)")
+    outcome = Processor(load_config())(record)
+    return outcome, signals_row(outcome.record, outcome.doc)
+
+
+def test_document_text_renders_as_text_in_the_report(tmp_path):
+    outcome, row = hostile_outcome()
+    writer = ReportWriter(tmp_path, Decide.from_config(load_config()), 0.5)
+    html = writer.document_page(row, outcome.doc, outcome.cleaned)
+    assert "<script>alert" not in html and "<img" not in html and "</textarea>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # A URL that is not http(s) is shown, never linked.
+    assert 'href="javascript:' not in html and "<code>javascript:alert(4)</code>" in html
+
+
+def test_a_dropped_document_names_the_failing_check(tmp_path):
+    record = RawRecord(id="short", source="short.txt", position=0, text="Short\n\nOnly a few words here.")
+    outcome = Processor(load_config())(record)
+    row = signals_row(outcome.record, outcome.doc)
+    html = ReportWriter(tmp_path, Decide.from_config(load_config()), 0.5).document_page(row, outcome.doc,
+                                                                                       outcome.cleaned)
+    assert ('<code class="reason">decide.min_words</code> (words_out = 6, fails if &lt; 50)' in html)
+    assert re.search(r"<td><code>decide.min_words</code></td><td>yes</td><td><span class=\"result fail\">", html)
+
+
+def test_the_overview_totals_match_signals_parquet(seed_run):
+    signals = seed_run.signals
+    html = (seed_run.reports / "index.html").read_text("utf-8")
+    rules = dict(re.findall(r"<tr><td><code>([\w.]+)</code></td><td>\w+</td><td class=\"num\">([\d,]+)</td>", html))
+    expected = Counter(f"{a['stage']}.{a['rule']}" for anns in signals["annotations_list"] for a in anns)
+    assert {code: int(n.replace(",", "")) for code, n in rules.items()} == dict(expected)
+    data = json.loads(re.search(r'<script type="application/json" id="docs-data">(.*?)</script>', html).group(1))
+    assert [row[0] for row in data] == signals["id"].tolist()
+    assert len(re.findall(r'<svg class="chart"', html)) == 4
+
+
+def test_each_report_links_to_its_neighbours_in_run_order(seed_run):
+    ids = seed_run.signals["id"].tolist()
+    for i, doc_id in enumerate(ids):
+        html = (seed_run.reports / f"{doc_id}.html").read_text("utf-8")
+        links = dict((rel, href) for href, rel in re.findall(r'<a href="([^"]+)" rel="(prev|next)"', html))
+        expected = {}
+        if i > 0:
+            expected["prev"] = f"{ids[i - 1]}.html"
+        if i < len(ids) - 1:
+            expected["next"] = f"{ids[i + 1]}.html"
+        assert links == expected
+
+
+def test_report_time_is_in_the_manifest(seed_run):
+    timings = json.loads((seed_run.reports / "manifest.json").read_text("utf-8"))["timings"]
+    assert 0 < timings["report_seconds"] < timings["total_seconds"]
+
+
+def test_every_annotation_is_one_mark_in_its_report(seed_run):
+    for doc_id in (seed_id("003"), seed_id("004")):
+        html = (seed_run.reports / f"{doc_id}.html").read_text("utf-8")
+        row = seed_run.row(doc_id)
+        marks = {int(m.group(3)) for m in MARK.finditer(html)}
+        assert marks == set(range(len(row["annotations_list"]))) and len(marks) == row["annotations"]
+
+
+def test_an_unannotated_document_says_so(tmp_path):
+    record = RawRecord(id="plain", source="plain.txt", position=0, text=article())
+    outcome = Processor(load_config())(record)
+    outcome.doc.annotations.clear()
+    row = signals_row(outcome.record, outcome.doc)
+    html = ReportWriter(tmp_path, Decide.from_config(load_config()), 0.5).document_page(row, outcome.doc,
+                                                                                       outcome.cleaned)
+    assert "No stage annotated this document" in html and "<mark" not in html
