@@ -29,9 +29,10 @@ eval: $(EVAL_STAMP)
 
 install: $(STAMP)
 
-# Debian packages the pipeline reads: wordnet-base (WordNet for the spun-text stage); `make test`
-# also needs chromium, and `make eval` libaiksaurus-1.2-data (the Moby thesaurus its spinner uses). Installed with apt-get
-# (as root, or with sudo) when missing; without them the spun stage runs on its lexicons only.
+# Debian packages the pipeline reads: wordnet-base (WordNet for the spun-text stage). `make test`
+# also needs chromium (the browser tests), `make eval` libaiksaurus-1.2-data (the Moby thesaurus
+# its spinner uses). Installed with apt-get (as root, or with sudo) when missing; without
+# wordnet-base the spun stage runs on its lexicons only.
 DEBIAN_PACKAGES := wordnet-base
 # The HTML reports' browser tests open them in Debian's chromium (headless).
 TEST_DEBIAN_PACKAGES := chromium

@@ -198,4 +198,4 @@ def test_ten_thousand_documents_page_fifty_at_a_time(tmp_path, page):
 
 def _manifest() -> dict:
     return {"config": {}, "config_hash": "0" * 64, "versions": {"clean-corpus": "test"}, "stages": [],
-            "inputs": [], "timings": {"total_seconds": 0.0, "stage_seconds": {}}}
+            "inputs": []}
