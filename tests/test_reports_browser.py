@@ -128,6 +128,20 @@ def test_report_marks_every_annotation_and_toggles_removed_and_kept(corpus, page
     page.screenshot(path=ARTIFACTS / f"report-{doc_id}-kept.png")
     page.click("label[for=view-removed]")
     assert page.is_visible("#removed-view")
+    # From the keyboard: the toggle is a radio group (arrow keys).
+    page.focus("#view-removed")
+    page.keyboard.press("ArrowRight")
+    assert page.is_visible("#kept-view") and not page.is_visible("#removed-view")
+    page.keyboard.press("ArrowLeft")
+    assert page.is_visible("#removed-view")
+
+    # A legend checkbox hides its category's highlighting, not the text.
+    spun_bg = "getComputedStyle(document.querySelector('mark.c-spun')).backgroundColor"
+    assert page.evaluate(spun_bg) == "rgb(255, 240, 179)"
+    page.uncheck("#show-spun")
+    assert page.evaluate(spun_bg) == "rgba(0, 0, 0, 0)" and len(set(page.eval_on_selector_all(
+        "#removed-view mark[data-a]", "ms => ms.map(m => m.dataset.a)"))) == 128
+    page.check("#show-spun")
 
     # The reason behind a spun phrase shows on keyboard focus, with the phrase it most likely replaced.
     first_tortured = next(i for i, a in enumerate(row["annotations_list"]) if a["rule"] == "tortured_phrase")
@@ -199,3 +213,35 @@ def test_ten_thousand_documents_page_fifty_at_a_time(tmp_path, page):
 def _manifest() -> dict:
     return {"config": {}, "config_hash": "0" * 64, "versions": {"clean-corpus": "test"}, "stages": [],
             "inputs": []}
+
+
+# WCAG 2 contrast of every element that holds text, against the first opaque background behind it.
+CONTRAST_JS = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const worst = [];
+  for (const el of document.querySelectorAll("body *:not(svg *)")) {
+    const text = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!text || !el.checkVisibility()) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) worst.push([el.tagName + "." + el.className, ratio.toFixed(2)]);
+  }
+  return worst;
+}"""
+
+
+def test_all_text_has_enough_contrast(corpus, page):
+    for name in ("index.html", f"{seed_id('004')}.html", f"{seed_id('003')}.html"):
+        page.goto((corpus.reports / name).as_uri())
+        assert page.evaluate(CONTRAST_JS) == [], name
