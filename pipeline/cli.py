@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.config import ConfigError, load_config
+from pipeline.executors import EXECUTORS
 from pipeline.runner import NothingProcessed, run
 from pipeline.stages.boilerplate import LexiconError
 
@@ -48,9 +49,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--repair-spun", action="store_true",
                         help="replace tortured phrases with the phrase they most likely replaced "
                              "(default: flag them only)")
+    parser.add_argument("--executor", choices=EXECUTORS, default="local",
+                        help="where documents are processed: worker processes on this machine (local, the "
+                             "default) or a Dask cluster (dask: --scheduler's, else a LocalCluster started for "
+                             "the run). Outputs are byte-identical either way")
+    parser.add_argument("--workers", metavar="N", type=_positive, default=None,
+                        help="worker processes (default: every core, fewer for a small corpus; 1 runs in this "
+                             "process); with --executor dask, the LocalCluster's workers")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument("--version", action="version", version=f"clean-corpus {__version__}")
     return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
             config["spun"]["repair"] = True
         if args.languagetool_path:
             config["grammar"]["languagetool_path"] = str(args.languagetool_path)
-        summary = run(args.raw_dir, args.cleaned, args.reports, config, quiet=args.quiet)
+        if args.scheduler and args.executor != "dask":
+            raise ConfigError("--scheduler needs --executor dask")
+        summary = run(args.raw_dir, args.cleaned, args.reports, config, quiet=args.quiet,
+                      executor=args.executor, workers=args.workers, scheduler=args.scheduler)
     except (ConfigError, LexiconError, FileNotFoundError) as exc:
         print(f"clean-corpus: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

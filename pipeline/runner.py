@@ -7,7 +7,6 @@ import json
 import platform
 import sys
 import time
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -18,8 +17,8 @@ from tqdm import tqdm
 
 from pipeline import ingest
 from pipeline.config import Config, config_hash
-from pipeline.decide import Decide
-from pipeline.document import Document, Status
+from pipeline.document import Status
+from pipeline.executors import make_executor
 from pipeline.ingest import RawRecord
 from pipeline.outputs import (
     ARTICLES_JSONL,
@@ -35,20 +34,9 @@ from pipeline.outputs import (
     write_json,
     write_text,
 )
-from pipeline.render import cleaned_text
+from pipeline.processor import Processor
 from pipeline.reports import ReportWriter
-from pipeline.stages import Pipeline
-from pipeline.stages.boilerplate import Boilerplate
-from pipeline.stages.boilerplate_model import BoilerplateModel
-from pipeline.stages.grammar import Grammar
-from pipeline.stages.normalize import DuplicateTitle, make_document
-from pipeline.stages.quality import QualitySignals
-from pipeline.stages.segment import Segment
-from pipeline.stages.spun import SpunText
-from pipeline.stages.stuffing import KeywordStuffing
 
-# A stage that raises on a document fails that document, not the run.
-PIPELINE_ERROR = "pipeline.error"
 # Runs with more documents than this show a progress bar (on stderr).
 PROGRESS_MIN_DOCS = 10
 # Bytes read at a time when hashing an input file for the manifest.
@@ -64,48 +52,6 @@ class NothingProcessed(RuntimeError):
     """No input document could be processed: the run failed as a whole."""
 
 
-def build_pipeline(config: Config) -> Pipeline:
-    return Pipeline([
-        Segment(),
-        DuplicateTitle(),
-        Boilerplate(**config["boilerplate"]),
-        BoilerplateModel(**config["boilerplate_model"]),
-        KeywordStuffing(**config["stuffing"]),
-        SpunText(**config["spun"]),
-        QualitySignals(),
-        Grammar(**config["grammar"]),
-    ])
-
-
-@dataclass(slots=True)
-class Outcome:
-    record: RawRecord
-    doc: Document | None = None
-    cleaned: str | None = None
-
-
-class Processor:
-    """The per-document work: the same code on one core, many, or a cluster."""
-
-    def __init__(self, config: Config) -> None:
-        self.pipeline = build_pipeline(config)
-        self.decide = Decide.from_config(config)
-
-    def __call__(self, record: RawRecord) -> Outcome:
-        if record.status is not None:
-            return Outcome(record)
-        try:
-            doc = make_document(record)
-            self.pipeline(doc)
-            self.decide(doc)
-            return Outcome(record, doc, cleaned_text(doc))
-        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            record.reject(Status.FAILED, PIPELINE_ERROR,
-                          f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
-            return Outcome(record)
-
-
 @dataclass(slots=True)
 class RunSummary:
     counts: dict[str, int] = field(default_factory=dict)
@@ -117,14 +63,19 @@ class RunSummary:
 
 
 def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
-        quiet: bool = False) -> RunSummary:
+        quiet: bool = False, executor: str = "local", workers: int | None = None,
+        scheduler: str | None = None) -> RunSummary:
+    """Clean ``raw_dir``. ``executor``/``workers``/``scheduler`` say where documents are processed
+    (see :mod:`pipeline.executors`); the outputs are the same bytes whichever is used."""
     started = time.perf_counter()
     raw_dir, cleaned_dir, reports_dir = Path(raw_dir), Path(cleaned_dir), Path(reports_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
     files = ingest.discover(raw_dir)
     total = sum(ingest.count_records(p) for p in files)
-    processor = Processor(config)
+    runner = make_executor(config, executor=executor, workers=workers, scheduler=scheduler, total=total)
+    # The main process's own pipeline names the stages and models for the manifest.
+    processor = getattr(runner, "processor", None) or Processor(config)
     previous_ids = _previous_ids(reports_dir)
 
     cleaned_dir.mkdir(parents=True, exist_ok=True)
@@ -135,28 +86,21 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     counts = {status.value: 0 for status in Status}
     seen_ids: set[str] = set()
     written_ids: set[str] = set()
-    ingest_seconds = 0.0
     try:
         with atomic_open(cleaned_dir / ARTICLES_JSONL) as jsonl, tqdm(
             total=total, unit="doc", desc="clean-corpus", file=sys.stderr,
             disable=quiet or total <= PROGRESS_MIN_DOCS, dynamic_ncols=True,
         ) as progress:
-            records = _records(files, raw_dir, config)
-            while True:
-                t0 = time.perf_counter()
-                record = next(records, None)
-                ingest_seconds += time.perf_counter() - t0
-                if record is None:
-                    break
-                _unique_id(record, seen_ids)
-                outcome = processor(record)
+            ingest_seconds = [0.0]
+            records = _timed(_unique(_records(files, raw_dir, config), seen_ids), ingest_seconds)
+            for outcome in runner.map(records):
                 row = signals_row(outcome.record, outcome.doc)
                 signals.add(row)
                 status = row["status"]
                 counts[status] += 1
                 if status == Status.KEPT.value:
                     assert outcome.doc is not None and outcome.cleaned is not None
-                    article = article_row(record, outcome.doc, outcome.cleaned)
+                    article = article_row(outcome.record, outcome.doc, outcome.cleaned)
                     articles.add(article)
                     jsonl.write(_json_line(article))
                     write_text(cleaned_dir / f"{row['id']}.txt", outcome.cleaned + "\n")
@@ -170,6 +114,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         signals.abort(exc)
         raise
     finally:
+        runner.close()
         processor.pipeline.close()
     _remove_stale(previous_ids - written_ids, cleaned_dir, reports_dir)
     counts_with_total = {"total": sum(counts.values()), **counts}
@@ -178,15 +123,18 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         "config_hash": config_hash(config),
         "versions": _versions(),
         "stages": processor.pipeline.names + ["decide"],
-        "models": processor.pipeline.provenance(),
+        "models": runner.provenance or processor.pipeline.provenance(),
         "inputs": [_input_entry(p, raw_dir) for p in files],
         "counts": counts_with_total,
     }
     # The index shows the manifest but not its timings (it stays byte-identical across re-runs);
     # it is written first, so the manifest's report time includes it.
     reports.finish(manifest)
-    stage_seconds = {"ingest": ingest_seconds, **processor.pipeline.seconds}
+    # Stage seconds are summed over workers (CPU time spent in each stage, not wall time).
+    stage_seconds = {"ingest": ingest_seconds[0], **{name: 0.0 for name in processor.pipeline.names},
+                     **runner.seconds}
     manifest["timings"] = _timings(stage_seconds, reports.seconds, time.perf_counter() - started)
+    manifest["timings"]["executor"] = runner.description
     write_json(reports_dir / MANIFEST, manifest)
     elapsed = time.perf_counter() - started
     summary = RunSummary(counts, elapsed)
@@ -205,6 +153,23 @@ def _timings(stage_seconds: dict[str, float], report_seconds: float, total: floa
 def _records(files: list[Path], raw_dir: Path, config: Config) -> Iterator[RawRecord]:
     for path in files:
         yield from ingest.read_records(path, raw_dir, **config["ingest"])
+
+
+def _unique(records: Iterator[RawRecord], seen: set[str]) -> Iterator[RawRecord]:
+    for record in records:
+        _unique_id(record, seen)
+        yield record
+
+
+def _timed(records: Iterator[RawRecord], seconds: list[float]) -> Iterator[RawRecord]:
+    """``records``, adding the time spent reading each one to ``seconds[0]``."""
+    while True:
+        started = time.perf_counter()
+        record = next(records, None)
+        seconds[0] += time.perf_counter() - started
+        if record is None:
+            return
+        yield record
 
 
 def _unique_id(record: RawRecord, seen: set[str]) -> None:

@@ -6,7 +6,7 @@ from pipeline.config import load_config
 from pipeline.decide import Decide
 from pipeline.document import Document
 from pipeline.ingest import RawRecord
-from pipeline.runner import Processor, build_pipeline
+from pipeline.processor import Processor, build_pipeline
 from pipeline.stages import Pipeline, PipelineOrderError, Stage
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.segment import Segment

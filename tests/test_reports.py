@@ -14,10 +14,10 @@ from pipeline.decide import Check, Decide
 from pipeline.document import Action, Annotation
 from pipeline.ingest import RawRecord
 from pipeline.outputs import signals_row
+from pipeline.processor import Processor
 from pipeline.reports import ReportWriter
 from pipeline.reports.charts import BINS, Line, histogram
 from pipeline.reports.markup import annotated_html
-from pipeline.runner import Processor
 from tests.conftest import article, seed_id
 
 MARK = re.compile(r'<mark class="m c-(\w+) (\w+)" data-a="(\d+)"')

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pipeline.config import load_config
 from pipeline.ingest import read_records
-from pipeline.runner import Processor
+from pipeline.processor import Processor
 from pipeline.stages.quality import count_words
 
 RAW = Path(__file__).resolve().parents[2] / "raw"

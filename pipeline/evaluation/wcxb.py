@@ -21,8 +21,8 @@ from pipeline.document import Document
 from pipeline.encoding import DecodeError, decode
 from pipeline.ingest import RawRecord
 from pipeline.linemodel import BUILTIN
+from pipeline.processor import build_pipeline
 from pipeline.render import cleaned_text
-from pipeline.runner import build_pipeline
 from pipeline.stages import Pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.quality import WORD

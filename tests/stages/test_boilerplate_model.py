@@ -6,8 +6,8 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.ingest import RawRecord
+from pipeline.processor import build_pipeline
 from pipeline.render import cleaned_text
-from pipeline.runner import build_pipeline
 from pipeline.stages.normalize import make_document
 from tests.conftest import SENTENCES
 

@@ -1,0 +1,212 @@
+"""Executors: where the per-document work runs.
+
+All of them run :func:`process_batch` (the same :class:`~pipeline.runner.Processor` code)
+and hand outcomes back **in input order**, so the writers, and therefore every output
+byte, are the same whichever executor and worker count produced them.
+
+- :class:`InProcess`: this process, one document at a time (small corpora, ``--workers 1``).
+- :class:`LocalProcesses`: ``concurrent.futures`` worker processes (``spawn``; each loads
+  the models once), fed batches of records.
+- :class:`Dask`: a ``distributed`` cluster, an existing one (``--scheduler tcp://HOST:PORT``)
+  or a ``LocalCluster`` started for the run.
+
+Batches in flight are bounded (``WINDOW_PER_WORKER`` per worker), so memory does not grow
+with the corpus: records are read lazily and outcomes are written as they come back.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, Protocol
+
+from pipeline.config import Config, config_hash
+from pipeline.ingest import RawRecord
+from pipeline.processor import Outcome, Processor
+
+# Records per task: large enough that shipping a batch costs little next to cleaning it.
+MAX_BATCH_DOCS = 32
+# Batches queued per worker beyond the one it is working on.
+WINDOW_PER_WORKER = 2
+EXECUTORS = ("local", "dask")
+
+
+class Executor(Protocol):
+    description: str
+    seconds: dict[str, float]  # per stage, summed over workers
+    provenance: dict[str, dict[str, str]]
+
+    def map(self, records: Iterable[RawRecord]) -> Iterator[Outcome]: ...
+
+    def close(self) -> None: ...
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def batch_size(total: int, workers: int) -> int:
+    """At least a few batches per worker on a small corpus, at most MAX_BATCH_DOCS."""
+    return max(1, min(MAX_BATCH_DOCS, math.ceil(total / (workers * (WINDOW_PER_WORKER + 2)))))
+
+
+def make_executor(config: Config, *, executor: str, workers: int | None, scheduler: str | None,
+                  total: int) -> Executor:
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r}; known: {', '.join(EXECUTORS)}")
+    if executor == "dask":
+        return Dask(config, workers=workers or default_workers(), scheduler=scheduler, total=total)
+    if scheduler:
+        raise ValueError("--scheduler needs --executor dask")
+    workers = workers or min(default_workers(), math.ceil(total / MAX_BATCH_DOCS))
+    if workers <= 1:
+        return InProcess(config)
+    return LocalProcesses(config, workers=workers, total=total)
+
+
+# ---------------------------------------------------------------------- the work
+
+
+_WORKER: tuple[str, Processor] | None = None
+
+
+@dataclass(slots=True)
+class BatchResult:
+    outcomes: list[Outcome]
+    seconds: dict[str, float]  # per stage, spent on this batch
+    provenance: dict[str, dict[str, str]]  # the worker pipeline's models, for the manifest
+
+
+def process_batch(config: Config, records: list[RawRecord]) -> BatchResult:
+    """Clean ``records`` in this process."""
+    processor = _processor(config)
+    before = dict(processor.pipeline.seconds)
+    outcomes = [processor(record) for record in records]
+    spent = {name: seconds - before[name] for name, seconds in processor.pipeline.seconds.items()}
+    return BatchResult(outcomes, spent, processor.pipeline.provenance())
+
+
+def _processor(config: Config) -> Processor:
+    """One Processor per worker process and config, built on the first batch (models load once)."""
+    global _WORKER
+    key = config_hash(config)
+    if _WORKER is None or _WORKER[0] != key:
+        if _WORKER is not None:
+            _WORKER[1].pipeline.close()
+        _WORKER = (key, Processor(config))
+        # Worker processes end without running atexit; this runs at their orderly exit.
+        multiprocessing.util.Finalize(_WORKER[1], _WORKER[1].pipeline.close, exitpriority=10)
+    return _WORKER[1]
+
+
+class Batched:
+    """Batches out to workers, outcomes back in input order; subclasses say how to submit."""
+
+    workers: int
+    size: int
+    description: str
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.provenance: dict[str, dict[str, str]] = {}
+
+    def submit(self, batch: list[RawRecord]) -> Any:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def map(self, records: Iterable[RawRecord]) -> Iterator[Outcome]:
+        return _ordered(records, self.submit, self.size, self.workers * (WINDOW_PER_WORKER + 1), self._collect)
+
+    def _collect(self, future: Any) -> list[Outcome]:
+        result: BatchResult = future.result()
+        for name, value in result.seconds.items():
+            self.seconds[name] = self.seconds.get(name, 0.0) + value
+        self.provenance = result.provenance
+        return result.outcomes
+
+
+def _ordered(records: Iterable[RawRecord], submit: Callable[[list[RawRecord]], Any], size: int, window: int,
+             collect: Callable[[Any], list[Outcome]]) -> Iterator[Outcome]:
+    """Submit batches, at most ``window`` in flight, and yield outcomes in input order."""
+    pending: deque[Any] = deque()
+    records = iter(records)
+
+    while batch := list(islice(records, size)):
+        pending.append(submit(batch))
+        if len(pending) >= window:
+            yield from collect(pending.popleft())
+    while pending:
+        yield from collect(pending.popleft())
+
+
+# ---------------------------------------------------------------------- executors
+
+
+class InProcess:
+    def __init__(self, config: Config) -> None:
+        self.processor = Processor(config)
+        self.description = "local, 1 worker (in process)"
+
+    def map(self, records: Iterable[RawRecord]) -> Iterator[Outcome]:
+        return map(self.processor, records)
+
+    @property
+    def seconds(self) -> dict[str, float]:
+        return dict(self.processor.pipeline.seconds)
+
+    @property
+    def provenance(self) -> dict[str, dict[str, str]]:
+        return self.processor.pipeline.provenance()
+
+    def close(self) -> None:
+        self.processor.pipeline.close()
+
+
+class LocalProcesses(Batched):
+    def __init__(self, config: Config, *, workers: int, total: int) -> None:
+        super().__init__()
+        self.config, self.workers = config, workers
+        self.size = batch_size(total, workers)
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self.description = f"local, {workers} worker processes"
+
+    def submit(self, batch: list[RawRecord]) -> Any:
+        return self.pool.submit(process_batch, self.config, batch)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class Dask(Batched):
+    def __init__(self, config: Config, *, workers: int, scheduler: str | None, total: int) -> None:
+        import logging
+
+        from distributed import Client, LocalCluster
+
+        super().__init__()
+        self.config = config
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler)
+            workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+            self.description = f"dask, {workers} workers at {scheduler}"
+        else:
+            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=logging.ERROR)
+            self.client = Client(self.cluster)
+            self.description = f"dask, LocalCluster of {workers} workers"
+        self.workers = workers
+        self.size = batch_size(total, workers)
+
+    def submit(self, batch: list[RawRecord]) -> Any:
+        return self.client.submit(process_batch, self.config, batch, pure=False)
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()

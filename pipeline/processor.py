@@ -1,0 +1,67 @@
+"""The per-document work: the same code on one core, many, or a cluster (see executors.py)."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.config import Config
+from pipeline.decide import Decide
+from pipeline.document import Document, Status
+from pipeline.ingest import RawRecord
+from pipeline.render import cleaned_text
+from pipeline.stages import Pipeline
+from pipeline.stages.boilerplate import Boilerplate
+from pipeline.stages.boilerplate_model import BoilerplateModel
+from pipeline.stages.grammar import Grammar
+from pipeline.stages.normalize import DuplicateTitle, make_document
+from pipeline.stages.quality import QualitySignals
+from pipeline.stages.segment import Segment
+from pipeline.stages.spun import SpunText
+from pipeline.stages.stuffing import KeywordStuffing
+
+# A stage that raises on a document fails that document, not the run.
+PIPELINE_ERROR = "pipeline.error"
+
+
+def build_pipeline(config: Config) -> Pipeline:
+    return Pipeline([
+        Segment(),
+        DuplicateTitle(),
+        Boilerplate(**config["boilerplate"]),
+        BoilerplateModel(**config["boilerplate_model"]),
+        KeywordStuffing(**config["stuffing"]),
+        SpunText(**config["spun"]),
+        QualitySignals(),
+        Grammar(**config["grammar"]),
+    ])
+
+
+@dataclass(slots=True)
+class Outcome:
+    record: RawRecord
+    doc: Document | None = None
+    cleaned: str | None = None
+
+
+class Processor:
+    """The per-document work: the same code on one core, many, or a cluster."""
+
+    def __init__(self, config: Config) -> None:
+        self.pipeline = build_pipeline(config)
+        self.decide = Decide.from_config(config)
+
+    def __call__(self, record: RawRecord) -> Outcome:
+        if record.status is not None:
+            return Outcome(record)
+        try:
+            doc = make_document(record)
+            self.pipeline(doc)
+            self.decide(doc)
+            return Outcome(record, doc, cleaned_text(doc))
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the run
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            record.reject(Status.FAILED, PIPELINE_ERROR,
+                          f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
+            return Outcome(record)

@@ -1,0 +1,88 @@
+"""Executors: the same bytes from one process, worker processes, and a real Dask cluster."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from distributed import LocalCluster
+
+from pipeline.cli import main
+from pipeline.executors import MAX_BATCH_DOCS, batch_size
+from pipeline.ingest import disambiguate
+from tests.conftest import RAW, SENTENCES, run_cli
+from tests.test_cli import tree_bytes
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory):
+    """The seeds plus 40 JSONL articles (several batches per worker), a repeated id and a binary file."""
+    raw = tmp_path_factory.mktemp("executors") / "raw"
+    shutil.copytree(RAW, raw)
+    lines = []
+    for n in range(40):
+        body = " ".join(SENTENCES[(n + k) % len(SENTENCES)] for k in range(8))
+        lines.append(json.dumps({"id": f"a{n % 38}", "title": f"Article {n}", "text": f"{body}\n\n{body[::-1]}"}))
+    (raw / "batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (raw / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    return raw
+
+
+def manifest(root):
+    found = json.loads((root / "reports" / "manifest.json").read_text("utf-8"))
+    return found.pop("timings"), found
+
+
+def test_every_executor_writes_the_same_bytes(raw, tmp_path):
+    one = run_cli(raw, tmp_path / "one", "--workers", "1")
+    local = run_cli(raw, tmp_path / "local", "--workers", "2")
+    started = run_cli(raw, tmp_path / "dask", "--executor", "dask", "--workers", "2")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        existing = run_cli(raw, tmp_path / "scheduler", "--executor", "dask", "--scheduler", cluster.scheduler_address)
+    runs = [one, local, started, existing]
+    assert [r.exit_code for r in runs] == [0, 0, 0, 0]
+    expected = tree_bytes(one.root)
+    # A .txt per kept document (45), a page per document (46), three tables and the index.
+    assert len(expected) == 45 + 46 + 4
+    for r in runs[1:]:
+        assert tree_bytes(r.root) == expected
+        assert manifest(r.root)[1] == manifest(one.root)[1]
+    assert [manifest(r.root)[0]["executor"] for r in runs] == [
+        "local, 1 worker (in process)", "local, 2 worker processes", "dask, LocalCluster of 2 workers",
+        f"dask, 2 workers at {cluster.scheduler_address}",
+    ]
+    # Stage seconds are summed over the workers: every stage ran somewhere.
+    for r in runs:
+        seconds = manifest(r.root)[0]["stage_seconds"]
+        assert set(seconds) == {"ingest", "segment", "normalize", "boilerplate", "boilerplate_model", "stuffing",
+                                "spun", "quality", "grammar"} and seconds["spun"] > 0
+
+
+def test_the_repeated_id_is_renamed_once_whichever_executor(raw, tmp_path):
+    run = run_cli(raw, tmp_path / "local", "--workers", "2")
+    ids = run.signals["id"].tolist()
+    assert len(ids) == len(set(ids)) == 5 + 40 + 1
+    # Lines 39 and 40 repeat a0 and a1: their ids derive from where they came from (batch.jsonl#39/#40).
+    assert ids[5 + 38:5 + 40] == [disambiguate("a0", "batch.jsonl", 39), disambiguate("a1", "batch.jsonl", 40)]
+
+
+def test_a_scheduler_without_the_dask_executor_is_a_usage_error(tmp_path, capsys):
+    code = main([str(RAW), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r"),
+                 "--scheduler", "tcp://127.0.0.1:1"])
+    assert code == 2 and "--scheduler needs --executor dask" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--workers", "0"], "must be at least 1, not 0"),
+    (["--executor", "spark"], "invalid choice: 'spark'"),
+])
+def test_bad_executor_options_are_rejected_by_the_parser(tmp_path, capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(RAW), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r"), *args])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("total", "workers", "size"), [(5, 2, 1), (40, 2, 5), (1000, 2, MAX_BATCH_DOCS), (0, 4, 1)])
+def test_batches_spread_a_small_corpus_over_the_workers(total, workers, size):
+    assert batch_size(total, workers) == size
