@@ -1,6 +1,6 @@
 """Executors: where the per-document work runs.
 
-All of them run :func:`process_batch` (the same :class:`~pipeline.runner.Processor` code)
+All of them run :func:`process_batch` (the same :class:`~pipeline.processor.Processor` code)
 and hand outcomes back **in input order**, so the writers, and therefore every output
 byte, are the same whichever executor and worker count produced them.
 
@@ -92,6 +92,11 @@ def process_batch(config: Config, records: list[RawRecord]) -> BatchResult:
     return BatchResult(outcomes, spent, processor.pipeline.provenance())
 
 
+def warm_up(config: Config) -> None:
+    """Build this worker's Processor now: a config error surfaces before the run writes anything."""
+    _processor(config)
+
+
 def _processor(config: Config) -> Processor:
     """One Processor per worker process and config, built on the first batch (models load once)."""
     global _WORKER
@@ -108,6 +113,7 @@ def _processor(config: Config) -> Processor:
 class Batched:
     """Batches out to workers, outcomes back in input order; subclasses say how to submit."""
 
+    config: Config
     workers: int
     size: int
     description: str
@@ -116,8 +122,20 @@ class Batched:
         self.seconds: dict[str, float] = {}
         self.provenance: dict[str, dict[str, str]] = {}
 
-    def submit(self, batch: list[RawRecord]) -> Any:  # pragma: no cover - interface
+    def call(self, function: Callable[..., Any], *args: Any) -> Any:  # pragma: no cover - interface
+        """Run ``function(*args)`` on a worker; a future."""
         raise NotImplementedError
+
+    def submit(self, batch: list[RawRecord]) -> Any:
+        return self.call(process_batch, self.config, batch)
+
+    def _warm_up(self) -> None:
+        """One worker builds the pipeline (and raises any config error) before the run starts."""
+        try:
+            self.call(warm_up, self.config).result()
+        except BaseException:
+            self.close()
+            raise
 
     def map(self, records: Iterable[RawRecord]) -> Iterator[Outcome]:
         return _ordered(records, self.submit, self.size, self.workers * (WINDOW_PER_WORKER + 1), self._collect)
@@ -174,9 +192,10 @@ class LocalProcesses(Batched):
         self.size = batch_size(total, workers)
         self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
         self.description = f"local, {workers} worker processes"
+        self._warm_up()
 
-    def submit(self, batch: list[RawRecord]) -> Any:
-        return self.pool.submit(process_batch, self.config, batch)
+    def call(self, function: Callable[..., Any], *args: Any) -> Any:
+        return self.pool.submit(function, *args)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
@@ -202,9 +221,10 @@ class Dask(Batched):
             self.description = f"dask, LocalCluster of {workers} workers"
         self.workers = workers
         self.size = batch_size(total, workers)
+        self._warm_up()
 
-    def submit(self, batch: list[RawRecord]) -> Any:
-        return self.client.submit(process_batch, self.config, batch, pure=False)
+    def call(self, function: Callable[..., Any], *args: Any) -> Any:
+        return self.client.submit(function, *args, pure=False)
 
     def close(self) -> None:
         self.client.close()

@@ -25,17 +25,23 @@ from pipeline.stages.stuffing import KeywordStuffing
 PIPELINE_ERROR = "pipeline.error"
 
 
+# The stages in order, each with the config section it is built from (None: it takes no settings).
+STAGES = (
+    (Segment, None),
+    (DuplicateTitle, None),
+    (Boilerplate, "boilerplate"),
+    (BoilerplateModel, "boilerplate_model"),
+    (KeywordStuffing, "stuffing"),
+    (SpunText, "spun"),
+    (QualitySignals, None),
+    (Grammar, "grammar"),
+)
+# Known without building the pipeline (which loads the models).
+STAGE_NAMES = [stage.name for stage, _ in STAGES]
+
+
 def build_pipeline(config: Config) -> Pipeline:
-    return Pipeline([
-        Segment(),
-        DuplicateTitle(),
-        Boilerplate(**config["boilerplate"]),
-        BoilerplateModel(**config["boilerplate_model"]),
-        KeywordStuffing(**config["stuffing"]),
-        SpunText(**config["spun"]),
-        QualitySignals(),
-        Grammar(**config["grammar"]),
-    ])
+    return Pipeline([stage(**config[section]) if section else stage() for stage, section in STAGES])
 
 
 @dataclass(slots=True)

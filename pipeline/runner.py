@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from pipeline import ingest
 from pipeline.config import Config, config_hash
+from pipeline.decide import Decide
 from pipeline.document import Status
 from pipeline.executors import make_executor
 from pipeline.ingest import RawRecord
@@ -34,7 +35,7 @@ from pipeline.outputs import (
     write_json,
     write_text,
 )
-from pipeline.processor import Processor
+from pipeline.processor import STAGE_NAMES
 from pipeline.reports import ReportWriter
 
 # Runs with more documents than this show a progress bar (on stderr).
@@ -74,15 +75,13 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     files = ingest.discover(raw_dir)
     total = sum(ingest.count_records(p) for p in files)
     runner = make_executor(config, executor=executor, workers=workers, scheduler=scheduler, total=total)
-    # The main process's own pipeline names the stages and models for the manifest.
-    processor = getattr(runner, "processor", None) or Processor(config)
     previous_ids = _previous_ids(reports_dir)
 
     cleaned_dir.mkdir(parents=True, exist_ok=True)
     reports_dir.mkdir(parents=True, exist_ok=True)
     articles = ParquetSink(cleaned_dir / ARTICLES_PARQUET, ARTICLES_SCHEMA)
     signals = ParquetSink(reports_dir / SIGNALS_PARQUET, SIGNALS_SCHEMA)
-    reports = ReportWriter(reports_dir, processor.decide, config["spun"]["flag_above"])
+    reports = ReportWriter(reports_dir, Decide.from_config(config), config["spun"]["flag_above"])
     counts = {status.value: 0 for status in Status}
     seen_ids: set[str] = set()
     written_ids: set[str] = set()
@@ -115,15 +114,14 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         raise
     finally:
         runner.close()
-        processor.pipeline.close()
     _remove_stale(previous_ids - written_ids, cleaned_dir, reports_dir)
     counts_with_total = {"total": sum(counts.values()), **counts}
     manifest = {
         "config": config,
         "config_hash": config_hash(config),
         "versions": _versions(),
-        "stages": processor.pipeline.names + ["decide"],
-        "models": runner.provenance or processor.pipeline.provenance(),
+        "stages": STAGE_NAMES + ["decide"],
+        "models": runner.provenance,
         "inputs": [_input_entry(p, raw_dir) for p in files],
         "counts": counts_with_total,
     }
@@ -131,7 +129,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     # it is written first, so the manifest's report time includes it.
     reports.finish(manifest)
     # Stage seconds are summed over workers (CPU time spent in each stage, not wall time).
-    stage_seconds = {"ingest": ingest_seconds[0], **{name: 0.0 for name in processor.pipeline.names},
+    stage_seconds = {"ingest": ingest_seconds[0], **{name: 0.0 for name in STAGE_NAMES},
                      **runner.seconds}
     manifest["timings"] = _timings(stage_seconds, reports.seconds, time.perf_counter() - started)
     manifest["timings"]["executor"] = runner.description
