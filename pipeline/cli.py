@@ -80,8 +80,6 @@ def main(argv: list[str] | None = None) -> int:
             config["spun"]["repair"] = True
         if args.languagetool_path:
             config["grammar"]["languagetool_path"] = str(args.languagetool_path)
-        if args.scheduler and args.executor != "dask":
-            raise ConfigError("--scheduler needs --executor dask")
         summary = run(args.raw_dir, args.cleaned, args.reports, config, quiet=args.quiet,
                       executor=args.executor, workers=args.workers, scheduler=args.scheduler)
     except (ConfigError, LexiconError, FileNotFoundError) as exc:

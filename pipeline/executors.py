@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Protocol
 
-from pipeline.config import Config, config_hash
+from pipeline.config import Config, ConfigError, config_hash
 from pipeline.ingest import RawRecord
 from pipeline.processor import Outcome, Processor
 
@@ -59,11 +59,11 @@ def batch_size(total: int, workers: int) -> int:
 def make_executor(config: Config, *, executor: str, workers: int | None, scheduler: str | None,
                   total: int) -> Executor:
     if executor not in EXECUTORS:
-        raise ValueError(f"unknown executor {executor!r}; known: {', '.join(EXECUTORS)}")
+        raise ConfigError(f"unknown executor {executor!r}; known: {', '.join(EXECUTORS)}")
     if executor == "dask":
         return Dask(config, workers=workers or default_workers(), scheduler=scheduler, total=total)
     if scheduler:
-        raise ValueError("--scheduler needs --executor dask")
+        raise ConfigError("--scheduler needs --executor dask")
     workers = workers or min(default_workers(), math.ceil(total / MAX_BATCH_DOCS))
     if workers <= 1:
         return InProcess(config)
