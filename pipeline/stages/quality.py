@@ -24,7 +24,11 @@ import zlib
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from typing import ClassVar
+
+import numpy as np
+from spacy.attrs import IDX, IS_PUNCT, ORTH
 
 from pipeline.document import Document
 from pipeline.render import cleaned_text
@@ -93,16 +97,63 @@ def _english():
     return nlp
 
 
-def words_of(text: str) -> list[str]:
+class Tokens:
+    """spaCy's tokenization of a text as arrays: each token's string id, start and punctuation flag."""
+
+    def __init__(self, text: str) -> None:
+        nlp = _english()
+        nlp.max_length = max(nlp.max_length, len(text) + 1)
+        array = nlp.tokenizer(text).to_array([ORTH, IDX, IS_PUNCT])
+        self.orth, self.start, self.is_punct = array[:, 0], array[:, 1].astype(np.int64), array[:, 2].astype(bool)
+        strings = nlp.vocab.strings
+        self.texts = [strings[orth] for orth in self.orth.tolist()]
+
+    def words(self) -> list[str]:
+        """The tokens' texts stripped, whitespace tokens dropped."""
+        return [s for s in (t.strip() for t in self.texts) if s]
+
+    def sentences(self, spans: list[tuple[int, int]]) -> int:
+        """How many sentences spaCy's sentencizer finds in each ``[start, end)`` span of the text,
+        summed; each span must start and end on token boundaries.
+
+        The sentencizer's rule, on arrays: ignoring tokens that are punctuation but not sentence
+        punctuation, a sentence starts at the first token and at every other token right after
+        sentence punctuation."""
+        if not spans:
+            return 0
+        starts = np.array([a for a, _ in spans], dtype=np.int64)
+        ends = np.array([b for _, b in spans], dtype=np.int64)
+        first = np.searchsorted(self.start, starts)
+        last = np.searchsorted(self.start, ends)
+        in_span = np.zeros(len(self.start) + 1, dtype=np.int64)
+        np.add.at(in_span, first, 1)
+        np.add.at(in_span, last, -1)
+        span_id = np.cumsum(in_span[:-1])
+        # Spans don't overlap, so a token is in one when the running count is 1; which one, by its start.
+        mask = span_id > 0
+        which = np.searchsorted(starts, self.start, side="right") - 1
+        sentence_punct = np.isin(self.orth, _sentence_punct_ids())
+        normal = ~self.is_punct & ~sentence_punct
+        keep = mask & (normal | sentence_punct)
+        cls, owner = sentence_punct[keep], which[keep]
+        breaks = (~cls[1:]) & cls[:-1] & (owner[1:] == owner[:-1])
+        return int(np.count_nonzero(last > first) + np.count_nonzero(breaks))
+
+
+@lru_cache(maxsize=1)
+def _sentence_punct_ids() -> np.ndarray:
     nlp = _english()
-    nlp.max_length = max(nlp.max_length, len(text) + 1)
-    return [s for s in (token.text.strip() for token in nlp.tokenizer(text)) if s]
+    return np.array(sorted(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars),
+                    dtype=np.uint64)
+
+
+def words_of(text: str) -> list[str]:
+    return Tokens(text).words()
 
 
 def sentence_count(text: str) -> int:
-    nlp = _english()
-    nlp.max_length = max(nlp.max_length, len(text) + 1)
-    return sum(1 for _ in nlp(text).sents)
+    text = text.strip()
+    return Tokens(text).sentences([(0, len(text))]) if text else 0
 
 
 class QualitySignals(Stage):
@@ -128,11 +179,12 @@ class QualitySignals(Stage):
 
 def web_signals(text: str) -> dict[str, float | None]:
     """Every Gopher, C4 and FineWeb signal of ``text``, plus its compression ratio."""
-    words = words_of(text) if text else []
+    tokens = Tokens(text) if text else None
+    words = tokens.words() if tokens else []
     signals: dict[str, float | None] = {}
     signals.update(gopher_quality(text, words))
     signals.update(gopher_repetition(text, words))
-    signals.update(c4(text))
+    signals.update(c4(text, tokens))
     signals.update(fineweb(text, words))
     encoded = text.encode("utf-8")
     signals["compression_ratio"] = len(zlib.compress(encoded)) / len(encoded) if encoded else None
@@ -142,7 +194,8 @@ def web_signals(text: str) -> dict[str, float | None]:
 def gopher_quality(text: str, words: list[str]) -> dict[str, float | None]:
     punctuation, _ = _punctuation()
     n_words = len(words)
-    non_symbol = [w for w in words if any(ch not in punctuation for ch in w)]
+    non_symbol = [w for w in words if not punctuation.issuperset(w)]
+    alphabetic = {w: any(c.isalpha() for c in w) for w in set(words)}
     lines = text.splitlines()
     out: dict[str, float | None] = {
         "gopher_doc_words": len(non_symbol),
@@ -156,7 +209,7 @@ def gopher_quality(text: str, words: list[str]) -> dict[str, float | None]:
             sum(s.rstrip().endswith(("...", "…")) for s in lines) / len(lines) if lines else None
         ),
         "gopher_alpha_words_ratio": (
-            sum(any(c.isalpha() for c in w) for w in words) / n_words if n_words else None
+            sum(map(alphabetic.__getitem__, words)) / n_words if n_words else None
         ),
         "gopher_stop_words": len(GOPHER_STOP_WORDS.intersection(words)),
     }
@@ -175,27 +228,35 @@ def gopher_repetition(text: str, words: list[str]) -> dict[str, float | None]:
     dup_lines, dup_line_chars = _duplicates(lines)
     out["dup_line_frac"] = dup_lines / len(lines)
     out["dup_line_char_frac"] = dup_line_chars / len(text)
+    # Words never hold a space (they are stripped tokens), so a tuple of words stands for the
+    # n-gram datatrove joins with spaces; a word that does hold one takes the joined way.
+    joined = any(" " in w for w in words)
     for n in TOP_NGRAM_SIZES:
-        grams = [" ".join(words[i : i + n]) for i in range(len(words) - n + 1)]
-        if grams:
-            gram, count = Counter(grams).most_common(1)[0]
-            out[f"top_{n}_gram"] = len(gram) * count / len(text)
-        else:
-            out[f"top_{n}_gram"] = None
+        out[f"top_{n}_gram"] = _top_ngram_chars(words, n, joined) / len(text) if len(words) >= n else None
+    concat = "".join(words)
+    offsets = [0, *accumulate(map(len, words))]
     for n in DUP_NGRAM_SIZES:
-        out[f"duplicated_{n}_n_grams"] = _all_duplicate_chars(words, n) / len(text)
+        out[f"duplicated_{n}_n_grams"] = _all_duplicate_chars(concat, offsets, n) / len(text)
     return out
 
 
-def c4(text: str) -> dict[str, float | None]:
-    """C4's verdict inputs; lines are filtered in datatrove's order, none removed here."""
-    sentences = lorem = curly = 0
-    for line in text.splitlines():
-        line = line.strip()
-        line_words = line.split()
+def c4(text: str, tokens: Tokens | None = None) -> dict[str, float | None]:
+    """C4's verdict inputs; lines are filtered in datatrove's order, none removed here.
+
+    Sentences are counted line by line, as datatrove does; ``tokens`` (the text's own) saves
+    tokenizing each line again, since spaCy splits at whitespace first and so tokenizes a
+    line alone as it does in place."""
+    lorem = curly = 0
+    spans: list[tuple[int, int]] = []
+    rewritten: list[str] = []
+    offset = 0
+    for raw_line in text.splitlines(keepends=True):
+        start, offset = offset, offset + len(raw_line)
+        original = raw_line.strip()
+        line_words = original.split()
         if any(len(w) > C4_MAX_WORD_CHARS for w in line_words):
             continue
-        line = C4_CITATION.sub("", line)
+        line = C4_CITATION.sub("", original)
         if not line.endswith(C4_END_PUNCTUATION) or line.endswith(C4_ELLIPSIS):
             continue
         if len(line_words) < C4_MIN_WORDS_PER_LINE:
@@ -207,7 +268,12 @@ def c4(text: str) -> dict[str, float | None]:
         curly = curly or "{" in line
         if any(p in lowered for p in C4_POLICY_SUBSTRINGS):
             continue
-        sentences += sentence_count(line)
+        if line is original and tokens is not None:
+            begin = start + len(raw_line) - len(raw_line.lstrip())
+            spans.append((begin, begin + len(line)))
+        else:
+            rewritten.append(line)
+    sentences = (tokens.sentences(spans) if spans else 0) + sum(map(sentence_count, rewritten))
     return {"c4_sentences": sentences, "c4_lorem_ipsum": int(lorem), "c4_curly_bracket": int(curly)}
 
 
@@ -238,17 +304,33 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return count, chars
 
 
-def _all_duplicate_chars(words: list[str], n: int) -> int:
+def _top_ngram_chars(words: list[str], n: int, joined: bool) -> int:
+    """Characters of the most frequent n-gram (words joined by spaces) times its count; the first wins a tie."""
+    if joined:
+        gram, count = Counter(" ".join(words[i : i + n]) for i in range(len(words) - n + 1)).most_common(1)[0]
+        return len(gram) * count
+    grams, count = Counter(zip(*(words[k:] for k in range(n)), strict=False)).most_common(1)[0]
+    return (sum(map(len, grams)) + n - 1) * count
+
+
+def _all_duplicate_chars(concat: str, offsets: list[int], n: int) -> int:
     """Characters in n-grams that repeat an earlier n-gram, skipping past each repeat
-    (Gopher's "duplicate n-gram character fraction"; n-grams joined without spaces)."""
+    (Gopher's "duplicate n-gram character fraction"; n-grams joined without spaces).
+
+    ``concat`` is the words joined, ``offsets`` where each word starts in it. Only n-grams that
+    occur more than once can be a repeat, so the walk visits those alone."""
+    grams = [concat[a:b] for a, b in zip(offsets, offsets[n:], strict=False)]
+    counts = Counter(grams)
+    if len(counts) == len(grams):
+        return 0
     seen: set[str] = set()
-    chars = i = 0
-    while i < len(words) - n + 1:
-        gram = "".join(words[i : i + n])
+    chars = next_visited = 0
+    for i, gram in enumerate(grams):
+        if i < next_visited or counts[gram] == 1:
+            continue
         if gram in seen:
             chars += len(gram)
-            i += n
+            next_visited = i + n
         else:
             seen.add(gram)
-            i += 1
     return chars
