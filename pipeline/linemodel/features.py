@@ -17,12 +17,18 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from pipeline.stages.boilerplate import LINE, load_lexicon
+from pipeline.stages.boilerplate import LineRules, load_lexicon
 from pipeline.stages.quality import WORD
 
 _BULLET = re.compile(r"^(?:[*+\-•·▪◦‣]\s+|\d{1,3}[.)]\s+)")
 _TERMINAL = (".", "!", "?", ":", ";", '"', "”", "’", "'", ")")
 _GLUED = re.compile(r"[a-z][A-Z]")
+# str.isdigit(): decimal digits (\d) and the other digits (superscripts, circled numbers).
+_DIGIT = re.compile(
+    "[\\d" + "".join(re.escape(c) for c in map(chr, range(0x110000)) if c.isdigit() and not c.isdecimal()) + "]"
+)
+# Neither str.isalnum() nor str.isspace(): \w is isalnum() plus "_", \s is isspace().
+_SYMBOL = re.compile(r"[^\w\s]|_")
 _SEPARATORS = re.compile(r"[|»›«‹→←©®™·•]")
 _DATE = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b"
@@ -115,10 +121,10 @@ class LexiconRule:
     """Whether a line rule of the built-in boilerplate lexicon (the one the model was trained with) matches."""
 
     def __init__(self) -> None:
-        self.rules = [rule for rule in load_lexicon(None) if rule.scope == LINE]
+        self.rules = LineRules(load_lexicon(None))
 
     def __call__(self, text: str) -> bool:
-        return any(rule.matches_line(text) for rule in self.rules)
+        return self.rules.first(text) is not None
 
 
 def tokens_of(text: str) -> list[str]:
@@ -182,8 +188,8 @@ def line_features(
             float(s[:1].isupper()),
             sum(x.lower() in STOPWORDS for x in w) / k if k else 0.0,
             sum(x[0].isupper() for x in w) / k if k else 0.0,
-            sum(c.isdigit() for c in s) / chars,
-            sum(not (c.isalnum() or c.isspace()) for c in s) / chars,
+            len(_DIGIT.findall(s)) / chars,
+            len(_SYMBOL.findall(s)) / chars,
             len(_GLUED.findall(s)) / (k or 1),
             float(bool(_SEPARATORS.search(s))),
             float(s.count("|") + s.count("·")),

@@ -12,6 +12,7 @@ Two kinds of rules, every one named, each removal carrying ``boilerplate.<rule>`
 
 from __future__ import annotations
 
+import bisect
 import csv
 import re
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ AUTHOR_HEADING_RULE = "author_heading"
 _TEASER_END = re.compile(r"(?:\.\.\.|…)$")
 # Titles are headlines, not sentences: they do not end with a period or a colon.
 _TITLE_END_OK = re.compile(r"[^.:;,]$")
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 class LexiconError(ValueError):
@@ -86,6 +88,38 @@ def load_lexicon(path: Path | str | None = None) -> list[Rule]:
     return rules
 
 
+class LineRules:
+    """A lexicon's line rules, tried in order: the first that matches a line names it.
+
+    Most lines match none, so before trying rules one by one a line meets one regex, the
+    rules that admit its length joined as alternatives (``fullmatch`` of ``a|b`` is true
+    exactly when ``a`` or ``b`` matches the whole line)."""
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = [rule for rule in rules if rule.scope == LINE]
+        self._limits = sorted({rule.max_chars for rule in self.rules if rule.max_chars is not None})
+        # A back-reference would point at another rule's group once the patterns are joined.
+        joinable = not any(_BACKREFERENCE.search(rule.pattern.pattern) for rule in self.rules)
+        # _any[k]: the rules that admit a line longer than _limits[k - 1], joined (None: no rule does).
+        self._any: list[re.Pattern[str] | None] | None = None
+        if joinable:
+            self._any = [self._joined([r for r in self.rules if r.max_chars is None or r.max_chars >= limit])
+                         for limit in [0, *(limit + 1 for limit in self._limits)]]
+
+    @staticmethod
+    def _joined(rules: list[Rule]) -> re.Pattern[str] | None:
+        if not rules:
+            return None
+        return re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in rules), re.IGNORECASE)
+
+    def first(self, text: str) -> Rule | None:
+        if self._any is not None:
+            joined = self._any[bisect.bisect_left(self._limits, len(text))]
+            if joined is None or not joined.fullmatch(text):
+                return None
+        return next((rule for rule in self.rules if rule.matches_line(text)), None)
+
+
 class Boilerplate(Stage):
     name: ClassVar[str] = STAGE
     requires: ClassVar[frozenset[str]] = frozenset({"blocks", "title"})
@@ -101,7 +135,7 @@ class Boilerplate(Stage):
         max_author_bio_tail_blocks: int | None = 4,
     ) -> None:
         rules = load_lexicon(lexicon)
-        self.line_rules = [r for r in rules if r.scope == LINE]
+        self.line_rules = LineRules(rules)
         self.inline_rules = [r for r in rules if r.scope == INLINE]
         self.min_related_items = min_related_items
         self.max_related_title_chars = max_related_title_chars
@@ -113,7 +147,7 @@ class Boilerplate(Stage):
         # The rule that matched each block, if any (the title is never boilerplate).
         matched: list[Rule | None] = [None] * len(doc.blocks)
         for i in range(first, len(doc.blocks)):
-            matched[i] = self._line_rule(doc.blocks[i].text)
+            matched[i] = self.line_rules.first(doc.blocks[i].text)
         taken = [False] * len(doc.blocks)
         for i, j, code, reason in self._structures(doc, matched, first):
             start, end = block_removal_span(doc, i, j)
@@ -131,9 +165,6 @@ class Boilerplate(Stage):
                 self._inline(doc, i)
 
     # ------------------------------------------------------------ rules
-
-    def _line_rule(self, text: str) -> Rule | None:
-        return next((rule for rule in self.line_rules if rule.matches_line(text)), None)
 
     def _inline(self, doc: Document, i: int) -> None:
         block = doc.blocks[i]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
+
 from pipeline.document import Action, Document
 from pipeline.linemodel import LineModel
 from pipeline.stages import Stage
@@ -38,11 +40,16 @@ class BoilerplateModel(Stage):
     def __call__(self, doc: Document) -> None:
         if self.model is None or not doc.blocks:
             return
-        probabilities = self.model.probabilities([b.text for b in doc.blocks], [b.indent for b in doc.blocks])
         removed = doc.removed_mask()
-        for i in range(doc.first_body_block, len(doc.blocks)):
-            block, p = doc.blocks[i], float(probabilities[i])
-            if p >= self.threshold or all(removed[block.start : block.end]):
+        # Lines the rules removed whole need no probability.
+        lines = [i for i in range(doc.first_body_block, len(doc.blocks))
+                 if not all(removed[doc.blocks[i].start : doc.blocks[i].end])]
+        if not lines:
+            return
+        probabilities = self.model.probabilities([b.text for b in doc.blocks], [b.indent for b in doc.blocks],
+                                                 np.array(lines))
+        for i, p in zip(lines, probabilities.tolist(), strict=True):
+            if p >= self.threshold:
                 continue
             start, end = block_removal_span(doc, i, i)
             doc.annotate(
