@@ -30,6 +30,10 @@ _SPACES = re.compile(r"[ \t\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # Invisible characters with no meaning in article text.
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
+# A character ftfy might change: anything but tab, newline and printable ASCII other than "&".
+_FTFY_FIXABLE = re.compile(r"[^\t\n\x20-\x25\x27-\x7e]")
+# ftfy's max_decode_length: it decodes longer lines piece by piece.
+FTFY_MAX_LINE_CHARS = ftfy.TextFixerConfig().max_decode_length
 _MD_BLOCK_START = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|~~~)")
 
 
@@ -44,7 +48,7 @@ def normalize_with_indents(text: str, *, markdown: bool = False) -> tuple[str, l
     Indentation is layout a line classifier can read (menus nest deeper than the article
     in rendered pages); the normalized text itself carries none.
     """
-    text = ftfy.fix_text(text)
+    text = fix_text(text)
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     raw_lines = text.split("\n")
@@ -65,6 +69,32 @@ def normalize_with_indents(text: str, *, markdown: bool = False) -> tuple[str, l
         blocks.append(line)
         kept_indents.append(indent)
     return "".join(blocks), kept_indents
+
+
+def fix_text(text: str) -> str:
+    """``ftfy.fix_text(text)``, without sending it the lines it would return unchanged.
+
+    ftfy fixes a text line by line (each with its newline), and a line of printable ASCII
+    without ``&`` has nothing it fixes: no mojibake, no HTML entity, no control character,
+    no terminal escape, no curly quote. The one state it carries from line to line is kept:
+    after a line containing ``<`` it stops unescaping HTML entities."""
+    if not _FTFY_FIXABLE.search(text):
+        return text
+    out = []
+    unescape_html: str | bool = "auto"
+    pos = 0
+    while pos < len(text):
+        end = text.find("\n", pos) + 1 or len(text)
+        line = text[pos:end]
+        if "<" in line:
+            unescape_html = False
+        if len(line) > FTFY_MAX_LINE_CHARS:
+            # ftfy cuts such a line into pieces of its own; let it see the rest whole.
+            out.append(ftfy.fix_text(text[pos:], unescape_html=unescape_html))
+            break
+        out.append(ftfy.fix_text(line, unescape_html=unescape_html) if _FTFY_FIXABLE.search(line) else line)
+        pos = end
+    return "".join(out)
 
 
 def _indent(line: str) -> int:

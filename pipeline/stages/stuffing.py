@@ -25,6 +25,7 @@ repetition of a topic term ("back pain") is grammatical every time.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -142,19 +143,28 @@ class KeywordStuffing(Stage):
 
     def _candidates(self, doc: Document) -> dict[str, list[Instance]]:
         removed = doc.removed_mask()
+        blocks = [(list(PHRASE_WORD.finditer(block.text)), block) for block in doc.blocks]
+        lowered = [[w.group().lower() for w in words] for words, _ in blocks]
+        # A phrase with enough instances has every pair of adjacent words that often: phrases
+        # are grown only through pairs the document repeats (most documents have few).
+        pairs = Counter(pair for words in lowered for pair in zip(words, words[1:], strict=False))
+        repeated = {pair for pair, count in pairs.items() if count >= self.min_instances}
+        if not repeated:
+            return {}
         found: dict[str, list[Instance]] = {}
-        for b, block in enumerate(doc.blocks):
-            words = list(PHRASE_WORD.finditer(block.text))
+        for b, ((words, block), lower) in enumerate(zip(blocks, lowered, strict=True)):
             for i, first in enumerate(words):
-                if first.group().lower() in self._stop:
+                if lower[i] in self._stop:
                     continue
                 for j in range(i + 1, min(i + self.max_phrase_words, len(words))):
+                    if (lower[j - 1], lower[j]) not in repeated:
+                        break
                     if not _JOINER.fullmatch(block.text[words[j - 1].end():words[j].start()]):
                         break
-                    last = words[j].group().lower()
+                    last = lower[j]
                     if last in self._stop or j + 1 - i < self.min_phrase_words:
                         continue
-                    phrase = [w.group().lower() for w in words[i:j + 1]]
+                    phrase = lower[i:j + 1]
                     if sum(w not in self._stop for w in phrase) < self.min_content_words:
                         continue
                     start, end = block.start + first.start(), block.start + words[j].end()
