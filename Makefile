@@ -14,8 +14,9 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 EVAL_STAMP := $(VENV)/.installed-eval
 TRAIN_STAMP := $(VENV)/.installed-train
+BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: clean-corpus test eval train-boilerplate install clean
+.PHONY: clean-corpus test eval bench train-boilerplate install clean
 
 clean-corpus: $(STAMP)
 	$(BIN)/clean-corpus $(RAW) --cleaned $(CLEANED) --reports $(REPORTS) $(if $(CONFIG),--config $(CONFIG))
@@ -26,6 +27,13 @@ test: $(TEST_STAMP)
 # Every detector's quality on development data, one table (WCXB dev beside the repo).
 eval: $(EVAL_STAMP)
 	$(BIN)/python -m pipeline.evaluation --json $(REPORTS)/eval.json
+
+# clean-corpus against datatrove's filters and a floor on a 20,000-document corpus built from
+# WCXB dev's visible text and the seeds, side by side (about 40 minutes on 2 cores; BENCH_DOCS=2000
+# for a quick look). Corpus and outputs go to .bench/, the table to stdout and reports/bench.json.
+BENCH_DOCS ?= 20000
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m pipeline.benchmark --docs $(BENCH_DOCS) --json $(REPORTS)/bench.json
 
 install: $(STAMP)
 
@@ -69,6 +77,10 @@ $(TEST_STAMP): $(STAMP)
 $(EVAL_STAMP): $(STAMP)
 	$(call debian_install,$(EVAL_DEBIAN_PACKAGES))
 	$(BIN)/python -m pip install --quiet -e '.[test,eval]'
+	touch $@
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@
 
 $(TRAIN_STAMP): $(STAMP)

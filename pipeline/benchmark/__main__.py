@@ -1,0 +1,182 @@
+"""``make bench``: clean-corpus against datatrove's filters and a floor, side by side, in one run.
+
+Usage: python -m pipeline.benchmark [--docs N] [--workers N] [--work DIR] [--json FILE]
+
+On one deterministic corpus (see :mod:`pipeline.benchmark.corpus`), each run is its own
+process tree, timed by the wall clock and sampled for resident memory:
+
+* clean-corpus, full pipeline and reports, 1 worker and ``--workers`` (all cores);
+* datatrove's heuristic filters with default settings (see :mod:`pipeline.benchmark.peers`),
+  with the same worker counts;
+* the floor: read the JSONL, one regex word pass, write it back;
+* clean-corpus on a Dask LocalCluster of 2 workers;
+* clean-corpus, 1 worker, on the first tenth of the corpus: peak memory should not grow
+  with corpus size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psutil
+
+from pipeline.benchmark.corpus import STAMP, CorpusSpec, build
+
+# Resident memory is sampled this often (seconds).
+SAMPLE_SECONDS = 0.2
+DEFAULT_WORK = Path(".bench")
+
+
+@dataclass(slots=True)
+class Result:
+    name: str
+    system: str
+    workers: int
+    docs: int
+    text_mb: float
+    seconds: float
+    peak_rss_mb: float  # the whole process tree at its largest
+    peak_process_rss_mb: float  # the largest single process
+    exit_code: int
+
+    @property
+    def docs_per_second(self) -> float:
+        return self.docs / self.seconds
+
+    @property
+    def mb_per_second(self) -> float:
+        return self.text_mb / self.seconds
+
+
+def measure(name: str, system: str, workers: int, command: list[str], docs: int, text_mb: float,
+            log: Path) -> Result:
+    """Run ``command`` and sample its process tree's memory until it ends."""
+    peak = peak_process = 0
+    started = time.perf_counter()
+    with open(log, "w") as out:
+        process = psutil.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        while process.poll() is None:
+            rss = []
+            for proc in [process, *process.children(recursive=True)]:
+                try:
+                    rss.append(proc.memory_info().rss)
+                except psutil.Error:
+                    pass  # it ended between listing and sampling
+            peak, peak_process = max(peak, sum(rss)), max(peak_process, max(rss, default=0))
+            time.sleep(SAMPLE_SECONDS)
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        print(f"bench: {name} exited with {process.returncode}; see {log}", file=sys.stderr)
+    return Result(name, system, workers, docs, text_mb, seconds, peak / 1e6, peak_process / 1e6, process.returncode)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.benchmark", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=CorpusSpec.docs, help="documents in the corpus (default 20000)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="worker processes for the all-cores runs (default: all cores)")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="where the corpus and outputs go (.bench)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+
+    corpus_dir = args.work / "corpus"
+    print(f"bench: building the corpus in {corpus_dir} ...", file=sys.stderr)
+    stamp = build(corpus_dir, CorpusSpec(docs=args.docs))
+    text_mb = stamp["text_bytes"] / 1e6
+    subset_dir = args.work / "corpus-tenth"
+    first_shard = sorted(corpus_dir.glob("*.jsonl"))[0]
+    subset_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(first_shard, subset_dir / first_shard.name)
+    subset_docs = sum(1 for _ in open(first_shard, encoding="utf-8"))
+    subset_mb = sum(len(json.loads(line)["text"].encode("utf-8")) for line in open(first_shard, encoding="utf-8")) / 1e6
+    print(f"bench: {stamp['documents']} documents, {text_mb:.1f} MB of text (sha256 {stamp['sha256'][:12]})",
+          file=sys.stderr)
+
+    python = sys.executable
+    clean_corpus = [python, "-m", "pipeline"]
+    peers = [python, "-m", "pipeline.benchmark.peers"]
+    counts = sorted({1, args.workers})
+    plan = []
+    for workers in counts:
+        plan.append((f"floor-{workers}", "floor", workers,
+                     lambda out, w=workers: [*peers, "floor", str(corpus_dir), str(out), str(w)]))
+        plan.append((f"datatrove-{workers}", "datatrove", workers,
+                     lambda out, w=workers: [*peers, "datatrove", str(corpus_dir), str(out), str(w)]))
+        plan.append((f"clean-corpus-{workers}", "clean-corpus", workers,
+                     lambda out, w=workers: [*clean_corpus, str(corpus_dir), "--cleaned", str(out / "cleaned"),
+                                             "--reports", str(out / "reports"), "--workers", str(w), "--quiet"]))
+    plan.append(("clean-corpus-dask-2", "clean-corpus (dask)", 2,
+                 lambda out: [*clean_corpus, str(corpus_dir), "--cleaned", str(out / "cleaned"), "--reports",
+                              str(out / "reports"), "--executor", "dask", "--workers", "2", "--quiet"]))
+    results = []
+    for name, system, workers, command in plan:
+        out = args.work / "runs" / name
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        print(f"bench: {name} ...", file=sys.stderr)
+        log = out.with_suffix(".log")
+        results.append(measure(name, system, workers, command(out), stamp["documents"], text_mb, log))
+        print(f"bench: {name}: {results[-1].seconds:.1f} s", file=sys.stderr)
+    out = args.work / "runs" / "clean-corpus-1-tenth"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    print("bench: clean-corpus-1 on a tenth of the corpus ...", file=sys.stderr)
+    tenth = measure("clean-corpus-1-tenth", "clean-corpus", 1,
+                    [*clean_corpus, str(subset_dir), "--cleaned", str(out / "cleaned"), "--reports",
+                     str(out / "reports"), "--workers", "1", "--quiet"],
+                    subset_docs, subset_mb, out.with_suffix(".log"))
+
+    summary = report(results, tenth, stamp, args.workers)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(summary, indent=2) + "\n", "utf-8")
+    return 0 if all(r.exit_code == 0 for r in [*results, tenth]) else 1
+
+
+def report(results: list[Result], tenth: Result, stamp: dict, all_cores: int) -> dict:
+    by_name = {r.name: r for r in results}
+    print()
+    print(f"Benchmark corpus: {stamp['documents']} documents, {stamp['text_bytes'] / 1e6:.1f} MB of text, "
+          f"{os.cpu_count()} cores ({STAMP}: sha256 {stamp['sha256'][:12]})")
+    header = (f"{'run':24} {'workers':>7} {'seconds':>8} {'docs/s':>8} {'MB/s':>7} {'MB/s/core':>9} "
+              f"{'peak RSS MB':>11} {'per proc':>8} {'vs datatrove':>12} {'vs floor':>8}")
+    print(header)
+    print("-" * len(header))
+    ratios = {}
+    for r in [*results, tenth]:
+        datatrove = by_name.get(f"datatrove-{r.workers}")
+        floor = by_name.get(f"floor-{r.workers}")
+        vs_dt = r.mb_per_second / datatrove.mb_per_second if datatrove and r.system.startswith("clean") else None
+        vs_floor = r.mb_per_second / floor.mb_per_second if floor and r.system != "floor" else None
+        ratios[r.name] = {"vs_datatrove": vs_dt, "vs_floor": vs_floor}
+        print(f"{r.name:24} {r.workers:>7} {r.seconds:>8.1f} {r.docs_per_second:>8.1f} {r.mb_per_second:>7.3f} "
+              f"{r.mb_per_second / r.workers:>9.3f} {r.peak_rss_mb:>11.0f} {r.peak_process_rss_mb:>8.0f} "
+              f"{_ratio(vs_dt):>12} {_ratio(vs_floor):>8}")
+    dask, one = by_name.get("clean-corpus-dask-2"), by_name.get("clean-corpus-1")
+    full_one = one.peak_rss_mb if one else None
+    print()
+    if dask and one:
+        print(f"Dask LocalCluster, 2 workers, vs local, 1 worker: {dask.mb_per_second / one.mb_per_second:.2f}x")
+    if full_one:
+        print(f"Peak RSS, 1 worker: {tenth.text_mb:.0f} MB corpus {tenth.peak_rss_mb:.0f} MB, "
+              f"{one.text_mb:.0f} MB corpus {full_one:.0f} MB ({full_one / tenth.peak_rss_mb - 1:+.1%})")
+    return {"corpus": stamp, "cores": os.cpu_count(), "all_cores_workers": all_cores,
+            "runs": [{**asdict(r), "docs_per_second": r.docs_per_second, "mb_per_second": r.mb_per_second,
+                      **ratios[r.name]} for r in [*results, tenth]]}
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
