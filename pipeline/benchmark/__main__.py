@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psutil
 
-from pipeline.benchmark.corpus import STAMP, CorpusSpec, build
+from pipeline.benchmark.corpus import DEFAULT_DOCS, STAMP, CorpusSpec, build
 
 # Resident memory is sampled this often (seconds).
 SAMPLE_SECONDS = 0.2
@@ -81,7 +81,7 @@ def measure(name: str, system: str, workers: int, command: list[str], docs: int,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.benchmark", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--docs", type=int, default=CorpusSpec.docs, help="documents in the corpus (default 20000)")
+    parser.add_argument("--docs", type=int, default=DEFAULT_DOCS, help="documents in the corpus (default 20000)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="worker processes for the all-cores runs (default: all cores)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help="where the corpus and outputs go (.bench)")

@@ -32,11 +32,12 @@ SEED_EVERY = 50
 DEFAULT_SEEDS = wcxb.DEFAULT_WCXB.parent / "seeds"
 # Written beside the shards: the arguments, so a directory is rebuilt only when they change.
 STAMP = "corpus.json"
+DEFAULT_DOCS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
 class CorpusSpec:
-    docs: int = 20_000
+    docs: int = DEFAULT_DOCS
     shards: int = 8
     seed: int = 20261121
 
