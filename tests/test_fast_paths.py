@@ -1,0 +1,88 @@
+"""Each fast path gives exactly what the plain computation it replaces gives."""
+
+from __future__ import annotations
+
+import random
+
+import ftfy
+
+from pipeline.stages.boilerplate import LineRules, Rule, load_lexicon
+from pipeline.stages.normalize import fix_text
+from pipeline.stages.quality import _all_duplicate_chars, _top_ngram_chars, sentence_count, words_of
+from tests.conftest import RAW
+
+
+def _reference_duplicate_chars(words: list[str], n: int) -> int:
+    """Gopher's walk as datatrove writes it."""
+    seen, chars, i = set(), 0, 0
+    while i < len(words) - n + 1:
+        gram = "".join(words[i : i + n])
+        if gram in seen:
+            chars += len(gram)
+            i += n
+        else:
+            seen.add(gram)
+            i += 1
+    return chars
+
+
+def test_duplicate_ngram_chars_match_the_walk():
+    rng = random.Random(7)
+    # A small vocabulary makes repeats; "ab"+"c" and "a"+"bc" join to the same n-gram, as in datatrove.
+    vocabulary = ["a", "ab", "c", "bc", "the", "cat", "sat"]
+    for _ in range(300):
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 40))]
+        offsets = [0]
+        for w in words:
+            offsets.append(offsets[-1] + len(w))
+        for n in range(5, 11):
+            assert _all_duplicate_chars("".join(words), offsets, n) == _reference_duplicate_chars(words, n)
+    words = "a b c d e a b c d e a b c d e".split()
+    # Repeats at word 5 and word 10 (the walk skips past each): 2 x 5 characters.
+    assert _all_duplicate_chars("".join(words), list(range(len(words) + 1)), 5) == 10
+
+
+def test_top_ngram_chars_count_spaces_and_keep_the_first_of_a_tie():
+    words = ["x", "long", "long", "x", "long", "long"]
+    # "x long" (6 chars) twice, "long long" (9 chars) twice: the first seen wins the tie.
+    assert _top_ngram_chars(words, 2, False) == 6 * 2 == _top_ngram_chars(words, 2, True)
+
+
+def test_words_and_sentences_are_spacys():
+    text = "Dr. Smith said: \"It works!\" Then he left...  Next (really) line? Yes.\n\nNew  para."
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    assert words_of(text) == [t.text.strip() for t in nlp.tokenizer(text) if t.text.strip()]
+    for line in ["One. Two! Three?", "No end", "Ends with quote.\" Next one.", "... leading dots. Then.", "a  . b"]:
+        assert sentence_count(line) == len(list(nlp(line).sents))
+
+
+def test_fix_text_equals_ftfy():
+    texts = [p.read_text("utf-8") for p in sorted(RAW.glob("*.txt"))] + [
+        "a &amp; b\n<p>x &amp; y\n&eacute;\r\nfoo\x1b[31mred\n\x0cz\x0b\u2028q",
+        "&lt;b&gt;\nno <\n&amp;",  # after a line with "<", entities stay
+        "CafÃ© owner\nplain ascii line\n\u201ccurly\u201d",
+        "",
+    ]
+    rng = random.Random(3)
+    pieces = ["a", "&amp;", "<", "\n", "\r", "é", "Ã©", "\x1b[0m", " ", "&#39;", "\x0b", "\u201c", "\t", "\x85"]
+    texts += ["".join(rng.choice(pieces) for _ in range(30)) for _ in range(300)]
+    assert [fix_text(t) for t in texts] == [ftfy.fix_text(t) for t in texts]
+
+
+def test_line_rules_name_the_first_rule_that_matches():
+    rules = LineRules(load_lexicon(None))
+    lines = ["Click here to subscribe", "Share this:", "© 2024 Example Media. All rights reserved.",
+             "A sentence of an article that no rule names.", "Previous article", "x" * 400, ""]
+    for line in lines:
+        expected = next((r for r in rules.rules if r.matches_line(line)), None)
+        assert rules.first(line) is expected
+    import re
+
+    short = Rule("short", "line", 5, re.compile("a+", re.IGNORECASE), "short", "test")
+    long = Rule("long", "line", None, re.compile("a+b?", re.IGNORECASE), "long", "test")
+    both = LineRules([short, long])
+    assert [getattr(both.first(t), "name", None) for t in ["aaa", "aaaaaa", "AAb", "b"]] == [
+        "short", "long", "long", None]
