@@ -58,6 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "process); with --executor dask, the LocalCluster's workers")
     parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
                         help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)")
+    parser.add_argument("--force", action="store_true",
+                        help="clean every document again; by default a document the previous run into --reports "
+                             "cleaned from the same bytes, with the same code and config, is rebuilt from its "
+                             "signals row")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     parser.add_argument("--version", action="version", version=f"clean-corpus {__version__}")
     return parser
@@ -81,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.languagetool_path:
             config["grammar"]["languagetool_path"] = str(args.languagetool_path)
         summary = run(args.raw_dir, args.cleaned, args.reports, config, quiet=args.quiet,
-                      executor=args.executor, workers=args.workers, scheduler=args.scheduler)
+                      executor=args.executor, workers=args.workers, scheduler=args.scheduler, force=args.force)
     except (ConfigError, LexiconError, FileNotFoundError) as exc:
         print(f"clean-corpus: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -92,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         c = summary.counts
         print(
             f"clean-corpus: {summary.total} documents: {c['kept']} kept, {c['dropped']} dropped, "
-            f"{c['failed']} failed in {summary.seconds:.1f}s -> {args.cleaned}/ and {args.reports}/",
+            f"{c['failed']} failed ({summary.reused} unchanged since the last run) in {summary.seconds:.1f}s "
+            f"-> {args.cleaned}/ and {args.reports}/",
             file=sys.stderr,
         )
     return EXIT_OK

@@ -92,9 +92,10 @@ def process_batch(config: Config, records: list[RawRecord]) -> BatchResult:
     return BatchResult(outcomes, spent, processor.pipeline.provenance())
 
 
-def warm_up(config: Config) -> None:
-    """Build this worker's Processor now: a config error surfaces before the run writes anything."""
-    _processor(config)
+def warm_up(config: Config) -> dict[str, dict[str, str]]:
+    """Build this worker's Processor now: a config error surfaces before the run writes anything.
+    Its models' provenance comes back (the manifest's, and part of the incremental run key)."""
+    return _processor(config).pipeline.provenance()
 
 
 def _processor(config: Config) -> Processor:
@@ -132,7 +133,7 @@ class Batched:
     def _warm_up(self) -> None:
         """One worker builds the pipeline (and raises any config error) before the run starts."""
         try:
-            self.call(warm_up, self.config).result()
+            self.provenance = self.call(warm_up, self.config).result()
         except BaseException:
             self.close()
             raise

@@ -73,6 +73,8 @@ class RawRecord:
     status: Status | None = None
     reason: str | None = None
     error: str | None = None
+    # The previous run's signals row when it stands for this record (see pipeline/incremental.py).
+    previous: dict[str, Any] | None = None
 
     def reject(self, status: Status, reason: str, error: str) -> RawRecord:
         self.status, self.reason, self.error = status, reason, error

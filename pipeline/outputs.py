@@ -41,6 +41,8 @@ INT_SIGNALS = quality.INT_SIGNALS + stuffing.INT_SIGNALS + spun.INT_SIGNALS
 FLOAT_SIGNALS = quality.FLOAT_SIGNALS + stuffing.FLOAT_SIGNALS + spun.FLOAT_SIGNALS
 SIGNAL_NAMES = INT_SIGNALS + FLOAT_SIGNALS + GRAMMAR_SIGNALS
 
+# The document notes each signals row carries, by the column they go to.
+NOTE_COLUMNS = {KEYPHRASE_NOTE: "keyphrase", SPUN_STATUS: "spun_status", GRAMMAR: "grammar_status"}
 ANNOTATION_TYPE = pa.struct([
     ("start", pa.int64()), ("end", pa.int64()), ("stage", pa.string()), ("rule", pa.string()),
     ("action", pa.string()), ("replacement", pa.string()), ("reason", pa.string()),

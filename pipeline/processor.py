@@ -5,11 +5,13 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.config import Config
 from pipeline.decide import Decide
-from pipeline.document import Document, Status
+from pipeline.document import Action, Annotation, Document, Status
 from pipeline.ingest import RawRecord
+from pipeline.outputs import NOTE_COLUMNS, SIGNAL_NAMES
 from pipeline.render import cleaned_text
 from pipeline.stages import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
@@ -49,6 +51,8 @@ class Outcome:
     record: RawRecord
     doc: Document | None = None
     cleaned: str | None = None
+    # Rebuilt from the previous run's row instead of cleaned again.
+    reused: bool = False
 
 
 class Processor:
@@ -61,6 +65,9 @@ class Processor:
     def __call__(self, record: RawRecord) -> Outcome:
         if record.status is not None:
             return Outcome(record)
+        if record.previous is not None:
+            doc = restore(record, record.previous)
+            return Outcome(record, doc, cleaned_text(doc), reused=True)
         try:
             doc = make_document(record)
             self.pipeline(doc)
@@ -71,3 +78,17 @@ class Processor:
             record.reject(Status.FAILED, PIPELINE_ERROR,
                           f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
             return Outcome(record)
+
+
+def restore(record: RawRecord, row: dict[str, Any]) -> Document:
+    """The document as the previous run left it: its text normalized again (the same bytes give
+    the same text), its annotations, signals, notes and decision from its signals row."""
+    doc = make_document(record)
+    doc.annotations = [
+        Annotation(a["start"], a["end"], a["stage"], a["rule"], Action(a["action"]), a["reason"], a["replacement"])
+        for a in row["annotations_list"]
+    ]
+    doc.signals = {name: row[name] for name in SIGNAL_NAMES if row.get(name) is not None}
+    doc.notes = {note: row[column] for note, column in NOTE_COLUMNS.items() if row.get(column) is not None}
+    doc.status, doc.reasons, doc.error = Status(row["status"]), list(row["reasons"]), row["error"]
+    return doc

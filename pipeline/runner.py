@@ -20,6 +20,7 @@ from pipeline.config import Config, config_hash
 from pipeline.decide import Decide
 from pipeline.document import Status
 from pipeline.executors import make_executor
+from pipeline.incremental import Previous, run_key
 from pipeline.ingest import RawRecord
 from pipeline.outputs import (
     ARTICLES_JSONL,
@@ -57,6 +58,7 @@ class NothingProcessed(RuntimeError):
 class RunSummary:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    reused: int = 0  # documents rebuilt from the previous run's rows
 
     @property
     def total(self) -> int:
@@ -65,9 +67,11 @@ class RunSummary:
 
 def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         quiet: bool = False, executor: str = "local", workers: int | None = None,
-        scheduler: str | None = None) -> RunSummary:
+        scheduler: str | None = None, force: bool = False) -> RunSummary:
     """Clean ``raw_dir``. ``executor``/``workers``/``scheduler`` say where documents are processed
-    (see :mod:`pipeline.executors`); the outputs are the same bytes whichever is used."""
+    (see :mod:`pipeline.executors`); the outputs are the same bytes whichever is used. Documents
+    the previous run into these directories cleaned from the same bytes with the same code and
+    config are rebuilt from its rows (see :mod:`pipeline.incremental`) unless ``force``."""
     started = time.perf_counter()
     raw_dir, cleaned_dir, reports_dir = Path(raw_dir), Path(cleaned_dir), Path(reports_dir)
     if not raw_dir.is_dir():
@@ -76,6 +80,12 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     total = sum(ingest.count_records(p) for p in files)
     runner = make_executor(config, executor=executor, workers=workers, scheduler=scheduler, total=total)
     previous_ids = _previous_ids(reports_dir)
+    versions = _versions()
+    key = run_key(config, versions, runner.provenance)
+    previous = Previous(reports_dir / SIGNALS_PARQUET, reports_dir / MANIFEST, key)
+    if force:
+        previous.reason = "--force"
+    reused = 0
 
     cleaned_dir.mkdir(parents=True, exist_ok=True)
     reports_dir.mkdir(parents=True, exist_ok=True)
@@ -92,6 +102,8 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         ) as progress:
             ingest_seconds = [0.0]
             records = _timed(_unique(_records(files, raw_dir, config), seen_ids), ingest_seconds)
+            if not previous.reason:
+                records = _with_previous(records, previous)
             for outcome in runner.map(records):
                 row = signals_row(outcome.record, outcome.doc)
                 signals.add(row)
@@ -102,8 +114,14 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
                     article = article_row(outcome.record, outcome.doc, outcome.cleaned)
                     articles.add(article)
                     jsonl.write(_json_line(article))
-                    write_text(cleaned_dir / f"{row['id']}.txt", outcome.cleaned + "\n")
-                reports.add(row, outcome.doc, outcome.cleaned)
+                    path = cleaned_dir / f"{row['id']}.txt"
+                    if not (outcome.reused and path.exists()):
+                        write_text(path, outcome.cleaned + "\n")
+                reused += outcome.reused
+                # A reused document's page is the same when its row (the page's content, its place in
+                # the input included) and its neighbours are.
+                same_row = outcome.reused and row == outcome.record.previous
+                reports.add(row, outcome.doc, outcome.cleaned, previous.neighbours(row["id"]) if same_row else None)
                 written_ids.add(row["id"])
                 progress.update(1)
         articles.close()
@@ -119,7 +137,8 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     manifest = {
         "config": config,
         "config_hash": config_hash(config),
-        "versions": _versions(),
+        "run_key": key,
+        "versions": versions,
         "stages": STAGE_NAMES + ["decide"],
         "models": runner.provenance,
         "inputs": [_input_entry(p, raw_dir) for p in files],
@@ -133,9 +152,12 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
                      **runner.seconds}
     manifest["timings"] = _timings(stage_seconds, reports.seconds, time.perf_counter() - started)
     manifest["timings"]["executor"] = runner.description
+    # Like the timings, not shown in the index: a re-run's index is the same bytes.
+    manifest["incremental"] = {"reused": reused, "cleaned": counts_with_total["total"] - reused,
+                               "why_not_reused": previous.reason or None}
     write_json(reports_dir / MANIFEST, manifest)
     elapsed = time.perf_counter() - started
-    summary = RunSummary(counts, elapsed)
+    summary = RunSummary(counts, elapsed, reused)
     if summary.total == 0:
         raise NothingProcessed(f"no input documents found in {raw_dir} (looked for {', '.join(ingest.SUFFIXES)})")
     if counts[Status.FAILED.value] == summary.total:
@@ -167,6 +189,12 @@ def _timed(records: Iterator[RawRecord], seconds: list[float]) -> Iterator[RawRe
         seconds[0] += time.perf_counter() - started
         if record is None:
             return
+        yield record
+
+
+def _with_previous(records: Iterator[RawRecord], previous: Previous) -> Iterator[RawRecord]:
+    for record in records:
+        record.previous = previous.row(record)
         yield record
 
 

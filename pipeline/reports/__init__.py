@@ -82,23 +82,28 @@ class ReportWriter:
                                                              "words_out")
         }
         self.seconds = 0.0
-        self._pending: tuple[dict[str, Any], Document | None, str | None, str | None] | None = None
+        self._pending: tuple[dict[str, Any], Document | None, str | None, str | None, Any] | None = None
         self._previous: str | None = None
 
     # ------------------------------------------------------------------ per document
 
-    def add(self, row: dict[str, Any], doc: Document | None, cleaned: str | None) -> None:
+    def add(self, row: dict[str, Any], doc: Document | None, cleaned: str | None,
+            unchanged_page: tuple[str | None, str | None] | None = None) -> None:
+        """``unchanged_page``: the page's previous and next documents when its content is what the
+        previous run wrote; if they are the same again, the page on disk is left as it is."""
         started = time.perf_counter()
         self._flush(next_id=row["id"])
-        self._pending = (row, doc, cleaned, self._previous)
+        self._pending = (row, doc, cleaned, self._previous, unchanged_page)
         self._previous = row["id"]
         self._tally(row, doc)
         self.seconds += time.perf_counter() - started
 
     def _flush(self, next_id: str | None) -> None:
         if self._pending is not None:
-            row, doc, cleaned, previous = self._pending
-            write_text(self.dir / document_file(row["id"]), self.document_page(row, doc, cleaned, previous, next_id))
+            row, doc, cleaned, previous, unchanged_page = self._pending
+            path = self.dir / document_file(row["id"])
+            if unchanged_page != (previous, next_id) or not path.exists():
+                write_text(path, self.document_page(row, doc, cleaned, previous, next_id))
             self._pending = None
 
     def document_page(self, row: dict[str, Any], doc: Document | None, cleaned: str | None,

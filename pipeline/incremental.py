@@ -1,0 +1,111 @@
+"""Incremental runs: a document cleaned before, from the same bytes, by the same code and config,
+is not cleaned again.
+
+A run records in its manifest a ``run_key``: the digest of the config, the code and data of
+the ``pipeline`` package, the models' digests and the versions of the libraries that shape
+the output. Each row of ``signals.parquet`` carries the ``content_hash`` of the document's
+input bytes. When the next run over the same output directories has the same run key, every
+document whose id and content hash match a row of the previous run (and that did not fail)
+is rebuilt from that row, its annotations, signals and decision, instead of going through
+the stages again; documents that are new or changed are cleaned. The outputs are the same
+bytes as a full run's (tested). Files whose content cannot have changed, a reused document's
+``cleaned/<id>.txt`` and its report page when its neighbours in the run are the same, are
+left as they are. ``--force`` cleans everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from pipeline.config import Config, config_hash
+from pipeline.document import Status
+from pipeline.ingest import RawRecord
+
+# Row groups of the previous signals.parquet kept decoded at once (documents mostly come in
+# the order they came last time, so one or two are enough).
+CACHED_ROW_GROUPS = 2
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """The digest of every file of the ``pipeline`` package (code, lexicons, models, templates)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith((".pyc", ".egg-info")):
+            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def run_key(config: Config, versions: dict[str, str], models: dict[str, dict[str, str]]) -> str:
+    """What a document's outputs depend on besides its own bytes."""
+    payload = {"config": config_hash(config), "code": code_digest(), "versions": versions, "models": models}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+class Previous:
+    """The previous run's rows, looked up by document id."""
+
+    def __init__(self, signals_path: Path, manifest_path: Path, key: str) -> None:
+        self._file: pq.ParquetFile | None = None
+        self._where: dict[str, tuple[int, int, str]] = {}  # id -> (row group, row, content hash)
+        self._order: list[str] = []
+        self._position: dict[str, int] = {}
+        self._cache: dict[int, list[dict[str, Any]]] = {}
+        self.reason = self._open(signals_path, manifest_path, key)
+
+    def _open(self, signals_path: Path, manifest_path: Path, key: str) -> str:
+        if not signals_path.exists() or not manifest_path.exists():
+            return "no previous run"
+        try:
+            manifest = json.loads(manifest_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return "the previous manifest is unreadable"
+        if manifest.get("run_key") != key:
+            return "the config, code, models or library versions changed"
+        try:
+            self._file = pq.ParquetFile(signals_path)
+            for group in range(self._file.num_row_groups):
+                table = self._file.read_row_group(group, columns=["id", "content_hash", "status"])
+                for row, (doc_id, content, status) in enumerate(zip(
+                        table.column("id").to_pylist(), table.column("content_hash").to_pylist(),
+                        table.column("status").to_pylist(), strict=True)):
+                    self._position[doc_id] = len(self._order)
+                    self._order.append(doc_id)
+                    if status != Status.FAILED.value:
+                        self._where[doc_id] = (group, row, content)
+        except Exception as exc:  # noqa: BLE001 - an unreadable old table only means a full run
+            self._file, self._where, self._order, self._position = None, {}, [], {}
+            return f"the previous signals.parquet is unreadable ({type(exc).__name__})"
+        return ""
+
+    @property
+    def usable(self) -> bool:
+        return self._file is not None
+
+    def row(self, record: RawRecord) -> dict[str, Any] | None:
+        """The previous run's row for ``record`` if it can stand for it now."""
+        where = self._where.get(record.id)
+        if where is None or record.status is not None or where[2] != record.content_hash:
+            return None
+        group, row, _ = where
+        if group not in self._cache:
+            if len(self._cache) >= CACHED_ROW_GROUPS:
+                self._cache.pop(next(iter(self._cache)))
+            assert self._file is not None
+            self._cache[group] = self._file.read_row_group(group).to_pylist()
+        return self._cache[group][row]
+
+    def neighbours(self, doc_id: str) -> tuple[str | None, str | None] | None:
+        """The document's neighbours in the previous run's order (its report page links to them)."""
+        i = self._position.get(doc_id)
+        if i is None:
+            return None
+        return (self._order[i - 1] if i else None, self._order[i + 1] if i + 1 < len(self._order) else None)
