@@ -121,10 +121,14 @@ def test_rerun_is_byte_identical(tmp_path):
     assert first.exit_code == again.exit_code == other.exit_code == 0
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
     assert len(tree_bytes(tmp_path / "one")) == 14
-    # The manifest differs only in its wall-clock timings.
+    # The manifest differs only in its wall-clock timings and in what the re-run reused.
     manifests = [json.loads((tmp_path / d / "reports" / "manifest.json").read_text()) for d in ("one", "two")]
     for manifest in manifests:
         manifest.pop("timings")
+    assert [m.pop("incremental") for m in manifests] == [
+        {"reused": 5, "cleaned": 0, "why_not_reused": None},
+        {"reused": 0, "cleaned": 5, "why_not_reused": "no previous run"},
+    ]
     assert manifests[0] == manifests[1]
 
 
