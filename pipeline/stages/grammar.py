@@ -109,7 +109,12 @@ class Grammar(Stage):
         return self._skipped or (f"{RAN} ({self.where})" if self._tool is not None else "not started")
 
     def provenance(self) -> dict[str, str]:
-        return {"languagetool": self.status()} if self.enabled else {}
+        """Which LanguageTool ran, or why none did. Asking starts it: the answer is part of the
+        incremental run key (a LanguageTool that becomes reachable means documents to check again)."""
+        if not self.enabled:
+            return {}
+        self.checker()
+        return {"languagetool": self.status()}
 
     def close(self) -> None:
         if self._tool is not None:
