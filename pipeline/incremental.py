@@ -53,23 +53,21 @@ def run_key(config: Config, versions: dict[str, str], models: dict[str, dict[str
 class Previous:
     """The previous run's rows, looked up by document id."""
 
-    def __init__(self, signals_path: Path, manifest_path: Path, key: str) -> None:
+    def __init__(self, signals_path: Path, manifest_path: Path, key: str, *, force: bool = False) -> None:
         self._file: pq.ParquetFile | None = None
         self._where: dict[str, tuple[int, int, str]] = {}  # id -> (row group, row, content hash)
         self._order: list[str] = []
         self._position: dict[str, int] = {}
         self._cache: dict[int, list[dict[str, Any]]] = {}
-        self.reason = self._open(signals_path, manifest_path, key)
+        unreadable = self._read_ids(signals_path)
+        # Why no row can be reused ("" when they can).
+        self.reason = "--force" if force else unreadable or self._why_not(manifest_path, key)
 
-    def _open(self, signals_path: Path, manifest_path: Path, key: str) -> str:
-        if not signals_path.exists() or not manifest_path.exists():
+    def _read_ids(self, signals_path: Path) -> str:
+        """Every previous document's id, its place, and (unless it failed) its row and content hash;
+        why there are none, if so."""
+        if not signals_path.exists():
             return "no previous run"
-        try:
-            manifest = json.loads(manifest_path.read_text("utf-8"))
-        except (OSError, ValueError):
-            return "the previous manifest is unreadable"
-        if manifest.get("run_key") != key:
-            return "the config, code, models or library versions changed"
         try:
             self._file = pq.ParquetFile(signals_path)
             for group in range(self._file.num_row_groups):
@@ -81,18 +79,31 @@ class Previous:
                     self._order.append(doc_id)
                     if status != Status.FAILED.value:
                         self._where[doc_id] = (group, row, content)
-        except Exception as exc:  # noqa: BLE001 - an unreadable old table only means a full run
+        except Exception as exc:  # noqa: BLE001 - an unreadable old table only means a full run and no cleanup
             self._file, self._where, self._order, self._position = None, {}, [], {}
             return f"the previous signals.parquet is unreadable ({type(exc).__name__})"
         return ""
 
+    @staticmethod
+    def _why_not(manifest_path: Path, key: str) -> str:
+        if not manifest_path.exists():
+            return "no previous run"
+        try:
+            manifest = json.loads(manifest_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return "the previous manifest is unreadable"
+        if manifest.get("run_key") != key:
+            return "the config, code, models or library versions changed"
+        return ""
+
     @property
-    def usable(self) -> bool:
-        return self._file is not None
+    def ids(self) -> set[str]:
+        """The previous run's document ids (to remove the outputs of those gone from the input)."""
+        return set(self._order)
 
     def row(self, record: RawRecord) -> dict[str, Any] | None:
         """The previous run's row for ``record`` if it can stand for it now."""
-        where = self._where.get(record.id)
+        where = None if self.reason else self._where.get(record.id)
         if where is None or record.status is not None or where[2] != record.content_hash:
             return None
         group, row, _ = where

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
 from pipeline import ingest
@@ -79,12 +78,9 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     files = ingest.discover(raw_dir)
     total = sum(ingest.count_records(p) for p in files)
     runner = make_executor(config, executor=executor, workers=workers, scheduler=scheduler, total=total)
-    previous_ids = _previous_ids(reports_dir)
     versions = _versions()
     key = run_key(config, versions, runner.provenance)
-    previous = Previous(reports_dir / SIGNALS_PARQUET, reports_dir / MANIFEST, key)
-    if force:
-        previous.reason = "--force"
+    previous = Previous(reports_dir / SIGNALS_PARQUET, reports_dir / MANIFEST, key, force=force)
     reused = 0
 
     cleaned_dir.mkdir(parents=True, exist_ok=True)
@@ -101,9 +97,8 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
             disable=quiet or total <= PROGRESS_MIN_DOCS, dynamic_ncols=True,
         ) as progress:
             ingest_seconds = [0.0]
-            records = _timed(_unique(_records(files, raw_dir, config), seen_ids), ingest_seconds)
-            if not previous.reason:
-                records = _with_previous(records, previous)
+            records = _with_previous(_timed(_unique(_records(files, raw_dir, config), seen_ids), ingest_seconds),
+                                     previous)
             for outcome in runner.map(records):
                 row = signals_row(outcome.record, outcome.doc)
                 signals.add(row)
@@ -132,7 +127,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         raise
     finally:
         runner.close()
-    _remove_stale(previous_ids - written_ids, cleaned_dir, reports_dir)
+    _remove_stale(previous.ids - written_ids, cleaned_dir, reports_dir)
     counts_with_total = {"total": sum(counts.values()), **counts}
     manifest = {
         "config": config,
@@ -208,17 +203,6 @@ def _unique_id(record: RawRecord, seen: set[str]) -> None:
 
 def _json_line(row: dict) -> str:
     return json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-def _previous_ids(reports_dir: Path) -> set[str]:
-    """Ids a previous run wrote into these directories (to remove what is now stale)."""
-    path = reports_dir / SIGNALS_PARQUET
-    if not path.exists():
-        return set()
-    try:
-        return set(pq.read_table(path, columns=["id"]).column("id").to_pylist())
-    except Exception:  # noqa: BLE001 - an unreadable old table only means no cleanup
-        return set()
 
 
 def _remove_stale(ids: set[str], cleaned_dir: Path, reports_dir: Path) -> None:
