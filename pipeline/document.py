@@ -60,6 +60,12 @@ class Annotation:
             "reason": self.reason,
         }
 
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Annotation:
+        """The annotation :meth:`to_dict` gave ``row`` for (an ``annotations_list`` item)."""
+        return cls(row["start"], row["end"], row["stage"], row["rule"], Action(row["action"]), row["reason"],
+                   row["replacement"])
+
 
 @dataclass(slots=True)
 class Block:

@@ -86,15 +86,13 @@ def signals_row(record: RawRecord, doc: Document | None) -> dict[str, Any]:
     }
     if doc is None:
         row.update(status=record.status.value, reasons=[record.reason], error=record.error,
-                   keyphrase=None, spun_status=None, grammar_status=None, annotations_list=[],
+                   annotations_list=[], **dict.fromkeys(NOTE_COLUMNS.values()),
                    **{name: None for name in SIGNAL_NAMES})
         return row
     row.update(
         id=doc.id, status=doc.status.value, reasons=list(doc.reasons), error=doc.error,
         title=doc.title, url=doc.url, annotations_list=[a.to_dict() for a in doc.annotations],
-        keyphrase=doc.notes.get(KEYPHRASE_NOTE), spun_status=doc.notes.get(SPUN_STATUS),
-        grammar_status=doc.notes.get(GRAMMAR),
-        **{name: _signal(doc, name) for name in SIGNAL_NAMES},
+        **_notes(doc), **{name: _signal(doc, name) for name in SIGNAL_NAMES},
     )
     return row
 
@@ -104,13 +102,15 @@ def article_row(record: RawRecord, doc: Document, text: str) -> dict[str, Any]:
         "id": doc.id, "text": text, "title": doc.title, "source": doc.source, "url": doc.url,
         "metadata": {
             "decision": doc.status.value, "reasons": list(doc.reasons),
-            "signals": {name: _signal(doc, name) for name in SIGNAL_NAMES},
-            "keyphrase": doc.notes.get(KEYPHRASE_NOTE), "spun_status": doc.notes.get(SPUN_STATUS),
-            "grammar_status": doc.notes.get(GRAMMAR),
+            "signals": {name: _signal(doc, name) for name in SIGNAL_NAMES}, **_notes(doc),
             "position": record.position, "encoding": record.encoding,
             "source_metadata": json.dumps(doc.source_metadata, sort_keys=True, ensure_ascii=False),
         },
     }
+
+
+def _notes(doc: Document) -> dict[str, str | None]:
+    return {column: doc.notes.get(note) for note, column in NOTE_COLUMNS.items()}
 
 
 def _signal(doc: Document, name: str) -> int | float | None:

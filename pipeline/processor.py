@@ -9,7 +9,7 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.decide import Decide
-from pipeline.document import Action, Annotation, Document, Status
+from pipeline.document import Annotation, Document, Status
 from pipeline.ingest import RawRecord
 from pipeline.outputs import NOTE_COLUMNS, SIGNAL_NAMES
 from pipeline.render import cleaned_text
@@ -84,10 +84,7 @@ def restore(record: RawRecord, row: dict[str, Any]) -> Document:
     """The document as the previous run left it: its text normalized again (the same bytes give
     the same text), its annotations, signals, notes and decision from its signals row."""
     doc = make_document(record)
-    doc.annotations = [
-        Annotation(a["start"], a["end"], a["stage"], a["rule"], Action(a["action"]), a["reason"], a["replacement"])
-        for a in row["annotations_list"]
-    ]
+    doc.annotations = [Annotation.from_dict(a) for a in row["annotations_list"]]
     doc.signals = {name: row[name] for name in SIGNAL_NAMES if row.get(name) is not None}
     doc.notes = {note: row[column] for note, column in NOTE_COLUMNS.items() if row.get(column) is not None}
     doc.status, doc.reasons, doc.error = Status(row["status"]), list(row["reasons"]), row["error"]
