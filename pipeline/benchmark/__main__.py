@@ -10,8 +10,8 @@ process tree, timed by the wall clock and sampled for resident memory:
   with the same worker counts;
 * the floor: read the JSONL, one regex word pass, write it back;
 * clean-corpus on a Dask LocalCluster of 2 workers;
-* clean-corpus, 1 worker, on the first tenth of the corpus: peak memory should not grow
-  with corpus size.
+* clean-corpus, 1 worker, on the corpus's first shard (an eighth of it): peak memory should
+  not grow with corpus size.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from pipeline.benchmark.corpus import DEFAULT_DOCS, STAMP, CorpusSpec, build
 # Resident memory is sampled this often (seconds).
 SAMPLE_SECONDS = 0.2
 DEFAULT_WORK = Path(".bench")
+# The run on the corpus's first shard (an eighth of it: corpus.CorpusSpec has 8 shards).
+FIRST_SHARD = "clean-corpus-1-first-shard"
 
 
 @dataclass(slots=True)
@@ -92,86 +94,83 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench: building the corpus in {corpus_dir} ...", file=sys.stderr)
     stamp = build(corpus_dir, CorpusSpec(docs=args.docs))
     text_mb = stamp["text_bytes"] / 1e6
-    subset_dir = args.work / "corpus-tenth"
+    subset_dir = args.work / "corpus-first-shard"
     first_shard = sorted(corpus_dir.glob("*.jsonl"))[0]
     subset_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(first_shard, subset_dir / first_shard.name)
-    subset_docs = sum(1 for _ in open(first_shard, encoding="utf-8"))
-    subset_mb = sum(len(json.loads(line)["text"].encode("utf-8")) for line in open(first_shard, encoding="utf-8")) / 1e6
+    subset_docs = subset_bytes = 0
+    with open(first_shard, encoding="utf-8") as lines:
+        for line in lines:
+            subset_docs += 1
+            subset_bytes += len(json.loads(line)["text"].encode("utf-8"))
     print(f"bench: {stamp['documents']} documents, {text_mb:.1f} MB of text (sha256 {stamp['sha256'][:12]})",
           file=sys.stderr)
 
     python = sys.executable
-    clean_corpus = [python, "-m", "pipeline"]
     peers = [python, "-m", "pipeline.benchmark.peers"]
-    counts = sorted({1, args.workers})
+    full = (stamp["documents"], text_mb)
+
+    def clean_corpus(source: Path, out: Path, *options: str) -> list[str]:
+        return [python, "-m", "pipeline", str(source), "--cleaned", str(out / "cleaned"), "--reports",
+                str(out / "reports"), "--quiet", *options]
+
+    # (name, system, workers, (documents, MB of text), command for an output directory)
     plan = []
-    for workers in counts:
-        plan.append((f"floor-{workers}", "floor", workers,
-                     lambda out, w=workers: [*peers, "floor", str(corpus_dir), str(out), str(w)]))
-        plan.append((f"datatrove-{workers}", "datatrove", workers,
-                     lambda out, w=workers: [*peers, "datatrove", str(corpus_dir), str(out), str(w)]))
-        plan.append((f"clean-corpus-{workers}", "clean-corpus", workers,
-                     lambda out, w=workers: [*clean_corpus, str(corpus_dir), "--cleaned", str(out / "cleaned"),
-                                             "--reports", str(out / "reports"), "--workers", str(w), "--quiet"]))
-    plan.append(("clean-corpus-dask-2", "clean-corpus (dask)", 2,
-                 lambda out: [*clean_corpus, str(corpus_dir), "--cleaned", str(out / "cleaned"), "--reports",
-                              str(out / "reports"), "--executor", "dask", "--workers", "2", "--quiet"]))
+    for workers in sorted({1, args.workers}):
+        for peer in ("floor", "datatrove"):
+            plan.append((f"{peer}-{workers}", peer, workers, full,
+                         lambda out, p=peer, w=workers: [*peers, p, str(corpus_dir), str(out), str(w)]))
+        plan.append((f"clean-corpus-{workers}", "clean-corpus", workers, full,
+                     lambda out, w=workers: clean_corpus(corpus_dir, out, "--workers", str(w))))
+    plan.append(("clean-corpus-dask-2", "clean-corpus (dask)", 2, full,
+                 lambda out: clean_corpus(corpus_dir, out, "--executor", "dask", "--workers", "2")))
+    plan.append((FIRST_SHARD, "clean-corpus", 1, (subset_docs, subset_bytes / 1e6),
+                 lambda out: clean_corpus(subset_dir, out, "--workers", "1")))
     results = []
-    for name, system, workers, command in plan:
+    for name, system, workers, (docs, mb), command in plan:
         out = args.work / "runs" / name
         shutil.rmtree(out, ignore_errors=True)
         out.mkdir(parents=True)
         print(f"bench: {name} ...", file=sys.stderr)
-        log = out.with_suffix(".log")
-        results.append(measure(name, system, workers, command(out), stamp["documents"], text_mb, log))
+        results.append(measure(name, system, workers, command(out), docs, mb, out.with_suffix(".log")))
         print(f"bench: {name}: {results[-1].seconds:.1f} s", file=sys.stderr)
-    out = args.work / "runs" / "clean-corpus-1-tenth"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
-    print("bench: clean-corpus-1 on a tenth of the corpus ...", file=sys.stderr)
-    tenth = measure("clean-corpus-1-tenth", "clean-corpus", 1,
-                    [*clean_corpus, str(subset_dir), "--cleaned", str(out / "cleaned"), "--reports",
-                     str(out / "reports"), "--workers", "1", "--quiet"],
-                    subset_docs, subset_mb, out.with_suffix(".log"))
 
-    summary = report(results, tenth, stamp, args.workers)
+    summary = report(results, stamp, args.workers)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(summary, indent=2) + "\n", "utf-8")
-    return 0 if all(r.exit_code == 0 for r in [*results, tenth]) else 1
+    return 0 if all(r.exit_code == 0 for r in results) else 1
 
 
-def report(results: list[Result], tenth: Result, stamp: dict, all_cores: int) -> dict:
+def report(results: list[Result], stamp: dict, all_cores: int) -> dict:
     by_name = {r.name: r for r in results}
     print()
     print(f"Benchmark corpus: {stamp['documents']} documents, {stamp['text_bytes'] / 1e6:.1f} MB of text, "
           f"{os.cpu_count()} cores ({STAMP}: sha256 {stamp['sha256'][:12]})")
-    header = (f"{'run':24} {'workers':>7} {'seconds':>8} {'docs/s':>8} {'MB/s':>7} {'MB/s/core':>9} "
+    header = (f"{'run':26} {'workers':>7} {'seconds':>8} {'docs/s':>8} {'MB/s':>7} {'MB/s/core':>9} "
               f"{'peak RSS MB':>11} {'per proc':>8} {'vs datatrove':>12} {'vs floor':>8}")
     print(header)
     print("-" * len(header))
     ratios = {}
-    for r in [*results, tenth]:
+    for r in results:
         datatrove = by_name.get(f"datatrove-{r.workers}")
         floor = by_name.get(f"floor-{r.workers}")
         vs_dt = r.mb_per_second / datatrove.mb_per_second if datatrove and r.system.startswith("clean") else None
         vs_floor = r.mb_per_second / floor.mb_per_second if floor and r.system != "floor" else None
         ratios[r.name] = {"vs_datatrove": vs_dt, "vs_floor": vs_floor}
-        print(f"{r.name:24} {r.workers:>7} {r.seconds:>8.1f} {r.docs_per_second:>8.1f} {r.mb_per_second:>7.3f} "
+        print(f"{r.name:26} {r.workers:>7} {r.seconds:>8.1f} {r.docs_per_second:>8.1f} {r.mb_per_second:>7.3f} "
               f"{r.mb_per_second / r.workers:>9.3f} {r.peak_rss_mb:>11.0f} {r.peak_process_rss_mb:>8.0f} "
               f"{_ratio(vs_dt):>12} {_ratio(vs_floor):>8}")
-    dask, one = by_name.get("clean-corpus-dask-2"), by_name.get("clean-corpus-1")
-    full_one = one.peak_rss_mb if one else None
+    dask, one, shard = (by_name.get(name) for name in ("clean-corpus-dask-2", "clean-corpus-1", FIRST_SHARD))
     print()
     if dask and one:
         print(f"Dask LocalCluster, 2 workers, vs local, 1 worker: {dask.mb_per_second / one.mb_per_second:.2f}x")
-    if full_one:
-        print(f"Peak RSS, 1 worker: {tenth.text_mb:.0f} MB corpus {tenth.peak_rss_mb:.0f} MB, "
-              f"{one.text_mb:.0f} MB corpus {full_one:.0f} MB ({full_one / tenth.peak_rss_mb - 1:+.1%})")
+    if one and shard:
+        print(f"Peak RSS, 1 worker: {shard.text_mb:.0f} MB corpus {shard.peak_rss_mb:.0f} MB, "
+              f"{one.text_mb:.0f} MB corpus {one.peak_rss_mb:.0f} MB ({one.peak_rss_mb / shard.peak_rss_mb - 1:+.1%})")
     return {"corpus": stamp, "cores": os.cpu_count(), "all_cores_workers": all_cores,
             "runs": [{**asdict(r), "docs_per_second": r.docs_per_second, "mb_per_second": r.mb_per_second,
-                      **ratios[r.name]} for r in [*results, tenth]]}
+                      **ratios[r.name]} for r in results]}
 
 
 def _ratio(value: float | None) -> str:
