@@ -268,7 +268,7 @@ def c4(text: str, tokens: Tokens | None = None) -> dict[str, float | None]:
         curly = curly or "{" in line
         if any(p in lowered for p in C4_POLICY_SUBSTRINGS):
             continue
-        if line is original and tokens is not None:
+        if line == original and tokens is not None:
             begin = start + len(raw_line) - len(raw_line.lstrip())
             spans.append((begin, begin + len(line)))
         else:
