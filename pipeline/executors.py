@@ -39,7 +39,7 @@ EXECUTORS = ("local", "dask")
 
 class Executor(Protocol):
     description: str
-    seconds: dict[str, float]  # per stage, summed over workers
+    seconds: dict[str, float]  # per stage and for the pages (processor.PAGES), summed over workers
     provenance: dict[str, dict[str, str]]
 
     def map(self, records: Iterable[RawRecord]) -> Iterator[Outcome]: ...
@@ -79,16 +79,16 @@ _WORKER: tuple[str, Processor] | None = None
 @dataclass(slots=True)
 class BatchResult:
     outcomes: list[Outcome]
-    seconds: dict[str, float]  # per stage, spent on this batch
+    seconds: dict[str, float]  # per stage and for the pages, spent on this batch
     provenance: dict[str, dict[str, str]]  # the worker pipeline's models, for the manifest
 
 
 def process_batch(config: Config, records: list[RawRecord]) -> BatchResult:
     """Clean ``records`` in this process."""
     processor = _processor(config)
-    before = dict(processor.pipeline.seconds)
-    outcomes = [processor(record) for record in records]
-    spent = {name: seconds - before[name] for name, seconds in processor.pipeline.seconds.items()}
+    before = dict(processor.seconds)
+    outcomes = [processor(record).shipped() for record in records]
+    spent = {name: seconds - before[name] for name, seconds in processor.seconds.items()}
     return BatchResult(outcomes, spent, processor.pipeline.provenance())
 
 
@@ -176,7 +176,7 @@ class InProcess:
 
     @property
     def seconds(self) -> dict[str, float]:
-        return dict(self.processor.pipeline.seconds)
+        return dict(self.processor.seconds)
 
     @property
     def provenance(self) -> dict[str, dict[str, str]]:
@@ -202,11 +202,14 @@ class LocalProcesses(Batched):
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-# The environment a LocalCluster's nannies give their workers: distributed's own, less its
-# MALLOC_TRIM_THRESHOLD_. Setting that variable at all turns off glibc's adaptive mmap
-# threshold, so every numpy temporary over 128 KiB is mapped, zeroed and unmapped again:
-# the line model ran 2.4x slower on such a worker than in a local worker process.
+# What a LocalCluster started for the run changes in distributed's defaults for its workers:
+# no MALLOC_TRIM_THRESHOLD_ in their environment. Setting that variable at all turns off glibc's
+# adaptive mmap threshold, so every numpy temporary over 128 KiB is mapped, zeroed and unmapped
+# again: the line model ran 2.4x slower on such a worker than in a local worker process.
 WORKER_ENVIRON_UNSET = ("MALLOC_TRIM_THRESHOLD_",)
+WORKER_CONFIG = {
+    **{f"distributed.nanny.pre-spawn-environ.{name}": None for name in WORKER_ENVIRON_UNSET},
+}
 
 
 class Dask(Batched):
@@ -224,8 +227,7 @@ class Dask(Batched):
             workers = max(1, len(self.client.scheduler_info().get("workers", {})))
             self.description = f"dask, {workers} workers at {scheduler}"
         else:
-            unset = {f"distributed.nanny.pre-spawn-environ.{name}": None for name in WORKER_ENVIRON_UNSET}
-            with dask.config.set(unset):
+            with dask.config.set(WORKER_CONFIG):
                 self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                             dashboard_address=None, silence_logs=logging.ERROR)
             self.client = Client(self.cluster)

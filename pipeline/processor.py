@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,9 @@ from pipeline.config import Config
 from pipeline.decide import Decide
 from pipeline.document import Annotation, Document, Status
 from pipeline.ingest import RawRecord
-from pipeline.outputs import NOTE_COLUMNS, SIGNAL_NAMES
+from pipeline.outputs import NOTE_COLUMNS, SIGNAL_NAMES, article_row, signals_row
 from pipeline.render import cleaned_text
+from pipeline.reports import Pages, Tally
 from pipeline.stages import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.boilerplate_model import BoilerplateModel
@@ -25,6 +27,8 @@ from pipeline.stages.stuffing import KeywordStuffing
 
 # A stage that raises on a document fails that document, not the run.
 PIPELINE_ERROR = "pipeline.error"
+# Processor.seconds' key for the time spent making rows and report pages (not a stage).
+PAGES = "report_pages"
 
 
 # The stages in order, each with the config section it is built from (None: it takes no settings).
@@ -53,6 +57,21 @@ class Outcome:
     cleaned: str | None = None
     # Rebuilt from the previous run's row instead of cleaned again.
     reused: bool = False
+    # What the writers need, made where the document was processed:
+    row: dict[str, Any] = field(default_factory=dict)  # its signals.parquet row
+    article: dict[str, Any] | None = None  # its articles row, when kept
+    # Its report page (see pipeline.reports.Pages); None when reused with the same row, whose
+    # page the previous run wrote.
+    page: str | None = None
+    tally: Tally | None = None
+
+    def shipped(self) -> Outcome:
+        """This outcome as it travels back from a worker: without the document and the input,
+        which the writers do not need."""
+        self.doc = None
+        self.record.text = None
+        self.record.previous = None
+        return self
 
 
 class Processor:
@@ -61,8 +80,26 @@ class Processor:
     def __init__(self, config: Config) -> None:
         self.pipeline = build_pipeline(config)
         self.decide = Decide.from_config(config)
+        self.pages = Pages(self.decide)
+        # Seconds per stage, and PAGES.
+        self.seconds = {**self.pipeline.seconds, PAGES: 0.0}
 
     def __call__(self, record: RawRecord) -> Outcome:
+        before = dict(self.pipeline.seconds)
+        outcome = self._clean(record)
+        for name, seconds in self.pipeline.seconds.items():
+            self.seconds[name] += seconds - before[name]
+        started = time.perf_counter()
+        outcome.row = signals_row(record, outcome.doc)
+        if outcome.doc is not None and outcome.doc.status is Status.KEPT:
+            outcome.article = article_row(record, outcome.doc, outcome.cleaned)
+        if not (outcome.reused and outcome.row == record.previous):
+            outcome.page = self.pages.page(outcome.row, outcome.doc, outcome.cleaned)
+        outcome.tally = self.pages.tally(outcome.doc)
+        self.seconds[PAGES] += time.perf_counter() - started
+        return outcome
+
+    def _clean(self, record: RawRecord) -> Outcome:
         if record.status is not None:
             return Outcome(record)
         if record.previous is not None:

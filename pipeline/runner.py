@@ -29,14 +29,12 @@ from pipeline.outputs import (
     SIGNALS_PARQUET,
     SIGNALS_SCHEMA,
     ParquetSink,
-    article_row,
     atomic_open,
-    signals_row,
     write_json,
     write_text,
 )
-from pipeline.processor import STAGE_NAMES
-from pipeline.reports import ReportWriter
+from pipeline.processor import PAGES, STAGE_NAMES
+from pipeline.reports import ReportWriter, document_file
 
 # Runs with more documents than this show a progress bar (on stderr).
 PROGRESS_MIN_DOCS = 10
@@ -98,25 +96,23 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         ) as progress:
             ingest_seconds = [0.0]
             records = _with_previous(_timed(_unique(_records(files, raw_dir, config), seen_ids), ingest_seconds),
-                                     previous)
+                                     previous, reports_dir)
             for outcome in runner.map(records):
-                row = signals_row(outcome.record, outcome.doc)
+                row = outcome.row
                 signals.add(row)
                 status = row["status"]
                 counts[status] += 1
-                if status == Status.KEPT.value:
-                    assert outcome.doc is not None and outcome.cleaned is not None
-                    article = article_row(outcome.record, outcome.doc, outcome.cleaned)
-                    articles.add(article)
-                    jsonl.write(_json_line(article))
+                if outcome.article is not None:
+                    articles.add(outcome.article)
+                    jsonl.write(_json_line(outcome.article))
                     path = cleaned_dir / f"{row['id']}.txt"
                     if not (outcome.reused and path.exists()):
                         write_text(path, outcome.cleaned + "\n")
                 reused += outcome.reused
-                # A reused document's page is the same when its row (the page's content, its place in
-                # the input included) and its neighbours are.
-                same_row = outcome.reused and row == outcome.record.previous
-                reports.add(row, outcome.doc, outcome.cleaned, previous.neighbours(row["id"]) if same_row else None)
+                # A reused document with the same row (the page's content, its place in the input
+                # included) has the page the previous run wrote; its pager changes if its neighbours did.
+                reports.add(row, outcome.page, outcome.tally,
+                            previous.neighbours(row["id"]) if outcome.page is None else None)
                 written_ids.add(row["id"])
                 progress.update(1)
         articles.close()
@@ -143,9 +139,10 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     # it is written first, so the manifest's report time includes it.
     reports.finish(manifest)
     # Stage seconds are summed over workers (CPU time spent in each stage, not wall time).
-    stage_seconds = {"ingest": ingest_seconds[0], **{name: 0.0 for name in STAGE_NAMES},
-                     **runner.seconds}
-    manifest["timings"] = _timings(stage_seconds, reports.seconds, time.perf_counter() - started)
+    seconds = dict(runner.seconds)
+    page_seconds = seconds.pop(PAGES, 0.0)
+    stage_seconds = {"ingest": ingest_seconds[0], **{name: 0.0 for name in STAGE_NAMES}, **seconds}
+    manifest["timings"] = _timings(stage_seconds, page_seconds, reports.seconds, time.perf_counter() - started)
     manifest["timings"]["executor"] = runner.description
     # Like the timings, not shown in the index: a re-run's index is the same bytes.
     manifest["incremental"] = {"reused": reused, "cleaned": counts_with_total["total"] - reused,
@@ -160,9 +157,12 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     return summary
 
 
-def _timings(stage_seconds: dict[str, float], report_seconds: float, total: float) -> dict:
+def _timings(stage_seconds: dict[str, float], page_seconds: float, report_seconds: float, total: float) -> dict:
+    """``page_seconds``: making rows and report pages in the workers (summed over them);
+    ``report_seconds``: writing them and the index in this process."""
     return {"stage_seconds": {name: round(value, 3) for name, value in stage_seconds.items()},
-            "report_seconds": round(report_seconds, 3), "total_seconds": round(total, 3)}
+            "page_seconds": round(page_seconds, 3), "report_seconds": round(report_seconds, 3),
+            "total_seconds": round(total, 3)}
 
 
 def _records(files: list[Path], raw_dir: Path, config: Config) -> Iterator[RawRecord]:
@@ -187,9 +187,13 @@ def _timed(records: Iterator[RawRecord], seconds: list[float]) -> Iterator[RawRe
         yield record
 
 
-def _with_previous(records: Iterator[RawRecord], previous: Previous) -> Iterator[RawRecord]:
+def _with_previous(records: Iterator[RawRecord], previous: Previous, reports_dir: Path) -> Iterator[RawRecord]:
+    """Each record with the previous run's row for it, if it can be reused: a document whose
+    report page is gone is cleaned again (a reused one's page is not rendered again)."""
     for record in records:
-        record.previous = previous.row(record)
+        row = previous.row(record)
+        if row is not None and (reports_dir / document_file(record.id)).exists():
+            record.previous = row
         yield record
 
 

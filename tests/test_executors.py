@@ -69,8 +69,11 @@ def test_the_repeated_id_is_renamed_once_whichever_executor(raw, tmp_path):
     assert ids[5 + 38:5 + 40] == [disambiguate("a0", "batch.jsonl", 39), disambiguate("a1", "batch.jsonl", 40)]
 
 
-def test_a_started_cluster_leaves_glibc_its_adaptive_mmap_threshold():
+def test_a_started_cluster_leaves_glibc_its_adaptive_mmap_threshold(monkeypatch):
     """distributed's default MALLOC_TRIM_THRESHOLD_ made the line model 2.4x slower on its workers."""
+    # A nanny writes its workers' environment into its own process's os.environ too: another
+    # test's LocalCluster of distributed's defaults leaves the variable set in this one.
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
     config = load_config(None)
     executor = Dask(config, workers=1, scheduler=None, total=1)
     try:

@@ -55,6 +55,16 @@ def test_a_rerun_reuses_every_document_and_rewrites_no_page(raw, tmp_path):
     assert {name for name in times if again_times[name] != times[name]} == {"reports/binary.html"}
 
 
+def test_a_document_whose_page_was_deleted_is_cleaned_again(raw, tmp_path):
+    first = run_cli(raw, tmp_path / "out")
+    before = tree_bytes(first.root)
+    (first.root / "reports" / "j1.html").unlink()
+    again = run_cli(raw, tmp_path / "out")
+    # A reused document's page is not rendered again, so without its page it is not reused.
+    assert manifest(again.root)[0] == {"reused": 10, "cleaned": 2, "why_not_reused": None}
+    assert tree_bytes(again.root) == before
+
+
 def test_changed_added_and_removed_documents_give_a_full_runs_bytes(raw, tmp_path):
     assert run_cli(raw, tmp_path / "out").exit_code == 0
     seed = raw / SEED

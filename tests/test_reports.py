@@ -139,6 +139,8 @@ def test_each_report_links_to_its_neighbours_in_run_order(seed_run):
 
 def test_report_time_is_in_the_manifest(seed_run):
     timings = json.loads((seed_run.reports / "manifest.json").read_text("utf-8"))["timings"]
+    # Pages are made in the workers (page_seconds), written and indexed here (report_seconds).
+    assert 0 < timings["page_seconds"] < timings["total_seconds"]
     assert 0 < timings["report_seconds"] < timings["total_seconds"]
 
 

@@ -5,14 +5,17 @@ template variables, so a document's markup is always shown as text. Pages are
 self-contained (inline CSS, inline SVG charts, a small inline script for the index
 table) and open from ``file://`` with no network.
 
-:class:`ReportWriter` receives documents in run order and writes each page one document
-late, once it knows the next document's id for the page's "next" link. It keeps only
-what the overview needs: one short row per document and running totals.
+The per-document page is rendered where the document was cleaned (:class:`Pages`, in the
+worker), with a placeholder where the "previous / next document" links go.
+:class:`ReportWriter` receives pages in run order in the main process and writes each one
+document late, once it knows the next document's id for the page's "next" link. It keeps
+only what the overview needs: one short row per document and running totals.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -21,6 +24,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
+from markupsafe import Markup
 
 from pipeline.decide import Check, Decide
 from pipeline.document import Action, Annotation, Document
@@ -48,6 +52,13 @@ TABLE_COLUMNS = (
 )
 
 
+# Where a page's pager goes until its neighbours are known. Autoescaping turns every "<" of a
+# document's text into "&lt;", so no document can put this comment on its page.
+PAGER = "<!-- clean-corpus: pager -->"
+# The pager on a written page: the first <nav class="pager"> (it comes before the document's text).
+_WRITTEN_PAGER = re.compile(r'<nav class="pager".*?</nav>', re.DOTALL)
+
+
 def document_file(doc_id: str) -> str:
     return f"{doc_id}.html"
 
@@ -65,49 +76,22 @@ class RuleTotal:
     chars: int = 0
 
 
-class ReportWriter:
-    """Writes ``<id>.html`` per document as documents arrive and ``index.html`` at the end."""
+@dataclass(slots=True)
+class Tally:
+    """One document's share of the overview's totals, counted where it was cleaned."""
 
-    def __init__(self, reports_dir: Path, decide: Decide, spun_flag_above: float) -> None:
-        self.dir = Path(reports_dir)
+    rules: dict[str, tuple[str, int, int]]  # code -> (action, annotations, characters covered)
+    removed: dict[str, int]  # category -> characters removed
+
+
+class Pages:
+    """A document's page and tally; runs in the worker that cleaned the document."""
+
+    def __init__(self, decide: Decide) -> None:
         self.checks = decide.all_checks
-        self.spun_flag_above = spun_flag_above
-        self.rows: list[list[Any]] = []
-        self.counts: Counter[str] = Counter()
-        self.chars: Counter[str] = Counter()
-        self.removed_by_category: Counter[str] = Counter()
-        self.rules: dict[str, RuleTotal] = {}
-        self.chart_values: dict[str, dict[str, list[float]]] = {
-            name: {"kept": [], "dropped": []} for name in ("spun_score", "boilerplate_ratio", "stuffing_density",
-                                                             "words_out")
-        }
-        self.seconds = 0.0
-        self._pending: tuple[dict[str, Any], Document | None, str | None, str | None, Any] | None = None
-        self._previous: str | None = None
 
-    # ------------------------------------------------------------------ per document
-
-    def add(self, row: dict[str, Any], doc: Document | None, cleaned: str | None,
-            unchanged_page: tuple[str | None, str | None] | None = None) -> None:
-        """``unchanged_page``: the page's previous and next documents when its content is what the
-        previous run wrote; if they are the same again, the page on disk is left as it is."""
-        started = time.perf_counter()
-        self._flush(next_id=row["id"])
-        self._pending = (row, doc, cleaned, self._previous, unchanged_page)
-        self._previous = row["id"]
-        self._tally(row, doc)
-        self.seconds += time.perf_counter() - started
-
-    def _flush(self, next_id: str | None) -> None:
-        if self._pending is not None:
-            row, doc, cleaned, previous, unchanged_page = self._pending
-            path = self.dir / document_file(row["id"])
-            if unchanged_page != (previous, next_id) or not path.exists():
-                write_text(path, self.document_page(row, doc, cleaned, previous, next_id))
-            self._pending = None
-
-    def document_page(self, row: dict[str, Any], doc: Document | None, cleaned: str | None,
-                      previous: str | None = None, next_id: str | None = None) -> str:
+    def page(self, row: dict[str, Any], doc: Document | None, cleaned: str | None) -> str:
+        """The page, with :data:`PAGER` for its links to the documents around it (see :func:`with_pager`)."""
         annotations = doc.annotations if doc is not None else []
         return _ENV.get_template("document.html.j2").render(
             row=row,
@@ -119,33 +103,104 @@ class ReportWriter:
             annotations=[_annotation_row(i, a, doc.text) for i, a in enumerate(annotations)],
             spun=[(i, doc.text[a.start:a.end], a) for i, a in enumerate(annotations) if a.stage == "spun"],
             cleaned=cleaned,
-            index_href=INDEX_HTML,
-            previous_href=document_href(previous) if previous else None,
-            next_href=document_href(next_id) if next_id else None,
+            pager=Markup(PAGER),
         )
 
-    def _tally(self, row: dict[str, Any], doc: Document | None) -> None:
+    @staticmethod
+    def tally(doc: Document | None) -> Tally:
+        if doc is None:
+            return Tally({}, {})
+        by_code: dict[str, list[Annotation]] = {}
+        for a in doc.annotations:
+            by_code.setdefault(a.code, []).append(a)
+        rules = {code: (found[0].action.value, len(found), _covered(found)) for code, found in by_code.items()}
+        removed = {name: _covered([a for a in doc.annotations if category(a.stage) == name
+                                   and a.action is Action.REMOVE])
+                   for name in {category(a.stage) for a in doc.annotations}}
+        return Tally(rules, removed)
+
+
+def pager(previous: str | None, next_id: str | None) -> str:
+    return _ENV.get_template("pager.html.j2").render(
+        index_href=INDEX_HTML,
+        previous_href=document_href(previous) if previous else None,
+        next_href=document_href(next_id) if next_id else None,
+    )
+
+
+def with_pager(page: str, previous: str | None, next_id: str | None) -> str:
+    return page.replace(PAGER, pager(previous, next_id), 1)
+
+
+class ReportWriter:
+    """Writes ``<id>.html`` per document as documents arrive and ``index.html`` at the end."""
+
+    def __init__(self, reports_dir: Path, decide: Decide, spun_flag_above: float) -> None:
+        self.dir = Path(reports_dir)
+        self.checks = decide.all_checks
+        self.pages = Pages(decide)
+        self.spun_flag_above = spun_flag_above
+        self.rows: list[list[Any]] = []
+        self.counts: Counter[str] = Counter()
+        self.chars: Counter[str] = Counter()
+        self.removed_by_category: Counter[str] = Counter()
+        self.rules: dict[str, RuleTotal] = {}
+        self.chart_values: dict[str, dict[str, list[float]]] = {
+            name: {"kept": [], "dropped": []} for name in ("spun_score", "boilerplate_ratio", "stuffing_density",
+                                                             "words_out")
+        }
+        self.seconds = 0.0
+        self._pending: tuple[str, str | None, str | None, Any] | None = None
+        self._previous: str | None = None
+
+    # ------------------------------------------------------------------ per document
+
+    def add(self, row: dict[str, Any], page: str | None, tally: Tally,
+            unchanged_page: tuple[str | None, str | None] | None = None) -> None:
+        """``page`` from :meth:`Pages.page`; None when the page on disk is the one the previous run
+        wrote for the same row, whose previous and next documents were ``unchanged_page``: if they
+        changed, only its pager is rewritten."""
+        started = time.perf_counter()
+        self._flush(next_id=row["id"])
+        self._pending = (row["id"], page, self._previous, unchanged_page)
+        self._previous = row["id"]
+        self._tally(row, tally)
+        self.seconds += time.perf_counter() - started
+
+    def _flush(self, next_id: str | None) -> None:
+        if self._pending is None:
+            return
+        doc_id, page, previous, unchanged_page = self._pending
+        self._pending = None
+        path = self.dir / document_file(doc_id)
+        if page is not None:
+            write_text(path, with_pager(page, previous, next_id))
+        elif unchanged_page != (previous, next_id):
+            written = path.read_text("utf-8")
+            write_text(path, _WRITTEN_PAGER.sub(lambda _: pager(previous, next_id), written, count=1))
+
+    def document_page(self, row: dict[str, Any], doc: Document | None, cleaned: str | None,
+                      previous: str | None = None, next_id: str | None = None) -> str:
+        """The whole page of one document (rendered here, not in a worker)."""
+        return with_pager(self.pages.page(row, doc, cleaned), previous, next_id)
+
+    def _tally(self, row: dict[str, Any], tally: Tally) -> None:
         status = row["status"]
         self.counts[status] += 1
         self.rows.append([row["id"], *(row.get(key) for key, _, _ in TABLE_COLUMNS)])
-        if doc is None:
+        if row["words_in"] is None:
             return
         self.chars["in"] += row["chars_in"] or 0
         self.chars["out"] += row["chars_out"] or 0
         for name, values in self.chart_values.items():
             if row.get(name) is not None:
                 values["kept" if status == "kept" else "dropped"].append(float(row[name]))
-        by_code: dict[str, list[Annotation]] = {}
-        for a in doc.annotations:
-            by_code.setdefault(a.code, []).append(a)
-        for code, found in by_code.items():
-            total = self.rules.setdefault(code, RuleTotal(action=found[0].action.value))
-            total.annotations += len(found)
+        for code, (action, count, chars) in tally.rules.items():
+            total = self.rules.setdefault(code, RuleTotal(action=action))
+            total.annotations += count
             total.documents += 1
-            total.chars += _covered(found)
-        for name in {category(a.stage) for a in doc.annotations}:
-            self.removed_by_category[name] += _covered(
-                [a for a in doc.annotations if category(a.stage) == name and a.action is Action.REMOVE])
+            total.chars += chars
+        self.removed_by_category.update(tally.removed)
 
     # ------------------------------------------------------------------ the overview
 
