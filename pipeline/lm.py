@@ -16,6 +16,8 @@ from functools import lru_cache
 _NATS_PER_UNIT = math.log(1.0001)
 # What it returns for a word outside the vocabulary (its log of zero).
 _LOG_ZERO = -(1 << 28)
+# Words whose unigram log probability is remembered (then the memory starts again).
+UNIGRAM_CACHE_WORDS = 200_000
 
 
 class TrigramModel:
@@ -25,11 +27,22 @@ class TrigramModel:
         self.path = os.path.join(pocketsphinx.get_model_path(), "en-us", "en-us.lm.bin")
         pocketsphinx.set_loglevel("ERROR")
         self._model = pocketsphinx.NGramModel.readfile(self.path)
+        self._unigrams: dict[str, float | None] = {}
 
     def logprob(self, word: str, *history: str) -> float | None:
         """ln P(word | history), history in reading order (the last one or two words count)."""
         units = self._model.prob([word, *reversed(history[-2:])])
         return None if units < _LOG_ZERO else units * _NATS_PER_UNIT
+
+    def unigram(self, word: str) -> float | None:
+        """``logprob(word)``, remembered: a corpus asks for the same words again and again."""
+        try:
+            return self._unigrams[word]
+        except KeyError:
+            found = self._unigrams[word] = self.logprob(word)
+            if len(self._unigrams) > UNIGRAM_CACHE_WORDS:
+                self._unigrams.clear()
+            return found
 
     def known(self, word: str) -> bool:
         return self._model.prob([word]) >= _LOG_ZERO

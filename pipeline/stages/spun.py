@@ -171,7 +171,7 @@ class Fit:
     right: float  # ln P(next | word before, w) - ln P(next | word before)
     before: tuple[str, ...]  # up to two words before it in its stretch
     after: str | None  # the word after it
-    window: float | None  # _window() of the word itself: ln P(w | before) + ln P(after | before[-1], w)
+    window: float | None  # how well the word fills its slot: ln P(w | before) + ln P(after | before[-1], w)
 
 
 @dataclass(slots=True)
@@ -212,18 +212,29 @@ class ContextFit:
         lm = self.lm
         words = [(m.start() + stretch.start(), m.end() + stretch.start(), m.group().lower())
                  for m in _WORD.finditer(stretch.group())]
+        if len(words) == 1:
+            return []
         text = [w for _, _, w in words]
+        # ln P(text[j] | up to two words before it): the fit of word j is "here" for j and
+        # "after" for j - 1, so each is asked of the model once.
+        in_context: dict[int, float | None] = {}
+
+        def at(j: int) -> float | None:
+            if j not in in_context:
+                in_context[j] = lm.logprob(text[j], *text[max(0, j - 2):j])
+            return in_context[j]
+
         out = []
         for i, (start, end, word) in enumerate(words):
-            if len(word) < 3 or word in self._stop or len(words) == 1:
+            if len(word) < 3 or word in self._stop:
                 continue
-            unigram = lm.logprob(word)
+            unigram = lm.unigram(word)
             if unigram is None:
                 continue
-            here = lm.logprob(word, *text[max(0, i - 2):i])
+            here = at(i)
             right, window = 0.0, here
             if i + 1 < len(words):
-                after = lm.logprob(text[i + 1], *text[max(0, i - 1):i + 1])
+                after = at(i + 1)
                 before = lm.logprob(text[i + 1], *text[max(0, i - 1):i])
                 window = None if after is None else here + after
                 if after is not None and before is not None:
@@ -243,7 +254,12 @@ class ContextFit:
                 continue
             best, gain = None, self.min_gain
             for synonym in self.wordnet.synonyms(fit.word):
-                score = _window(lm, fit.before, synonym, fit.after)
+                # A log probability is at most 0: a synonym that does not gain enough on its
+                # own words cannot gain it with the next one too.
+                here = lm.logprob(synonym, *fit.before)
+                if here is None or here - own <= gain:
+                    continue
+                score = here if fit.after is None else _next(lm, here, fit.before, synonym, fit.after)
                 if score is not None and score - own > gain:
                     best, gain = synonym, score - own
             if best:
@@ -358,13 +374,8 @@ class SpunText(Stage):
         return True
 
 
-def _window(lm, before: tuple[str, ...], word: str, after: str | None) -> float | None:
-    """ln P(word | before) + ln P(after | before[-1], word): how well ``word`` fills the slot."""
-    here = lm.logprob(word, *before)
-    if here is None:
-        return None
-    if after is None:
-        return here
+def _next(lm, here: float, before: tuple[str, ...], word: str, after: str) -> float | None:
+    """``here`` + ln P(after | before[-1], word): how well ``word`` fills the slot before ``after``."""
     nxt = lm.logprob(after, *before[-1:], word)
     return None if nxt is None else here + nxt
 
