@@ -123,12 +123,21 @@ def _signal(doc: Document, name: str) -> int | float | None:
 # ------------------------------------------------------------------ atomic files
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """A file that appears at ``path`` only once it is completely written."""
+    """A file that appears at ``path`` only once it is completely written, with the permissions
+    any new file gets here (mkstemp's own are owner-only: a web server could not serve a report)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
+            os.fchmod(fd, 0o666 & ~_umask())
         encoding = None if "b" in mode else "utf-8"
         newline = None if "b" in mode else "\n"
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as fh:

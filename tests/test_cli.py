@@ -218,3 +218,14 @@ def test_unknown_filter_set_in_config_is_a_usage_error(tmp_path, capsys):
     config.write_text('[decide]\nfilters = ["gopher"]\n')
     assert run_cli(RAW, tmp_path, "--config", str(config)).exit_code == 2
     assert "unknown filter set(s) ['gopher']" in capsys.readouterr().err
+
+
+def test_outputs_get_the_permissions_any_new_file_gets(tmp_path):
+    """Not the owner-only mode of a temporary file: a web server must be able to serve the reports."""
+    umask = os.umask(0o027)
+    try:
+        run = run_cli(RAW, tmp_path)
+    finally:
+        os.umask(umask)
+    assert run.exit_code == 0
+    assert {p.stat().st_mode & 0o777 for p in tmp_path.rglob("*") if p.is_file()} == {0o640}
