@@ -81,14 +81,12 @@ class Processor:
         self.pipeline = build_pipeline(config)
         self.decide = Decide.from_config(config)
         self.pages = Pages(self.decide)
-        # Seconds per stage, and PAGES.
-        self.seconds = {**self.pipeline.seconds, PAGES: 0.0}
+        # Seconds per stage (the pipeline adds them up), and PAGES.
+        self.seconds = self.pipeline.seconds
+        self.seconds[PAGES] = 0.0
 
     def __call__(self, record: RawRecord) -> Outcome:
-        before = dict(self.pipeline.seconds)
         outcome = self._clean(record)
-        for name, seconds in self.pipeline.seconds.items():
-            self.seconds[name] += seconds - before[name]
         started = time.perf_counter()
         outcome.row = signals_row(record, outcome.doc)
         if outcome.doc is not None and outcome.doc.status is Status.KEPT:
