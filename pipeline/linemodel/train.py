@@ -36,6 +36,7 @@ from pipeline.linemodel import LineModel, Vocabulary
 from pipeline.linemodel.features import FEATURES, LexiconRule, line_features
 from pipeline.stages.quality import WORD, count_words
 from pipeline.stages.segment import Segment
+from pipeline.trees import Trees
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "boilerplate_lines.npz"
@@ -128,35 +129,12 @@ def train(pages: list[LabelledPage], pool: ProcessPoolExecutor, meta: dict) -> L
     classifier.fit(X, np.array(labels), sample_weight=np.array(weights))
     vocabulary = Vocabulary.fit([t for p in pages for t in p.texts], [y for p in pages for y in p.labels])
     model = export(classifier, vocabulary, {**meta, "pages": len(pages), "lines": len(labels) // 2})
-    sample = X[:: max(1, len(X) // 5000)]
-    drift = np.abs(model.predict(sample) - classifier.predict_proba(sample)[:, 1]).max()
-    if drift > 1e-9:
-        raise AssertionError(f"exported trees disagree with scikit-learn by {drift}")
+    model.trees.check_against(classifier, X)
     return model
 
 
 def export(classifier, vocabulary: Vocabulary, meta: dict) -> LineModel:
-    """scikit-learn's trees as padded arrays: leaves point to themselves."""
-    trees = [predictors[0].nodes for predictors in classifier._predictors]
-    width = max(len(nodes) for nodes in trees)
-    shape = (len(trees), width)
-    feature = np.zeros(shape, dtype=np.int16)
-    threshold = np.zeros(shape)
-    left = np.tile(np.arange(width, dtype=np.int32), (len(trees), 1))
-    right = left.copy()
-    value = np.zeros(shape)
-    for t, nodes in enumerate(trees):
-        n = len(nodes)
-        split = nodes["is_leaf"] == 0
-        feature[t, :n] = np.where(split, nodes["feature_idx"], 0)
-        threshold[t, :n] = np.where(split, nodes["num_threshold"], np.inf)
-        left[t, :n] = np.where(split, nodes["left"], np.arange(n))
-        right[t, :n] = np.where(split, nodes["right"], np.arange(n))
-        value[t, :n] = np.where(split, 0.0, nodes["value"])
-    depth = int(max(nodes["depth"].max() for nodes in trees))
-    arrays = {"feature": feature, "threshold": threshold, "left": left, "right": right, "value": value, "depth": depth}
-    baseline = float(np.ravel(classifier._baseline_prediction)[0])
-    return LineModel(arrays, baseline, vocabulary, {**meta, "params": PARAMS})
+    return LineModel(Trees.from_sklearn(classifier), vocabulary, {**meta, "params": PARAMS})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{time.perf_counter() - started:.0f}s", file=sys.stderr)
         model = train(labelled, pool, meta)
         model.save(args.out)
-        print(f"wrote {args.out} ({len(FEATURES)} features, {model.feature.shape[0]} trees) at "
+        print(f"wrote {args.out} ({len(FEATURES)} features, {model.trees.n_trees} trees) at "
               f"{time.perf_counter() - started:.0f}s", file=sys.stderr)
         if args.cv:
             args.cv.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,111 @@
+"""Gradient-boosted trees as flat numpy arrays: scikit-learn trains them, numpy evaluates them.
+
+The boilerplate line model and the spun-text word model are both scikit-learn
+``HistGradientBoostingClassifier``s exported here, so the pipeline needs scikit-learn only
+to train. Their model files are ``.npz`` archives written with fixed timestamps: the same
+model gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+TREE_ARRAYS = ("feature", "threshold", "left", "right", "value", "depth", "baseline")
+
+
+class Trees:
+    """A binary classifier's trees, padded to one width; a leaf's children are itself."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.feature = arrays["feature"]
+        self.threshold = arrays["threshold"]
+        self.left = arrays["left"]
+        self.right = arrays["right"]
+        self.value = arrays["value"]
+        self.depth = int(arrays["depth"])
+        self.baseline = float(arrays["baseline"])
+        n_trees, width = self.feature.shape
+        self._tree_offset = np.arange(n_trees, dtype=np.int64) * width
+        self._feature = self.feature.astype(np.int64).ravel()
+        self._threshold = self.threshold.ravel()
+        self._left = (self.left + self._tree_offset[:, None]).ravel()
+        self._right = (self.right + self._tree_offset[:, None]).ravel()
+        self._value = self.value.ravel()
+        self._is_leaf = self._left == np.arange(n_trees * width)
+
+    @property
+    def n_trees(self) -> int:
+        return len(self._tree_offset)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"feature": self.feature, "threshold": self.threshold, "left": self.left, "right": self.right,
+                "value": self.value, "depth": np.int32(self.depth), "baseline": np.float64(self.baseline)}
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        """P(class 1) per row of features.
+
+        All trees walk together over flat arrays (node ids offset by tree); a (tree, row)
+        pair leaves the walk as soon as it reaches a leaf.
+        """
+        n_rows, n_features = rows.shape
+        flat_rows = rows.ravel()
+        node = np.repeat(self._tree_offset, n_rows)
+        row_offset = np.tile(np.arange(n_rows) * n_features, self.n_trees)
+        active = np.flatnonzero(~self._is_leaf.take(node))
+        while active.size:
+            current = node.take(active)
+            x = flat_rows.take(row_offset.take(active) + self._feature.take(current))
+            go_left = x <= self._threshold.take(current)
+            following = np.where(go_left, self._left.take(current), self._right.take(current))
+            node[active] = following
+            active = active[~self._is_leaf.take(following)]
+        raw = self.baseline + self._value.take(node).reshape(self.n_trees, n_rows).sum(axis=0)
+        return 1.0 / (1.0 + np.exp(-np.clip(raw, -500.0, 500.0)))
+
+    @classmethod
+    def from_sklearn(cls, classifier) -> Trees:
+        """A fitted ``HistGradientBoostingClassifier``'s trees (features without missing values)."""
+        trees = [predictors[0].nodes for predictors in classifier._predictors]
+        width = max(len(nodes) for nodes in trees)
+        shape = (len(trees), width)
+        feature = np.zeros(shape, dtype=np.int16)
+        threshold = np.zeros(shape)
+        left = np.tile(np.arange(width, dtype=np.int32), (len(trees), 1))
+        right = left.copy()
+        value = np.zeros(shape)
+        for t, nodes in enumerate(trees):
+            n = len(nodes)
+            split = nodes["is_leaf"] == 0
+            feature[t, :n] = np.where(split, nodes["feature_idx"], 0)
+            threshold[t, :n] = np.where(split, nodes["num_threshold"], np.inf)
+            left[t, :n] = np.where(split, nodes["left"], np.arange(n))
+            right[t, :n] = np.where(split, nodes["right"], np.arange(n))
+            value[t, :n] = np.where(split, 0.0, nodes["value"])
+        return cls({"feature": feature, "threshold": threshold, "left": left, "right": right, "value": value,
+                    "depth": int(max(nodes["depth"].max() for nodes in trees)),
+                    "baseline": float(np.ravel(classifier._baseline_prediction)[0])})
+
+    def check_against(self, classifier, rows: np.ndarray) -> None:
+        """Raise if these trees disagree with the scikit-learn model they came from."""
+        sample = rows[:: max(1, len(rows) // 5000)]
+        drift = np.abs(self.predict(sample) - classifier.predict_proba(sample)[:, 1]).max()
+        if drift > 1e-9:
+            raise AssertionError(f"exported trees disagree with scikit-learn by {drift}")
+
+
+def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """numpy's zip of arrays, with fixed timestamps and no pickles."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w") as member:
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
+
+
+def read_npz(path: str | Path) -> dict[str, np.ndarray]:
+    with np.load(path, allow_pickle=False) as data:
+        return {name: data[name] for name in data.files}
