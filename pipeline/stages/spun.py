@@ -9,14 +9,18 @@ place, give one ``spun_score`` in [0, 1]:
    the phrase it most likely replaced, or, with ``repair``, a ``replace`` of it. An entry
    may require or forbid other words in the document or sentence ("neck and back pain" is
    spun only where no neck is meant elsewhere).
-2. **Contextual misfit**, which needs no spinner dictionary: a general-English trigram model
-   (:mod:`pipeline.lm`) scores how well each content word fits its neighbours. Spun words fit
-   badly on both sides, and a WordNet synonym fits the same slot far better ("reduced back
-   discomfort": "lower" fits 6 nats better). Each such word is a ``flag`` with the better fit.
-   Four document features (mean fit, share of words fitting very badly, share fitting badly
-   after their left context, misfits per 100 content words) go through a logistic model
-   (``pipeline/models/spun.json``), trained on a different spinner than the eval's and
-   shifted so that 0.5 sits at the 98th percentile of clean articles.
+2. **Contextual misfit**, which needs no spinner dictionary. A spun word is usually rarer
+   than the word it replaced and fits neither the words before it nor the word after it
+   under a general-English trigram model (:mod:`pipeline.lm`). The word model, gradient-
+   boosted trees over how common each lower-case content word is (wordfreq's Zipf scale,
+   with its neighbours') and how it fits on each side (:class:`WordFeatures`), scores each
+   word. A word above the 99th percentile of clean words' scores is a ``flag``, naming the
+   WordNet synonym that fills its slot better where there is one. The document model, a
+   logistic regression over the share of the document's words above three such thresholds,
+   gives ``spun_misfit_score``. Both are in ``pipeline/models/spun_words.npz``, trained on
+   WCXB dev articles of one half of the sites with a WordNet spinner (the evaluation uses
+   the other half and another thesaurus) and shifted so that 2% of clean articles score
+   above 0.5 (:mod:`pipeline.evaluation.spun`).
 
 The score combines both: ``1 - (1 - p_misfit) * (1 - p_lexicon)``, where every distinct
 tortured phrase multiplies the clean odds by ``lexicon_hit_keep``.
@@ -25,6 +29,7 @@ tortured phrase multiplies the clean odds by ``lexicon_hit_keep``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import re
@@ -34,19 +39,23 @@ from importlib import resources
 from pathlib import Path
 from typing import ClassVar
 
+import numpy as np
+
 from pipeline.document import Action, Document
-from pipeline.lm import trigram_model
+from pipeline.lm import UNIGRAM_CACHE_WORDS, trigram_model
 from pipeline.nlp import stop_words
 from pipeline.render import merged_spans, removed_spans
 from pipeline.stages import Stage
+from pipeline.trees import TREE_ARRAYS, Trees, read_npz, write_npz
 from pipeline.wordnet import WordNetMissing, wordnet
 
 STAGE = "spun"
 TORTURED, MISFIT = "tortured_phrase", "misfit"
 STATUS_NOTE = "spun_status"
 INT_SIGNALS = ("spun_flagged", "spun_tortured_phrases", "spun_misfits")
-FLOAT_SIGNALS = ("spun_score", "spun_misfit_score", "spun_fit_mean")
+FLOAT_SIGNALS = ("spun_score", "spun_misfit_score", "spun_suspect_share")
 BUILTIN_LEXICONS = ("tortured_phrases.csv", "tortured-phrases.csv")
+BUILTIN_MODEL = "spun_words.npz"
 LEXICON_COLUMNS = ("phrase", "expected", "requires_in_document", "requires_in_sentence", "unless_in_document",
                    "unless_in_sentence", "source")
 
@@ -138,132 +147,164 @@ def _index(lexicons: tuple[str, ...]) -> dict[str, list[Entry]]:
     return by_first
 
 
-@dataclass(frozen=True, slots=True)
-class MisfitModel:
-    features: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    coef: tuple[float, ...]
-    intercept: float
-    meta: dict
-
-    @classmethod
-    def load(cls, path: Path | str | None = None) -> MisfitModel:
-        source = resources.files("pipeline").joinpath("models/spun.json") if path is None else Path(path)
-        data = json.loads(source.read_text("utf-8"))
-        return cls(tuple(data["features"]), tuple(data["mean"]), tuple(data["scale"]), tuple(data["coef"]),
-                   data["intercept"], data.get("meta", {}))
-
-    def probability(self, values: dict[str, float]) -> float:
-        z = self.intercept + sum(c * (values[f] - m) / s
-                                 for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True))
-        return 1.0 / (1.0 + math.exp(-z))
+# The word model's features of one content word, in this order (a "missing" flag is 1 where
+# the value cannot be computed: a word the trigram model does not know, the end of a stretch).
+WORD_FEATURES = ("zipf", "unknown", "zipf_before", "zipf_after", "left", "left_missing", "left1", "left1_missing",
+                 "right", "right_missing", "right1", "right1_missing", "unigram", "unigram_missing")
+# The word thresholds are these quantiles of clean training words' scores; the document
+# model reads the share of a document's words above each.
+WORD_QUANTILES = (0.98, 0.99, 0.995)
+# A word above the middle threshold (1 in 100 clean words) is marked as evidence.
+EVIDENCE_QUANTILE = 0.99
 
 
-@dataclass(slots=True)
-class Fit:
-    """One content word in its stretch of prose and how well it fits there (nats)."""
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict
 
-    start: int
-    end: int
-    word: str
-    left: float  # ln P(w | two words before) - ln P(w)
-    right: float  # ln P(next | word before, w) - ln P(next | word before)
-    before: tuple[str, ...]  # up to two words before it in its stretch
-    after: str | None  # the word after it
-    window: float | None  # how well the word fills its slot: ln P(w | before) + ln P(after | before[-1], w)
+    return get_frequency_dict("en")
+
+
+def zipf(word: str) -> float:
+    """wordfreq's Zipf frequency of a lower-case word: log10 of its count per billion words, 0 when unseen."""
+    frequency = _frequencies().get(word, 0.0)
+    return round(math.log10(frequency) + 9.0, 2) if frequency > 0 else 0.0
 
 
 @dataclass(slots=True)
-class Measured:
-    values: dict[str, float] | None  # the model's features; None when too few words to fit
-    misfits: list[tuple[Fit, str, float]]  # (word, the synonym that fits better, by how many nats)
-    words: int
+class Words:
+    """The content words of a text a spinner could have swapped, and the word model's features of each."""
+
+    spans: list[tuple[int, int]]
+    words: list[str]
+    before: list[tuple[str, ...]]  # up to two words before each, in its stretch
+    after: list[str | None]  # the word after it
+    rows: np.ndarray  # one row of WORD_FEATURES per word
 
 
-class ContextFit:
-    """How well each content word fits its neighbours, and which words a synonym would fit far better."""
+class WordFeatures:
+    """How each lower-case content word fits its neighbours under the trigram model, and how common it is.
 
-    def __init__(self, *, min_gain: float = 3.0, poor_fit: float = -2.0, poor_left_fit: float = -1.0,
-                 min_fit_words: int = 30) -> None:
+    A substituted word is usually rarer than the word it replaced and fits neither the words
+    before it (``left``: ln P(w | two words before) - ln P(w), ``left1`` with one word) nor
+    the word after it (``right``: how much it changes ln P(next | the word before, w),
+    ``right1`` with w alone). Capitalized words (names, sentence starts), short words and
+    stop words are left out: spinners leave them alone.
+    """
+
+    def __init__(self) -> None:
         self.lm = trigram_model()
-        self.wordnet = wordnet()  # WordNetMissing when Debian's wordnet-base is not installed
-        self.min_gain = min_gain
-        self.poor_fit = poor_fit
-        self.poor_left_fit = poor_left_fit
-        self.min_fit_words = min_fit_words
         self._stop = stop_words()
+        self._zipf: dict[str, float] = {}
 
-    def __call__(self, text: str) -> Measured:
-        fits = [fit for stretch in _STRETCH.finditer(text) for fit in self._fits(stretch)]
-        if len(fits) < self.min_fit_words:
-            return Measured(None, [], len(fits))
-        misfits = list(self._misfits(fits))
-        total = [f.left + f.right for f in fits]
-        values = {
-            "fit_mean": sum(total) / len(fits),
-            "poor_fit_share": sum(t < self.poor_fit for t in total) / len(fits),
-            "poor_left_fit_share": sum(f.left < self.poor_left_fit for f in fits) / len(fits),
-            "misfits_per_100": 100.0 * len(misfits) / len(fits),
-        }
-        return Measured(values, misfits, len(fits))
+    def _z(self, word: str) -> float:
+        try:
+            return self._zipf[word]
+        except KeyError:
+            found = self._zipf[word] = zipf(word)
+            if len(self._zipf) > UNIGRAM_CACHE_WORDS:
+                self._zipf.clear()
+            return found
 
-    def _fits(self, stretch: re.Match) -> list[Fit]:
-        lm = self.lm
-        words = [(m.start() + stretch.start(), m.end() + stretch.start(), m.group().lower())
-                 for m in _WORD.finditer(stretch.group())]
-        if len(words) == 1:
-            return []
-        text = [w for _, _, w in words]
-        # ln P(text[j] | up to two words before it): the fit of word j is "here" for j and
-        # "after" for j - 1, so each is asked of the model once.
-        in_context: dict[int, float | None] = {}
+    def __call__(self, text: str) -> Words:
+        found = Words([], [], [], [], np.zeros((0, len(WORD_FEATURES))))
+        rows: list[list[float]] = []
+        for stretch in _STRETCH.finditer(text):
+            self._stretch(text, stretch, found, rows)
+        if rows:
+            found.rows = np.array(rows, dtype=np.float64)
+        return found
 
-        def at(j: int) -> float | None:
-            if j not in in_context:
-                in_context[j] = lm.logprob(text[j], *text[max(0, j - 2):j])
-            return in_context[j]
-
-        out = []
-        for i, (start, end, word) in enumerate(words):
-            if len(word) < 3 or word in self._stop:
+    def _stretch(self, text: str, stretch: re.Match, found: Words, rows: list[list[float]]) -> None:
+        lm, z = self.lm, self._z
+        spans = [(m.start() + stretch.start(), m.end() + stretch.start()) for m in _WORD.finditer(stretch.group())]
+        if len(spans) == 1:
+            return
+        t = [text[a:b].lower() for a, b in spans]
+        n = len(t)
+        for i, word in enumerate(t):
+            if len(word) < 3 or word in self._stop or text[spans[i][0]].isupper():
                 continue
+            row = [z(word), 0.0, z(t[i - 1]) if i else -1.0, z(t[i + 1]) if i + 1 < n else -1.0,
+                   0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
             unigram = lm.unigram(word)
             if unigram is None:
-                continue
-            here = at(i)
-            right, window = 0.0, here
-            if i + 1 < len(words):
-                after = at(i + 1)
-                before = lm.logprob(text[i + 1], *text[max(0, i - 1):i])
-                window = None if after is None else here + after
-                if after is not None and before is not None:
-                    right = after - before
-            out.append(Fit(start, end, word, here - unigram, right, tuple(text[max(0, i - 2):i]),
-                           text[i + 1] if i + 1 < len(words) else None, window))
-        return out
+                row[1] = 1.0
+            else:
+                row[12:14] = unigram, 0.0
+                row[4:6] = lm.logprob(word, *t[max(0, i - 2):i]) - unigram, 0.0
+                row[6:8] = lm.logprob(word, *t[max(0, i - 1):i]) - unigram, 0.0
+                if i + 1 < n:
+                    nxt = t[i + 1]
+                    after, before = lm.logprob(nxt, *t[max(0, i - 1):i], word), lm.logprob(nxt, *t[max(0, i - 1):i])
+                    if after is not None and before is not None:
+                        row[8:10] = after - before, 0.0
+                    after1, before1 = lm.logprob(nxt, word), lm.unigram(nxt)
+                    if after1 is not None and before1 is not None:
+                        row[10:12] = after1 - before1, 0.0
+            rows.append(row)
+            found.spans.append(spans[i])
+            found.words.append(word)
+            found.before.append(tuple(t[max(0, i - 2):i]))
+            found.after.append(t[i + 1] if i + 1 < n else None)
 
-    def _misfits(self, fits: list[Fit]):
-        """Badly fitting words for which a WordNet synonym fits the slot ``min_gain`` nats better."""
-        lm = self.lm
-        for fit in fits:
-            if fit.left + fit.right >= 0:
-                continue
-            own = fit.window
-            if own is None:
-                continue
-            best, gain = None, self.min_gain
-            for synonym in self.wordnet.synonyms(fit.word):
-                # A log probability is at most 0: a synonym that does not gain enough on its
-                # own words cannot gain it with the next one too.
-                here = lm.logprob(synonym, *fit.before)
-                if here is None or here - own <= gain:
-                    continue
-                score = here if fit.after is None else _next(lm, here, fit.before, synonym, fit.after)
-                if score is not None and score - own > gain:
-                    best, gain = synonym, score - own
-            if best:
-                yield fit, best, gain
+
+class SpunModelError(ValueError):
+    pass
+
+
+class SpunModel:
+    """The word model (trees over ``WORD_FEATURES``: P(a spinner put this word here)) and the
+    document model (logistic, over the shares of a document's words above each word threshold)."""
+
+    def __init__(self, trees: Trees, meta: dict) -> None:
+        self.trees = trees
+        self.meta = meta
+        self.thresholds = tuple(meta["word_thresholds"])
+        self.evidence_threshold = float(meta["evidence_threshold"])
+        document = meta["document"]
+        self.mean, self.scale, self.coef = document["mean"], document["scale"], document["coef"]
+        self.intercept = float(document["intercept"])
+        self.sha256: str | None = None
+
+    def word_scores(self, rows: np.ndarray) -> np.ndarray:
+        return self.trees.predict(rows) if len(rows) else np.zeros(0)
+
+    def shares(self, scores: np.ndarray) -> list[float]:
+        """The document model's features: the share of words above each word threshold."""
+        return [float(np.mean(scores > t)) if len(scores) else 0.0 for t in self.thresholds]
+
+    def probability(self, shares: list[float]) -> float:
+        z = self.intercept + sum(c * (v - m) / s for v, m, s, c in zip(shares, self.mean, self.scale, self.coef,
+                                                                          strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def save(self, path: Path) -> None:
+        write_npz(path, {**self.trees.arrays(),
+                         "meta": np.array(json.dumps({**self.meta, "features": list(WORD_FEATURES)}, sort_keys=True))})
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> SpunModel:
+        """The model at ``path``; the built-in one (``pipeline/models/spun_words.npz``) when None."""
+        if path is None:
+            with resources.as_file(resources.files("pipeline").joinpath(f"models/{BUILTIN_MODEL}")) as builtin:
+                return _load_model(str(builtin))
+        return _load_model(str(path))
+
+
+@lru_cache(maxsize=4)
+def _load_model(path: str) -> SpunModel:
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        arrays = read_npz(path)
+        meta = json.loads(str(arrays["meta"]))
+        model = SpunModel(Trees({name: arrays[name] for name in TREE_ARRAYS}), meta)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SpunModelError(f"{path}: not a spun-text model file ({exc})") from None
+    if meta.get("features") != list(WORD_FEATURES):
+        raise SpunModelError(f"{path}: trained on other features than this version computes; retrain it")
+    model.sha256 = digest
+    return model
 
 
 class SpunText(Stage):
@@ -272,28 +313,29 @@ class SpunText(Stage):
     adds: ClassVar[frozenset[str]] = frozenset({"spun"})
 
     def __init__(self, *, lexicons: list[str] | tuple[str, ...] = BUILTIN_LEXICONS, model: str | None = "builtin",
-                 repair: bool = False, min_gain: float = 3.0, poor_fit: float = -2.0, poor_left_fit: float = -1.0,
-                 min_fit_words: int = 30, lexicon_hit_keep: float = 0.7, flag_above: float = 0.5) -> None:
+                 repair: bool = False, min_fit_words: int = 30, lexicon_hit_keep: float = 0.7,
+                 flag_above: float = 0.5) -> None:
         self.lexicons = tuple(lexicons)
         self.index = _index(self.lexicons)
-        self.model = None if model is None else MisfitModel.load(None if model == "builtin" else model)
+        self.model = None if model is None else SpunModel.load(None if model == "builtin" else model)
         self.repair = repair
+        self.min_fit_words = min_fit_words
         self.lexicon_hit_keep = lexicon_hit_keep
         self.flag_above = flag_above
-        self.context_fit, self.off = None, "misfit model off"
-        if self.model is not None:
-            try:
-                self.context_fit = ContextFit(min_gain=min_gain, poor_fit=poor_fit, poor_left_fit=poor_left_fit,
-                                              min_fit_words=min_fit_words)
-            except WordNetMissing as exc:
-                self.off = str(exc)
+        self.word_features = None if self.model is None else WordFeatures()
+        self.wordnet, self.synonyms_off = None, None
+        try:
+            self.wordnet = wordnet()  # only names the better-fitting synonym of a misfit
+        except WordNetMissing as exc:
+            self.synonyms_off = str(exc)
 
     def provenance(self) -> dict[str, str]:
         found = {"lexicons": ", ".join(self.lexicons)}
         if self.model:
-            found["model"] = json.dumps(self.model.meta, sort_keys=True)
-        if self.context_fit:
-            found["language_model"] = self.context_fit.lm.path
+            found["model"] = f"sha256 {self.model.sha256}: {self.model.meta.get('trained_on', '')}"
+            found["language_model"] = self.word_features.lm.path
+        if self.synonyms_off:
+            found["synonyms"] = f"misfits are marked without a better-fitting synonym: {self.synonyms_off}"
         return found
 
     def __call__(self, doc: Document) -> None:
@@ -308,23 +350,54 @@ class SpunText(Stage):
 
     def _misfit(self, doc: Document, kept: str) -> float | None:
         doc.signals["spun_misfits"] = 0
-        doc.signals["spun_fit_mean"] = None
-        if self.context_fit is None:
-            doc.notes[STATUS_NOTE] = f"lexicons only: {self.off}"
+        doc.signals["spun_suspect_share"] = None
+        if self.model is None:
+            doc.notes[STATUS_NOTE] = "lexicons only: misfit model off"
             return None
-        measured = self.context_fit(kept)
-        if measured.values is None:
-            doc.notes[STATUS_NOTE] = (f"lexicons only: {measured.words} content words to fit, "
-                                      f"fewer than {self.context_fit.min_fit_words}")
+        words = self.word_features(kept)
+        if len(words.words) < self.min_fit_words:
+            doc.notes[STATUS_NOTE] = (f"lexicons only: {len(words.words)} content words to fit, "
+                                      f"fewer than {self.min_fit_words}")
             return None
-        for fit, better, gain in measured.misfits:
-            doc.annotate(fit.start, fit.end, stage=STAGE, rule=MISFIT, action=Action.FLAG,
-                         reason=f'"{doc.text[fit.start:fit.end]}" fits its context {gain:.1f} nats worse than '
-                                f'"{better}"')
-        doc.signals["spun_misfits"] = len(measured.misfits)
-        doc.signals["spun_fit_mean"] = measured.values["fit_mean"]
-        doc.notes[STATUS_NOTE] = f"ran ({measured.words} content words fitted)"
-        return self.model.probability(measured.values)
+        scores = self.model.word_scores(words.rows)
+        suspects = np.flatnonzero(scores > self.model.evidence_threshold)
+        for k in suspects.tolist():
+            start, end = words.spans[k]
+            reason = f'"{doc.text[start:end]}" is unlikely in its context (word model {scores[k]:.2f})'
+            better, gain = self._better(words, k)
+            if better and gain is None:
+                reason += f'; the language model does not know it, "{better}" fits the slot'
+            elif better:
+                reason += f'; "{better}" fits the slot {gain:.1f} nats better'
+            doc.annotate(start, end, stage=STAGE, rule=MISFIT, action=Action.FLAG, reason=reason)
+        doc.signals["spun_misfits"] = len(suspects)
+        doc.signals["spun_suspect_share"] = len(suspects) / len(words.words)
+        doc.notes[STATUS_NOTE] = f"ran ({len(words.words)} content words fitted)"
+        return self.model.probability(self.model.shares(scores))
+
+    def _better(self, words: Words, k: int) -> tuple[str | None, float | None]:
+        """The WordNet synonym that fills the word's slot best, if it fills it better, and by how
+        many nats (None when the language model does not know the word itself)."""
+        if self.wordnet is None:
+            return None, None
+        lm, before, after = self.word_features.lm, words.before[k], words.after[k]
+
+        def fill(word: str) -> float | None:
+            here = lm.logprob(word, *before)
+            if here is None or after is None:
+                return here
+            nxt = lm.logprob(after, *before[-1:], word)
+            return None if nxt is None else here + nxt
+
+        own = fill(words.words[k])
+        best = None
+        for synonym in self.wordnet.synonyms(words.words[k]):
+            score = fill(synonym)
+            if score is not None and (best is None or score > best[1]):
+                best = (synonym, score)
+        if best is None or (own is not None and best[1] <= own):
+            return None, None
+        return best[0], None if own is None else best[1] - own
 
     # --- tortured phrases -------------------------------------------------------------
 
@@ -372,12 +445,6 @@ class SpunText(Stage):
             if any(f" {term} " in sentence for term in entry.unless_in_sentence):
                 return False
         return True
-
-
-def _next(lm, here: float, before: tuple[str, ...], word: str, after: str) -> float | None:
-    """``here`` + ln P(after | before[-1], word): how well ``word`` fills the slot before ``after``."""
-    nxt = lm.logprob(after, *before[-1:], word)
-    return None if nxt is None else here + nxt
 
 
 def _kept_text(doc: Document) -> str:

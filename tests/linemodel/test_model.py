@@ -10,6 +10,7 @@ import pytest
 
 from pipeline.linemodel import LineModel, ModelError
 from pipeline.linemodel.features import FEATURES, LINE_FEATURES, LexiconRule, Vocabulary, line_features
+from pipeline.trees import Trees
 
 
 def sigmoid(x: float) -> float:
@@ -27,8 +28,9 @@ def two_trees() -> LineModel:
         "right": np.array([[2, 1, 4, 3, 4], [0, 1, 2, 3, 4]], dtype=np.int32),
         "value": np.array([[0, 1.0, 0, -1.0, 2.0], [0.5, 0, 0, 0, 0]]),
         "depth": 2,
+        "baseline": -0.5,
     }
-    return LineModel(trees, -0.5, Vocabulary({"menu": -2.0}, {}), {"data": "hand-made"})
+    return LineModel(Trees(trees), Vocabulary({"menu": -2.0}, {}), {"data": "hand-made"})
 
 
 def test_all_trees_are_walked_to_their_leaves(two_trees):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from importlib import resources
+
+import numpy as np
 import pytest
 
 from pipeline.document import Action, Document
 from pipeline.evaluation.spun import SpunOnly, auc, moby_spinner
 from pipeline.evaluation.wcxb import Page
 from pipeline.render import cleaned_text
-from pipeline.stages.spun import ContextFit, SpunLexiconError, read_lexicon
+from pipeline.stages.spun import WORD_FEATURES, SpunLexiconError, SpunModel, SpunModelError, WordFeatures, read_lexicon
+from pipeline.trees import write_npz
 from pipeline.wordnet import wordnet
 from tests.conftest import seed_id
 
@@ -93,12 +98,52 @@ def test_shared_list_queries_are_read_as_conditions():
     assert entries[("highlight", "extraction")].unless_in_document == ("specular",)
 
 
-def test_a_misfit_names_the_synonym_that_fits_far_better():
-    fit = ContextFit(min_fit_words=1)
-    spun_sentence = fit("Most severe reduced back discomfort results from injury to the muscular tissues.")
-    assert [(f.word, better) for f, better, _ in spun_sentence.misfits] == [("reduced", "cut")]
-    assert fit(CLEAN[0]).misfits == []
-    assert fit(CLEAN[0]).values["fit_mean"] > spun_sentence.values["fit_mean"]
+# A Moby-spun paragraph of a WCXB dev review ("excitement" -> "churn", "overwhelming" ->
+# "convincing", "home and life" -> "inwardly and grit") and its original.
+SPUN_REVIEW = ("Buying a new large appliance can bring on feelings of both churn and dread. It can be exciting "
+               "shopping for something new, but it can also be convincing to make the right choice for such a large "
+               "investment. Here are the 2025 awards for our picks across inwardly and grit.")
+ORIGINAL_REVIEW = ("Buying a new large appliance can bring on feelings of both excitement and dread. It can be "
+                   "exciting shopping for something new, but it can also be overwhelming to make the right choice for "
+                   "such a large investment. Here are the 2025 awards for our picks across home and life.")
+
+
+def test_a_misfit_names_the_synonym_that_fits_its_slot_better():
+    doc = spun(SPUN_REVIEW, min_fit_words=1)
+    [misfit] = [a for a in doc.annotations if a.rule == "misfit"]
+    assert (doc.text[misfit.start:misfit.end], misfit.action) == ("inwardly", Action.FLAG)
+    assert misfit.reason.endswith('"inside" fits the slot 7.8 nats better')
+    assert (doc.signals["spun_misfits"], doc.signals["spun_suspect_share"]) == (1, 1 / 19)
+    assert doc.signals["spun_flagged"] == 1
+    original = spun(ORIGINAL_REVIEW, min_fit_words=1)
+    assert (flagged(original, "misfit"), original.signals["spun_flagged"]) == ([], 0)
+
+
+def test_word_features_leave_out_what_spinners_leave_alone():
+    words = WordFeatures()("Buying a new large appliance can bring on feelings of both churn and dread. LG sells it.")
+    # Capitalized words, stop words and words under 3 letters are not scored; a stretch ends at punctuation.
+    assert words.words == ["new", "large", "appliance", "bring", "feelings", "churn", "dread", "sells"]
+    assert (words.before[5], words.after[5], words.after[6]) == (("of", "both"), "and", None)
+    assert words.rows.shape == (8, len(WORD_FEATURES))
+    churn = dict(zip(WORD_FEATURES, words.rows[5].round(2).tolist(), strict=True))
+    assert (churn["zipf"], churn["unknown"], churn["zipf_before"], churn["zipf_after"]) == (3.07, 0.0, 5.79, 7.41)
+    # "dread" ends its stretch: no word after it to fit.
+    dread = dict(zip(WORD_FEATURES, words.rows[6].tolist(), strict=True))
+    assert (dread["right_missing"], dread["right1_missing"], dread["zipf_after"]) == (1.0, 1.0, -1.0)
+
+
+def test_the_spun_model_file_round_trips_and_refuses_other_features(tmp_path):
+    model = SpunModel.load()
+    model.save(tmp_path / "same.npz")
+    assert (tmp_path / "same.npz").read_bytes() == resources.files("pipeline").joinpath(
+        "models/spun_words.npz").read_bytes()
+    other = SpunModel(model.trees, {**model.meta, "features": ["zipf"]})
+    write_npz(tmp_path / "other.npz", {**model.trees.arrays(), "meta": np.array(json.dumps(other.meta))})
+    with pytest.raises(SpunModelError, match="trained on other features"):
+        SpunModel.load(tmp_path / "other.npz")
+    (tmp_path / "junk.npz").write_text("not a model")
+    with pytest.raises(SpunModelError, match="not a spun-text model file"):
+        SpunModel.load(tmp_path / "junk.npz")
 
 
 def test_too_few_words_get_no_misfit_score():
