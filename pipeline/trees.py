@@ -8,7 +8,10 @@ model gives the same bytes.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -109,3 +112,32 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
 def read_npz(path: str | Path) -> dict[str, np.ndarray]:
     with np.load(path, allow_pickle=False) as data:
         return {name: data[name] for name in data.files}
+
+
+def write_model(path: Path, trees: Trees, features: tuple[str, ...], meta: dict,
+                extra: dict[str, np.ndarray] | None = None) -> None:
+    """A model file: the trees, any ``extra`` arrays, and ``meta`` with the feature names it was trained on."""
+    write_npz(path, {**trees.arrays(), **(extra or {}),
+                     "meta": np.array(json.dumps({**meta, "features": list(features)}, sort_keys=True))})
+
+
+@dataclass(slots=True)
+class ModelFile:
+    trees: Trees
+    meta: dict
+    arrays: dict[str, np.ndarray]  # every array of the file, the trees' and the extra ones
+    sha256: str  # the file's digest, recorded in a run's manifest
+
+
+def read_model(path: str, features: tuple[str, ...], error: type[Exception], kind: str) -> ModelFile:
+    """A file of :func:`write_model`; ``error`` when it is no such file or was trained on other features."""
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        arrays = read_npz(path)
+        meta = json.loads(str(arrays["meta"]))
+        trees = Trees({name: arrays[name] for name in TREE_ARRAYS})
+    except (OSError, ValueError, KeyError) as exc:
+        raise error(f"{path}: not a {kind} file ({exc})") from None
+    if meta.get("features") != list(features):
+        raise error(f"{path}: trained on other features than this version computes; retrain it")
+    return ModelFile(trees, meta, arrays, digest)

@@ -7,8 +7,6 @@ numpy evaluates all trees at once, so scikit-learn is needed only to train. See 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -16,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.linemodel.features import FEATURES, LexiconRule, Vocabulary, line_features
-from pipeline.trees import TREE_ARRAYS, Trees, read_npz, write_npz
+from pipeline.trees import Trees, read_model, write_model
 
 BUILTIN = "builtin"
 
@@ -51,13 +49,11 @@ class LineModel:
 
     def save(self, path: Path) -> None:
         """An ``.npz`` file with fixed timestamps: the same model, the same bytes."""
-        write_npz(path, {
-            **self.trees.arrays(),
+        write_model(path, self.trees, FEATURES, self.meta, {
             "vocab_tokens": np.array(list(self.vocabulary.token_odds), dtype=str),
             "vocab_odds": np.array(list(self.vocabulary.token_odds.values()), dtype=np.float64),
             "first_tokens": np.array(list(self.vocabulary.first_odds), dtype=str),
             "first_odds": np.array(list(self.vocabulary.first_odds.values()), dtype=np.float64),
-            "meta": np.array(json.dumps({**self.meta, "features": list(FEATURES)}, sort_keys=True)),
         })
 
     @classmethod
@@ -71,18 +67,12 @@ class LineModel:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> LineModel:
-    try:
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        arrays = read_npz(path)
-    except (OSError, ValueError, KeyError) as exc:
-        raise ModelError(f"{path}: not a line model file ({exc})") from None
-    meta = json.loads(str(arrays["meta"]))
-    if meta.get("features") != list(FEATURES):
-        raise ModelError(f"{path}: trained on other features than this version computes; retrain it")
+    found = read_model(path, FEATURES, ModelError, "line model")
+    arrays = found.arrays
     vocabulary = Vocabulary(
         dict(zip(arrays["vocab_tokens"].tolist(), arrays["vocab_odds"].tolist(), strict=True)),
         dict(zip(arrays["first_tokens"].tolist(), arrays["first_odds"].tolist(), strict=True)),
     )
-    model = LineModel(Trees({name: arrays[name] for name in TREE_ARRAYS}), vocabulary, meta)
-    model.sha256 = digest
+    model = LineModel(found.trees, vocabulary, found.meta)
+    model.sha256 = found.sha256
     return model

@@ -29,8 +29,6 @@ tortured phrase multiplies the clean odds by ``lexicon_hit_keep``.
 from __future__ import annotations
 
 import csv
-import hashlib
-import json
 import math
 import re
 from dataclasses import dataclass
@@ -46,7 +44,7 @@ from pipeline.lm import UNIGRAM_CACHE_WORDS, trigram_model
 from pipeline.nlp import stop_words
 from pipeline.render import merged_spans, removed_spans
 from pipeline.stages import Stage
-from pipeline.trees import TREE_ARRAYS, Trees, read_npz, write_npz
+from pipeline.trees import Trees, read_model, write_model
 from pipeline.wordnet import WordNetMissing, wordnet
 
 STAGE = "spun"
@@ -280,8 +278,7 @@ class SpunModel:
         return 1.0 / (1.0 + math.exp(-z))
 
     def save(self, path: Path) -> None:
-        write_npz(path, {**self.trees.arrays(),
-                         "meta": np.array(json.dumps({**self.meta, "features": list(WORD_FEATURES)}, sort_keys=True))})
+        write_model(path, self.trees, WORD_FEATURES, self.meta)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> SpunModel:
@@ -294,16 +291,12 @@ class SpunModel:
 
 @lru_cache(maxsize=4)
 def _load_model(path: str) -> SpunModel:
+    found = read_model(path, WORD_FEATURES, SpunModelError, "spun-text model")
     try:
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        arrays = read_npz(path)
-        meta = json.loads(str(arrays["meta"]))
-        model = SpunModel(Trees({name: arrays[name] for name in TREE_ARRAYS}), meta)
-    except (OSError, ValueError, KeyError) as exc:
-        raise SpunModelError(f"{path}: not a spun-text model file ({exc})") from None
-    if meta.get("features") != list(WORD_FEATURES):
-        raise SpunModelError(f"{path}: trained on other features than this version computes; retrain it")
-    model.sha256 = digest
+        model = SpunModel(found.trees, found.meta)
+    except KeyError as exc:
+        raise SpunModelError(f"{path}: not a spun-text model file (no {exc} in its metadata)") from None
+    model.sha256 = found.sha256
     return model
 
 
