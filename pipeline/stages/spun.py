@@ -40,7 +40,7 @@ from typing import ClassVar
 import numpy as np
 
 from pipeline.document import Action, Document
-from pipeline.lm import UNIGRAM_CACHE_WORDS, trigram_model
+from pipeline.lm import trigram_model
 from pipeline.nlp import stop_words
 from pipeline.render import merged_spans, removed_spans
 from pipeline.stages import Stage
@@ -157,16 +157,16 @@ EVIDENCE_QUANTILE = 0.99
 
 
 @lru_cache(maxsize=1)
-def _frequencies() -> dict[str, float]:
-    from wordfreq import get_frequency_dict
+def _zipf_table() -> dict[str, float]:
+    """wordfreq's English words and their Zipf frequency (log10 of the count per billion words), made once."""
+    from wordfreq import cB_to_freq, get_frequency_list
 
-    return get_frequency_dict("en")
-
-
-def zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of a lower-case word: log10 of its count per billion words, 0 when unseen."""
-    frequency = _frequencies().get(word, 0.0)
-    return round(math.log10(frequency) + 9.0, 2) if frequency > 0 else 0.0
+    # wordfreq keeps its words in buckets of one frequency each (bucket i: -i centibels).
+    table = {}
+    for index, bucket in enumerate(get_frequency_list("en")):
+        value = round(math.log10(cB_to_freq(-index)) + 9.0, 2)
+        table.update(dict.fromkeys(bucket, value))
+    return table
 
 
 @dataclass(slots=True)
@@ -193,16 +193,7 @@ class WordFeatures:
     def __init__(self) -> None:
         self.lm = trigram_model()
         self._stop = stop_words()
-        self._zipf: dict[str, float] = {}
-
-    def _z(self, word: str) -> float:
-        try:
-            return self._zipf[word]
-        except KeyError:
-            found = self._zipf[word] = zipf(word)
-            if len(self._zipf) > UNIGRAM_CACHE_WORDS:
-                self._zipf.clear()
-            return found
+        self._zipf = _zipf_table()
 
     def __call__(self, text: str) -> Words:
         found = Words([], [], [], [], np.zeros((0, len(WORD_FEATURES))))
@@ -214,30 +205,45 @@ class WordFeatures:
         return found
 
     def _stretch(self, text: str, stretch: re.Match, found: Words, rows: list[list[float]]) -> None:
-        lm, z = self.lm, self._z
+        lm, zipf = self.lm, self._zipf.get  # 0 for a word wordfreq has not seen
         spans = [(m.start() + stretch.start(), m.end() + stretch.start()) for m in _WORD.finditer(stretch.group())]
         if len(spans) == 1:
             return
         t = [text[a:b].lower() for a, b in spans]
         n = len(t)
+        # ln P(t[j] | two words before) and ln P(t[j] | one word before): word j's left fit and
+        # word j - 1's right fit, so each is asked of the model once.
+        trigrams: dict[int, float | None] = {}
+        bigrams: dict[int, float | None] = {}
+
+        def trigram(j: int) -> float | None:
+            if j not in trigrams:
+                trigrams[j] = lm.logprob(t[j], *t[max(0, j - 2):j])
+            return trigrams[j]
+
+        def bigram(j: int) -> float | None:
+            if j not in bigrams:
+                bigrams[j] = lm.logprob(t[j], *t[max(0, j - 1):j])
+            return bigrams[j]
+
         for i, word in enumerate(t):
             if len(word) < 3 or word in self._stop or text[spans[i][0]].isupper():
                 continue
-            row = [z(word), 0.0, z(t[i - 1]) if i else -1.0, z(t[i + 1]) if i + 1 < n else -1.0,
+            row = [zipf(word, 0.0), 0.0, zipf(t[i - 1], 0.0) if i else -1.0, zipf(t[i + 1], 0.0) if i + 1 < n else -1.0,
                    0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
             unigram = lm.unigram(word)
             if unigram is None:
                 row[1] = 1.0
             else:
                 row[12:14] = unigram, 0.0
-                row[4:6] = lm.logprob(word, *t[max(0, i - 2):i]) - unigram, 0.0
-                row[6:8] = lm.logprob(word, *t[max(0, i - 1):i]) - unigram, 0.0
+                row[4:6] = trigram(i) - unigram, 0.0
+                row[6:8] = bigram(i) - unigram, 0.0
                 if i + 1 < n:
-                    nxt = t[i + 1]
-                    after, before = lm.logprob(nxt, *t[max(0, i - 1):i], word), lm.logprob(nxt, *t[max(0, i - 1):i])
+                    # The next word after this one, against after the word before this one.
+                    after, before = trigram(i + 1), lm.logprob(t[i + 1], *t[max(0, i - 1):i])
                     if after is not None and before is not None:
                         row[8:10] = after - before, 0.0
-                    after1, before1 = lm.logprob(nxt, word), lm.unigram(nxt)
+                    after1, before1 = bigram(i + 1), lm.unigram(t[i + 1])
                     if after1 is not None and before1 is not None:
                         row[10:12] = after1 - before1, 0.0
             rows.append(row)
