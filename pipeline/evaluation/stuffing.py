@@ -105,9 +105,14 @@ def stuff(body: str, keyphrase: str, rng: random.Random) -> Stuffed:
     return Stuffed("\n\n".join(lines), keyphrase, injected)
 
 
+def words_of(phrase: str) -> list[str]:
+    """A phrase's words, lower case, with one apostrophe (normalizing turns ’ into ')."""
+    return [w.lower().replace("’", "'") for w in PHRASE_WORD.findall(phrase)]
+
+
 def occurrences(phrase: str, text: str) -> int:
-    pattern = r"(?<![^\W_])" + r"[ \-]+".join(map(re.escape, phrase.lower().split())) + r"(?![^\W_])"
-    return len(re.findall(pattern, text.lower()))
+    pattern = r"(?<![^\W_])" + r"[ \-]+".join(map(re.escape, words_of(phrase))) + r"(?![^\W_])"
+    return len(re.findall(pattern, text.lower().replace("’", "'")))
 
 
 class StuffingOnly:
@@ -153,7 +158,7 @@ def evaluate(pages: list[Page]) -> dict[str, float | int]:
         left = max(0, occurrences(keyphrase, out) - occurrences(keyphrase, clean_doc.text))
         row = by_casing.setdefault(casing(keyphrase), [0, 0, 0, 0])
         row[0] += 1
-        row[1] += doc.notes[KEYPHRASE_NOTE].lower() == keyphrase.lower()
+        row[1] += words_of(doc.notes[KEYPHRASE_NOTE]) == words_of(keyphrase)  # "Short-Form" is "Short Form"
         row[2] += sample.injected
         row[3] += sample.injected - min(left, sample.injected)
         words_total += sum(original.values())
