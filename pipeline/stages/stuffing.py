@@ -7,14 +7,18 @@ repetition of a topic term ("back pain") is grammatical every time.
 
 1. Candidates: word n-grams (``min_phrase_words`` to ``max_phrase_words`` words, inside one
    clause, not starting or ending with a stop word) repeated at least ``min_instances`` times.
-2. Each instance is judged on surface evidence first: a line of its own (weak: a repeated
-   heading looks the same), glued to the next word with no space (``Running,miss``), trailing
-   a finished sentence at the end of a paragraph, a sentence of its own between sentences, or
-   in Title Case right after a lower-case word of the same sentence.
-3. The keyphrase is the candidate with the most instances in prose (every kind but a line of
-   its own). It is stuffed when at least ``min_injected`` instances are not integrated, at
-   least ``min_in_prose`` of them in prose, showing ``min_evidence_kinds`` kinds of evidence
-   in prose (one kind alone is a house style: a product name always in Title Case).
+2. Each instance is judged on surface evidence first. Strong evidence puts the phrase where
+   prose cannot have it: glued to the next word with no space (``Running,miss``), trailing a
+   finished sentence at the end of a paragraph, a sentence of its own between sentences, right
+   after another copy of itself ("Best Guide Best Guide": the second copy is the stuffer's). Weak
+   evidence is what a name or a heading also shows: a line of its own (a repeated heading),
+   Title Case right after a lower-case word of the same sentence (a product name), lower case
+   after the Title Case words of a heading.
+3. A candidate is stuffed when at least ``min_injected`` instances are not integrated, at
+   least ``min_strong`` of them with strong evidence, showing ``min_evidence_kinds`` kinds of
+   evidence (one kind alone is a house style: a product name always in Title Case, a price
+   always trailing its line). The keyphrase is the stuffed candidate with the most strong
+   evidence (ties: the longer phrase), or when none is stuffed the candidate closest to it.
 4. Only then spaCy's dependency parse reads the sentences of the instances the surface could
    not judge: an injected phrase does not hang from its sentence as an argument or modifier
    (it takes over the root, or attaches as ``dep``/``appos``/``npadvmod``); a grammatical use
@@ -50,7 +54,12 @@ _JOINER = re.compile(r"[ \-]{1,3}")
 # A finished sentence: terminal punctuation, then closing quotes or brackets (not '," she says').
 _SENTENCE_END = re.compile(r"(?<!\bvs)(?<!\bv)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bMr)(?<!\bDr)(?<!\bSt)(?<!\bNo)"
                            r"[.!?…][\"”’)\]]*\s*$")
+# Words a period may belong to: "Motor City Electric Co. is ..." is not a sentence "Motor City Electric Co".
+_ABBREVIATIONS = frozenset({"co", "corp", "inc", "ltd", "bros", "vs", "v", "jr", "sr", "st", "dr", "mr", "mrs", "ms",
+                            "no", "etc", "approx", "dept", "est", "fig"})
 _LEADING_LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)])?\s*$")
+# What may separate two copies of a phrase said back to back ("Best Guide Best Guide").
+_ONLY_PUNCT = re.compile(r"[\s,.;:!?\-–—|]*")
 # Nothing after the phrase on its line but a period (a colon or comma would lead somewhere).
 _TRAILING_PUNCT = re.compile(r"[ ]*[.!?…]*[ ]*$")
 # Dependency labels that attach a phrase to its sentence as a real argument or modifier.
@@ -73,11 +82,12 @@ class Instance:
     block: int
 
 
-# Kinds of surface evidence. A line of its own is weak evidence (a repeated heading looks the
-# same); the others put the phrase where prose cannot have it.
-OWN_LINE, GLUED, TAIL, OWN_SENTENCE, TITLE_CASE, PARSE = (
-    "own_line", "glued", "tail", "own_sentence", "title_case", "parse")
-IN_PROSE = frozenset({GLUED, TAIL, OWN_SENTENCE, TITLE_CASE})
+# Kinds of surface evidence. Strong kinds put the phrase where prose cannot have it; weak kinds
+# are what a repeated heading (a line of its own) or a name (Title Case mid-sentence) shows too.
+OWN_LINE, GLUED, TAIL, OWN_SENTENCE, REPEATED, TITLE_CASE, LOWER_CASE, PARSE = (
+    "own_line", "glued", "tail", "own_sentence", "repeated", "title_case", "lower_case", "parse")
+STRONG = frozenset({GLUED, TAIL, OWN_SENTENCE, REPEATED})
+SURFACE = STRONG | {OWN_LINE, TITLE_CASE, LOWER_CASE}
 
 
 @dataclass(slots=True)
@@ -95,14 +105,14 @@ class KeywordStuffing(Stage):
 
     def __init__(self, *, min_instances: int = 3, min_injected: int = 3, min_phrase_words: int = 3,
                  max_phrase_words: int = 8, min_content_words: int = 2,
-                 min_evidence_kinds: int = 2, min_in_prose: int = 1) -> None:
+                 min_evidence_kinds: int = 2, min_strong: int = 1) -> None:
         self.min_instances = min_instances
         self.min_injected = min_injected
         self.min_phrase_words = min_phrase_words
         self.max_phrase_words = max_phrase_words
         self.min_content_words = min_content_words
         self.min_evidence_kinds = min_evidence_kinds
-        self.min_in_prose = min_in_prose
+        self.min_strong = min_strong
         self._stop = stop_words()
 
     def __call__(self, doc: Document) -> None:
@@ -116,13 +126,10 @@ class KeywordStuffing(Stage):
         words = len(tokens) or 1
         # Word stems the document writes in lower case somewhere (inflections share STEM_CHARS).
         lower = {w[:STEM_CHARS] for w in tokens if w.islower()}
-        judged = {key: [self._surface(doc, inst, lower) for inst in insts] for key, insts in candidates.items()}
-        # The candidate with the most injections in prose; ties go to the longer phrase.
-        key = max(judged, key=lambda k: (_in_prose(judged[k]), len(k.split()), len(judged[k])))
+        judged = {key: self._judge(doc, insts, lower) for key, insts in candidates.items()}
+        key = max(judged, key=lambda k: (self._stuffed(judged[k]), _strong(judged[k]), len(k.split()), len(judged[k])))
         verdicts = judged[key]
-        kinds = {v.kind for v in verdicts if v.kind in IN_PROSE}
-        if (_in_prose(verdicts) < self.min_in_prose or sum(bool(v.injected) for v in verdicts) < self.min_injected
-                or len(kinds) < self.min_evidence_kinds):
+        if not self._stuffed(verdicts):
             self._record(doc, key, verdicts, words, stuffed=False)
             return
         # Only now, for the one keyphrase the surface evidence established, the parser reads the
@@ -173,7 +180,22 @@ class KeywordStuffing(Stage):
                     found.setdefault(" ".join(phrase), []).append(Instance(start, end, b))
         return {k: v for k, v in found.items() if len(v) >= self.min_instances}
 
+    def _stuffed(self, verdicts: list[Verdict]) -> bool:
+        kinds = {v.kind for v in verdicts if v.kind in SURFACE}
+        return (sum(bool(v.injected) for v in verdicts) >= self.min_injected and _strong(verdicts) >= self.min_strong
+                and len(kinds) >= self.min_evidence_kinds)
+
     # -- judging one instance ----------------------------------------------------------------
+
+    def _judge(self, doc: Document, insts: list[Instance], lower: set[str]) -> list[Verdict]:
+        verdicts = []
+        for previous, inst in zip([None, *insts], insts, strict=False):
+            if (previous is not None and previous.block == inst.block and inst.block >= doc.first_body_block
+                    and previous.end <= inst.start and _ONLY_PUNCT.fullmatch(doc.text[previous.end:inst.start])):
+                verdicts.append(Verdict(inst, True, "repeated back to back", REPEATED))
+            else:
+                verdicts.append(self._surface(doc, inst, lower))
+        return verdicts
 
     def _surface(self, doc: Document, inst: Instance, lower: set[str]) -> Verdict:
         block = doc.blocks[inst.block]
@@ -184,19 +206,26 @@ class KeywordStuffing(Stage):
         line_start = not before.strip() or bool(_LEADING_LIST_MARK.match(before))
         after_sentence = bool(_SENTENCE_END.search(before))
         line_end = bool(_TRAILING_PUNCT.fullmatch(after))
+        text = doc.text[inst.start:inst.end]
+        # A period after an abbreviation ("Electric Co. is ...") does not end the phrase's sentence.
+        period_ends = not (after.startswith(".") and PHRASE_WORD.findall(text)[-1].lower() in _ABBREVIATIONS)
         if line_start and line_end:
             return Verdict(inst, True, "a line of its own", OWN_LINE)
         if re.match(r"[,;:.]?[^\W\d_]", after) and not re.match(r"[-'’]", after):
             return Verdict(inst, True, "glued to the next word", GLUED)
         if after_sentence and line_end:
             return Verdict(inst, True, "appended after the paragraph's last sentence", TAIL)
-        if (after_sentence and re.match(r"[.!?]\s+[A-Z0-9\"“]", after)) or (line_start and re.match(r"[.!?]\s", after)):
+        if period_ends and ((after_sentence and re.match(r"[.!?]\s+[A-Z0-9\"“]", after))
+                            or (line_start and re.match(r"[.!?]\s", after))):
             return Verdict(inst, True, "a sentence of its own between sentences", OWN_SENTENCE)
         previous = PHRASE_WORD.findall(before)
-        text = doc.text[inst.start:inst.end]
         if (previous and previous[-1].islower() and not after_sentence and _is_title_case(text, self._stop)
                 and self._lowercase_elsewhere(text, lower)):
             return Verdict(inst, True, "in Title Case inside a lower-case sentence", TITLE_CASE)
+        heading = PHRASE_WORD.findall(re.split(r"[.!?:;,()|]", before)[-1])
+        if (text.islower() and sum(w.lower() not in self._stop for w in heading) >= 2 and heading[-1][0].isupper()
+                and _is_title_case(" ".join(heading), self._stop)):
+            return Verdict(inst, True, "in lower case after a Title Case heading", LOWER_CASE)
         return Verdict(inst, None, "")
 
     def _lowercase_elsewhere(self, phrase: str, lower: set[str]) -> bool:
@@ -256,10 +285,10 @@ class KeywordStuffing(Stage):
         return start, end
 
 
-def _in_prose(verdicts: list[Verdict]) -> int:
-    return sum(v.kind in IN_PROSE for v in verdicts)
+def _strong(verdicts: list[Verdict]) -> int:
+    return sum(v.kind in STRONG for v in verdicts)
 
 
 def _is_title_case(text: str, stop: frozenset[str]) -> bool:
-    content = [w for w in PHRASE_WORD.findall(text) if w.lower() not in stop]
+    content = [w for w in PHRASE_WORD.findall(text) if w.lower() not in stop and not w.isdigit()]
     return bool(content) and all(w[0].isupper() for w in content)

@@ -63,6 +63,30 @@ def test_every_kind_of_injection_is_cut_with_the_punctuation_that_attached_it():
     assert doc.signals["stuffing_unintegrated_ratio"] == 5 / 6
 
 
+def test_weak_evidence_counts_beside_strong_and_headings_show_two_more_kinds():
+    kp = "best trail running shoes"
+    body = "\n\n".join([
+        f"{PROSE[0]} {kp}. {PROSE[1]}",               # a sentence of its own: strong
+        kp,                                           # a line of its own: weak
+        f"Why Fit Matters {kp} {kp}",                 # lower case after a Title Case heading, then again
+        PROSE[3],
+        PROSE[5],
+    ])
+    doc = stuffing_only("The best trail running shoes for beginners", body)
+    assert doc.notes[KEYPHRASE_NOTE] == kp
+    assert stuffing_reasons(doc) == [
+        "a sentence of its own between sentences", "a line of its own",
+        "in lower case after a Title Case heading", "repeated back to back",
+    ]
+    assert cleaned_text(doc) == "\n\n".join([
+        "The best trail running shoes for beginners",
+        f"{PROSE[0]} {PROSE[1]}",
+        "Why Fit Matters",
+        PROSE[3],
+        PROSE[5],
+    ])
+
+
 def test_a_grammatical_use_of_the_stuffed_phrase_is_kept():
     kp = "lower back pain causing leg spasms"
     body = "\n\n".join([
@@ -94,7 +118,14 @@ def test_a_grammatical_use_of_the_stuffed_phrase_is_kept():
         "Backups to Google Cloud Storage now finish overnight.",
         "Storage on google cloud hardware is cheap and the cloud team is small.",
     ]),
-], ids=["topic term", "name in Title Case"])
+    # A period after an abbreviation does not make the name a sentence of its own.
+    ("Top electrical contractors", [
+        "7. Motor City Electric Co.",
+        "Motor City Electric Co. is an employee-owned electrical contractor in Detroit.",
+        "Motor City Electric Co. wired the new stadium in two years.",
+        "Visit Motor City Electric Co.'s website to learn more.",
+    ]),
+], ids=["topic term", "name in Title Case", "name ending in Co."])
 def test_repetition_that_is_not_stuffing_is_left_alone(title, lines):
     doc = stuffing_only(title, "\n\n".join([*lines, *PROSE]))
     assert doc.notes[KEYPHRASE_NOTE] == ""
