@@ -9,6 +9,7 @@ model gives the same bytes.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import zipfile
 from dataclasses import dataclass
@@ -109,8 +110,8 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
                 np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
 
 
-def read_npz(path: str | Path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as data:
+def read_npz(source: str | Path | io.BytesIO) -> dict[str, np.ndarray]:
+    with np.load(source, allow_pickle=False) as data:
         return {name: data[name] for name in data.files}
 
 
@@ -132,8 +133,9 @@ class ModelFile:
 def read_model(path: str, features: tuple[str, ...], error: type[Exception], kind: str) -> ModelFile:
     """A file of :func:`write_model`; ``error`` when it is no such file or was trained on other features."""
     try:
-        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-        arrays = read_npz(path)
+        data = Path(path).read_bytes()  # read once: digested, then loaded
+        digest = hashlib.sha256(data).hexdigest()
+        arrays = read_npz(io.BytesIO(data))
         meta = json.loads(str(arrays["meta"]))
         trees = Trees({name: arrays[name] for name in TREE_ARRAYS})
     except (OSError, ValueError, KeyError) as exc:
