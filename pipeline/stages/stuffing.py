@@ -127,9 +127,10 @@ class KeywordStuffing(Stage):
         # Word stems the document writes in lower case somewhere (inflections share STEM_CHARS).
         lower = {w[:STEM_CHARS] for w in tokens if w.islower()}
         judged = {key: self._judge(doc, insts, lower) for key, insts in candidates.items()}
-        key = max(judged, key=lambda k: (self._stuffed(judged[k]), _strong(judged[k]), len(k.split()), len(judged[k])))
+        stuffed = {key: self._stuffed(verdicts) for key, verdicts in judged.items()}
+        key = max(judged, key=lambda k: (stuffed[k], _strong(judged[k]), len(k.split()), len(judged[k])))
         verdicts = judged[key]
-        if not self._stuffed(verdicts):
+        if not stuffed[key]:
             self._record(doc, key, verdicts, words, stuffed=False)
             return
         # Only now, for the one keyphrase the surface evidence established, the parser reads the
