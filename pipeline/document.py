@@ -91,6 +91,10 @@ class Document:
     signals: dict[str, float] = field(default_factory=dict)
     # What a stage says of its own run on this document (grammar: "ran (...)" / "skipped: why").
     notes: dict[str, str] = field(default_factory=dict)
+    # Corpus-level knowledge (pipeline/sites.py): the host of ``url``, and the lines of this
+    # document that recur across that site (line -> (documents holding it, documents of the site)).
+    site: str | None = None
+    site_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Filled by the segment stage; derived from ``text`` only.
     blocks: list[Block] = field(default_factory=list)
     status: Status = Status.KEPT

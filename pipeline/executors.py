@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from pipeline.config import Config, ConfigError, config_hash
 from pipeline.ingest import RawRecord
 from pipeline.processor import Outcome, Processor
+from pipeline.sites import RepeatedLines, SiteKeys, map_keys
 
 # Records per task: large enough that shipping a batch costs little next to cleaning it.
 MAX_BATCH_DOCS = 32
@@ -42,7 +43,13 @@ class Executor(Protocol):
     seconds: dict[str, float]  # per stage and for the pages (processor.PAGES), summed over workers
     provenance: dict[str, dict[str, str]]
 
-    def map(self, records: Iterable[RawRecord]) -> Iterator[Outcome]: ...
+    def count(self, records: Iterable[RawRecord]) -> Iterator[SiteKeys]:
+        """The counting pass's map (pipeline/sites.py), one result per batch."""
+        ...
+
+    def map(self, records: Iterable[RawRecord], repeated: RepeatedLines | None = None) -> Iterator[Outcome]:
+        """Clean ``records``, with the counting pass's result (None: the pass is off)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -83,11 +90,11 @@ class BatchResult:
     provenance: dict[str, dict[str, str]]  # the worker pipeline's models, for the manifest
 
 
-def process_batch(config: Config, records: list[RawRecord]) -> BatchResult:
+def process_batch(config: Config, records: list[RawRecord], repeated: RepeatedLines | None) -> BatchResult:
     """Clean ``records`` in this process."""
     processor = _processor(config)
     before = dict(processor.seconds)
-    outcomes = [processor(record).shipped() for record in records]
+    outcomes = [processor(record, repeated).shipped() for record in records]
     spent = {name: seconds - before[name] for name, seconds in processor.seconds.items()}
     return BatchResult(outcomes, spent, processor.pipeline.provenance())
 
@@ -127,8 +134,9 @@ class Batched:
         """Run ``function(*args)`` on a worker; a future."""
         raise NotImplementedError
 
-    def submit(self, batch: list[RawRecord]) -> Any:
-        return self.call(process_batch, self.config, batch)
+    def share(self, repeated: RepeatedLines | None) -> Any:
+        """``repeated`` as each batch is given it (by value; a cluster holds it once per worker)."""
+        return repeated
 
     def _warm_up(self) -> None:
         """One worker builds the pipeline (and raises any config error) before the run starts."""
@@ -138,8 +146,18 @@ class Batched:
             self.close()
             raise
 
-    def map(self, records: Iterable[RawRecord]) -> Iterator[Outcome]:
-        return _ordered(records, self.submit, self.size, self.workers * (WINDOW_PER_WORKER + 1), self._collect)
+    def count(self, records: Iterable[RawRecord]) -> Iterator[SiteKeys]:
+        return _ordered(records, lambda batch: self.call(map_keys, batch), self.size, self._window,
+                        lambda future: [future.result()])
+
+    def map(self, records: Iterable[RawRecord], repeated: RepeatedLines | None = None) -> Iterator[Outcome]:
+        shared = self.share(repeated)
+        return _ordered(records, lambda batch: self.call(process_batch, self.config, batch, shared), self.size,
+                        self._window, self._collect)
+
+    @property
+    def _window(self) -> int:
+        return self.workers * (WINDOW_PER_WORKER + 1)
 
     def _collect(self, future: Any) -> list[Outcome]:
         result: BatchResult = future.result()
@@ -150,7 +168,7 @@ class Batched:
 
 
 def _ordered(records: Iterable[RawRecord], submit: Callable[[list[RawRecord]], Any], size: int, window: int,
-             collect: Callable[[Any], list[Outcome]]) -> Iterator[Outcome]:
+             collect: Callable[[Any], list[Any]]) -> Iterator[Any]:
     """Submit batches, at most ``window`` in flight, and yield outcomes in input order."""
     pending: deque[Any] = deque()
     records = iter(records)
@@ -171,8 +189,13 @@ class InProcess:
         self.processor = Processor(config)
         self.description = "local, 1 worker (in process)"
 
-    def map(self, records: Iterable[RawRecord]) -> Iterator[Outcome]:
-        return map(self.processor, records)
+    def count(self, records: Iterable[RawRecord]) -> Iterator[SiteKeys]:
+        records = iter(records)
+        while batch := list(islice(records, MAX_BATCH_DOCS)):
+            yield map_keys(batch)
+
+    def map(self, records: Iterable[RawRecord], repeated: RepeatedLines | None = None) -> Iterator[Outcome]:
+        return (self.processor(record, repeated) for record in records)
 
     @property
     def seconds(self) -> dict[str, float]:
@@ -238,6 +261,9 @@ class Dask(Batched):
 
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
         return self.client.submit(function, *args, pure=False)
+
+    def share(self, repeated: RepeatedLines | None) -> Any:
+        return None if repeated is None else self.client.scatter(repeated, broadcast=True)
 
     def close(self) -> None:
         self.client.close()

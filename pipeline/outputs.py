@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 
 from pipeline.document import Document
 from pipeline.ingest import RawRecord
-from pipeline.stages import quality, spun, stuffing
+from pipeline.sites import digest
+from pipeline.stages import quality, site_lines, spun, stuffing
 from pipeline.stages.grammar import GRAMMAR_SIGNALS
 from pipeline.stages.grammar import STAGE as GRAMMAR
 from pipeline.stages.spun import STATUS_NOTE as SPUN_STATUS
@@ -37,7 +38,7 @@ ROW_GROUP_ROWS = 1000
 
 # Signals every processed document carries (None where a document failed, was rejected
 # at ingest, or a signal is undefined, such as the average length of no words).
-INT_SIGNALS = quality.INT_SIGNALS + stuffing.INT_SIGNALS + spun.INT_SIGNALS
+INT_SIGNALS = quality.INT_SIGNALS + site_lines.INT_SIGNALS + stuffing.INT_SIGNALS + spun.INT_SIGNALS
 FLOAT_SIGNALS = quality.FLOAT_SIGNALS + stuffing.FLOAT_SIGNALS + spun.FLOAT_SIGNALS
 SIGNAL_NAMES = INT_SIGNALS + FLOAT_SIGNALS + GRAMMAR_SIGNALS
 
@@ -57,7 +58,10 @@ SIGNALS_SCHEMA = pa.schema(
     + [(name, pa.int64()) for name in INT_SIGNALS]
     + [(name, pa.float64()) for name in FLOAT_SIGNALS + GRAMMAR_SIGNALS]
     + [("keyphrase", pa.string()), ("spun_status", pa.string()), ("grammar_status", pa.string()),
-       ("annotations_list", pa.list_(ANNOTATION_TYPE))]
+       ("annotations_list", pa.list_(ANNOTATION_TYPE)),
+       # The document's site (its URL's host), and the digest of what the corpus-level counting
+       # told it (pipeline/sites.py): a re-run reuses the row only while that stays the same.
+       ("site", pa.string()), ("site_lines_digest", pa.string())]
 )
 ARTICLE_SIGNALS_TYPE = pa.struct(
     [(name, pa.int64()) for name in INT_SIGNALS]
@@ -86,12 +90,13 @@ def signals_row(record: RawRecord, doc: Document | None) -> dict[str, Any]:
     }
     if doc is None:
         row.update(status=record.status.value, reasons=[record.reason], error=record.error,
-                   annotations_list=[], **dict.fromkeys(NOTE_COLUMNS.values()),
+                   annotations_list=[], site=None, site_lines_digest=None, **dict.fromkeys(NOTE_COLUMNS.values()),
                    **{name: None for name in SIGNAL_NAMES})
         return row
     row.update(
         id=doc.id, status=doc.status.value, reasons=list(doc.reasons), error=doc.error,
         title=doc.title, url=doc.url, annotations_list=[a.to_dict() for a in doc.annotations],
+        site=doc.site, site_lines_digest=digest(doc.site_lines),
         **_notes(doc), **{name: _signal(doc, name) for name in SIGNAL_NAMES},
     )
     return row

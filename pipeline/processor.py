@@ -15,6 +15,7 @@ from pipeline.ingest import RawRecord
 from pipeline.outputs import NOTE_COLUMNS, SIGNAL_NAMES, article_row, signals_row
 from pipeline.render import cleaned_text
 from pipeline.reports import Pages, Tally
+from pipeline.sites import RepeatedLines, digest, site_of
 from pipeline.stages import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.boilerplate_model import BoilerplateModel
@@ -22,6 +23,7 @@ from pipeline.stages.grammar import Grammar
 from pipeline.stages.normalize import DuplicateTitle, make_document
 from pipeline.stages.quality import QualitySignals
 from pipeline.stages.segment import Segment
+from pipeline.stages.site_lines import SiteLines
 from pipeline.stages.spun import SpunText
 from pipeline.stages.stuffing import KeywordStuffing
 
@@ -36,6 +38,7 @@ STAGES = (
     (Segment, None),
     (DuplicateTitle, None),
     (Boilerplate, "boilerplate"),
+    (SiteLines, None),  # its [site_lines] settings are the counting pass's (pipeline/sites.py)
     (BoilerplateModel, "boilerplate_model"),
     (KeywordStuffing, "stuffing"),
     (SpunText, "spun"),
@@ -85,8 +88,9 @@ class Processor:
         self.seconds = self.pipeline.seconds
         self.seconds[PAGES] = 0.0
 
-    def __call__(self, record: RawRecord) -> Outcome:
-        outcome = self._clean(record)
+    def __call__(self, record: RawRecord, repeated: RepeatedLines | None = None) -> Outcome:
+        """Clean ``record``; ``repeated`` is the run's corpus-level knowledge (None: no counting pass)."""
+        outcome = self._clean(record, repeated)
         started = time.perf_counter()
         outcome.row = signals_row(record, outcome.doc)
         if outcome.doc is not None and outcome.doc.status is Status.KEPT:
@@ -97,14 +101,19 @@ class Processor:
         self.seconds[PAGES] += time.perf_counter() - started
         return outcome
 
-    def _clean(self, record: RawRecord) -> Outcome:
+    def _clean(self, record: RawRecord, repeated: RepeatedLines | None) -> Outcome:
         if record.status is not None:
             return Outcome(record)
         if record.previous is not None:
             doc = restore(record, record.previous)
-            return Outcome(record, doc, cleaned_text(doc), reused=True)
+            # The row stands for the document only if the corpus still tells it the same.
+            doc.site_lines = _site_knowledge(doc, repeated)
+            if digest(doc.site_lines) == record.previous.get("site_lines_digest"):
+                return Outcome(record, doc, cleaned_text(doc), reused=True)
+            record.previous = None
         try:
             doc = make_document(record)
+            doc.site_lines = _site_knowledge(doc, repeated)
             self.pipeline(doc)
             self.decide(doc)
             return Outcome(record, doc, cleaned_text(doc))
@@ -113,6 +122,12 @@ class Processor:
             record.reject(Status.FAILED, PIPELINE_ERROR,
                           f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
             return Outcome(record)
+
+
+def _site_knowledge(doc: Document, repeated: RepeatedLines | None) -> dict[str, tuple[int, int]]:
+    """Sets ``doc.site``; the document's lines that recur across its site."""
+    doc.site = site_of(doc.url)
+    return repeated.of(doc, doc.site) if repeated is not None else {}
 
 
 def restore(record: RawRecord, row: dict[str, Any]) -> Document:

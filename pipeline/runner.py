@@ -35,6 +35,7 @@ from pipeline.outputs import (
 )
 from pipeline.processor import PAGES, STAGE_NAMES
 from pipeline.reports import ReportWriter, document_file
+from pipeline.sites import RepeatedLines, SiteCounter, site_of
 
 # Runs with more documents than this show a progress bar (on stderr).
 PROGRESS_MIN_DOCS = 10
@@ -83,6 +84,13 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
 
     cleaned_dir.mkdir(parents=True, exist_ok=True)
     reports_dir.mkdir(parents=True, exist_ok=True)
+    count_started = time.perf_counter()
+    try:
+        repeated = _count_sites(files, raw_dir, config, runner, reports_dir, quiet=quiet, total=total)
+    except BaseException:
+        runner.close()
+        raise
+    count_seconds = time.perf_counter() - count_started
     articles = ParquetSink(cleaned_dir / ARTICLES_PARQUET, ARTICLES_SCHEMA)
     signals = ParquetSink(reports_dir / SIGNALS_PARQUET, SIGNALS_SCHEMA)
     reports = ReportWriter(reports_dir, Decide.from_config(config), config["spun"]["flag_above"])
@@ -97,7 +105,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
             ingest_seconds = [0.0]
             records = _with_previous(_timed(_unique(_records(files, raw_dir, config), seen_ids), ingest_seconds),
                                      previous, reports_dir)
-            for outcome in runner.map(records):
+            for outcome in runner.map(records, repeated):
                 row = outcome.row
                 signals.add(row)
                 status = row["status"]
@@ -134,6 +142,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         "models": runner.provenance,
         "inputs": [_input_entry(p, raw_dir) for p in files],
         "counts": counts_with_total,
+        "site_lines": _site_summary(repeated),
     }
     # The index shows the manifest but not its timings (it stays byte-identical across re-runs);
     # it is written first, so the manifest's report time includes it.
@@ -141,7 +150,8 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     # Stage seconds are summed over workers (CPU time spent in each stage, not wall time).
     seconds = dict(runner.seconds)
     page_seconds = seconds.pop(PAGES, 0.0)
-    stage_seconds = {"ingest": ingest_seconds[0], **{name: 0.0 for name in STAGE_NAMES}, **seconds}
+    stage_seconds = {"ingest": ingest_seconds[0], "site_count": count_seconds,
+                     **{name: 0.0 for name in STAGE_NAMES}, **seconds}
     manifest["timings"] = _timings(stage_seconds, page_seconds, reports.seconds, time.perf_counter() - started)
     manifest["timings"]["executor"] = runner.description
     # Like the timings, not shown in the index: a re-run's index is the same bytes.
@@ -155,6 +165,36 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     if counts[Status.FAILED.value] == summary.total:
         raise NothingProcessed(f"all {summary.total} input documents failed; see {reports_dir / SIGNALS_PARQUET}")
     return summary
+
+
+def _count_sites(files: list[Path], raw_dir: Path, config: Config, runner, reports_dir: Path, *,
+                 quiet: bool, total: int) -> RepeatedLines | None:
+    """The corpus-level counting pass (pipeline/sites.py): the records with a site go to the
+    workers, which map them to line keys; their results are reduced here. None when it is off."""
+    settings = config["site_lines"]
+    if settings["min_docs"] is None:
+        return None
+    with SiteCounter(min_docs=settings["min_docs"], min_docs_ratio=settings["min_docs_ratio"],
+                     spill_dir=reports_dir) as counter, tqdm(
+            total=total, unit="doc", desc="counting site lines", file=sys.stderr,
+            disable=quiet or total <= PROGRESS_MIN_DOCS, dynamic_ncols=True) as progress:
+        records = _progressed(_records(files, raw_dir, config), progress)
+        for part in runner.count(record for record in records if site_of(record.url) is not None):
+            counter.add(part)
+        return counter.result()
+
+
+def _progressed(records: Iterator[RawRecord], progress: tqdm) -> Iterator[RawRecord]:
+    for record in records:
+        progress.update(1)
+        yield record
+
+
+def _site_summary(repeated: RepeatedLines | None) -> dict:
+    """The manifest's account of the counting pass."""
+    if repeated is None:
+        return {"counted": False}
+    return {"counted": True, "sites_with_repeated_lines": len(repeated.site_docs), "repeated_lines": len(repeated)}
 
 
 def _timings(stage_seconds: dict[str, float], page_seconds: float, report_seconds: float, total: float) -> dict:

@@ -103,9 +103,12 @@ def test_manifest(seed_run):
     assert [entry["path"] for entry in manifest["inputs"]] == [p.name for p in SEEDS.values()]
     assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
     assert manifest["config"]["decide"]["min_words"] == 50
-    stages = ["segment", "normalize", "boilerplate", "boilerplate_model", "stuffing", "spun", "quality", "grammar"]
+    stages = ["segment", "normalize", "boilerplate", "site_lines", "boilerplate_model", "stuffing", "spun", "quality",
+              "grammar"]
     assert manifest["stages"] == [*stages, "decide"]
-    assert set(manifest["timings"]["stage_seconds"]) == {"ingest", *stages}
+    assert set(manifest["timings"]["stage_seconds"]) == {"ingest", "site_count", *stages}
+    # The seeds have no URLs, so no site: the counting pass ran and found nothing.
+    assert manifest["site_lines"] == {"counted": True, "sites_with_repeated_lines": 0, "repeated_lines": 0}
     assert manifest["versions"]["spacy"].startswith("3.8")
     builtin = Path(pipeline.linemodel.__file__).parent / "boilerplate_lines.npz"
     assert manifest["models"]["boilerplate_model"] == {

@@ -15,11 +15,13 @@ from pipeline.executors import MAX_BATCH_DOCS, WORKER_ENVIRON_UNSET, Dask, batch
 from pipeline.ingest import disambiguate
 from tests.conftest import RAW, SENTENCES, run_cli
 from tests.test_cli import tree_bytes
+from tests.test_sites import site_corpus
 
 
 @pytest.fixture(scope="module")
 def raw(tmp_path_factory):
-    """The seeds plus 40 JSONL articles (several batches per worker), a repeated id and a binary file."""
+    """The seeds plus 40 JSONL articles (several batches per worker), a repeated id, a binary file and
+    seven pages of two sites (the counting pass runs on the workers)."""
     raw = tmp_path_factory.mktemp("executors") / "raw"
     shutil.copytree(RAW, raw)
     lines = []
@@ -28,6 +30,7 @@ def raw(tmp_path_factory):
         lines.append(json.dumps({"id": f"a{n % 38}", "title": f"Article {n}", "text": f"{body}\n\n{body[::-1]}"}))
     (raw / "batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (raw / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    site_corpus(raw)
     return raw
 
 
@@ -45,8 +48,9 @@ def test_every_executor_writes_the_same_bytes(raw, tmp_path):
     runs = [one, local, started, existing]
     assert [r.exit_code for r in runs] == [0, 0, 0, 0]
     expected = tree_bytes(one.root)
-    # A .txt per kept document (45), a page per document (46), three tables and the index.
-    assert len(expected) == 45 + 46 + 4
+    # A .txt per kept document (52), a page per document (53), three tables and the index.
+    assert len(expected) == 52 + 53 + 4
+    assert one.row("kitchen-0")["site_repeated_lines"] == 2
     for r in runs[1:]:
         assert tree_bytes(r.root) == expected
         assert manifest(r.root)[1] == manifest(one.root)[1]
@@ -57,14 +61,14 @@ def test_every_executor_writes_the_same_bytes(raw, tmp_path):
     # Stage seconds are summed over the workers: every stage ran somewhere.
     for r in runs:
         seconds = manifest(r.root)[0]["stage_seconds"]
-        assert set(seconds) == {"ingest", "segment", "normalize", "boilerplate", "boilerplate_model", "stuffing",
-                                "spun", "quality", "grammar"} and seconds["spun"] > 0
+        assert set(seconds) == {"ingest", "site_count", "segment", "normalize", "boilerplate", "site_lines",
+                                "boilerplate_model", "stuffing", "spun", "quality", "grammar"} and seconds["spun"] > 0
 
 
 def test_the_repeated_id_is_renamed_once_whichever_executor(raw, tmp_path):
     run = run_cli(raw, tmp_path / "local", "--workers", "2")
     ids = run.signals["id"].tolist()
-    assert len(ids) == len(set(ids)) == 5 + 40 + 1
+    assert len(ids) == len(set(ids)) == 5 + 40 + 1 + 7
     # Lines 39 and 40 repeat a0 and a1: their ids derive from where they came from (batch.jsonl#39/#40).
     assert ids[5 + 38:5 + 40] == [disambiguate("a0", "batch.jsonl", 39), disambiguate("a1", "batch.jsonl", 40)]
 

@@ -16,7 +16,8 @@ def test_stage_order_is_checked_when_the_pipeline_is_built():
     with pytest.raises(PipelineOrderError, match="'boilerplate' requires \\['title'\\]"):
         Pipeline([Segment(), Boilerplate()])
     assert build_pipeline(load_config()).names == [
-        "segment", "normalize", "boilerplate", "boilerplate_model", "stuffing", "spun", "quality", "grammar",
+        "segment", "normalize", "boilerplate", "site_lines", "boilerplate_model", "stuffing", "spun", "quality",
+        "grammar",
     ]
 
 

@@ -1,0 +1,193 @@
+"""Corpus-level knowledge: the lines that recur across the documents of one site.
+
+A line on many pages of one site (a menu entry, a newsletter box, a footer, a "Related posts"
+heading) is that site's template, whatever one page alone looks like. Seeing it takes the whole
+corpus, so a run counts before it cleans:
+
+1. **map** (on the workers, like the cleaning): each document's distinct body lines (the
+   title excepted), as 64-bit keys of (site, line), with the site's key beside each;
+2. **reduce** (here): the keys are counted, one hash bucket at a time from files the map's
+   keys were spilled to, so memory does not grow with the corpus; a line on at least
+   ``min_docs`` documents of its site, and on at least ``min_docs_ratio`` of them, is repeated;
+
+and the cleaning pass (stage ``site_lines``) removes the repeated lines of each document. A
+document's site is the host of its URL, without ``www.``; a document without a URL has none
+and is not counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from pipeline.document import Document
+from pipeline.ingest import RawRecord
+from pipeline.stages.normalize import make_document
+
+# A (site, line) key and its site's key, as the map spills them.
+KEY_DTYPE = np.dtype([("key", "<u8"), ("site", "<u8")])
+# Files the map's keys are spread over by key: the reduce holds one at a time (1/64 of the
+# corpus's lines at 16 bytes each).
+SPILL_BUCKETS = 64
+# Slack when comparing a count with a share of a site's documents (floating-point products).
+RATIO_TOLERANCE = 1e-9
+
+
+def site_of(url: str | None) -> str | None:
+    """The host of ``url``, lower case and without ``www.``; None without a URL or a host."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
+def _key(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def body_lines(doc: Document) -> list[str]:
+    """The document's distinct lines after its title, in order of first appearance."""
+    lines = [line for line in doc.text.split("\n") if line]
+    if lines and doc.title and lines[0] == doc.title:
+        lines = lines[1:]
+    return list(dict.fromkeys(lines))
+
+
+def line_key(site: str, line: str) -> int:
+    return _key(f"{site}\n{line}")
+
+
+@dataclass(slots=True)
+class SiteKeys:
+    """The map's output for a batch: documents per site, and each document's (site, line) keys."""
+
+    docs: Counter[str] = field(default_factory=Counter)
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=KEY_DTYPE))
+
+
+def map_keys(records: Iterable[RawRecord]) -> SiteKeys:
+    """The map: each record's site and the keys of its body lines (records without a site add nothing)."""
+    out = SiteKeys()
+    parts: list[tuple[int, int]] = []
+    for record in records:
+        site = site_of(record.url)
+        if site is None or record.status is not None or record.text is None:
+            continue
+        out.docs[site] += 1
+        site_key = _key(site)
+        parts.extend((line_key(site, line), site_key) for line in body_lines(make_document(record)))
+    out.keys = np.array(parts, dtype=KEY_DTYPE)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatedLines:
+    """The reduce's result: the repeated (site, line) keys, sorted, with how many documents hold
+    each, and how many documents each site has."""
+
+    keys: np.ndarray  # uint64, sorted
+    counts: np.ndarray  # uint32, documents holding each key's line
+    site_docs: dict[str, int]  # documents per site, for the sites that have repeated lines
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def of(self, doc: Document, site: str | None) -> dict[str, tuple[int, int]]:
+        """The document's repeated lines: line -> (documents of the site holding it, documents of the site)."""
+        if site is None or not len(self.keys) or site not in self.site_docs:
+            return {}
+        lines = body_lines(doc)
+        keys = np.array([line_key(site, line) for line in lines], dtype=np.uint64)
+        where = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        hit = self.keys[where] == keys
+        docs = self.site_docs[site]
+        return {line: (int(self.counts[w]), docs) for line, w, h in zip(lines, where.tolist(), hit.tolist(),
+                                                                        strict=True) if h}
+
+
+def digest(repeated: dict[str, tuple[int, int]]) -> str | None:
+    """What a document's cleaning took from the corpus: a re-run reuses its row only if it is the same."""
+    if not repeated:
+        return None
+    payload = json.dumps(sorted(repeated.items()), ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+class SiteCounter:
+    """The reduce: adds up the map's outputs, spilled to hash buckets on disk, and counts them
+    bucket by bucket at the end. Use as a context manager (the spill files are removed)."""
+
+    def __init__(self, *, min_docs: int, min_docs_ratio: float | None, spill_dir: Path | None = None) -> None:
+        self.min_docs, self.min_docs_ratio = min_docs, min_docs_ratio
+        self.docs: Counter[str] = Counter()
+        self._dir = tempfile.TemporaryDirectory(prefix=".site-lines-", dir=spill_dir)
+        self._files = [open(Path(self._dir.name) / f"{b:02d}.keys", "wb") for b in range(SPILL_BUCKETS)]  # noqa: SIM115
+        self.spilled = 0  # keys written
+
+    def __enter__(self) -> SiteCounter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for fh in self._files:
+            fh.close()
+        self._dir.cleanup()
+
+    def add(self, part: SiteKeys) -> None:
+        self.docs.update(part.docs)
+        if not len(part.keys):
+            return
+        bucket = part.keys["key"] % SPILL_BUCKETS
+        order = np.argsort(bucket, kind="stable")
+        keys, bucket = part.keys[order], bucket[order]
+        bounds = np.searchsorted(bucket, np.arange(SPILL_BUCKETS + 1))
+        for b in range(SPILL_BUCKETS):
+            if bounds[b] < bounds[b + 1]:
+                keys[bounds[b]:bounds[b + 1]].tofile(self._files[b])
+        self.spilled += len(keys)
+
+    def result(self) -> RepeatedLines:
+        """The repeated lines of every site."""
+        site_by_key = {_key(site): site for site, n in self.docs.items() if n >= self.min_docs}
+        keys: list[np.ndarray] = []
+        counts: list[np.ndarray] = []
+        sites: set[str] = set()
+        for fh in self._files:
+            fh.close()
+            spilled = np.fromfile(fh.name, dtype=KEY_DTYPE)
+            if not len(spilled):
+                continue
+            unique, first, count = np.unique(spilled["key"], return_index=True, return_counts=True)
+            candidate = count >= self.min_docs  # most lines are on one document: no site lookup for them
+            unique, count, site_keys = unique[candidate], count[candidate], spilled["site"][first[candidate]]
+            owners = [site_by_key.get(s) for s in site_keys.tolist()]
+            keep = count >= np.array([self._needed(site) for site in owners], dtype=np.float64)
+            keys.append(unique[keep])
+            counts.append(count[keep].astype(np.uint32))
+            sites.update(site for site, kept in zip(owners, keep.tolist(), strict=True) if kept)
+        if not keys:
+            return RepeatedLines(np.zeros(0, np.uint64), np.zeros(0, np.uint32), {})
+        all_keys, all_counts = np.concatenate(keys), np.concatenate(counts)
+        order = np.argsort(all_keys)
+        return RepeatedLines(all_keys[order], all_counts[order], {site: self.docs[site] for site in sorted(sites)})
+
+    def _needed(self, site: str | None) -> float:
+        """Documents of ``site`` a line must be on to be repeated (infinity for a site with too few)."""
+        if site is None:
+            return float("inf")
+        ratio = 0.0 if self.min_docs_ratio is None else self.min_docs_ratio * self.docs[site]
+        # 0.2 * 15 is 3.0000000000000004 in floating point: a line on 3 of 15 documents is on 20% of them.
+        return max(self.min_docs, ratio - RATIO_TOLERANCE)

@@ -1,0 +1,42 @@
+"""Lines repeated across the documents of one site are its template: removed as boilerplate.
+
+Which lines those are is corpus-level knowledge (see :mod:`pipeline.sites`): the run counts
+them before it cleans and hands each document its own (``Document.site_lines``). This stage
+removes them, each with how many of the site's documents hold it; the title line is never
+removed, and neither is a line the boilerplate rules removed already.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pipeline.document import Action, Document
+from pipeline.stages import Stage
+from pipeline.stages.boilerplate import STAGE
+from pipeline.stages.segment import block_removal_span
+
+RULE = "site_repeated"
+SITE_REPEATED = f"{STAGE}.{RULE}"
+INT_SIGNALS = ("site_repeated_lines",)
+
+
+class SiteLines(Stage):
+    name: ClassVar[str] = "site_lines"
+    requires: ClassVar[frozenset[str]] = frozenset({"blocks", "title", "boilerplate"})
+    adds: ClassVar[frozenset[str]] = frozenset({"site_lines"})
+
+    def __call__(self, doc: Document) -> None:
+        if doc.site is None:
+            return
+        removed = doc.removed_mask()
+        count = 0
+        for i in range(doc.first_body_block, len(doc.blocks)):
+            block = doc.blocks[i]
+            held = doc.site_lines.get(block.text)
+            if held is None or all(removed[block.start : block.end]):
+                continue
+            start, end = block_removal_span(doc, i, i)
+            doc.annotate(start, end, stage=STAGE, rule=RULE, action=Action.REMOVE,
+                         reason=f"a line of the site's template: on {held[0]} of the {held[1]} documents of {doc.site}")
+            count += 1
+        doc.signals["site_repeated_lines"] = count

@@ -1,0 +1,146 @@
+"""The corpus-level counting pass: lines repeated across a site's documents are its template."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from pipeline.ingest import RawRecord
+from pipeline.sites import SPILL_BUCKETS, SiteCounter, map_keys, site_of
+from pipeline.stages.normalize import make_document
+from tests.conftest import SENTENCES, run_cli
+from tests.test_cli import tree_bytes
+
+NAV = "Home | Recipes | Contact"
+NEWSLETTER = "Get one recipe a week in your inbox, every Friday morning."
+SHARED = "Rivers are older than the roads that follow them."
+
+
+@pytest.mark.parametrize(("url", "site"), [
+    ("https://www.Example.com/tips/1", "example.com"),
+    ("http://blog.example.com:8080/a?b=c", "blog.example.com"),
+    ("example.com/no-scheme", None),
+    ("", None),
+    (None, None),
+    ("http://[::1/broken", None),
+])
+def test_a_site_is_the_host_of_the_url_without_www(url, site):
+    assert site_of(url) == site
+
+
+def body(n: int, sentences: int = 9) -> str:
+    """A different plain article body for each n."""
+    picked = [SENTENCES[(n * 5 + k) % len(SENTENCES)] for k in range(sentences)]
+    return "\n\n".join(" ".join(picked[i:i + 3]) for i in range(0, sentences, 3))
+
+
+def record(doc_id: str, url: str | None, lines: list[str]) -> RawRecord:
+    return RawRecord(id=doc_id, source="docs.jsonl", position=1, text="\n\n".join(lines), title=f"Title {doc_id}",
+                     url=url)
+
+
+def counted(records: list[RawRecord], *, min_docs=3, min_docs_ratio=0.2, batch=2):
+    with SiteCounter(min_docs=min_docs, min_docs_ratio=min_docs_ratio) as counter:
+        for i in range(0, len(records), batch):
+            counter.add(map_keys(records[i:i + batch]))
+        return counter.result(), counter.spilled
+
+
+def test_a_line_on_enough_documents_of_its_own_site_is_repeated():
+    small = [record(f"s{n}", f"https://small.example/{n}",
+                    ["L1", *(["L2"] if n < 3 else []), *(["L3"] if n < 2 else []), f"own {n}"]) for n in range(5)]
+    # 20 documents: M on 3 of them (15%, under 20%), N on 4 (20% exactly), and L1 of the small site's on 5.
+    large = [record(f"b{n}", f"https://large.example/{n}",
+                     [*(["M"] if n < 3 else []), *(["N"] if n < 4 else []), *(["L1"] if n < 5 else []), f"own {n}"])
+             for n in range(20)]
+    no_site = [record(f"x{n}", None, ["L1", "L2"]) for n in range(4)]
+    repeated, spilled = counted(small + large + no_site)
+    # Each document's distinct body lines, once each: 5 + 3 + 2 + 5 (small), 3 + 4 + 5 + 20 (large); none without a site.
+    assert spilled == 47
+    assert repeated.site_docs == {"large.example": 20, "small.example": 5}
+    assert len(repeated) == 4
+    doc = make_document(small[0])
+    assert repeated.of(doc, "small.example") == {"L1": (5, 5), "L2": (3, 5)}
+    assert repeated.of(make_document(large[0]), "large.example") == {"N": (4, 20), "L1": (5, 20)}
+    # The same line on another site, or on no site, is not that site's.
+    assert repeated.of(make_document(no_site[0]), None) == {}
+    assert repeated.of(doc, "elsewhere.example") == {}
+
+
+def test_the_title_is_not_counted_and_a_line_counts_once_per_document():
+    docs = [RawRecord(id=f"d{n}", source="docs.jsonl", position=1, text=f"Shared Title\n\nsame\n\nsame\n\nown {n}",
+                      url="https://a.example/") for n in range(3)]
+    docs[0].position = 0  # a one-article file: its first line is its title, never counted
+    repeated, spilled = counted(docs, min_docs=2, min_docs_ratio=None)
+    # d0: same, own 0; d1 and d2 (no title): Shared Title, same, own n.
+    assert spilled == 2 + 3 + 3
+    assert repeated.of(make_document(docs[1]), "a.example") == {"Shared Title": (2, 3), "same": (3, 3)}
+    assert repeated.of(make_document(docs[0]), "a.example") == {"same": (3, 3)}
+
+
+def test_the_reduce_counts_exactly_across_every_spill_bucket():
+    lines = [f"line {k}" for k in range(400)]
+    docs = [record(f"d{n}", "https://many.example/", lines[: 300 + n * 25]) for n in range(4)]
+    repeated, spilled = counted(docs, min_docs=3, min_docs_ratio=None, batch=1)
+    assert spilled == 300 + 325 + 350 + 375
+    # Lines 0-299 are on all four documents, 300-324 on three, 325-349 on two: 325 repeated lines.
+    assert len(repeated) == 325
+    assert np.all(np.diff(repeated.keys.astype(np.float64)) > 0)
+    assert sorted(np.unique(repeated.keys % SPILL_BUCKETS).tolist()) == list(range(SPILL_BUCKETS))
+    found = repeated.of(make_document(docs[3]), "many.example")
+    assert found == {f"line {k}": (4 if k < 300 else 3, 4) for k in range(325)}
+
+
+def site_corpus(raw, *, others: int = 2) -> None:
+    """Five kitchen articles sharing a menu and a newsletter box; ``others`` pages of another site
+    sharing one sentence; and a file without URLs."""
+    lines = [json.dumps({"id": f"kitchen-{n}", "url": f"https://www.kitchen.example/tips/{n}", "title": f"Tip {n}",
+                         "text": f"{NAV}\n\n{body(n)}\n\n{NEWSLETTER}"}) for n in range(5)]
+    lines += [json.dumps({"id": f"river-{n}", "url": f"https://rivers.example/{n}", "title": f"River {n}",
+                          "text": f"{body(n + 1)}\n\n{SHARED}"}) for n in range(others)]
+    raw.mkdir(parents=True, exist_ok=True)
+    (raw / "sites.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_a_run_removes_a_sites_template_lines_with_their_counts(tmp_path):
+    site_corpus(tmp_path / "raw")
+    run = run_cli(tmp_path / "raw", tmp_path / "out", "--workers", "1")
+    assert run.exit_code == 0
+    assert run.cleaned_text("kitchen-0") == f"Tip 0\n\n{body(0)}\n"
+    row = run.row("kitchen-0")
+    assert row["site"] == "kitchen.example" and row["site_repeated_lines"] == 2
+    site = [(a["rule"], a["reason"]) for a in row["annotations_list"] if a["rule"] == "site_repeated"]
+    assert site == [("site_repeated", "a line of the site's template: on 5 of the 5 documents of kitchen.example")] * 2
+    assert "boilerplate.site_repeated" not in row["reasons"]  # removing lines drops nothing
+    # Two pages of rivers.example share a sentence: under min_docs = 3, it stays.
+    assert run.cleaned_text("river-0") == f"River 0\n\n{body(1)}\n\n{SHARED}\n"
+    assert run.row("river-0")["site_repeated_lines"] == 0
+    found = json.loads((run.reports / "manifest.json").read_text("utf-8"))
+    assert found["site_lines"] == {"counted": True, "sites_with_repeated_lines": 1, "repeated_lines": 2}
+
+
+def test_min_docs_none_switches_the_counting_pass_off(tmp_path):
+    site_corpus(tmp_path / "raw")
+    (tmp_path / "config.toml").write_text("[site_lines]\nmin_docs = \"none\"\n", encoding="utf-8")
+    run = run_cli(tmp_path / "raw", tmp_path / "out", "--config", str(tmp_path / "config.toml"))
+    # Without it, the line model takes the menu but keeps the newsletter box: one page alone
+    # does not show that it is the site's template.
+    assert run.cleaned_text("kitchen-0") == f"Tip 0\n\n{body(0)}\n\n{NEWSLETTER}\n"
+    assert run.row("kitchen-0")["site_repeated_lines"] == 0
+    found = json.loads((run.reports / "manifest.json").read_text("utf-8"))
+    assert found["site_lines"] == {"counted": False}
+
+
+def test_a_new_page_that_makes_a_line_repeated_cleans_its_sites_pages_again(tmp_path):
+    site_corpus(tmp_path / "raw")
+    assert run_cli(tmp_path / "raw", tmp_path / "out").exit_code == 0
+    site_corpus(tmp_path / "raw", others=3)  # a third rivers.example page with the shared sentence
+    again = run_cli(tmp_path / "raw", tmp_path / "out")
+    incremental = json.loads((again.reports / "manifest.json").read_text("utf-8"))["incremental"]
+    # The kitchen pages are reused; the rivers pages are cleaned again (two changed, one new).
+    assert incremental == {"reused": 5, "cleaned": 3, "why_not_reused": None}
+    assert again.cleaned_text("river-0") == f"River 0\n\n{body(1)}\n"
+    full = run_cli(tmp_path / "raw", tmp_path / "full", "--force")
+    assert tree_bytes(again.root) == tree_bytes(full.root)
