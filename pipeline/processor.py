@@ -20,6 +20,7 @@ from pipeline.stages import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.boilerplate_model import BoilerplateModel
 from pipeline.stages.grammar import Grammar
+from pipeline.stages.normalize import STAGE as NORMALIZE
 from pipeline.stages.normalize import DuplicateTitle, make_document
 from pipeline.stages.quality import QualitySignals
 from pipeline.stages.segment import Segment
@@ -112,7 +113,10 @@ class Processor:
                 return Outcome(record, doc, cleaned_text(doc), reused=True)
             record.previous = None
         try:
+            started = time.perf_counter()
             doc = make_document(record)
+            # Normalizing is the normalize stage's work, done before the Document exists.
+            self.seconds[NORMALIZE] += time.perf_counter() - started
             doc.site_lines = _site_knowledge(doc, repeated)
             self.pipeline(doc)
             self.decide(doc)
