@@ -10,6 +10,9 @@ byte, are the same whichever executor and worker count produced them.
 - :class:`Dask`: a ``distributed`` cluster, an existing one (``--scheduler tcp://HOST:PORT``)
   or a ``LocalCluster`` started for the run.
 
+They run the corpus-level counting pass's map too (:func:`pipeline.sites.map_keys`, one result
+per batch, reduced by the caller); its result goes to every batch of the cleaning pass.
+
 Batches in flight are bounded (``WINDOW_PER_WORKER`` per worker), so memory does not grow
 with the corpus: records are read lazily and outcomes are written as they come back.
 """
