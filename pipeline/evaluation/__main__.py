@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         pages = pages[: args.limit]
     ours = wcxb.CleanCorpusTextOnly()
+    ours.count_sites(pages)
     extractors = {
         "raw visible text": wcxb.raw_text,
         "datatrove C4 line filter": wcxb.c4_line_filter,
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         "trafilatura (HTML input)": wcxb.trafilatura_html,
     }
     boilerplate = wcxb.evaluate(pages, extractors)
+    site_rows = wcxb.site_pass(pages, ours)
     seed_rows = seeds.expectations()
     parity_rows = parity.datatrove_parity(pages)
     line_model = "held-out sites (5-fold by site)" if ours.held_out else "IN-SAMPLE (no cv models found)"
@@ -42,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     spun_row = spun.evaluate(pages)
     results = {
         "boilerplate": boilerplate, "line_model": line_model, "seeds": seed_rows, "datatrove_parity": parity_rows,
+        "site_pass": site_rows,
         "stuffing": stuffing_row, "spun": spun_row,
     }
 
@@ -56,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
             wo = f"{row['without_removed']:.3f}" if row["without_removed"] is not None else "-"
             print(f"{name:28} {page_type:14} {row['pages']:>5} {row['precision']:>6.3f} {row['recall']:>6.3f} "
                   f"{row['f1']:>6.3f} {w:>6} {wo:>6}")
+    if site_rows:
+        print(f"  on the {site_rows['with']['pages']} pages of the {site_rows['sites']} sites with at least "
+              f"{ours.site_settings['min_docs']} pages, clean-corpus without / with the site counting pass:")
+        for name in ("without", "with"):
+            row = site_rows[name]
+            print(f"  {name:26} {'all':14} {row['pages']:>5} {row['precision']:>6.3f} {row['recall']:>6.3f} "
+                  f"{row['f1']:>6.3f} {row['with_kept']:>6.3f} {row['without_removed']:>6.3f}")
     print()
     print(f"Keyword stuffing: our stuffer over {stuffing_row['stuffed_articles']} WCXB dev articles "
           f"(stuffing stage alone)")

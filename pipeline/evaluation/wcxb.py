@@ -23,6 +23,7 @@ from pipeline.ingest import RawRecord
 from pipeline.linemodel import BUILTIN
 from pipeline.processor import build_pipeline
 from pipeline.render import cleaned_text
+from pipeline.sites import RepeatedLines, SiteCounter, map_keys, site_of
 from pipeline.stages import Pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.quality import WORD
@@ -110,9 +111,19 @@ def snippet_rates(predicted: str, page: Page) -> tuple[int, int, int, int]:
     return kept, len(with_snippets), removed, len(without_snippets)
 
 
+def page_url(page: Page) -> str:
+    """A URL on the page's site (WCXB gives its domain)."""
+    return f"https://{page.domain}/{page.id}"
+
+
+def page_record(page: Page, text: str) -> RawRecord:
+    """A page's rendered text as one record of a batch (no title line), with a URL on its site."""
+    return RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=text, url=page_url(page))
+
+
 def text_document(page: Page, text: str) -> Document:
-    """The Document the pipeline makes of a page's rendered text (one record of a batch: no title line)."""
-    return make_document(RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=text))
+    """The Document the pipeline makes of a page's rendered text."""
+    return make_document(page_record(page, text))
 
 
 class CleanCorpusTextOnly:
@@ -139,12 +150,30 @@ class CleanCorpusTextOnly:
                 held_out["boilerplate_model"]["model"] = str(cv / f"fold-{fold}.npz")
                 self.fold_pipelines[fold] = build_pipeline(held_out)
 
+        self.site_settings = config["site_lines"]
+        # The counting pass's result over the evaluated pages (see count_sites); None: no pass.
+        self.repeated: RepeatedLines | None = None
+
     @property
     def held_out(self) -> bool:
         return bool(self.fold_pipelines)
 
+    def count_sites(self, pages: list[Page]) -> None:
+        """Run the corpus-level counting pass over ``pages`` (their site is their WCXB domain), as
+        a run over them all would."""
+        if self.site_settings["min_docs"] is None:
+            return
+        with SiteCounter(min_docs=self.site_settings["min_docs"],
+                         min_docs_ratio=self.site_settings["min_docs_ratio"]) as counter:
+            for page in pages:
+                counter.add(map_keys([page_record(page, visible_text(page.html))]))
+            self.repeated = counter.result()
+
     def __call__(self, page: Page, text: str) -> str:
         doc = text_document(page, text)
+        if self.repeated is not None:
+            doc.site = site_of(page_url(page))
+            doc.site_lines = self.repeated.of(doc, doc.site)
         fold = self.fold_of.get(page.id)
         (self.pipeline if fold is None else self.fold_pipelines[fold])(doc)
         return cleaned_text(doc)
@@ -204,6 +233,21 @@ class Scores:
             "with_kept": round(self.with_kept / self.with_total, 4) if self.with_total else None,
             "without_removed": round(self.without_removed / self.without_total, 4) if self.without_total else None,
         }
+
+
+def site_pass(pages: list[Page], ours: CleanCorpusTextOnly) -> dict[str, dict]:
+    """On the pages of sites with enough pages for the counting pass: our scores without and with it."""
+    if ours.repeated is None:
+        return {}
+    per_site = Counter(page.domain for page in pages)
+    sited = [page for page in pages if per_site[page.domain] >= ours.site_settings["min_docs"]]
+    repeated, ours.repeated = ours.repeated, None
+    try:
+        without = evaluate(sited, {"without": ours})["without"]["all"]
+    finally:
+        ours.repeated = repeated
+    return {"sites": len({page.domain for page in sited}), "without": without,
+            "with": evaluate(sited, {"with": ours})["with"]["all"]}
 
 
 def evaluate(pages: list[Page], extractors: dict[str, Extractor]) -> dict[str, dict[str, dict]]:
