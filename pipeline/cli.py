@@ -28,7 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "Inputs (searched recursively): .txt/.md (one article; first line is the title), "
             ".jsonl/.jsonl.gz (one article per line: text, optional id, title, url, metadata), "
-            ".parquet (same columns), .html/.htm (article extracted with trafilatura). "
+            ".parquet (same columns), .html/.htm (article extracted with trafilatura). A run first counts the "
+            "lines of documents with a url by site (the url's host): a line on at least 3 documents of a site, "
+            "and 20% of them, is its template and is removed ([site_lines] in the config). "
             "Outputs: CLEANED/<id>.txt, CLEANED/articles.parquet and .jsonl (kept documents); "
             "REPORTS/<id>.html, REPORTS/index.html, REPORTS/signals.parquet (every input document), "
             "REPORTS/manifest.json. Exit status: 0 when any document was processed, 1 when none "
