@@ -28,12 +28,14 @@ class SiteLines(Stage):
     def __call__(self, doc: Document) -> None:
         if doc.site is None:
             return
-        removed = doc.removed_mask()
+        repeated = [(i, held) for i in range(doc.first_body_block, len(doc.blocks))
+                    if (held := doc.site_lines.get(doc.blocks[i].text)) is not None]
+        # The mask is built only for a document that has repeated lines (most have none).
+        removed = doc.removed_mask() if repeated else bytearray()
         count = 0
-        for i in range(doc.first_body_block, len(doc.blocks)):
+        for i, held in repeated:
             block = doc.blocks[i]
-            held = doc.site_lines.get(block.text)
-            if held is None or all(removed[block.start : block.end]):
+            if all(removed[block.start : block.end]):
                 continue
             start, end = block_removal_span(doc, i, i)
             doc.annotate(start, end, stage=STAGE, rule=RULE, action=Action.REMOVE,
