@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class Action(str, enum.Enum):
@@ -91,15 +92,19 @@ class Document:
     signals: dict[str, float] = field(default_factory=dict)
     # What a stage says of its own run on this document (grammar: "ran (...)" / "skipped: why").
     notes: dict[str, str] = field(default_factory=dict)
-    # Corpus-level knowledge (pipeline/sites.py): the host of ``url``, and the lines of this
-    # document that recur across that site (line -> (documents holding it, documents of the site)).
-    site: str | None = None
+    # Corpus-level knowledge (pipeline/sites.py): the lines of this document that recur across
+    # its site (line -> (documents holding it, documents of the site)).
     site_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Filled by the segment stage; derived from ``text`` only.
     blocks: list[Block] = field(default_factory=list)
     status: Status = Status.KEPT
     reasons: list[str] = field(default_factory=list)
     error: str | None = None
+
+    @property
+    def site(self) -> str | None:
+        """The site the document is on: its URL's host (see :func:`site_of`)."""
+        return site_of(self.url)
 
     @property
     def title_span(self) -> tuple[int, int]:
@@ -137,3 +142,14 @@ class Document:
             if a.action is Action.REMOVE and stage in (None, a.stage):
                 mask[a.start : a.end] = b"\x01" * (a.end - a.start)
         return mask
+
+
+def site_of(url: str | None) -> str | None:
+    """The host of ``url``, lower case and without ``www.``; None without a URL or a host."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None

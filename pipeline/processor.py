@@ -15,7 +15,7 @@ from pipeline.ingest import RawRecord
 from pipeline.outputs import NOTE_COLUMNS, SIGNAL_NAMES, article_row, signals_row
 from pipeline.render import cleaned_text
 from pipeline.reports import Pages, Tally
-from pipeline.sites import RepeatedLines, digest, site_of
+from pipeline.sites import RepeatedLines, digest
 from pipeline.stages import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.boilerplate_model import BoilerplateModel
@@ -108,7 +108,7 @@ class Processor:
         if record.previous is not None:
             doc = restore(record, record.previous)
             # The row stands for the document only if the corpus still tells it the same.
-            doc.site_lines = _site_knowledge(doc, repeated)
+            doc.site_lines = _site_lines(doc, repeated)
             if digest(doc.site_lines) == record.previous.get("site_lines_digest"):
                 return Outcome(record, doc, cleaned_text(doc), reused=True)
             record.previous = None
@@ -117,7 +117,7 @@ class Processor:
             doc = make_document(record)
             # Normalizing is the normalize stage's work, done before the Document exists.
             self.seconds[NORMALIZE] += time.perf_counter() - started
-            doc.site_lines = _site_knowledge(doc, repeated)
+            doc.site_lines = _site_lines(doc, repeated)
             self.pipeline(doc)
             self.decide(doc)
             return Outcome(record, doc, cleaned_text(doc))
@@ -128,10 +128,9 @@ class Processor:
             return Outcome(record)
 
 
-def _site_knowledge(doc: Document, repeated: RepeatedLines | None) -> dict[str, tuple[int, int]]:
-    """Sets ``doc.site``; the document's lines that recur across its site."""
-    doc.site = site_of(doc.url)
-    return repeated.of(doc, doc.site) if repeated is not None else {}
+def _site_lines(doc: Document, repeated: RepeatedLines | None) -> dict[str, tuple[int, int]]:
+    """The document's lines that recur across its site (none when the counting pass is off)."""
+    return repeated.of(doc) if repeated is not None else {}
 
 
 def restore(record: RawRecord, row: dict[str, Any]) -> Document:

@@ -17,7 +17,7 @@ from tqdm import tqdm
 from pipeline import ingest
 from pipeline.config import Config, config_hash
 from pipeline.decide import Decide
-from pipeline.document import Status
+from pipeline.document import Status, site_of
 from pipeline.executors import make_executor
 from pipeline.incremental import Previous, run_key
 from pipeline.ingest import RawRecord
@@ -35,7 +35,7 @@ from pipeline.outputs import (
 )
 from pipeline.processor import PAGES, STAGE_NAMES
 from pipeline.reports import ReportWriter, document_file
-from pipeline.sites import RepeatedLines, SiteCounter, site_of
+from pipeline.sites import RepeatedLines, SiteCounter
 
 # Runs with more documents than this show a progress bar (on stderr).
 PROGRESS_MIN_DOCS = 10

@@ -24,11 +24,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import numpy as np
 
-from pipeline.document import Document
+from pipeline.document import Document, site_of
 from pipeline.ingest import RawRecord
 from pipeline.stages.normalize import make_document
 
@@ -39,17 +38,6 @@ KEY_DTYPE = np.dtype([("key", "<u8"), ("site", "<u8")])
 SPILL_BUCKETS = 64
 # Slack when comparing a count with a share of a site's documents (floating-point products).
 RATIO_TOLERANCE = 1e-9
-
-
-def site_of(url: str | None) -> str | None:
-    """The host of ``url``, lower case and without ``www.``; None without a URL or a host."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url.strip()).hostname
-    except ValueError:
-        return None
-    return host.removeprefix("www.") if host else None
 
 
 def _key(text: str) -> int:
@@ -103,8 +91,9 @@ class RepeatedLines:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def of(self, doc: Document, site: str | None) -> dict[str, tuple[int, int]]:
-        """The document's repeated lines: line -> (documents of the site holding it, documents of the site)."""
+    def of(self, doc: Document) -> dict[str, tuple[int, int]]:
+        """The document's repeated lines: line -> (documents of its site holding it, documents of the site)."""
+        site = doc.site
         if site is None or not len(self.keys) or site not in self.site_docs:
             return {}
         lines = body_lines(doc)

@@ -62,11 +62,12 @@ def test_a_line_on_enough_documents_of_its_own_site_is_repeated():
     assert repeated.site_docs == {"large.example": 20, "small.example": 5}
     assert len(repeated) == 4
     doc = make_document(small[0])
-    assert repeated.of(doc, "small.example") == {"L1": (5, 5), "L2": (3, 5)}
-    assert repeated.of(make_document(large[0]), "large.example") == {"N": (4, 20), "L1": (5, 20)}
+    assert repeated.of(doc) == {"L1": (5, 5), "L2": (3, 5)}
+    assert repeated.of(make_document(large[0])) == {"N": (4, 20), "L1": (5, 20)}
     # The same line on another site, or on no site, is not that site's.
-    assert repeated.of(make_document(no_site[0]), None) == {}
-    assert repeated.of(doc, "elsewhere.example") == {}
+    assert repeated.of(make_document(no_site[0])) == {}
+    elsewhere = record("e0", "https://elsewhere.example/", ["L1", "L2", "L3", "own 0"])
+    assert repeated.of(make_document(elsewhere)) == {}
 
 
 def test_the_title_is_not_counted_and_a_line_counts_once_per_document():
@@ -76,8 +77,8 @@ def test_the_title_is_not_counted_and_a_line_counts_once_per_document():
     repeated, spilled = counted(docs, min_docs=2, min_docs_ratio=None)
     # d0: same, own 0; d1 and d2 (no title): Shared Title, same, own n.
     assert spilled == 2 + 3 + 3
-    assert repeated.of(make_document(docs[1]), "a.example") == {"Shared Title": (2, 3), "same": (3, 3)}
-    assert repeated.of(make_document(docs[0]), "a.example") == {"same": (3, 3)}
+    assert repeated.of(make_document(docs[1])) == {"Shared Title": (2, 3), "same": (3, 3)}
+    assert repeated.of(make_document(docs[0])) == {"same": (3, 3)}
 
 
 def test_the_reduce_counts_exactly_across_every_spill_bucket():
@@ -89,7 +90,7 @@ def test_the_reduce_counts_exactly_across_every_spill_bucket():
     assert len(repeated) == 325
     assert np.all(np.diff(repeated.keys.astype(np.float64)) > 0)
     assert sorted(np.unique(repeated.keys % SPILL_BUCKETS).tolist()) == list(range(SPILL_BUCKETS))
-    found = repeated.of(make_document(docs[3]), "many.example")
+    found = repeated.of(make_document(docs[3]))
     assert found == {f"line {k}": (4 if k < 300 else 3, 4) for k in range(325)}
 
 

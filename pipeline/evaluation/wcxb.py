@@ -23,7 +23,7 @@ from pipeline.ingest import RawRecord
 from pipeline.linemodel import BUILTIN
 from pipeline.processor import build_pipeline
 from pipeline.render import cleaned_text
-from pipeline.sites import RepeatedLines, SiteCounter, map_keys, site_of
+from pipeline.sites import RepeatedLines, SiteCounter, map_keys
 from pipeline.stages import Pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.quality import WORD
@@ -172,8 +172,7 @@ class CleanCorpusTextOnly:
     def __call__(self, page: Page, text: str) -> str:
         doc = text_document(page, text)
         if self.repeated is not None:
-            doc.site = site_of(page_url(page))
-            doc.site_lines = self.repeated.of(doc, doc.site)
+            doc.site_lines = self.repeated.of(doc)
         fold = self.fold_of.get(page.id)
         (self.pipeline if fold is None else self.fold_pipelines[fold])(doc)
         return cleaned_text(doc)
