@@ -6,24 +6,31 @@ line, wedged mid-sentence ("see a doctor or Pain In ... Running,miss out"). Natu
 repetition of a topic term ("back pain") is grammatical every time.
 
 1. Candidates: word n-grams (``min_phrase_words`` to ``max_phrase_words`` words, inside one
-   clause, not starting or ending with a stop word) repeated at least ``min_instances`` times.
+   clause, not starting or ending with a stop word nor inside a token such as "$9.99")
+   repeated at least ``min_instances`` times.
 2. Each instance is judged on surface evidence first. Strong evidence puts the phrase where
    prose cannot have it: glued to the next word with no space (``Running,miss``), trailing a
    finished sentence at the end of a paragraph, a sentence of its own between sentences, right
-   after another copy of itself ("Best Guide Best Guide": the second copy is the stuffer's). Weak
+   after another copy of itself ("Best Guide Best Guide": the second copy is the stuffer's, and the
+   first is judged by what follows the last). Weak
    evidence is what a name or a heading also shows: a line of its own (a repeated heading),
    Title Case right after a lower-case word of the same sentence (a product name), lower case
    after the Title Case words of a heading.
 3. A candidate is stuffed when at least ``min_injected`` instances are not integrated, at
    least ``min_strong`` of them with strong evidence, showing ``min_evidence_kinds`` kinds of
    evidence (one kind alone is a house style: a product name always in Title Case, a price
-   always trailing its line). The keyphrase is the stuffed candidate with the most strong
-   evidence (ties: the longer phrase), or when none is stuffed the candidate closest to it.
-4. Only then spaCy's dependency parse reads the sentences of the instances the surface could
-   not judge: an injected phrase does not hang from its sentence as an argument or modifier
-   (it takes over the root, or attaches as ``dep``/``appos``/``npadvmod``); a grammatical use
-   does. Each injected instance is removed with the punctuation that only existed to attach
-   it; grammatical uses and the title stay.
+   always trailing its line). When no candidate is stuffed on the surface alone, spaCy reads
+   the undecided instances of the candidates with strong evidence (step 4), and what it finds
+   injected counts as one more kind. The keyphrase is the stuffed candidate with the most
+   strong evidence (ties: the longer phrase), or when none is stuffed the candidate closest to it.
+4. spaCy reads the instances the surface could not judge. One that ends its line after words
+   that were complete without it (a noun, a name, an adverb: "Chill it Lower Back Pain ...")
+   was appended; one after words that want it (a preposition, an adjective, a verb: "Shoes
+   for Calf Pain ...") belongs to its line. Elsewhere the dependency parse decides: an injected
+   phrase does not hang from its sentence as an argument or modifier (it takes over the root
+   without a determiner of its own, or attaches as ``dep``/``appos``/``npadvmod``); a
+   grammatical use does. Each injected instance is removed with the punctuation that only
+   existed to attach it; grammatical uses and the title stay.
 """
 
 from __future__ import annotations
@@ -52,11 +59,11 @@ PHRASE_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # What may sit between two words of one phrase: spaces or a hyphen, never clause punctuation.
 _JOINER = re.compile(r"[ \-]{1,3}")
 # A finished sentence: terminal punctuation, then closing quotes or brackets (not '," she says').
-_SENTENCE_END = re.compile(r"(?<!\bvs)(?<!\bv)(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bMr)(?<!\bDr)(?<!\bSt)(?<!\bNo)"
-                           r"[.!?…][\"”’)\]]*\s*$")
-# Words a period may belong to: "Motor City Electric Co. is ..." is not a sentence "Motor City Electric Co".
+_SENTENCE_END = re.compile(r"([^\W_]+)?([.!?…])[\"”’)\]]*\s*$")
+# Words a period may belong to: "Motor City Electric Co. is ..." is not a sentence "Motor City
+# Electric Co", and "34 oz. French Press" does not end at "oz".
 _ABBREVIATIONS = frozenset({"co", "corp", "inc", "ltd", "bros", "vs", "v", "jr", "sr", "st", "dr", "mr", "mrs", "ms",
-                            "no", "etc", "approx", "dept", "est", "fig"})
+                            "no", "etc", "approx", "dept", "est", "fig", "e.g", "i.e", "oz", "lb", "lbs"})
 _LEADING_LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)])?\s*$")
 # What may separate two copies of a phrase said back to back ("Best Guide Best Guide").
 _ONLY_PUNCT = re.compile(r"[\s,.;:!?\-–—|]*")
@@ -68,6 +75,14 @@ _INTEGRATING_DEPS = frozenset({
     "amod", "nmod", "poss", "acomp", "xcomp", "ccomp", "advcl", "acl", "relcl", "pcomp", "csubj",
     "agent", "advmod", "prep",
 })
+# What the last word of a line may be when the line was complete before the phrase was added.
+_COMPLETE_POS = frozenset({"NOUN", "PROPN", "PRON", "ADV", "PUNCT", "SYM", "X"})
+# ... except a possessive ("your"), which wants a noun after it.
+_WANTS_HEAD_TAGS = frozenset({"PRP$", "WP$", "POS"})
+# A word right after one of these marks continues a token ("$9.99", "5.2", "ps:tc"): no phrase starts there.
+_CONTINUES_TOKEN = re.compile(r"[^\W_][.,:/]")
+# A phrase at the root with one of these outside it is a noun phrase of its sentence.
+_BUILT_AROUND = frozenset({"det", "poss"})
 # Inflections of one word share this prefix (spasm/spasms, cause/causing) often enough.
 STEM_CHARS = 4
 # A sentence this long is not parsed for one instance: the surface cues already decided it or
@@ -96,6 +111,7 @@ class Verdict:
     injected: bool | None  # None: surface cues cannot tell; the parse decides
     why: str
     kind: str = ""
+    through: int = 0  # the end of the last copy said back to back with this one
 
 
 class KeywordStuffing(Stage):
@@ -129,20 +145,23 @@ class KeywordStuffing(Stage):
         judged = {key: self._judge(doc, insts, lower) for key, insts in candidates.items()}
         stuffed = {key: self._stuffed(verdicts) for key, verdicts in judged.items()}
         key = max(judged, key=lambda k: (stuffed[k], _strong(judged[k]), len(k.split()), len(judged[k])))
+        if not stuffed[key] and _strong(judged[key]) >= self.min_strong:
+            # The surface alone did not establish it: spaCy reads the rest of the closest candidate.
+            self._read_rest(doc, judged[key])
+            stuffed[key] = self._stuffed(judged[key])
         verdicts = judged[key]
         if not stuffed[key]:
             self._record(doc, key, verdicts, words, stuffed=False)
             return
         # Only now, for the one keyphrase the surface evidence established, the parser reads the
         # sentences the surface could not judge.
-        for verdict in verdicts:
-            if verdict.injected is None:
-                verdict.injected, verdict.why = self._parsed(doc, verdict.instance)
-                verdict.kind = PARSE
+        self._read_rest(doc, verdicts)
         self._record(doc, key, verdicts, words, stuffed=True)
         phrase = doc.notes[KEYPHRASE_NOTE]
+        covered = 0  # copies said back to back go with the first copy when it is injected
         for verdict in verdicts:
-            if verdict.injected:
+            if verdict.injected and verdict.instance.start >= covered:
+                covered = verdict.through
                 start, end = self._removal_span(doc, verdict)
                 doc.annotate(start, end, stage=STAGE, rule=RULE, action=Action.REMOVE,
                              reason=f"stuffed keyphrase {phrase!r}: {verdict.why}")
@@ -162,7 +181,8 @@ class KeywordStuffing(Stage):
         found: dict[str, list[Instance]] = {}
         for b, ((words, block), lower) in enumerate(zip(blocks, lowered, strict=True)):
             for i, first in enumerate(words):
-                if lower[i] in self._stop:
+                at = first.start()
+                if lower[i] in self._stop or _CONTINUES_TOKEN.fullmatch(block.text, max(0, at - 2), at):
                     continue
                 for j in range(i + 1, min(i + self.max_phrase_words, len(words))):
                     if (lower[j - 1], lower[j]) not in repeated:
@@ -173,7 +193,7 @@ class KeywordStuffing(Stage):
                     if last in self._stop or j + 1 - i < self.min_phrase_words:
                         continue
                     phrase = lower[i:j + 1]
-                    if sum(w not in self._stop for w in phrase) < self.min_content_words:
+                    if sum(len(w) > 1 and w not in self._stop for w in phrase) < self.min_content_words:
                         continue
                     start, end = block.start + first.start(), block.start + words[j].end()
                     if any(removed[start:end]) and b != 0:
@@ -182,21 +202,34 @@ class KeywordStuffing(Stage):
         return {k: v for k, v in found.items() if len(v) >= self.min_instances}
 
     def _stuffed(self, verdicts: list[Verdict]) -> bool:
-        kinds = {v.kind for v in verdicts if v.kind in SURFACE}
+        kinds = {v.kind for v in verdicts if v.kind in SURFACE or (v.kind == PARSE and v.injected)}
         return (sum(bool(v.injected) for v in verdicts) >= self.min_injected and _strong(verdicts) >= self.min_strong
                 and len(kinds) >= self.min_evidence_kinds)
 
     # -- judging one instance ----------------------------------------------------------------
 
     def _judge(self, doc: Document, insts: list[Instance], lower: set[str]) -> list[Verdict]:
-        verdicts = []
-        for previous, inst in zip([None, *insts], insts, strict=False):
-            if (previous is not None and previous.block == inst.block and inst.block >= doc.first_body_block
-                    and previous.end <= inst.start and _ONLY_PUNCT.fullmatch(doc.text[previous.end:inst.start])):
+        verdicts: list[Verdict] = []
+        for i, inst in enumerate(insts):
+            if i and self._back_to_back(doc, insts[i - 1], inst):
                 verdicts.append(Verdict(inst, True, "repeated back to back", REPEATED))
-            else:
-                verdicts.append(self._surface(doc, inst, lower))
+                continue
+            # The first of copies said back to back after some text ("... new CRM. Best CRM
+            # Software Best CRM Software.") is judged by what follows the last of them. A line
+            # of copies alone is a table's row of equal cells, flattened.
+            last = i
+            if doc.text[doc.blocks[inst.block].start:inst.start].strip():
+                while last + 1 < len(insts) and self._back_to_back(doc, insts[last], insts[last + 1]):
+                    last += 1
+            verdict = self._surface(doc, Instance(inst.start, insts[last].end, inst.block), lower)
+            verdict.instance, verdict.through = inst, insts[last].end
+            verdicts.append(verdict)
         return verdicts
+
+    @staticmethod
+    def _back_to_back(doc: Document, previous: Instance, inst: Instance) -> bool:
+        return (previous.block == inst.block and inst.block >= doc.first_body_block and previous.end <= inst.start
+                and bool(_ONLY_PUNCT.fullmatch(doc.text[previous.end:inst.start])))
 
     def _surface(self, doc: Document, inst: Instance, lower: set[str]) -> Verdict:
         block = doc.blocks[inst.block]
@@ -205,14 +238,14 @@ class KeywordStuffing(Stage):
         before = doc.text[block.start:inst.start]
         after = doc.text[inst.end:block.end]
         line_start = not before.strip() or bool(_LEADING_LIST_MARK.match(before))
-        after_sentence = bool(_SENTENCE_END.search(before))
+        after_sentence = _ends_sentence(before)
         line_end = bool(_TRAILING_PUNCT.fullmatch(after))
         text = doc.text[inst.start:inst.end]
         # A period after an abbreviation ("Electric Co. is ...") does not end the phrase's sentence.
-        period_ends = not (after.startswith(".") and PHRASE_WORD.findall(text)[-1].lower() in _ABBREVIATIONS)
+        period_ends = not (after.startswith(".") and _abbreviation(PHRASE_WORD.findall(text)[-1]))
         if line_start and line_end:
             return Verdict(inst, True, "a line of its own", OWN_LINE)
-        if re.match(r"[,;:.]?[^\W\d_]", after) and not re.match(r"[-'’]", after):
+        if re.match(r"[,;]?[^\W\d_]", after) and not re.match(r"[-'’]", after):
             return Verdict(inst, True, "glued to the next word", GLUED)
         if after_sentence and line_end:
             return Verdict(inst, True, "appended after the paragraph's last sentence", TAIL)
@@ -235,6 +268,32 @@ class KeywordStuffing(Stage):
         content = [w.lower()[:STEM_CHARS] for w in PHRASE_WORD.findall(phrase) if w.lower() not in self._stop]
         return 2 * sum(w in lower for w in content) >= len(content)
 
+    def _read_rest(self, doc: Document, verdicts: list[Verdict]) -> None:
+        """The instances the surface could not judge, read by spaCy's tagger and parser."""
+        for verdict in verdicts:
+            if verdict.injected is None:
+                inst = _with_copies(verdict)
+                verdict.injected, verdict.why = self._appended(doc, inst) or self._parsed(doc, inst)
+                verdict.kind = PARSE
+
+    def _appended(self, doc: Document, inst: Instance) -> tuple[bool, str] | None:
+        """An instance that ends its line after words that were already complete without it:
+        a noun, a name, an adverb, a pronoun or a closing mark before it ("Chill it Lower
+        Back Pain ...", "Journal Essentials Gear List"). Words that want what follows (an
+        adjective, a determiner, a preposition, a verb) make it part of the line. Read from the
+        line in lower case: spaCy tags Title Case adjectives in headings as names."""
+        block = doc.blocks[inst.block]
+        before = doc.text[block.start:inst.start]
+        if not PHRASE_WORD.search(before) or not _TRAILING_PUNCT.fullmatch(doc.text[inst.end:block.end]):
+            return None
+        if len(before) > MAX_PARSE_CHARS:
+            return None
+        tagged = parser()(before.lower())
+        last = tagged[-1]
+        if last.pos_ in _COMPLETE_POS and last.tag_ not in _WANTS_HEAD_TAGS:
+            return True, f"appended to a line already complete (after {last.pos_.lower()} {last.text!r}; parse)"
+        return None
+
     def _parsed(self, doc: Document, inst: Instance) -> tuple[bool, str]:
         block = doc.blocks[inst.block]
         if len(block.text) > MAX_PARSE_CHARS:
@@ -247,7 +306,10 @@ class KeywordStuffing(Stage):
         for root in roots:
             if root.dep_ == "ROOT":
                 outside = [t for t in root.sent if t.is_alpha and not span.start <= t.i < span.end]
-                if len(outside) >= 2:
+                # A determiner of its own ("The Specialty Coffee Association of ...") makes it
+                # a noun phrase the parser failed to attach, not a phrase dropped in.
+                built = any(c.dep_ in _BUILT_AROUND and not span.start <= c.i < span.end for c in root.children)
+                if len(outside) >= 2 and not built:
                     return True, "takes over the root of a sentence it is not part of (parse)"
             elif root.dep_ not in _INTEGRATING_DEPS:
                 return True, f"attached to its sentence only as {root.dep_!r} (parse)"
@@ -267,7 +329,7 @@ class KeywordStuffing(Stage):
 
     def _removal_span(self, doc: Document, verdict: Verdict) -> tuple[int, int]:
         """The instance plus the punctuation and space that only existed to attach it."""
-        inst = verdict.instance
+        inst = _with_copies(verdict)
         if verdict.kind == OWN_LINE:
             return block_removal_span(doc, inst.block, inst.block)
         block = doc.blocks[inst.block]
@@ -275,7 +337,7 @@ class KeywordStuffing(Stage):
         after = doc.text[inst.end:block.end]
         start, end = inst.start, inst.end
         trailing = re.match(r"[.!?,;:]?", after).group()
-        own_sentence = not before.strip() or _SENTENCE_END.search(before)
+        own_sentence = not before.strip() or _ends_sentence(before)
         if trailing and (own_sentence or trailing in ",;:"):
             end += len(trailing)
         rest = doc.text[end:block.end]
@@ -284,6 +346,30 @@ class KeywordStuffing(Stage):
         elif own_sentence:
             end += len(rest) - len(rest.lstrip(" "))
         return start, end
+
+
+def _ends_sentence(text: str) -> bool:
+    """``text`` ends with a finished sentence (its last period is not an abbreviation's)."""
+    end = _SENTENCE_END.search(text)
+    if end is None:
+        return False
+    word = end.group(1)
+    if end.group(2) == "." and word is not None:
+        start = end.start(1)
+        if text[max(0, start - 2):start] in ("e.", "i."):  # "e.g." and "i.e." are one word
+            word = text[start - 2:start] + word
+        return not _abbreviation(word)
+    return True
+
+
+def _abbreviation(word: str) -> bool:
+    return word.lower() in _ABBREVIATIONS and word != "no"  # "No. 5", but "The answer is no."
+
+
+def _with_copies(verdict: Verdict) -> Instance:
+    """The instance with the copies said back to back after it."""
+    inst = verdict.instance
+    return Instance(inst.start, max(inst.end, verdict.through), inst.block)
 
 
 def _strong(verdicts: list[Verdict]) -> int:

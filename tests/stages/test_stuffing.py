@@ -9,7 +9,7 @@ from pipeline.evaluation.stuffing import StuffingOnly
 from pipeline.ingest import RawRecord
 from pipeline.render import cleaned_text
 from pipeline.stages.normalize import make_document
-from pipeline.stages.stuffing import KEYPHRASE_NOTE
+from pipeline.stages.stuffing import KEYPHRASE_NOTE, _ends_sentence
 from tests.conftest import seed_id
 
 PROSE = [
@@ -68,7 +68,7 @@ def test_weak_evidence_counts_beside_strong_and_headings_show_two_more_kinds():
     body = "\n\n".join([
         f"{PROSE[0]} {kp}. {PROSE[1]}",               # a sentence of its own: strong
         kp,                                           # a line of its own: weak
-        f"Why Fit Matters {kp} {kp}",                 # lower case after a Title Case heading, then again
+        f"Why Fit Matters {kp} {kp}",                 # lower case after a Title Case heading, twice: one cut
         PROSE[3],
         PROSE[5],
     ])
@@ -76,8 +76,9 @@ def test_weak_evidence_counts_beside_strong_and_headings_show_two_more_kinds():
     assert doc.notes[KEYPHRASE_NOTE] == kp
     assert stuffing_reasons(doc) == [
         "a sentence of its own between sentences", "a line of its own",
-        "in lower case after a Title Case heading", "repeated back to back",
+        "in lower case after a Title Case heading",
     ]
+    assert (doc.signals["stuffing_instances"], doc.signals["stuffing_injected"]) == (5, 4)  # the title keeps its own
     assert cleaned_text(doc) == "\n\n".join([
         "The best trail running shoes for beginners",
         f"{PROSE[0]} {PROSE[1]}",
@@ -125,12 +126,60 @@ def test_a_grammatical_use_of_the_stuffed_phrase_is_kept():
         "Motor City Electric Co. wired the new stadium in two years.",
         "Visit Motor City Electric Co.'s website to learn more.",
     ]),
-], ids=["topic term", "name in Title Case", "name ending in Co."])
+    # Prices end their lines, but "99 per month" is not a phrase: it starts inside "$9.99".
+    ("What a subscription costs", [
+        "- Monthly subscription: US$9.99 per month",
+        "- Annual subscription: US$6.99 per month",
+        "- Family subscription: US$14.99 per month",
+        "The basic tier costs $4.99 per month. It shows adverts.",
+    ]),
+    # A name with a determiner of its own is a noun phrase, even where the parser fails to attach it.
+    ("Certified coffee grinders", [
+        "Baristas trust grinders certified by the Specialty Coffee Association (SCA).",
+        "The Specialty Coffee Association of America reviews, tests, and certifies coffee gear.",
+        "Specialty Coffee Association. (2019, June 1). Certified Home Brewers.",
+        "A coffee grinder with that stamp is a safe choice for specialty beans.",
+    ]),
+], ids=["topic term", "name in Title Case", "name ending in Co.", "prices", "name with a determiner"])
 def test_repetition_that_is_not_stuffing_is_left_alone(title, lines):
     doc = stuffing_only(title, "\n\n".join([*lines, *PROSE]))
     assert doc.notes[KEYPHRASE_NOTE] == ""
     assert doc.signals["stuffing_injected"] == 0
     assert not doc.annotations
+
+
+def test_a_line_that_was_complete_before_the_phrase_loses_it_and_a_line_that_needs_it_keeps_it():
+    kp = "Calf Pain After Running Fast"
+    body = "\n\n".join([
+        f"{PROSE[0]} {kp}. {PROSE[1]}",
+        f"{PROSE[2]} {kp}",
+        f"Warm Up Drills {kp}",                       # after a noun: the heading was whole
+        f"Good Shoes for {kp}",                       # after a preposition: the phrase completes it
+        f"Rest Well {kp} {kp}.",                      # twice, back to back, at the end of a line
+        PROSE[3],
+    ])
+    doc = stuffing_only("Calf Pain After Running Fast: a guide", body)
+    assert stuffing_reasons(doc) == [
+        "a sentence of its own between sentences", "appended after the paragraph's last sentence",
+        "appended to a line already complete (after noun 'drills'; parse)",
+        "appended to a line already complete (after adv 'well'; parse)",
+    ]
+    assert (doc.signals["stuffing_instances"], doc.signals["stuffing_injected"]) == (7, 5)
+    assert cleaned_text(doc).split("\n\n")[3:] == [
+        "Warm Up Drills", f"Good Shoes for {kp}", "Rest Well.", PROSE[3]]
+
+
+def test_the_parser_supplies_a_second_kind_of_evidence_when_the_surface_shows_one():
+    kp = "calf pain after running"
+    body = "\n\n".join([
+        *(f"{line} {kp}" for line in PROSE[:3]),     # one kind of surface evidence, three times
+        f"A good physio will {kp} check the gait first.",
+        PROSE[3],
+    ])
+    doc = stuffing_only("Running and your calves", body)
+    assert doc.notes[KEYPHRASE_NOTE] == kp
+    assert stuffing_reasons(doc)[3] == "takes over the root of a sentence it is not part of (parse)"
+    assert cleaned_text(doc).split("\n\n")[1:] == [*PROSE[:3], "A good physio will check the gait first.", PROSE[3]]
 
 
 @pytest.mark.parametrize(("number", "keyphrase", "instances", "injected"), [
@@ -159,3 +208,12 @@ def test_clean_seeds_have_no_stuffing(seed_run, number):
     assert row["keyphrase"] == ""
     assert row["stuffing_injected"] == 0
     assert not [a for a in row["annotations_list"] if a["stage"] == "stuffing"]
+
+
+@pytest.mark.parametrize(("text", "ends"), [
+    ("Rest helps.", True), ("Does it help?", True), ('He said "no." ', True), ("It costs 3.", True),
+    ("Motor City Electric Co.", False), ("Coffee Gator 34 oz.", False), ("tools, e.g.", False), ("No.", False),
+    ("Rest helps", False), ("Note:", False),
+])
+def test_a_sentence_ends_at_terminal_punctuation_unless_an_abbreviation_owns_the_period(text, ends):
+    assert _ends_sentence(text) is ends
