@@ -20,8 +20,9 @@ clean articles; the seeds are checked on their own (003 and 004 are real spun ar
 2. its word thresholds are the 98th, 99th and 99.5th percentiles of its scores on the
    clean fold-A articles' words;
 3. the document model, a logistic regression over the share of a document's words above
-   each threshold, learns clean from spun (all three rates) on fold A, and is shifted so
-   that 2% of the clean fold-A articles score above 0.5.
+   each threshold, the mean of its ten highest word scores and its length (the log of its
+   number of words), learns clean from spun (all three rates) on fold A, and is shifted so
+   that 1% of the clean fold-A articles score above 0.5 (:data:`CLEAN_FLAGGED`).
 
 The training spinner draws only synonyms the trigram model knows: a word it does not know
 has no context to judge, and a training thesaurus full of such words would teach the word
@@ -50,6 +51,7 @@ from pipeline.stages.normalize import make_document
 from pipeline.stages.segment import Segment
 from pipeline.stages.spun import (
     BUILTIN_MODEL,
+    DOCUMENT_FEATURES,
     EVIDENCE_QUANTILE,
     WORD_QUANTILES,
     SpunModel,
@@ -67,8 +69,9 @@ MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / BUILTIN_MODEL
 WORD_RATE = 0.1
 WORD_PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "early_stopping": False,
                "random_state": 0}
-# The share of clean fold-A articles the model may score above 0.5 (the issue's bound is 2%).
-CLEAN_FLAGGED = 0.02
+# The share of clean fold-A articles the model may score above 0.5: half the issue's bound of 2%,
+# since a bound met exactly on the training articles is exceeded on others as often as not.
+CLEAN_FLAGGED = 0.01
 _TOKEN = re.compile(r"([A-Za-z]+)")
 # A spinner leaves short words, stop words and capitalized words (names, sentence starts) alone.
 MIN_SPUN_WORD = 4
@@ -215,21 +218,24 @@ def train(pages: list[Page], out: Path = MODEL_PATH) -> dict:
     trees.check_against(classifier, x)
     clean_scores = np.concatenate([trees.predict(words.rows) for words in clean if len(words.rows)])
     thresholds = [float(np.quantile(clean_scores, q)) for q in WORD_QUANTILES]
-    unfitted = {"mean": [0.0] * 3, "scale": [1.0] * 3, "coef": [0.0] * 3, "intercept": 0.0}
+    n = len(DOCUMENT_FEATURES)
+    unfitted = {"features": list(DOCUMENT_FEATURES), "mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n,
+                "intercept": 0.0}
     meta = {"word_thresholds": thresholds, "evidence_threshold": thresholds[WORD_QUANTILES.index(EVIDENCE_QUANTILE)],
             "document": unfitted}
     model = SpunModel(trees, meta)
     rows, labels = [], []
     for words, label in [(w, 0) for w in clean] + [(w, 1) for rate in RATES for w, _ in spun[rate]]:
         if len(words.words) >= min_words:
-            rows.append(model.shares(model.word_scores(words.rows)))
+            rows.append(model.document_features(model.word_scores(words.rows)))
             labels.append(label)
     docs, labels = np.array(rows), np.array(labels)
     mean, scale = docs.mean(axis=0), docs.std(axis=0)
     document = LogisticRegression(max_iter=1000).fit((docs - mean) / scale, labels)
     decision = document.decision_function((docs - mean) / scale)
     shift = float(np.quantile(decision[labels == 0], 1 - CLEAN_FLAGGED))
-    meta["document"] = {"mean": mean.tolist(), "scale": scale.tolist(), "coef": document.coef_[0].tolist(),
+    meta["document"] = {"features": list(DOCUMENT_FEATURES),
+                        "mean": mean.tolist(), "scale": scale.tolist(), "coef": document.coef_[0].tolist(),
                         "intercept": float(document.intercept_[0]) - shift}
     meta.update({
         "trained_on": f"WCXB dev fold A: {len(y)} words of {len(training)} articles WordNet-spun at {WORD_RATE} "

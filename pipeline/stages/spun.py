@@ -17,10 +17,11 @@ place, give one ``spun_score`` in [0, 1]:
    word. A word above the 99th percentile of clean words' scores is a ``flag``, naming the
    WordNet synonym that fills its slot better where there is one. The document model, a
    logistic regression over the share of the document's words above three such thresholds,
-   gives ``spun_misfit_score``. Both are in ``pipeline/models/spun_words.npz``, trained on
-   WCXB dev articles of one half of the sites with a WordNet spinner (the evaluation uses
-   the other half and another thesaurus) and shifted so that 2% of clean articles score
-   above 0.5 (:mod:`pipeline.evaluation.spun`).
+   the mean of its ten highest word scores and its length, gives ``spun_misfit_score``. Both
+   are in ``pipeline/models/spun_words.npz``, trained on WCXB dev articles of one half of
+   the sites with a WordNet spinner (the evaluation uses the other half and another
+   thesaurus) and shifted so that 1% of clean articles score above 0.5
+   (:mod:`pipeline.evaluation.spun`).
 
 The score combines both: ``1 - (1 - p_misfit) * (1 - p_lexicon)``, where every distinct
 tortured phrase multiplies the clean odds by ``lexicon_hit_keep``.
@@ -154,6 +155,11 @@ WORD_FEATURES = ("zipf", "unknown", "zipf_before", "zipf_after", "left", "left_m
 WORD_QUANTILES = (0.98, 0.99, 0.995)
 # A word above the middle threshold (1 in 100 clean words) is marked as evidence.
 EVIDENCE_QUANTILE = 0.99
+# Besides those shares, the document model reads the mean of its TOP_WORDS highest word
+# scores and the log of its number of words: a share of 2% is one word in 50 but forty in
+# 2,000, and a long clean article has more chances of a few odd words.
+TOP_WORDS = 10
+DOCUMENT_FEATURES = (*(f"share_above_q{q}" for q in WORD_QUANTILES), f"top{TOP_WORDS}_mean", "log_words")
 
 
 @lru_cache(maxsize=1)
@@ -259,7 +265,7 @@ class SpunModelError(ValueError):
 
 class SpunModel:
     """The word model (trees over ``WORD_FEATURES``: P(a spinner put this word here)) and the
-    document model (logistic, over the shares of a document's words above each word threshold)."""
+    document model (logistic, over :data:`DOCUMENT_FEATURES`)."""
 
     def __init__(self, trees: Trees, meta: dict) -> None:
         self.trees = trees
@@ -274,12 +280,18 @@ class SpunModel:
     def word_scores(self, rows: np.ndarray) -> np.ndarray:
         return self.trees.predict(rows) if len(rows) else np.zeros(0)
 
-    def shares(self, scores: np.ndarray) -> list[float]:
-        """The document model's features: the share of words above each word threshold."""
-        return [float(np.mean(scores > t)) if len(scores) else 0.0 for t in self.thresholds]
+    def document_features(self, scores: np.ndarray) -> list[float]:
+        """The document model's features (:data:`DOCUMENT_FEATURES`; a model file from before
+        they were added has the shares alone)."""
+        if not len(scores):
+            return [0.0] * len(self.coef)
+        features = [float(np.mean(scores > t)) for t in self.thresholds]
+        if len(self.coef) > len(features):
+            features += [float(np.mean(np.sort(scores)[-TOP_WORDS:])), math.log(len(scores))]
+        return features
 
-    def probability(self, shares: list[float]) -> float:
-        z = self.intercept + sum(c * (v - m) / s for v, m, s, c in zip(shares, self.mean, self.scale, self.coef,
+    def probability(self, features: list[float]) -> float:
+        z = self.intercept + sum(c * (v - m) / s for v, m, s, c in zip(features, self.mean, self.scale, self.coef,
                                                                           strict=True))
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -372,7 +384,7 @@ class SpunText(Stage):
         doc.signals["spun_misfits"] = len(suspects)
         doc.signals["spun_suspect_share"] = len(suspects) / len(words.words)
         doc.notes[STATUS_NOTE] = f"ran ({len(words.words)} content words fitted)"
-        return self.model.probability(self.model.shares(scores))
+        return self.model.probability(self.model.document_features(scores))
 
     def _better(self, words: Words, k: int) -> tuple[str | None, float | None]:
         """The WordNet synonym that fills the word's slot best, if it fills it better, and by how

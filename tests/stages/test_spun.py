@@ -12,7 +12,15 @@ from pipeline.document import Action, Document
 from pipeline.evaluation.spun import SpunOnly, auc, moby_spinner
 from pipeline.evaluation.wcxb import Page
 from pipeline.render import cleaned_text
-from pipeline.stages.spun import WORD_FEATURES, SpunLexiconError, SpunModel, SpunModelError, WordFeatures, read_lexicon
+from pipeline.stages.spun import (
+    DOCUMENT_FEATURES,
+    WORD_FEATURES,
+    SpunLexiconError,
+    SpunModel,
+    SpunModelError,
+    WordFeatures,
+    read_lexicon,
+)
 from pipeline.trees import write_npz
 from pipeline.wordnet import wordnet
 from tests.conftest import seed_id
@@ -144,6 +152,20 @@ def test_the_spun_model_file_round_trips_and_refuses_other_features(tmp_path):
     (tmp_path / "junk.npz").write_text("not a model")
     with pytest.raises(SpunModelError, match="not a spun-text model file"):
         SpunModel.load(tmp_path / "junk.npz")
+
+
+def test_the_document_model_reads_shares_top_scores_and_length_and_older_files_the_shares_alone():
+    model = SpunModel.load()
+    assert model.meta["document"]["features"] == list(DOCUMENT_FEATURES)
+    first, _, last = model.thresholds
+    above_first, above_last = first + 1e-6, last + 1e-6  # above one threshold, above all three
+    scores = np.array([0.0] * 36 + [above_first] * 2 + [above_last] * 2)  # 40 words
+    top = (2 * above_first + 2 * above_last) / 10  # the ten highest: six zeros among them
+    assert model.document_features(scores) == pytest.approx([4 / 40, 2 / 40, 2 / 40, top, np.log(40)])
+    document = {"mean": [0.0] * 3, "scale": [1.0] * 3, "coef": [0.0] * 3, "intercept": 0.0}
+    older = SpunModel(model.trees, {**model.meta, "document": document})
+    assert older.document_features(scores) == pytest.approx([4 / 40, 2 / 40, 2 / 40])
+    assert older.probability(older.document_features(scores)) == 0.5
 
 
 def test_too_few_words_get_no_misfit_score():
