@@ -105,19 +105,18 @@ class Processor:
     def _clean(self, record: RawRecord, repeated: RepeatedLines | None) -> Outcome:
         if record.status is not None:
             return Outcome(record)
-        if record.previous is not None:
-            doc = restore(record, record.previous)
-            # The row stands for the document only if the corpus still tells it the same.
-            doc.site_lines = _site_lines(doc, repeated)
-            if digest(doc.site_lines) == record.previous.get("site_lines_digest"):
-                return Outcome(record, doc, cleaned_text(doc), reused=True)
-            record.previous = None
         try:
             started = time.perf_counter()
             doc = make_document(record)
             # Normalizing is the normalize stage's work, done before the Document exists.
             self.seconds[NORMALIZE] += time.perf_counter() - started
             doc.site_lines = _site_lines(doc, repeated)
+            if record.previous is not None:
+                # The row stands for the document only if the corpus still tells it the same.
+                if digest(doc.site_lines) == record.previous.get("site_lines_digest"):
+                    restore(doc, record.previous)
+                    return Outcome(record, doc, cleaned_text(doc), reused=True)
+                record.previous = None
             self.pipeline(doc)
             self.decide(doc)
             return Outcome(record, doc, cleaned_text(doc))
@@ -133,12 +132,10 @@ def _site_lines(doc: Document, repeated: RepeatedLines | None) -> dict[str, tupl
     return repeated.of(doc) if repeated is not None else {}
 
 
-def restore(record: RawRecord, row: dict[str, Any]) -> Document:
-    """The document as the previous run left it: its text normalized again (the same bytes give
-    the same text), its annotations, signals, notes and decision from its signals row."""
-    doc = make_document(record)
+def restore(doc: Document, row: dict[str, Any]) -> None:
+    """The document as the previous run left it: ``doc`` is its record normalized again (the same
+    bytes give the same text); its annotations, signals, notes and decision come from its row."""
     doc.annotations = [Annotation.from_dict(a) for a in row["annotations_list"]]
     doc.signals = {name: row[name] for name in SIGNAL_NAMES if row.get(name) is not None}
     doc.notes = {note: row[column] for note, column in NOTE_COLUMNS.items() if row.get(column) is not None}
     doc.status, doc.reasons, doc.error = Status(row["status"]), list(row["reasons"]), row["error"]
-    return doc
