@@ -77,6 +77,10 @@ class Block:
     text: str
     indent: int = 0
 
+    def removed_in(self, mask: bytearray) -> bool:
+        """Every character of the block is removed in ``mask`` (a :meth:`Document.removed_mask`)."""
+        return mask.find(0, self.start, self.end) == -1
+
 
 @dataclass(slots=True)
 class Document:

@@ -43,7 +43,7 @@ class BoilerplateModel(Stage):
         removed = doc.removed_mask()
         # Lines the rules removed whole need no probability.
         lines = [i for i in range(doc.first_body_block, len(doc.blocks))
-                 if not all(removed[doc.blocks[i].start : doc.blocks[i].end])]
+                 if not doc.blocks[i].removed_in(removed)]
         if not lines:
             return
         probabilities = self.model.probabilities([b.text for b in doc.blocks], [b.indent for b in doc.blocks],

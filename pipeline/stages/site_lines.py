@@ -35,7 +35,7 @@ class SiteLines(Stage):
         count = 0
         for i, held in repeated:
             block = doc.blocks[i]
-            if all(removed[block.start : block.end]):
+            if block.removed_in(removed):
                 continue
             start, end = block_removal_span(doc, i, i)
             doc.annotate(start, end, stage=STAGE, rule=RULE, action=Action.REMOVE,
