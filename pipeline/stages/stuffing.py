@@ -11,18 +11,18 @@ repetition of a topic term ("back pain") is grammatical every time.
 2. Each instance is judged on surface evidence first. Strong evidence puts the phrase where
    prose cannot have it: glued to the next word with no space (``Running,miss``), trailing a
    finished sentence at the end of a paragraph, a sentence of its own between sentences, right
-   after another copy of itself ("Best Guide Best Guide": the second copy is the stuffer's, and the
-   first is judged by what follows the last). Weak
-   evidence is what a name or a heading also shows: a line of its own (a repeated heading),
-   Title Case right after a lower-case word of the same sentence (a product name), lower case
-   after the Title Case words of a heading.
+   after another copy of itself ("Best Guide Best Guide": the second copy is the stuffer's, and
+   the first is judged by what follows the last). Weak evidence is what a name or a heading
+   also shows: a line of its own (a repeated heading), Title Case right after a lower-case
+   word of the same sentence (a product name), lower case after the Title Case words of a
+   heading.
 3. A candidate is stuffed when at least ``min_injected`` instances are not integrated, at
    least ``min_strong`` of them with strong evidence, showing ``min_evidence_kinds`` kinds of
    evidence (one kind alone is a house style: a product name always in Title Case, a price
-   always trailing its line). When no candidate is stuffed on the surface alone, spaCy reads
-   the undecided instances of the candidates with strong evidence (step 4), and what it finds
-   injected counts as one more kind. The keyphrase is the stuffed candidate with the most
-   strong evidence (ties: the longer phrase), or when none is stuffed the candidate closest to it.
+   always trailing its line). The keyphrase is the stuffed candidate with the most strong
+   evidence (ties: the longer phrase), or when none is stuffed the candidate closest to it;
+   then, if it has strong evidence, spaCy reads its undecided instances (step 4), and what it
+   finds injected counts as one more kind.
 4. spaCy reads the instances the surface could not judge. One that ends its line after words
    that were complete without it (a noun, a name, an adverb: "Chill it Lower Back Pain ...")
    was appended; one after words that want it (a preposition, an adjective, a verb: "Shoes
