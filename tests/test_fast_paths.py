@@ -8,7 +8,8 @@ import ftfy
 
 from pipeline.stages.boilerplate import LineRules, Rule, load_lexicon
 from pipeline.stages.normalize import fix_text
-from pipeline.stages.quality import _all_duplicate_chars, _top_ngram_chars, sentence_count, words_of
+from pipeline.stages import quality
+from pipeline.stages.quality import Tokens, _all_duplicate_chars, _top_ngram_chars, sentence_count, words_of
 from tests.conftest import RAW
 
 
@@ -57,6 +58,28 @@ def test_words_and_sentences_are_spacys():
     assert words_of(text) == [t.text.strip() for t in nlp.tokenizer(text) if t.text.strip()]
     for line in ["One. Two! Three?", "No end", "Ends with quote.\" Next one.", "... leading dots. Then.", "a  . b"]:
         assert sentence_count(line) == len(list(nlp(line).sents))
+
+
+def test_tokens_are_spacys_token_for_token(monkeypatch):
+    """Chunk by chunk, remembered, and with plain words taken as they are, the tokens are still
+    spaCy's: texts, starts, punctuation, whitespace tokens (a run less the space that trails a
+    token), special cases ("Cannot", "dont"), and after the memory is dropped and started afresh."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    punct_chars = nlp.add_pipe("sentencizer").punct_chars
+    rng = random.Random(11)
+    pieces = ["word", "Cannot", "dont", "Dr.", "U.S.", "don't", "(x)", "...", "?!", "10km", "e.g.", '"', "'s",
+              "café", "$9.99", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "\x1c"]
+    texts = ["  lead and trail  ", "\nstarts with a newline", "a  b \n\n c\t d "]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(400)]
+    monkeypatch.setattr(quality, "CHUNK_CACHE_SIZE", 60)
+    for text in texts:
+        tokens, doc = Tokens(text), nlp.tokenizer(text)
+        assert tokens.texts == [t.text for t in doc]
+        assert tokens.start.tolist() == [t.idx for t in doc]
+        assert tokens.is_punct.tolist() == [t.is_punct for t in doc]
+        assert tokens.is_sentence_punct.tolist() == [t.text in punct_chars for t in doc]
 
 
 def test_fix_text_equals_ftfy():

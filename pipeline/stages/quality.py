@@ -28,7 +28,6 @@ from itertools import accumulate
 from typing import ClassVar
 
 import numpy as np
-from spacy.attrs import IDX, IS_PUNCT, ORTH
 
 from pipeline.document import Document
 from pipeline.render import cleaned_text
@@ -97,16 +96,98 @@ def _english():
     return nlp
 
 
+# A run of ASCII letters that is not one of the tokenizer's special cases ("Cannot", "dont") is
+# one token: no prefix, suffix or infix rule matches letters alone.
+_PLAIN_WORD = re.compile(r"[A-Za-z]+")
+_CHUNK = re.compile(r"\S+")
+# Chunks tokenized by spaCy and remembered; past this many the memory (and spaCy's vocabulary,
+# which grows with every new string) is dropped and started afresh, so a long run stays flat.
+CHUNK_CACHE_SIZE = 200_000
+
+
+class _ChunkTokenizer:
+    """spaCy's English tokenizer, one whitespace-free chunk at a time, remembered.
+
+    spaCy splits a text at whitespace first and tokenizes each chunk on its own (its own cache
+    is keyed by the chunk), so a chunk's tokens are the same alone as in place."""
+
+    def __init__(self) -> None:
+        nlp = _english()
+        self.tokenizer = nlp.tokenizer
+        self.special = frozenset(self.tokenizer.rules)
+        self.sentence_punct = frozenset(nlp.get_pipe("sentencizer").punct_chars)
+        # chunk -> (token texts, their offsets in the chunk, is punctuation, is sentence punctuation)
+        self.cache: dict[str, tuple[tuple[str, ...], tuple[int, ...], tuple[bool, ...], tuple[bool, ...]]] = {}
+
+    def __call__(self, chunk: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[bool, ...], tuple[bool, ...]]:
+        found = self.cache.get(chunk)
+        if found is None:
+            if len(self.cache) >= CHUNK_CACHE_SIZE:
+                _english.cache_clear()
+                self.__init__()
+            doc = self.tokenizer(chunk)
+            texts = tuple(t.text for t in doc)
+            found = (texts, tuple(t.idx for t in doc), tuple(t.is_punct for t in doc),
+                     tuple(t in self.sentence_punct for t in texts))
+            self.cache[chunk] = found
+        return found
+
+
+@lru_cache(maxsize=1)
+def _chunk_tokenizer() -> _ChunkTokenizer:
+    return _ChunkTokenizer()
+
+
 class Tokens:
-    """spaCy's tokenization of a text as arrays: each token's string id, start and punctuation flag."""
+    """spaCy's tokenization of a text: each token's text, start, and whether it is punctuation
+    and sentence punctuation (the sentencizer's characters).
+
+    Whitespace tokens are spaCy's too: a run of whitespace is a token, less the one space that
+    trails the token before it."""
 
     def __init__(self, text: str) -> None:
-        nlp = _english()
-        nlp.max_length = max(nlp.max_length, len(text) + 1)
-        array = nlp.tokenizer(text).to_array([ORTH, IDX, IS_PUNCT])
-        self.orth, self.start, self.is_punct = array[:, 0], array[:, 1].astype(np.int64), array[:, 2].astype(bool)
-        strings = nlp.vocab.strings
-        self.texts = [strings[orth] for orth in self.orth.tolist()]
+        chunks = _chunk_tokenizer()
+        special = chunks.special
+        texts: list[str] = []
+        starts: list[int] = []
+        punct: list[bool] = []
+        sentence: list[bool] = []
+        end = 0
+        for match in _CHUNK.finditer(text):
+            start = match.start()
+            if start > end:
+                if end and text[end] == " ":
+                    end += 1
+                if start > end:
+                    texts.append(text[end:start])
+                    starts.append(end)
+                    punct.append(False)
+                    sentence.append(False)
+            chunk = match.group()
+            end = match.end()
+            if _PLAIN_WORD.fullmatch(chunk) and chunk not in special:
+                texts.append(chunk)
+                starts.append(start)
+                punct.append(False)
+                sentence.append(False)
+                continue
+            pieces, offsets, is_punct, is_sentence = chunks(chunk)
+            texts.extend(pieces)
+            starts.extend(start + o for o in offsets)
+            punct.extend(is_punct)
+            sentence.extend(is_sentence)
+        if end < len(text):
+            if end and text[end] == " ":
+                end += 1
+            if end < len(text):
+                texts.append(text[end:])
+                starts.append(end)
+                punct.append(False)
+                sentence.append(False)
+        self.texts = texts
+        self.start = np.array(starts, dtype=np.int64)
+        self.is_punct = np.array(punct, dtype=bool)
+        self.is_sentence_punct = np.array(sentence, dtype=bool)
 
     def words(self) -> list[str]:
         """The tokens' texts stripped, whitespace tokens dropped."""
@@ -132,19 +213,12 @@ class Tokens:
         # Spans don't overlap, so a token is in one when the running count is 1; which one, by its start.
         mask = span_id > 0
         which = np.searchsorted(starts, self.start, side="right") - 1
-        sentence_punct = np.isin(self.orth, _sentence_punct_ids())
+        sentence_punct = self.is_sentence_punct
         normal = ~self.is_punct & ~sentence_punct
         keep = mask & (normal | sentence_punct)
         cls, owner = sentence_punct[keep], which[keep]
         breaks = (~cls[1:]) & cls[:-1] & (owner[1:] == owner[:-1])
         return int(np.count_nonzero(last > first) + np.count_nonzero(breaks))
-
-
-@lru_cache(maxsize=1)
-def _sentence_punct_ids() -> np.ndarray:
-    nlp = _english()
-    return np.array(sorted(nlp.vocab.strings.add(c) for c in nlp.get_pipe("sentencizer").punct_chars),
-                    dtype=np.uint64)
 
 
 def words_of(text: str) -> list[str]:
