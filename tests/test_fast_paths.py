@@ -6,9 +6,9 @@ import random
 
 import ftfy
 
+from pipeline.stages import quality
 from pipeline.stages.boilerplate import LineRules, Rule, load_lexicon
 from pipeline.stages.normalize import fix_text
-from pipeline.stages import quality
 from pipeline.stages.quality import Tokens, _all_duplicate_chars, _top_ngram_chars, sentence_count, words_of
 from tests.conftest import RAW
 
