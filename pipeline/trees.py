@@ -1,4 +1,4 @@
-"""Gradient-boosted trees as flat numpy arrays: scikit-learn trains them, numpy evaluates them.
+"""Gradient-boosted trees as flat numpy arrays: scikit-learn trains them, numba walks them.
 
 The boilerplate line model and the spun-text word model are both scikit-learn
 ``HistGradientBoostingClassifier``s exported here, so the pipeline needs scikit-learn only
@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import numba
 import numpy as np
 
 TREE_ARRAYS = ("feature", "threshold", "left", "right", "value", "depth", "baseline")
@@ -31,42 +32,25 @@ class Trees:
         self.value = arrays["value"]
         self.depth = int(arrays["depth"])
         self.baseline = float(arrays["baseline"])
-        n_trees, width = self.feature.shape
-        self._tree_offset = np.arange(n_trees, dtype=np.int64) * width
-        self._feature = self.feature.astype(np.int64).ravel()
-        self._threshold = self.threshold.ravel()
-        self._left = (self.left + self._tree_offset[:, None]).ravel()
-        self._right = (self.right + self._tree_offset[:, None]).ravel()
-        self._value = self.value.ravel()
-        self._is_leaf = self._left == np.arange(n_trees * width)
+        # What the walk reads: node ids as machine integers, each array contiguous.
+        self._walk = (np.ascontiguousarray(self.feature, dtype=np.int64),
+                      np.ascontiguousarray(self.threshold, dtype=np.float64),
+                      np.ascontiguousarray(self.left, dtype=np.int64),
+                      np.ascontiguousarray(self.right, dtype=np.int64),
+                      np.ascontiguousarray(self.value, dtype=np.float64))
 
     @property
     def n_trees(self) -> int:
-        return len(self._tree_offset)
+        return len(self.feature)
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {"feature": self.feature, "threshold": self.threshold, "left": self.left, "right": self.right,
                 "value": self.value, "depth": np.int32(self.depth), "baseline": np.float64(self.baseline)}
 
     def predict(self, rows: np.ndarray) -> np.ndarray:
-        """P(class 1) per row of features.
-
-        All trees walk together over flat arrays (node ids offset by tree); a (tree, row)
-        pair leaves the walk as soon as it reaches a leaf.
-        """
-        n_rows, n_features = rows.shape
-        flat_rows = rows.ravel()
-        node = np.repeat(self._tree_offset, n_rows)
-        row_offset = np.tile(np.arange(n_rows) * n_features, self.n_trees)
-        active = np.flatnonzero(~self._is_leaf.take(node))
-        while active.size:
-            current = node.take(active)
-            x = flat_rows.take(row_offset.take(active) + self._feature.take(current))
-            go_left = x <= self._threshold.take(current)
-            following = np.where(go_left, self._left.take(current), self._right.take(current))
-            node[active] = following
-            active = active[~self._is_leaf.take(following)]
-        raw = self.baseline + self._value.take(node).reshape(self.n_trees, n_rows).sum(axis=0)
+        """P(class 1) per row of features (scikit-learn's: a row goes left when its feature is at
+        most the node's threshold)."""
+        raw = self.baseline + _leaf_sums(np.ascontiguousarray(rows, dtype=np.float64), *self._walk)
         return 1.0 / (1.0 + np.exp(-np.clip(raw, -500.0, 500.0)))
 
     @classmethod
@@ -98,6 +82,30 @@ class Trees:
         drift = np.abs(self.predict(sample) - classifier.predict_proba(sample)[:, 1]).max()
         if drift > 1e-9:
             raise AssertionError(f"exported trees disagree with scikit-learn by {drift}")
+
+
+@numba.njit(cache=True, nogil=True)
+def _leaf_sums(rows, feature, threshold, left, right, value):  # pragma: no cover - compiled
+    """Each row's leaf values summed over the trees, tree after tree (as numpy sums a column).
+
+    Tree by tree, every row: one tree's nodes stay in cache while the rows walk it."""
+    n_trees = feature.shape[0]
+    n_rows = rows.shape[0]
+    total = np.zeros(n_rows)
+    for t in range(n_trees):
+        tree_feature, tree_threshold, tree_left, tree_right, tree_value = (
+            feature[t], threshold[t], left[t], right[t], value[t])
+        for r in range(n_rows):
+            node = 0
+            while True:
+                following = tree_left[node]
+                if following == node:  # a leaf
+                    break
+                if not rows[r, tree_feature[node]] <= tree_threshold[node]:  # NaN goes right too
+                    following = tree_right[node]
+                node = following
+            total[r] += tree_value[node]
+    return total
 
 
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -34,9 +34,10 @@ def two_trees() -> LineModel:
 
 
 def test_all_trees_are_walked_to_their_leaves(two_trees):
-    rows = np.array([[0.2, 9.0], [0.5, 3.0], [0.9, 2.0], [0.9, 5.0]])
+    # A missing value (NaN) is never at most a threshold: it goes right, as in the numpy walk before.
+    rows = np.array([[0.2, 9.0], [0.5, 3.0], [0.9, 2.0], [0.9, 5.0], [np.nan, 9.0], [0.2, np.nan]])
     assert two_trees.predict(rows).tolist() == pytest.approx(
-        [sigmoid(1.0), sigmoid(1.0), sigmoid(-1.0), sigmoid(2.0)], abs=1e-15
+        [sigmoid(1.0), sigmoid(1.0), sigmoid(-1.0), sigmoid(2.0), sigmoid(2.0), sigmoid(1.0)], abs=1e-15
     )
 
 
