@@ -31,7 +31,12 @@ class TrigramModel:
 
     def logprob(self, word: str, *history: str) -> float | None:
         """ln P(word | history), history in reading order (the last one or two words count)."""
-        units = self._model.prob([word, *reversed(history[-2:])])
+        return self.prob(word, *reversed(history[-2:]))
+
+    def prob(self, word: str, *history: str) -> float | None:
+        """``logprob`` with the history nearest first and at most two words long: ``prob(w, b, a)``
+        is ln P(w | a b). The word model's hot loop calls this one."""
+        units = self._model.prob([word, *history])
         return None if units < _LOG_ZERO else units * _NATS_PER_UNIT
 
     def unigram(self, word: str) -> float | None:

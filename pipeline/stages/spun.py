@@ -60,8 +60,8 @@ LEXICON_COLUMNS = ("phrase", "expected", "requires_in_document", "requires_in_se
 
 # A lexicon word: letters/digits with inner hyphens or apostrophes ("pre-handling").
 LEX_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-# A run of words the language model reads as one stretch: letters, inner apostrophes, single spaces.
-_STRETCH = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?(?: [A-Za-z]+(?:'[A-Za-z]+)?)*")
+# A word the language model reads: letters with an inner apostrophe. Words with one space between
+# each are one stretch, read in context.
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _SENTENCE_END = re.compile(r"[.!?…]\s")
 _NOT_NEWLINE = re.compile(r"[^\n]")
@@ -204,17 +204,20 @@ class WordFeatures:
     def __call__(self, text: str) -> Words:
         found = Words([], [], [], [], np.zeros((0, len(WORD_FEATURES))))
         rows: list[list[float]] = []
-        for stretch in _STRETCH.finditer(text):
-            self._stretch(text, stretch, found, rows)
+        # Stretches: runs of words with one space between each.
+        spans = [m.span() for m in _WORD.finditer(text)]
+        first = 0
+        for k in range(1, len(spans) + 1):
+            if k == len(spans) or spans[k][0] != spans[k - 1][1] + 1 or text[spans[k - 1][1]] != " ":
+                if k - first > 1:
+                    self._stretch(text, spans[first:k], found, rows)
+                first = k
         if rows:
             found.rows = np.array(rows, dtype=np.float64)
         return found
 
-    def _stretch(self, text: str, stretch: re.Match, found: Words, rows: list[list[float]]) -> None:
-        lm, zipf = self.lm, self._zipf.get  # 0 for a word wordfreq has not seen
-        spans = [(m.start() + stretch.start(), m.end() + stretch.start()) for m in _WORD.finditer(stretch.group())]
-        if len(spans) == 1:
-            return
+    def _stretch(self, text: str, spans: list[tuple[int, int]], found: Words, rows: list[list[float]]) -> None:
+        prob, unigram, zipf = self.lm.prob, self.lm.unigram, self._zipf.get  # zipf 0 for a word wordfreq has not seen
         t = [text[a:b].lower() for a, b in spans]
         n = len(t)
         # ln P(t[j] | two words before) and ln P(t[j] | one word before): word j's left fit and
@@ -224,32 +227,33 @@ class WordFeatures:
 
         def trigram(j: int) -> float | None:
             if j not in trigrams:
-                trigrams[j] = lm.logprob(t[j], *t[max(0, j - 2):j])
+                trigrams[j] = prob(t[j], t[j - 1], t[j - 2]) if j > 1 else prob(t[j], t[0]) if j else prob(t[0])
             return trigrams[j]
 
         def bigram(j: int) -> float | None:
             if j not in bigrams:
-                bigrams[j] = lm.logprob(t[j], *t[max(0, j - 1):j])
+                bigrams[j] = prob(t[j], t[j - 1]) if j else prob(t[0])
             return bigrams[j]
 
+        stop = self._stop
         for i, word in enumerate(t):
-            if len(word) < 3 or word in self._stop or text[spans[i][0]].isupper():
+            if len(word) < 3 or word in stop or text[spans[i][0]].isupper():
                 continue
             row = [zipf(word, 0.0), 0.0, zipf(t[i - 1], 0.0) if i else -1.0, zipf(t[i + 1], 0.0) if i + 1 < n else -1.0,
                    0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
-            unigram = lm.unigram(word)
-            if unigram is None:
+            alone = unigram(word)
+            if alone is None:
                 row[1] = 1.0
             else:
-                row[12:14] = unigram, 0.0
-                row[4:6] = trigram(i) - unigram, 0.0
-                row[6:8] = bigram(i) - unigram, 0.0
+                row[12:14] = alone, 0.0
+                row[4:6] = trigram(i) - alone, 0.0
+                row[6:8] = bigram(i) - alone, 0.0
                 if i + 1 < n:
                     # The next word after this one, against after the word before this one.
-                    after, before = trigram(i + 1), lm.logprob(t[i + 1], *t[max(0, i - 1):i])
+                    after, before = trigram(i + 1), prob(t[i + 1], t[i - 1]) if i else prob(t[i + 1])
                     if after is not None and before is not None:
                         row[8:10] = after - before, 0.0
-                    after1, before1 = bigram(i + 1), lm.unigram(t[i + 1])
+                    after1, before1 = bigram(i + 1), unigram(t[i + 1])
                     if after1 is not None and before1 is not None:
                         row[10:12] = after1 - before1, 0.0
             rows.append(row)
