@@ -59,7 +59,8 @@ PHRASE_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # What may sit between two words of one phrase: spaces or a hyphen, never clause punctuation.
 _JOINER = re.compile(r"[ \-]{1,3}")
 # A finished sentence: terminal punctuation, then closing quotes or brackets (not '," she says').
-_SENTENCE_END = re.compile(r"([^\W_]+)?([.!?…])[\"”’)\]]*\s*$")
+_SENTENCE_PUNCT = ".!?…"
+_CLOSERS = "\"”’)]"
 # Words a period may belong to: "Motor City Electric Co. is ..." is not a sentence "Motor City
 # Electric Co", and "34 oz. French Press" does not end at "oz".
 _ABBREVIATIONS = frozenset({"co", "corp", "inc", "ltd", "bros", "vs", "v", "jr", "sr", "st", "dr", "mr", "mrs", "ms",
@@ -181,8 +182,10 @@ class KeywordStuffing(Stage):
         found: dict[str, list[Instance]] = {}
         for b, ((words, block), lower) in enumerate(zip(blocks, lowered, strict=True)):
             for i, first in enumerate(words):
+                if i + 1 == len(words) or (lower[i], lower[i + 1]) not in repeated or lower[i] in self._stop:
+                    continue  # (the first test of the loop below, done before the costlier ones)
                 at = first.start()
-                if lower[i] in self._stop or _CONTINUES_TOKEN.fullmatch(block.text, max(0, at - 2), at):
+                if _CONTINUES_TOKEN.fullmatch(block.text, max(0, at - 2), at):
                     continue
                 for j in range(i + 1, min(i + self.max_phrase_words, len(words))):
                     if (lower[j - 1], lower[j]) not in repeated:
@@ -349,13 +352,18 @@ class KeywordStuffing(Stage):
 
 
 def _ends_sentence(text: str) -> bool:
-    """``text`` ends with a finished sentence (its last period is not an abbreviation's)."""
-    end = _SENTENCE_END.search(text)
-    if end is None:
+    """``text`` ends with a finished sentence (its last period is not an abbreviation's).
+
+    Read from the end: whitespace, then closing marks, then the punctuation, then the word
+    before it (letters and digits), never scanning the whole text."""
+    body = text.rstrip().rstrip(_CLOSERS)
+    if not body or body[-1] not in _SENTENCE_PUNCT:
         return False
-    word = end.group(1)
-    if end.group(2) == "." and word is not None:
-        start = end.start(1)
+    start = len(body) - 1
+    while start and body[start - 1].isalnum():
+        start -= 1
+    word = body[start:-1]
+    if body[-1] == "." and word:
         if text[max(0, start - 2):start] in ("e.", "i."):  # "e.g." and "i.e." are one word
             word = text[start - 2:start] + word
         return not _abbreviation(word)

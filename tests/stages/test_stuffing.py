@@ -217,3 +217,31 @@ def test_clean_seeds_have_no_stuffing(seed_run, number):
 ])
 def test_a_sentence_ends_at_terminal_punctuation_unless_an_abbreviation_owns_the_period(text, ends):
     assert _ends_sentence(text) is ends
+
+
+def test_a_sentence_end_is_read_from_the_end_as_the_pattern_reads_it():
+    """Read backwards, ``_ends_sentence`` finds what this pattern (what it was before) finds."""
+    import random
+    import re
+
+    pattern = re.compile(r"([^\W_]+)?([.!?…])[\"”’)\]]*\s*$")
+
+    def reference(text: str) -> bool:
+        end = pattern.search(text)
+        if end is None:
+            return False
+        word = end.group(1)
+        if end.group(2) == "." and word is not None:
+            start = end.start(1)
+            if text[max(0, start - 2):start] in ("e.", "i."):
+                word = text[start - 2:start] + word
+            return word.lower() not in ABBREVIATIONS or word == "no"
+        return True
+
+    from pipeline.stages.stuffing import _ABBREVIATIONS as ABBREVIATIONS
+
+    rng = random.Random(5)
+    pieces = ["Co", "co", "no", "No", "e", "i", "g", "oz", "word", "3", "_", "é", ".", "!", "?", "…", '"', "”", "’", ")",
+              "]", " ", "\n", "\u00a0", ",", "-"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
+    assert [_ends_sentence(t) for t in texts] == [reference(t) for t in texts]
