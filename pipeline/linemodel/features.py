@@ -108,8 +108,10 @@ class Vocabulary:
 
         return cls(odds(pos, neg), odds(pos_first, neg_first))
 
-    def features(self, text: str) -> tuple[float, float, float, float, float]:
-        tokens = tokens_of(text)
+    def features(self, text: str, tokens: list[str] | None = None) -> tuple[float, float, float, float, float]:
+        """The line's vocabulary features; ``tokens``, when given, are ``tokens_of(text)``."""
+        if tokens is None:
+            tokens = tokens_of(text)
         if not tokens:
             return (0.0, 0.0, 0.0, 0.0, 0.0)
         odds = [self.token_odds.get(w, 0.0) for w in tokens]
@@ -176,7 +178,8 @@ def line_features(
     words_before = 0
     for i, (s, w) in enumerate(zip(texts, words, strict=True)):
         k = n_words[i]
-        lower = {x.lower() for x in w}
+        lowered = [x.lower() for x in w]
+        lower = set(lowered)
         chars = max(len(s), 1)
         run = run_of[i]
         row = (
@@ -186,7 +189,7 @@ def line_features(
             float(s.endswith(_TERMINAL)),
             float(s.endswith(":")),
             float(s[:1].isupper()),
-            sum(x.lower() in STOPWORDS for x in w) / k if k else 0.0,
+            sum(x in STOPWORDS for x in lowered) / k if k else 0.0,
             sum(x[0].isupper() for x in w) / k if k else 0.0,
             len(_DIGIT.findall(s)) / chars,
             len(_SYMBOL.findall(s)) / chars,
@@ -218,7 +221,8 @@ def line_features(
             math.log1p(run_words[run]),
             run_prose[run] / (run_words[run] or 1),
             run_words[run] / total_words,
-            *vocabulary.features(s),
+            # An ASCII line's words lower-cased are its lower-cased text's words (lower() changes no length).
+            *vocabulary.features(s, lowered if s.isascii() else None),
         )
         rows[i, : len(LINE_FEATURES)] = row
         words_before += k
