@@ -98,7 +98,6 @@ def _english():
 
 # A run of ASCII letters that is not one of the tokenizer's special cases ("Cannot", "dont") is
 # one token: no prefix, suffix or infix rule matches letters alone.
-_PLAIN_WORD = re.compile(r"[A-Za-z]+")
 _CHUNK = re.compile(r"\S+")
 # Chunks tokenized by spaCy and remembered; past this many the memory (and spaCy's vocabulary,
 # which grows with every new string) is dropped and started afresh, so a long run stays flat.
@@ -116,10 +115,10 @@ class _ChunkTokenizer:
         self.tokenizer = nlp.tokenizer
         self.special = frozenset(self.tokenizer.rules)
         self.sentence_punct = frozenset(nlp.get_pipe("sentencizer").punct_chars)
-        # chunk -> (token texts, their offsets in the chunk, is punctuation, is sentence punctuation)
-        self.cache: dict[str, tuple[tuple[str, ...], tuple[int, ...], tuple[bool, ...], tuple[bool, ...]]] = {}
+        # chunk -> (token texts, their offsets in the chunk, which are punctuation, which sentence punctuation)
+        self.cache: dict[str, tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = {}
 
-    def __call__(self, chunk: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[bool, ...], tuple[bool, ...]]:
+    def __call__(self, chunk: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
         found = self.cache.get(chunk)
         if found is None:
             if len(self.cache) >= CHUNK_CACHE_SIZE:
@@ -127,8 +126,8 @@ class _ChunkTokenizer:
                 self.__init__()
             doc = self.tokenizer(chunk)
             texts = tuple(t.text for t in doc)
-            found = (texts, tuple(t.idx for t in doc), tuple(t.is_punct for t in doc),
-                     tuple(t in self.sentence_punct for t in texts))
+            found = (texts, tuple(t.idx for t in doc), tuple(t.i for t in doc if t.is_punct),
+                     tuple(k for k, t in enumerate(texts) if t in self.sentence_punct))
             self.cache[chunk] = found
         return found
 
@@ -150,44 +149,45 @@ class Tokens:
         special = chunks.special
         texts: list[str] = []
         starts: list[int] = []
-        punct: list[bool] = []
-        sentence: list[bool] = []
+        # Few tokens are punctuation: the indices of those that are.
+        punct_at: list[int] = []
+        sentence_at: list[int] = []
+        add_text, add_start = texts.append, starts.append
         end = 0
         for match in _CHUNK.finditer(text):
             start = match.start()
             if start > end:
                 if end and text[end] == " ":
                     end += 1
-                if start > end:
-                    texts.append(text[end:start])
-                    starts.append(end)
-                    punct.append(False)
-                    sentence.append(False)
+                if start > end:  # a whitespace token
+                    add_text(text[end:start])
+                    add_start(end)
             chunk = match.group()
             end = match.end()
-            if _PLAIN_WORD.fullmatch(chunk) and chunk not in special:
-                texts.append(chunk)
-                starts.append(start)
-                punct.append(False)
-                sentence.append(False)
+            if chunk.isascii() and chunk.isalpha() and chunk not in special:  # a plain word
+                add_text(chunk)
+                add_start(start)
                 continue
-            pieces, offsets, is_punct, is_sentence = chunks(chunk)
+            pieces, offsets, punct, sentence = chunks(chunk)
+            first = len(texts)
             texts.extend(pieces)
-            starts.extend(start + o for o in offsets)
-            punct.extend(is_punct)
-            sentence.extend(is_sentence)
+            starts.extend([start + o for o in offsets] if len(offsets) > 1 else (start,))
+            if punct:
+                punct_at.extend([first + k for k in punct])
+            if sentence:
+                sentence_at.extend([first + k for k in sentence])
         if end < len(text):
             if end and text[end] == " ":
                 end += 1
             if end < len(text):
-                texts.append(text[end:])
-                starts.append(end)
-                punct.append(False)
-                sentence.append(False)
+                add_text(text[end:])
+                add_start(end)
         self.texts = texts
         self.start = np.array(starts, dtype=np.int64)
-        self.is_punct = np.array(punct, dtype=bool)
-        self.is_sentence_punct = np.array(sentence, dtype=bool)
+        self.is_punct = np.zeros(len(texts), dtype=bool)
+        self.is_punct[punct_at] = True
+        self.is_sentence_punct = np.zeros(len(texts), dtype=bool)
+        self.is_sentence_punct[sentence_at] = True
 
     def words(self) -> list[str]:
         """The tokens' texts stripped, whitespace tokens dropped."""
