@@ -421,9 +421,12 @@ class SpunText(Stage):
         matches = list(LEX_WORD.finditer(kept))
         words = tuple(m.group().lower().replace("’", "'") for m in matches)
         present = " " + " ".join(words) + " "
-        hits, i = [], 0
-        while i < len(words):
-            for entry in self.index.get(words[i], ()):
+        hits, after = [], 0  # a hit's words are not the start of another
+        index = self.index
+        for i in [i for i, word in enumerate(words) if word in index]:
+            if i < after:
+                continue
+            for entry in index[words[i]]:
                 n = len(entry.words)
                 if words[i:i + n] != entry.words:
                     continue
@@ -432,9 +435,8 @@ class SpunText(Stage):
                     continue
                 if self._applies(entry, kept, start, end, present):
                     hits.append((start, end, entry))
-                    i += n - 1
+                    after = i + n
                     break
-            i += 1
         for start, end, entry in hits:
             found = doc.text[start:end]
             reason = f'tortured phrase "{found}": most likely "{entry.expected}" ({entry.source})'
