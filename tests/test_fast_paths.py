@@ -63,7 +63,7 @@ def test_words_and_sentences_are_spacys():
 def test_tokens_are_spacys_token_for_token(monkeypatch):
     """Chunk by chunk, remembered, and with plain words taken as they are, the tokens are still
     spaCy's: texts, starts, punctuation, whitespace tokens (a run less the space that trails a
-    token), special cases ("Cannot", "dont"), and after the memory is dropped and started afresh."""
+    token), special cases ("Cannot", "dont"), and after the memories are dropped and started afresh."""
     import spacy
 
     nlp = spacy.blank("en")
@@ -73,13 +73,17 @@ def test_tokens_are_spacys_token_for_token(monkeypatch):
               "café", "$9.99", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "\x1c"]
     texts = ["  lead and trail  ", "\nstarts with a newline", "a  b \n\n c\t d "]
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(400)]
+    # Small memories, so both are dropped and started afresh many times along the way.
     monkeypatch.setattr(quality, "CHUNK_CACHE_SIZE", 60)
+    monkeypatch.setattr(quality, "MAX_SPACY_STRINGS", len(quality._english().vocab.strings) + 10)
+    loaded = quality._chunk_tokenizer().loads
     for text in texts:
         tokens, doc = Tokens(text), nlp.tokenizer(text)
         assert tokens.texts == [t.text for t in doc]
         assert tokens.start.tolist() == [t.idx for t in doc]
         assert tokens.is_punct.tolist() == [t.is_punct for t in doc]
         assert tokens.is_sentence_punct.tolist() == [t.text in punct_chars for t in doc]
+    assert quality._chunk_tokenizer().loads - loaded >= 2  # spaCy was loaded afresh along the way
 
 
 def test_fix_text_equals_ftfy():

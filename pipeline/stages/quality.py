@@ -96,39 +96,54 @@ def _english():
     return nlp
 
 
-# A run of ASCII letters that is not one of the tokenizer's special cases ("Cannot", "dont") is
-# one token: no prefix, suffix or infix rule matches letters alone.
 _CHUNK = re.compile(r"\S+")
-# Chunks tokenized by spaCy and remembered; past this many the memory (and spaCy's vocabulary,
-# which grows with every new string) is dropped and started afresh, so a long run stays flat.
-CHUNK_CACHE_SIZE = 200_000
+# Chunks remembered, in two generations of at most half this many each: when the young one is
+# full it becomes the old one (a chunk found there is remembered again) and the oldest is dropped.
+CHUNK_CACHE_SIZE = 40_000
+# spaCy's vocabulary grows with every new string it sees; past this many it is dropped with the
+# tokenizer and started afresh (the chunks already remembered stay), so a long run stays flat.
+MAX_SPACY_STRINGS = 50_000
+
+_Chunk = tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 
 
 class _ChunkTokenizer:
     """spaCy's English tokenizer, one whitespace-free chunk at a time, remembered.
 
     spaCy splits a text at whitespace first and tokenizes each chunk on its own (its own cache
-    is keyed by the chunk), so a chunk's tokens are the same alone as in place."""
+    is keyed by the chunk), so a chunk's tokens are the same alone as in place. A run of ASCII
+    letters that is not one of the tokenizer's special cases ("Cannot", "dont") is one token:
+    no prefix, suffix or infix rule matches letters alone; :class:`Tokens` takes those as they are."""
 
     def __init__(self) -> None:
+        self.loads = 0  # times spaCy's tokenizer was loaded
+        self._load()
+        # chunk -> (token texts, their offsets in the chunk, which are punctuation, which sentence punctuation)
+        self.young: dict[str, _Chunk] = {}
+        self.old: dict[str, _Chunk] = {}
+
+    def _load(self) -> None:
+        self.loads += 1
         nlp = _english()
         self.tokenizer = nlp.tokenizer
         self.special = frozenset(self.tokenizer.rules)
         self.sentence_punct = frozenset(nlp.get_pipe("sentencizer").punct_chars)
-        # chunk -> (token texts, their offsets in the chunk, which are punctuation, which sentence punctuation)
-        self.cache: dict[str, tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = {}
 
-    def __call__(self, chunk: str) -> tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-        found = self.cache.get(chunk)
+    def __call__(self, chunk: str) -> _Chunk:
+        found = self.young.get(chunk)
         if found is None:
-            if len(self.cache) >= CHUNK_CACHE_SIZE:
-                _english.cache_clear()
-                self.__init__()
-            doc = self.tokenizer(chunk)
-            texts = tuple(t.text for t in doc)
-            found = (texts, tuple(t.idx for t in doc), tuple(t.i for t in doc if t.is_punct),
-                     tuple(k for k, t in enumerate(texts) if t in self.sentence_punct))
-            self.cache[chunk] = found
+            found = self.old.get(chunk)
+            if found is None:
+                if len(self.tokenizer.vocab.strings) > MAX_SPACY_STRINGS:
+                    _english.cache_clear()
+                    self._load()
+                doc = self.tokenizer(chunk)
+                texts = tuple(t.text for t in doc)
+                found = (texts, tuple(t.idx for t in doc), tuple(t.i for t in doc if t.is_punct),
+                         tuple(k for k, t in enumerate(texts) if t in self.sentence_punct))
+            if len(self.young) >= CHUNK_CACHE_SIZE // 2:
+                self.old, self.young = self.young, {}
+            self.young[chunk] = found
         return found
 
 
