@@ -9,7 +9,7 @@ import ftfy
 from pipeline.stages import quality
 from pipeline.stages.boilerplate import LineRules, Rule, load_lexicon
 from pipeline.stages.normalize import fix_text
-from pipeline.stages.quality import Tokens, _all_duplicate_chars, _top_ngram_chars, sentence_count, words_of
+from pipeline.stages.quality import NGrams, Tokens, _all_duplicate_chars, _top_ngram_chars, sentence_count, words_of
 from tests.conftest import RAW
 
 
@@ -27,17 +27,34 @@ def _reference_duplicate_chars(words: list[str], n: int) -> int:
     return chars
 
 
-def test_duplicate_ngram_chars_match_the_walk():
+def test_duplicate_ngram_chars_match_the_walk(monkeypatch):
     rng = random.Random(7)
     # A small vocabulary makes repeats; "ab"+"c" and "a"+"bc" join to the same n-gram, as in datatrove.
-    vocabulary = ["a", "ab", "c", "bc", "the", "cat", "sat"]
-    for _ in range(300):
-        words = [rng.choice(vocabulary) for _ in range(rng.randint(0, 40))]
+    vocabulary = ["a", "ab", "c", "bc", "the", "cat", "sat", "é", "\U0001f600"]
+    cases = [[rng.choice(vocabulary) for _ in range(rng.randint(0, 40))] for _ in range(300)]
+    for words in cases:
         offsets = [0]
         for w in words:
             offsets.append(offsets[-1] + len(w))
+        grams = NGrams(words)
         for n in range(5, 11):
-            assert _all_duplicate_chars("".join(words), offsets, n) == _reference_duplicate_chars(words, n)
+            expected = _reference_duplicate_chars(words, n)
+            assert _all_duplicate_chars("".join(words), offsets, n) == expected
+            assert grams.duplicate_chars(n) == expected
+    # With a tiny prime most hashes collide: unequal n-grams sharing one are told apart as strings.
+    import numpy as np
+
+    monkeypatch.setattr(quality, "_HASH_PRIME", 7)
+    monkeypatch.setattr(quality, "_powers", np.ones(1, dtype=np.int64))
+    monkeypatch.setattr(quality, "_inverse_powers", np.ones(1, dtype=np.int64))
+    for words in cases[:100]:
+        assert [NGrams(words).duplicate_chars(n) for n in range(5, 11)] == [
+            _reference_duplicate_chars(words, n) for n in range(5, 11)]
+    # A text too long for the hash tables takes the plain way, with the same result.
+    monkeypatch.setattr(quality, "MAX_HASHED_CHARS", 10)
+    for words in cases[:50]:
+        assert [NGrams(words).duplicate_chars(n) for n in range(5, 11)] == [
+            _reference_duplicate_chars(words, n) for n in range(5, 11)]
     words = "a b c d e a b c d e a b c d e".split()
     # Repeats at word 5 and word 10 (the walk skips past each): 2 x 5 characters.
     assert _all_duplicate_chars("".join(words), list(range(len(words) + 1)), 5) == 10
@@ -47,6 +64,16 @@ def test_top_ngram_chars_count_spaces_and_keep_the_first_of_a_tie():
     words = ["x", "long", "long", "x", "long", "long"]
     # "x long" (6 chars) twice, "long long" (9 chars) twice: the first seen wins the tie.
     assert _top_ngram_chars(words, 2, False) == 6 * 2 == _top_ngram_chars(words, 2, True)
+    assert NGrams(words).top_chars(2) == 6 * 2
+
+
+def test_top_ngram_chars_on_arrays_are_the_counters():
+    rng = random.Random(9)
+    vocabulary = ["a", "ab", "c", "the", "cat", "sat", "é"]
+    for _ in range(300):
+        words = [rng.choice(vocabulary) for _ in range(rng.randint(4, 40))]
+        for n in (2, 3, 4):
+            assert NGrams(words).top_chars(n) == _top_ngram_chars(words, n, True)
 
 
 def test_words_and_sentences_are_spacys():
