@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 
 import numpy as np
 
@@ -174,58 +175,61 @@ def line_features(
         if is_prose[i]:
             run_prose[run_of[i]] += n_words[i]
 
+    # Column by column: each feature of every line in one pass.
+    lowered = [[x.lower() for x in w] for w in words]
+    lower = [set(lw) for lw in lowered]
+    chars = [max(len(s), 1) for s in texts]
+    words_before = [0, *accumulate(n_words)]
+    lines = range(n)
+    columns = {
+        "log_words": [math.log1p(k) for k in n_words],
+        "log_chars": [math.log1p(len(s)) for s in texts],
+        "is_bullet": [bool(_BULLET.match(s)) for s in texts],
+        "ends_terminal": [s.endswith(_TERMINAL) for s in texts],
+        "ends_colon": [s.endswith(":") for s in texts],
+        "starts_upper": [s[:1].isupper() for s in texts],
+        "stopword_ratio": [sum(map(STOPWORDS.__contains__, lw)) / k if k else 0.0
+                           for lw, k in zip(lowered, n_words, strict=True)],
+        "title_case_ratio": [sum(x[0].isupper() for x in w) / k if k else 0.0
+                             for w, k in zip(words, n_words, strict=True)],
+        "digit_ratio": [len(_DIGIT.findall(s)) / c for s, c in zip(texts, chars, strict=True)],
+        "symbol_ratio": [len(_SYMBOL.findall(s)) / c for s, c in zip(texts, chars, strict=True)],
+        "glued_ratio": [len(_GLUED.findall(s)) / (k or 1) for s, k in zip(texts, n_words, strict=True)],
+        "has_separator": [bool(_SEPARATORS.search(s)) for s in texts],
+        "separator_count": [s.count("|") + s.count("·") for s in texts],
+        "has_copyright": ["©" in s or "(c)" in s.lower() for s in texts],
+        "has_date": [bool(_DATE.search(s)) for s in texts],
+        "widget_word_ratio": [sum(map(WIDGET_WORDS.__contains__, w)) / len(w) if w else 0.0 for w in lower],
+        "lexicon_rule": [bool(line_rule and line_rule(s)) for s in texts],
+        "repeats": [min(counts[s] - 1, 5) for s in texts],
+        "is_prose": is_prose,
+        "position": [i / n for i in lines],
+        "word_position": [words_before[i] / total_words for i in lines],
+        "in_region": [region[0] <= i <= region[1] for i in lines],
+        "region_distance": [min(region[0] - i if i < region[0] else (i - region[1] if i > region[1] else 0), 50) / 50
+                            for i in lines],
+        "prose_above": [prose_prefix[i] / n for i in lines],
+        "prose_below": [(prose_prefix[n] - prose_prefix[i + 1]) / n for i in lines],
+        "lines_to_prose_above": [min(d, 50) / 50 for d in nearest_above],
+        "lines_to_prose_below": [min(d, 50) / 50 for d in nearest_below],
+        "indent": [min(d, 40) / 40 for d in indents],
+        "indent_rel": [max(-20, min(20, d - content_indent)) / 20 for d in indents],
+        "same_indent_prev": [i > 0 and indents[i - 1] == indents[i] for i in lines],
+        "same_indent_next": [i + 1 < n and indents[i + 1] == indents[i] for i in lines],
+        "indent_word_share": [words_at[d] / total_words for d in indents],
+        "indent_prose_share": [prose_at[d] / prose_words for d in indents],
+        "indent_is_prose_indent": [d == prose_indent for d in indents],
+        "run_lines": [math.log1p(run_lines[r]) for r in run_of],
+        "run_words": [math.log1p(run_words[r]) for r in run_of],
+        "run_prose_share": [run_prose[r] / (run_words[r] or 1) for r in run_of],
+        "run_page_share": [run_words[r] / total_words for r in run_of],
+    }
     rows = np.zeros((n, len(FEATURES)))
-    words_before = 0
-    for i, (s, w) in enumerate(zip(texts, words, strict=True)):
-        k = n_words[i]
-        lowered = [x.lower() for x in w]
-        lower = set(lowered)
-        chars = max(len(s), 1)
-        run = run_of[i]
-        row = (
-            math.log1p(k),
-            math.log1p(len(s)),
-            float(bool(_BULLET.match(s))),
-            float(s.endswith(_TERMINAL)),
-            float(s.endswith(":")),
-            float(s[:1].isupper()),
-            sum(x in STOPWORDS for x in lowered) / k if k else 0.0,
-            sum(x[0].isupper() for x in w) / k if k else 0.0,
-            len(_DIGIT.findall(s)) / chars,
-            len(_SYMBOL.findall(s)) / chars,
-            len(_GLUED.findall(s)) / (k or 1),
-            float(bool(_SEPARATORS.search(s))),
-            float(s.count("|") + s.count("·")),
-            float("©" in s or "(c)" in s.lower()),
-            float(bool(_DATE.search(s))),
-            sum(x in WIDGET_WORDS for x in lower) / len(lower) if lower else 0.0,
-            float(bool(line_rule and line_rule(s))),
-            float(min(counts[s] - 1, 5)),
-            float(is_prose[i]),
-            i / n,
-            words_before / total_words,
-            float(region[0] <= i <= region[1]),
-            min(region[0] - i if i < region[0] else (i - region[1] if i > region[1] else 0), 50) / 50,
-            prose_prefix[i] / n,
-            (prose_prefix[n] - prose_prefix[i + 1]) / n,
-            min(nearest_above[i], 50) / 50,
-            min(nearest_below[i], 50) / 50,
-            min(indents[i], 40) / 40,
-            max(-20, min(20, indents[i] - content_indent)) / 20,
-            float(i > 0 and indents[i - 1] == indents[i]),
-            float(i + 1 < n and indents[i + 1] == indents[i]),
-            words_at[indents[i]] / total_words,
-            prose_at[indents[i]] / prose_words,
-            float(indents[i] == prose_indent),
-            math.log1p(run_lines[run]),
-            math.log1p(run_words[run]),
-            run_prose[run] / (run_words[run] or 1),
-            run_words[run] / total_words,
-            # An ASCII line's words lower-cased are its lower-cased text's words (lower() changes no length).
-            *vocabulary.features(s, lowered if s.isascii() else None),
-        )
-        rows[i, : len(LINE_FEATURES)] = row
-        words_before += k
+    for name, values in columns.items():
+        rows[:, LINE_FEATURES.index(name)] = values
+    # An ASCII line's words lower-cased are its lower-cased text's words (lower() changes no length).
+    rows[:, LINE_FEATURES.index("vocab_mean"):len(LINE_FEATURES)] = [
+        vocabulary.features(s, lw if s.isascii() else None) for s, lw in zip(texts, lowered, strict=True)]
 
     # Context: the mean of a few features over windows of +-1, +-3 and +-8 lines.
     column = {name: LINE_FEATURES.index(name) for name in CONTEXT_SOURCES}
