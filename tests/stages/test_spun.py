@@ -179,6 +179,10 @@ def test_wordnet_reader_undoes_inflection():
     assert net.lemmas("reduced", "v") == [("reduce", "ed", "e")]
     assert net.synonyms("spasms") == ("cramp", "cramps")
     assert {"cut", "shortened", "shorten"} <= set(net.synonyms("reduced"))
+    assert net.lemmas("geese", "n") == [("goose", "", "")]  # the exception list
+    # Read from the mapped data file: "galore(ip)" shares a synset with "abounding".
+    assert net.synonyms("galore") == ("abounding",)
+    assert net.lemmas("zzzz", "n") == [] and net.synonyms("ﬁne") == ()
 
 
 def test_eval_spinner_uses_its_own_thesaurus_and_auc_counts_ties_half():
