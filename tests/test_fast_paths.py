@@ -102,7 +102,7 @@ def test_tokens_are_spacys_token_for_token(monkeypatch):
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(400)]
     # Small memories, so both are dropped and started afresh many times along the way.
     monkeypatch.setattr(quality, "CHUNK_CACHE_SIZE", 60)
-    monkeypatch.setattr(quality, "MAX_SPACY_STRINGS", len(quality._english().vocab.strings) + 10)
+    monkeypatch.setattr(quality, "MAX_SPACY_STRINGS", len(nlp.vocab.strings) + 10)  # a fresh vocabulary and a few
     loaded = quality._chunk_tokenizer().loads
     for text in texts:
         tokens, doc = Tokens(text), nlp.tokenizer(text)
