@@ -25,6 +25,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Protocol
@@ -236,6 +237,11 @@ WORKER_ENVIRON_UNSET = ("MALLOC_TRIM_THRESHOLD_",)
 WORKER_CONFIG = {
     **{f"distributed.nanny.pre-spawn-environ.{name}": None for name in WORKER_ENVIRON_UNSET},
 }
+# What this process (the client, and the scheduler of a LocalCluster) changes in distributed's
+# defaults while the executor is open: no log of the last 1,000 messages sent on each connection.
+# Each task message carries its batch of records, so that log held about 1 GB of documents on a
+# 20,000-document run (the main process grew all through the counting pass).
+CLIENT_CONFIG = {"distributed.admin.low-level-log-length": 0}
 
 
 class Dask(Batched):
@@ -247,17 +253,25 @@ class Dask(Batched):
 
         super().__init__()
         self.config = config
-        self.cluster = None
-        if scheduler:
-            self.client = Client(scheduler)
-            workers = max(1, len(self.client.scheduler_info().get("workers", {})))
-            self.description = f"dask, {workers} workers at {scheduler}"
-        else:
-            with dask.config.set(WORKER_CONFIG):
-                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                            dashboard_address=None, silence_logs=logging.ERROR)
-            self.client = Client(self.cluster)
-            self.description = f"dask, LocalCluster of {workers} workers"
+        # Closed in reverse: the client, the cluster started for the run, then CLIENT_CONFIG.
+        self._open = ExitStack()
+        self._open.enter_context(dask.config.set(CLIENT_CONFIG))
+        try:
+            if scheduler:
+                self.client = Client(scheduler)
+                workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+                self.description = f"dask, {workers} workers at {scheduler}"
+            else:
+                with dask.config.set(WORKER_CONFIG):
+                    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, silence_logs=logging.ERROR)
+                self._open.callback(cluster.close)
+                self.client = Client(cluster)
+                self.description = f"dask, LocalCluster of {workers} workers"
+            self._open.callback(self.client.close)
+        except BaseException:
+            self._open.close()
+            raise
         self.workers = workers
         self.size = batch_size(total, workers)
         self._warm_up()
@@ -269,6 +283,4 @@ class Dask(Batched):
         return None if repeated is None else self.client.scatter(repeated, broadcast=True)
 
     def close(self) -> None:
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        self._open.close()

@@ -87,6 +87,28 @@ def test_a_started_cluster_leaves_glibc_its_adaptive_mmap_threshold(monkeypatch)
     assert list(environ.values()) == [{"MALLOC_TRIM_THRESHOLD_": None}]
 
 
+def test_a_started_cluster_keeps_no_copy_of_the_batches_it_sent(raw):
+    """distributed logs the last 1,000 messages of each connection, and a task's message holds its
+    batch of documents: the main process grew by about 1 GB on a 20,000-document run."""
+    import dask
+
+    from pipeline.ingest import read_records
+
+    default = dask.config.get("distributed.admin.low-level-log-length")
+    records = list(read_records(raw / "batch.jsonl", raw, max_document_bytes=None, max_line_chars=None))
+    executor = Dask(load_config(None), workers=1, scheduler=None, total=len(records))
+    try:
+        outcomes = list(executor.map(records))
+        scheduler = executor.client.cluster.scheduler
+        logged = [len(stream.recent_message_log) for stream in scheduler.stream_comms.values()]
+        client_logged = len(executor.client.scheduler_comm.recent_message_log)
+    finally:
+        executor.close()
+    assert len(outcomes) == 40
+    assert logged == [0] and client_logged == 0
+    assert dask.config.get("distributed.admin.low-level-log-length") == default  # restored when closed
+
+
 def test_a_scheduler_without_the_dask_executor_is_a_usage_error(tmp_path, capsys):
     code = main([str(RAW), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r"),
                  "--scheduler", "tcp://127.0.0.1:1"])
