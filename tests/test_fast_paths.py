@@ -121,8 +121,11 @@ def test_fix_text_equals_ftfy():
         "",
     ]
     rng = random.Random(3)
-    pieces = ["a", "&amp;", "<", "\n", "\r", "é", "Ã©", "\x1b[0m", " ", "&#39;", "\x0b", "\u201c", "\t", "\x85"]
-    texts += ["".join(rng.choice(pieces) for _ in range(30)) for _ in range(300)]
+    pieces = ["a", "&amp;", "<", "\n", "\r", "é", "Ã©", "\x1b[0m", " ", "&#39;", "\x0b", "\u201c", "\t", "\x85",
+              # what a line may hold and only have its quotes uncurled, and what it may not
+              "&", "x;", "\u2018", "\u2019", "\u201d", "\u2013", "\u2014", "\u2026", "\u2022", "\xa9", "\xae", "\u2122",
+              "\xa0", "Â", "â€™", "\u201a"]
+    texts += ["".join(rng.choice(pieces) for _ in range(30)) for _ in range(3000)]
     assert [fix_text(t) for t in texts] == [ftfy.fix_text(t) for t in texts]
 
 

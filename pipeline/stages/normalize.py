@@ -13,6 +13,7 @@ import unicodedata
 from typing import ClassVar
 
 import ftfy
+from ftfy.chardata import HTML_ENTITY_RE
 
 from pipeline.document import Action, Document
 from pipeline.ingest import RawRecord
@@ -32,6 +33,13 @@ _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 # A character ftfy might change: anything but tab, newline and printable ASCII other than "&".
 _FTFY_FIXABLE = re.compile(r"[^\t\n\x20-\x25\x27-\x7e]")
+# A line of these alone is one ftfy only uncurls the quotes of: ftfy's mojibake test (its badness
+# regex) never matches them, since each of its patterns needs a character outside this set (an
+# accented letter, a currency, numeric, box-drawing or C1 character, "Ã", "Â"...), so its
+# encoding fix never starts; and no other step of ftfy's touches them, unless an "&" starts an
+# HTML entity.
+_FTFY_UNCURLS_ONLY = re.compile("[\t\n\x20-\x7e\xa0\xa9\xae\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2122]*")
+_UNCURL = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 # ftfy's max_decode_length: it decodes longer lines piece by piece.
 FTFY_MAX_LINE_CHARS = ftfy.TextFixerConfig().max_decode_length
 _MD_BLOCK_START = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|~~~)")
@@ -72,12 +80,14 @@ def normalize_with_indents(text: str, *, markdown: bool = False) -> tuple[str, l
 
 
 def fix_text(text: str) -> str:
-    """``ftfy.fix_text(text)``, without sending it the lines it would return unchanged.
+    """``ftfy.fix_text(text)``, without sending it the lines whose fix is known.
 
     ftfy fixes a text line by line (each with its newline), and a line of printable ASCII
     without ``&`` has nothing it fixes: no mojibake, no HTML entity, no control character,
-    no terminal escape, no curly quote. The one state it carries from line to line is kept:
-    after a line containing ``<`` it stops unescaping HTML entities."""
+    no terminal escape, no curly quote. A line that adds only common punctuation (curly
+    quotes, dashes, an ellipsis, a bullet, ©, ®, ™, a no-break space) only has its quotes
+    uncurled. The one state ftfy carries from line to line is kept: after a line containing
+    ``<`` it stops unescaping HTML entities."""
     if not _FTFY_FIXABLE.search(text):
         return text
     out = []
@@ -92,7 +102,12 @@ def fix_text(text: str) -> str:
             # ftfy cuts such a line into pieces of its own; let it see the rest whole.
             out.append(ftfy.fix_text(text[pos:], unescape_html=unescape_html))
             break
-        out.append(ftfy.fix_text(line, unescape_html=unescape_html) if _FTFY_FIXABLE.search(line) else line)
+        if not _FTFY_FIXABLE.search(line):
+            out.append(line)
+        elif _FTFY_UNCURLS_ONLY.fullmatch(line) and not ("&" in line and HTML_ENTITY_RE.search(line)):
+            out.append(line.translate(_UNCURL))
+        else:
+            out.append(ftfy.fix_text(line, unescape_html=unescape_html))
         pos = end
     return "".join(out)
 
