@@ -111,7 +111,11 @@ class _ChunkTokenizer:
     """spaCy's English tokenizer, one whitespace-free chunk at a time, remembered.
 
     spaCy splits a text at whitespace first and tokenizes each chunk on its own (its own cache
-    is keyed by the chunk), so a chunk's tokens are the same alone as in place. A run of ASCII
+    is keyed by the chunk), so a chunk's tokens are the same alone as in place, with one known
+    exception: its matcher of special cases can join quote or emoticon pieces across a space
+    ("in' ''fstab''" gives "'", "'", "'" in place but "'", "''" apart). None of 6,363 real texts
+    compared (the bench corpus, WCXB dev, the seeds) has such a pair; 179 of 100,000 random
+    strings of punctuation pieces do. A run of ASCII
     letters that is not one of the tokenizer's special cases ("Cannot", "dont") is one token:
     no prefix, suffix or infix rule matches letters alone; :class:`Tokens` takes those as they are."""
 
