@@ -35,8 +35,8 @@ class WordNet:
 
     The ``data.*`` files are mapped, not parsed: a synset's offset is its line's byte offset
     there, and its line is read when first asked for. The ``index.*`` lines are kept by lemma and
-    split when first asked for. Loading takes a tenth of the time parsing everything did, and
-    the mapped pages are shared by every process."""
+    split when first asked for. Loading takes about a sixth of the time parsing everything did
+    (0.11 s against 0.63 s), and the mapped pages are shared by every process."""
 
     def __init__(self, root: Path = DEFAULT_DIR) -> None:
         if not (root / "data.noun").is_file():
