@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, row in stuffing_row["by_casing"].items():
         print(f"    {name:16} {row['articles']:>4} articles: found {row['keyphrase_found']:.3f}, "
               f"removed {row['injected_removed']:.3f}")
+    print("  removed, by where the copy was put:")
+    for name, row in stuffing_row["by_placement"].items():
+        print(f"    {name:34} {row['injected']:>5} copies: removed {row['removed']:.3f}")
     print(f"  clean articles losing words to the stage: {stuffing_row['clean_articles_losing_words']} "
           f"of {stuffing_row['clean_articles']}")
     print()

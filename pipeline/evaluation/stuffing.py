@@ -6,7 +6,8 @@ lower case or as written, and injects it 3 to 12 times in six ways: after a sent
 end of a paragraph (with or without a period), as a line of its own, glued onto a heading,
 wedged mid-sentence (with a comma, with a comma and no space, or with no punctuation at all),
 and at the start of a paragraph. Some of those (lower case mid-sentence without punctuation)
-leave no surface trace at all: they are in the set so the table shows what is missed.
+leave no surface trace at all: they are in the set so the table shows what is missed. The
+stuffer records where it put each copy, so removal is also counted by placement.
 
 Scored with the stuffing stage alone (after segmenting and the title): the keyphrase found,
 the share of injected instances gone from the output, the share of the article's own words
@@ -19,6 +20,7 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import accumulate
 
 from pipeline.config import load_config
 from pipeline.document import Document
@@ -39,11 +41,29 @@ MODES = ("after_sentence", "paragraph_end", "own_line", "heading_glue", "mid_sen
 _SENTENCE_END = re.compile(r"(?<=[a-z0-9][.!?]) (?=[A-Z])")
 
 
+# How each placement is named in the table; a mid-sentence injection into a line with no gap
+# between two lower-case words goes at the paragraph's end instead.
+PLACEMENTS = {
+    "after_sentence": "after a sentence",
+    "paragraph_end": "end of a paragraph",
+    "paragraph_end.": "end of a paragraph, with a period",
+    "own_line": "a line of its own",
+    "heading_glue": "glued onto a heading",
+    "mid_comma": "mid-sentence, with a comma",
+    "mid_glued": "mid-sentence, comma and no space",
+    "mid_bare": "mid-sentence, no punctuation",
+    "paragraph_start": "start of a paragraph",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Stuffed:
     text: str
     keyphrase: str
     injected: int
+    # (where an injected copy starts in ``text``, its placement) for each copy still whole: a
+    # later injection wedged into an earlier copy breaks that one.
+    placed: tuple[tuple[int, str], ...] = ()
 
 
 def articles(pages: list[Page]) -> list[Page]:
@@ -66,8 +86,39 @@ def keyphrase_for(page: Page, rng: random.Random) -> str | None:
     return phrase.lower() if casing < 0.9 else phrase
 
 
+class _Lines:
+    """The article's lines being stuffed, and where each injected copy is in them."""
+
+    def __init__(self, body: str) -> None:
+        self.lines = [line for line in body.split("\n") if line.strip()]
+        self.copies: list[list] = []  # [line, offset, placement]
+
+    def replace(self, i: int, at: int, cut: int, text: str, copy_at: int, placement: str) -> None:
+        """Line ``i``'s characters ``at:at + cut`` become ``text``, which holds a copy at ``copy_at``."""
+        line = self.lines[i]
+        self.lines[i] = line[:at] + text + line[at + cut:]
+        for copy in self.copies:
+            if copy[0] == i and copy[1] >= at + cut:
+                copy[1] += len(text) - cut
+        self.copies.append([i, at + copy_at, placement])
+
+    def insert(self, i: int, text: str, placement: str) -> None:
+        self.lines.insert(i, text)
+        for copy in self.copies:
+            copy[0] += copy[0] >= i
+        self.copies.append([i, 0, placement])
+
+    def stuffed(self, keyphrase: str, injected: int) -> Stuffed:
+        starts = list(accumulate((len(line) + 2 for line in self.lines), initial=0))
+        text = "\n\n".join(self.lines)
+        placed = tuple(sorted((starts[i] + at, placement) for i, at, placement in self.copies
+                              if text.startswith(keyphrase, starts[i] + at)))
+        return Stuffed(text, keyphrase, injected, placed)
+
+
 def stuff(body: str, keyphrase: str, rng: random.Random) -> Stuffed:
-    lines = [line for line in body.split("\n") if line.strip()]
+    article = _Lines(body)
+    lines = article.lines
     words = len(PHRASE_WORD.findall(body))
     count = min(12, max(3, words // 150))
     injected = 0
@@ -81,28 +132,30 @@ def stuff(body: str, keyphrase: str, rng: random.Random) -> Stuffed:
                 mode = "paragraph_end"
             else:
                 cut = rng.choice(cuts)
-                lines[i] = f"{line[:cut]} {keyphrase}.{line[cut:]}"
+                article.replace(i, cut, 0, f" {keyphrase}.", 1, mode)
         if mode == "paragraph_end":
-            lines[i] = line + " " + keyphrase + rng.choice(("", "."))
+            end = rng.choice(("", "."))
+            article.replace(i, len(line), 0, f" {keyphrase}{end}", 1, mode + end)
         elif mode == "own_line":
-            lines.insert(i + 1, keyphrase)
+            article.insert(i + 1, keyphrase, mode)
         elif mode == "heading_glue":
             headings = [k for k, text in enumerate(lines)
                         if len(PHRASE_WORD.findall(text)) <= 8 and text[-1:].isalnum()]
             k = rng.choice(headings) if headings else i
-            lines[k] = lines[k] + " " + keyphrase
+            article.replace(k, len(lines[k]), 0, f" {keyphrase}", 1, mode)
         elif mode == "mid_sentence":
             gaps = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", line)]
             if not gaps:
-                lines[i] = line + " " + keyphrase
+                article.replace(i, len(line), 0, f" {keyphrase}", 1, "paragraph_end")
             else:
                 gap = rng.choice(gaps)
-                glue = rng.choice((f" {keyphrase}, ", f" {keyphrase},", f" {keyphrase} "))
-                lines[i] = line[:gap] + glue + line[gap + 1:]
+                glue, placement = rng.choice(((f" {keyphrase}, ", "mid_comma"), (f" {keyphrase},", "mid_glued"),
+                                              (f" {keyphrase} ", "mid_bare")))
+                article.replace(i, gap, 1, glue, 1, placement)
         elif mode == "paragraph_start":
-            lines[i] = f"{keyphrase}. {line}"
+            article.replace(i, 0, 0, f"{keyphrase}. ", 0, mode)
         injected += 1
-    return Stuffed("\n\n".join(lines), keyphrase, injected)
+    return article.stuffed(keyphrase, injected)
 
 
 def words_of(phrase: str) -> list[str]:
@@ -139,12 +192,32 @@ def bag(text: str) -> Counter[str]:
     return Counter(w.lower() for w in PHRASE_WORD.findall(text))
 
 
+def placed_removed(sample: Stuffed, doc: Document) -> list[tuple[str, bool]]:
+    """Each whole injected copy's placement, and whether the stage removed all of its words.
+
+    A copy is found in the document by its words: normalizing changes characters, not words,
+    and the document's text is the title, then the stuffed text. A copy whose words the
+    document does not have there is left out."""
+    words = list(PHRASE_WORD.finditer(doc.text))
+    before_body = len(words) - len(PHRASE_WORD.findall(sample.text))
+    size = len(words_of(sample.keyphrase))
+    removed = doc.removed_mask(stage=STAGE)
+    found = []
+    for at, placement in sample.placed:
+        first = before_body + len(PHRASE_WORD.findall(sample.text, 0, at))
+        copy = words[first:first + size]
+        if words_of(" ".join(w.group() for w in copy)) == words_of(sample.keyphrase):
+            found.append((placement, all(all(removed[w.start():w.end()]) for w in copy)))
+    return found
+
+
 def evaluate(pages: list[Page]) -> dict[str, float | int]:
     rng = random.Random(SEED)
     stage = StuffingOnly()
     words_total = words_kept = 0
     clean_docs = clean_losing = 0
     by_casing: dict[str, list[int]] = {}  # casing -> [articles, keyphrase found, injected, removed]
+    by_placement: dict[str, list[int]] = {name: [0, 0] for name in PLACEMENTS}  # -> [copies, removed]
     for page in articles(pages):
         clean_doc, clean_out = stage(page, page.gold)
         clean_docs += 1
@@ -156,6 +229,9 @@ def evaluate(pages: list[Page]) -> dict[str, float | int]:
         sample = stuff(page.gold, keyphrase, rng)
         doc, out = stage(page, sample.text)
         left = max(0, occurrences(keyphrase, out) - occurrences(keyphrase, clean_doc.text))
+        for placement, removed in placed_removed(sample, doc):
+            by_placement[placement][0] += 1
+            by_placement[placement][1] += removed
         row = by_casing.setdefault(casing(keyphrase), [0, 0, 0, 0])
         row[0] += 1
         row[1] += words_of(doc.notes[KEYPHRASE_NOTE]) == words_of(keyphrase)  # "Short-Form" is "Short Form"
@@ -174,4 +250,7 @@ def evaluate(pages: list[Page]) -> dict[str, float | int]:
         "original_words_kept": words_kept / max(words_total, 1),
         "by_casing": {name: {"articles": a, "keyphrase_found": f / a, "injected_removed": r / max(i, 1)}
                       for name, (a, f, i, r) in sorted(by_casing.items())},
+        # Copies traced to their place in the output (a copy another one was wedged into is not).
+        "by_placement": {PLACEMENTS[name]: {"injected": n, "removed": r / max(n, 1)}
+                         for name, (n, r) in by_placement.items()},
     }
