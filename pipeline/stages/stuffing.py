@@ -15,7 +15,8 @@ repetition of a topic term ("back pain") is grammatical every time.
    the first is judged by what follows the last). Weak evidence is what a name or a heading
    also shows: a line of its own (a repeated heading), Title Case right after a lower-case
    word of the same sentence (a product name), lower case after the Title Case words of a
-   heading.
+   heading. A copy wrapped in quotes, brackets, emphasis or table bars ('"Phrase."',
+   "(Phrase)", "**Phrase**", "| Phrase |") is judged by what is outside the marks.
 3. A candidate is stuffed when at least ``min_injected`` instances are not integrated, at
    least ``min_strong`` of them with strong evidence, showing ``min_evidence_kinds`` kinds of
    evidence (one kind alone is a house style: a product name always in Title Case, a price
@@ -70,6 +71,14 @@ _LEADING_LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)])?\s*$")
 _ONLY_PUNCT = re.compile(r"[\s,.;:!?\-–—|]*")
 # Nothing after the phrase on its line but a period (a colon or comma would lead somewhere).
 _TRAILING_PUNCT = re.compile(r"[ ]*[.!?…]*[ ]*$")
+# ... or, on a line of its own, a colon: a heading made of the phrase ("Best Running Shoes:").
+_OWN_LINE_END = re.compile(r"[ ]*[.!?…:]*[ ]*$")
+# Marks a copy may be wrapped in: quotes, brackets, emphasis, a table cell's bars ('"Phrase."',
+# "(Phrase)", "**Phrase**", "| Phrase |"). A wrapped copy is judged by what is outside the marks
+# and removed with them.
+_OPENING = re.compile(r"([\"“‘(\[*_|]{1,3})( ?)$")
+_MIRROR = str.maketrans("“‘([", "”’)]")
+_QUOTES = frozenset({'"', "“", "‘"})
 # Dependency labels that attach a phrase to its sentence as a real argument or modifier.
 _INTEGRATING_DEPS = frozenset({
     "nsubj", "nsubjpass", "dobj", "pobj", "iobj", "dative", "attr", "oprd", "conj", "compound",
@@ -240,13 +249,16 @@ class KeywordStuffing(Stage):
             return Verdict(inst, False, "the title")
         before = doc.text[block.start:inst.start]
         after = doc.text[inst.end:block.end]
+        opening, closing = _wrapping(before, after)
+        if opening:
+            before, after = before[:-opening], after[:closing[0]] + after[closing[1]:]
         line_start = not before.strip() or bool(_LEADING_LIST_MARK.match(before))
         after_sentence = _ends_sentence(before)
         line_end = bool(_TRAILING_PUNCT.fullmatch(after))
         text = doc.text[inst.start:inst.end]
         # A period after an abbreviation ("Electric Co. is ...") does not end the phrase's sentence.
         period_ends = not (after.startswith(".") and _abbreviation(PHRASE_WORD.findall(text)[-1]))
-        if line_start and line_end:
+        if line_start and (line_end or _OWN_LINE_END.fullmatch(after)):
             return Verdict(inst, True, "a line of its own", OWN_LINE)
         if re.match(r"[,;]?[^\W\d_]", after) and not re.match(r"[-'’]", after):
             return Verdict(inst, True, "glued to the next word", GLUED)
@@ -336,9 +348,12 @@ class KeywordStuffing(Stage):
         if verdict.kind == OWN_LINE:
             return block_removal_span(doc, inst.block, inst.block)
         block = doc.blocks[inst.block]
-        before = doc.text[block.start:inst.start]
-        after = doc.text[inst.end:block.end]
         start, end = inst.start, inst.end
+        opening, closing = _wrapping(doc.text[block.start:start], doc.text[end:block.end])
+        if opening:  # the marks go with the copy, and so does punctuation inside them ('"Phrase."')
+            start, end = start - opening, end + closing[1]
+        before = doc.text[block.start:start]
+        after = doc.text[end:block.end]
         trailing = re.match(r"[.!?,;:]?", after).group()
         own_sentence = not before.strip() or _ends_sentence(before)
         if trailing and (own_sentence or trailing in ",;:"):
@@ -368,6 +383,22 @@ def _ends_sentence(text: str) -> bool:
             word = text[start - 2:start] + word
         return not _abbreviation(word)
     return True
+
+
+def _wrapping(before: str, after: str) -> tuple[int, tuple[int, int]]:
+    """Marks around a copy: the opening's length at the end of ``before``, and where the
+    closing mark starts and ends in ``after`` (punctuation may sit inside quotes: '"Phrase."').
+    (0, (0, 0)) when the copy is not wrapped."""
+    found = _OPENING.search(before)
+    if not found:
+        return 0, (0, 0)
+    marks, space = found.groups()
+    # Only quotes hold the sentence's punctuation: "(Read all reviews.)" is an aside of its own.
+    inside = r"[.!?…]?" if marks in _QUOTES else ""
+    closing = re.match(inside + "(" + re.escape(space + marks[::-1].translate(_MIRROR)) + ")", after)
+    if not closing:
+        return 0, (0, 0)
+    return len(found.group()), closing.span(1)
 
 
 def _abbreviation(word: str) -> bool:

@@ -63,6 +63,36 @@ def test_every_kind_of_injection_is_cut_with_the_punctuation_that_attached_it():
     assert doc.signals["stuffing_unintegrated_ratio"] == 5 / 6
 
 
+def test_a_copy_wrapped_in_quotes_brackets_emphasis_or_table_bars_is_judged_outside_them_and_cut_with_them():
+    kp = "Calf Pain After Running Fast"
+    body = "\n\n".join([
+        f"{PROSE[0]} ({kp})",                         # trailing the paragraph's last sentence
+        f'{PROSE[1]} "{kp}." {PROSE[2]}',             # a sentence of its own, the period in the quotes
+        f"{PROSE[3]} **{kp}**",                       # trailing, in emphasis
+        f"| {kp} |",                                  # a line of its own: a table cell
+        f"{kp}:",                                     # a line of its own: a heading
+        f'"{kp}"',                                    # a line of its own, quoted
+        PROSE[4],
+    ])
+    doc = stuffing_only("Calf Pain After Running Fast: a guide", body)
+    assert doc.notes[KEYPHRASE_NOTE] == kp
+    assert stuffing_reasons(doc) == [
+        "appended after the paragraph's last sentence", "a sentence of its own between sentences",
+        "appended after the paragraph's last sentence", "a line of its own", "a line of its own", "a line of its own",
+    ]
+    assert cleaned_text(doc) == "\n\n".join([
+        "Calf Pain After Running Fast: a guide", PROSE[0], f"{PROSE[1]} {PROSE[2]}", PROSE[3], PROSE[4]])
+
+
+def test_a_repeated_aside_in_brackets_with_a_sentence_of_its_own_is_not_a_wrapped_copy():
+    # A testimonial's link to the reviews: its own period inside the brackets makes it an aside.
+    names = ("Ann B.", "Tom", "Lee C.", "Jo")
+    quotes = [f'"{line}" - {name} (Read all reviews.)' for line, name in zip(PROSE[:4], names, strict=True)]
+    doc = stuffing_only("What runners say", "\n\n".join([*quotes, PROSE[4], PROSE[5]]))
+    assert doc.notes[KEYPHRASE_NOTE] == ""
+    assert not doc.annotations
+
+
 def test_weak_evidence_counts_beside_strong_and_headings_show_two_more_kinds():
     kp = "best trail running shoes"
     body = "\n\n".join([
