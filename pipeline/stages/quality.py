@@ -75,7 +75,7 @@ FLOAT_SIGNALS = (
 
 
 def count_words(text: str) -> int:
-    return sum(1 for _ in WORD.finditer(text))
+    return len(WORD.findall(text))  # a list of the words is made faster than matches are counted
 
 
 @lru_cache(maxsize=1)
