@@ -130,7 +130,7 @@ class KeywordStuffing(Stage):
     adds: ClassVar[frozenset[str]] = frozenset({"stuffing"})
 
     def __init__(self, *, min_instances: int = 3, min_injected: int = 3, min_phrase_words: int = 3,
-                 max_phrase_words: int = 8, min_content_words: int = 2,
+                 max_phrase_words: int = 10, min_content_words: int = 2,
                  min_evidence_kinds: int = 2, min_strong: int = 1) -> None:
         self.min_instances = min_instances
         self.min_injected = min_injected

@@ -84,6 +84,22 @@ def test_a_copy_wrapped_in_quotes_brackets_emphasis_or_table_bars_is_judged_outs
         "Calf Pain After Running Fast: a guide", PROSE[0], f"{PROSE[1]} {PROSE[2]}", PROSE[3], PROSE[4]])
 
 
+def test_a_long_tail_keyphrase_of_ten_words_is_found_and_cut_whole():
+    kp = "Best Trail Running Shoes For Flat Feet And Wide Toes"
+    body = "\n\n".join([
+        f"{PROSE[0]} {kp}. {PROSE[1]}",
+        f"{PROSE[2]} {kp}",
+        f"Runners see a doctor or {kp},miss out on training days.",
+        kp,
+        PROSE[3],
+    ])
+    doc = stuffing_only("Trail shoes for wide feet", body)
+    assert doc.notes[KEYPHRASE_NOTE] == kp
+    assert cleaned_text(doc) == "\n\n".join([
+        "Trail shoes for wide feet", f"{PROSE[0]} {PROSE[1]}", PROSE[2],
+        "Runners see a doctor or miss out on training days.", PROSE[3]])
+
+
 def test_a_repeated_aside_in_brackets_with_a_sentence_of_its_own_is_not_a_wrapped_copy():
     # A testimonial's link to the reviews: its own period inside the brackets makes it an aside.
     names = ("Ann B.", "Tom", "Lee C.", "Jo")
