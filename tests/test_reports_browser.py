@@ -194,9 +194,9 @@ def test_sort_headers_work_from_the_keyboard(corpus, page):
 def test_ten_thousand_documents_page_fifty_at_a_time(tmp_path, page):
     writer = ReportWriter(tmp_path, Decide.from_config(load_config()), 0.5)
     for n in range(10_000):
-        writer.rows.append([f"doc{n:05d}", f"Title {n}", "kept" if n % 3 else "dropped",
+        writer.add_row([f"doc{n:05d}", f"Title {n}", "kept" if n % 3 else "dropped",
                             [] if n % 3 else ["decide.min_words"], n, n % 997, 0.1, None, 0.0, (n % 100) / 100, 1])
-    (tmp_path / "index.html").write_text(writer.index_page(_manifest()), encoding="utf-8")
+    writer.write_index(tmp_path / "index.html", _manifest())
     page.goto((tmp_path / "index.html").as_uri())
     assert len(table_ids(page)) == 50 and page.text_content("#page-label") == "Page 1 of 200"
     page.click("#page-last")

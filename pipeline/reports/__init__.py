@@ -9,14 +9,19 @@ The per-document page is rendered where the document was cleaned (:class:`Pages`
 worker), with a placeholder where the "previous / next document" links go.
 :class:`ReportWriter` receives pages in run order in the main process and writes each one
 document late, once it knows the next document's id for the page's "next" link. It keeps
-only what the overview needs: one short row per document and running totals.
+only what the overview needs: running totals, the four charted signals' values (8 bytes each),
+and one short row per document for the index's table, written to a temporary file as it comes
+and copied into the index at the end, so the main process does not grow with the corpus.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
+import tempfile
 import time
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +30,12 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import jinja2
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from pipeline.decide import Check, Decide
 from pipeline.document import Action, Annotation, Document
-from pipeline.outputs import INDEX_HTML, SIGNAL_NAMES, write_text
+from pipeline.outputs import INDEX_HTML, SIGNAL_NAMES, atomic_open, write_text
 from pipeline.render import merged_spans
 from pipeline.reports.charts import Line, histogram
 from pipeline.reports.markup import CATEGORIES, OTHER, annotated_html, category, tip
@@ -143,14 +149,16 @@ class ReportWriter:
         self.checks = decide.all_checks
         self.pages = Pages(decide)
         self.spun_flag_above = spun_flag_above
-        self.rows: list[list[Any]] = []
+        # The index table's rows, one JSON array per line (as the template's tojson writes them).
+        self._rows = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._reasons: set[str] = set()
         self.counts: Counter[str] = Counter()
         self.chars: Counter[str] = Counter()
         self.removed_by_category: Counter[str] = Counter()
         self.rules: dict[str, RuleTotal] = {}
-        self.chart_values: dict[str, dict[str, list[float]]] = {
-            name: {"kept": [], "dropped": []} for name in ("spun_score", "boilerplate_ratio", "stuffing_density",
-                                                             "words_out")
+        self.chart_values: dict[str, dict[str, array]] = {
+            name: {"kept": array("d"), "dropped": array("d")}
+            for name in ("spun_score", "boilerplate_ratio", "stuffing_density", "words_out")
         }
         self.seconds = 0.0
         self._pending: tuple[str, str | None, str | None, Any] | None = None
@@ -190,7 +198,7 @@ class ReportWriter:
     def _tally(self, row: dict[str, Any], tally: Tally) -> None:
         status = row["status"]
         self.counts[status] += 1
-        self.rows.append([row["id"], *(row.get(key) for key, _, _ in TABLE_COLUMNS)])
+        self.add_row([row["id"], *(row.get(key) for key, _, _ in TABLE_COLUMNS)])
         if row["words_in"] is None:
             return
         self.chars["in"] += row["chars_in"] or 0
@@ -205,16 +213,34 @@ class ReportWriter:
             total.chars += chars
         self.removed_by_category.update(tally.removed)
 
+    def add_row(self, values: list[Any]) -> None:
+        """One row of the index's documents table: the id, then :data:`TABLE_COLUMNS`' values."""
+        self._rows.write(htmlsafe_json_dumps(values, sort_keys=True) + "\n")
+        self._reasons.update(values[1 + _column("reasons")] or ())
+
     # ------------------------------------------------------------------ the overview
 
     def finish(self, manifest: dict[str, Any]) -> None:
         """Write the last document's page and the index."""
         started = time.perf_counter()
         self._flush(next_id=None)
-        write_text(self.dir / INDEX_HTML, self.index_page(manifest))
+        self.write_index(self.dir / INDEX_HTML, manifest)
+        self._rows.close()
         self.seconds += time.perf_counter() - started
 
-    def index_page(self, manifest: dict[str, Any]) -> str:
+    def write_index(self, path: Path, manifest: dict[str, Any]) -> None:
+        """The index page, its table's rows copied in from the temporary file one at a time."""
+        token = secrets.token_hex(16)  # where the rows go: no config or reason can spell it
+        head, tail = self._index_page(manifest, token).split(token)
+        self._rows.seek(0)
+        with atomic_open(path) as out:
+            out.write(head + "[")
+            for n, line in enumerate(self._rows):
+                out.write(", " + line[:-1] if n else line[:-1])  # as json.dumps joins a list
+            out.write("]" + tail)
+        self._rows.seek(0, 2)
+
+    def _index_page(self, manifest: dict[str, Any], rows_at: str) -> str:
         total = sum(self.counts.values())
         removed = [
             {"label": CATEGORIES.get(name, "Other"), "category": name, "chars": chars,
@@ -222,13 +248,13 @@ class ReportWriter:
             for name, chars in sorted(self.removed_by_category.items(), key=lambda item: -item[1]) if chars
         ]
         rules = sorted(self.rules.items(), key=lambda item: (-item[1].chars, item[0]))
-        reasons = sorted({reason for row in self.rows for reason in row[1 + _column("reasons")] or ()})
+        reasons = sorted(self._reasons)
         return _ENV.get_template("index.html.j2").render(
             counts={"total": total, **{s: self.counts[s] for s in ("kept", "dropped", "failed")}},
             chars=self.chars, removed=removed, rules=rules, max_rule_chars=max((r.chars for _, r in rules), default=0),
             charts=self._charts(total), manifest=manifest,
             config_json=json.dumps(manifest.get("config", {}), indent=2, sort_keys=True, ensure_ascii=False),
-            columns=TABLE_COLUMNS, rows=self.rows, reasons=reasons,
+            columns=TABLE_COLUMNS, rows_at=rows_at, reasons=reasons,
         )
 
     def _charts(self, documents: int) -> list:
