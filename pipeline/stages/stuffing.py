@@ -258,7 +258,7 @@ class KeywordStuffing(Stage):
         text = doc.text[inst.start:inst.end]
         # A period after an abbreviation ("Electric Co. is ...") does not end the phrase's sentence.
         period_ends = not (after.startswith(".") and _abbreviation(PHRASE_WORD.findall(text)[-1]))
-        if line_start and (line_end or _OWN_LINE_END.fullmatch(after)):
+        if line_start and _OWN_LINE_END.fullmatch(after):
             return Verdict(inst, True, "a line of its own", OWN_LINE)
         if re.match(r"[,;]?[^\W\d_]", after) and not re.match(r"[-'’]", after):
             return Verdict(inst, True, "glued to the next word", GLUED)
