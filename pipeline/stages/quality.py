@@ -116,9 +116,9 @@ class _ChunkTokenizer:
     ("in' ''fstab''" gives "'", "'", "'" in place but "'", "''" apart). None of the 3,363 real
     texts compared (the bench corpus, WCXB dev, the seeds) has such a pair, nor 3,000 random
     mixes of words, spaces and punctuation; 179 of 100,000 random strings of punctuation pieces
-    do. A run of ASCII
-    letters that is not one of the tokenizer's special cases ("Cannot", "dont") is one token:
-    no prefix, suffix or infix rule matches letters alone; :class:`Tokens` takes those as they are."""
+    do. A run of ASCII letters that is not one of the tokenizer's special cases ("Cannot",
+    "dont") is one token: no prefix, suffix or infix rule matches letters alone; :class:`Tokens`
+    takes those as they are."""
 
     def __init__(self) -> None:
         self.loads = 0  # times spaCy's tokenizer was loaded
