@@ -12,6 +12,9 @@ process tree, timed by the wall clock and sampled for resident memory:
 * clean-corpus on a Dask LocalCluster of 2 workers;
 * clean-corpus, 1 worker, on the corpus's first shard (an eighth of it): peak memory should
   not grow with corpus size.
+
+Then where the 1-worker clean-corpus run's time went per stage, in milliseconds per document,
+beside datatrove's whole 1-worker run.
 """
 
 from __future__ import annotations
@@ -136,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {name}: {results[-1].seconds:.1f} s", file=sys.stderr)
 
     summary = report(results, stamp, args.workers)
+    summary["time_per_document"] = where_time_goes(args.work / "runs" / "clean-corpus-1" / "reports" / "manifest.json",
+                                                   next((r for r in results if r.name == "datatrove-1"), None))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(summary, indent=2) + "\n", "utf-8")
@@ -171,6 +176,34 @@ def report(results: list[Result], stamp: dict, all_cores: int) -> dict:
     return {"corpus": stamp, "cores": os.cpu_count(), "all_cores_workers": all_cores,
             "runs": [{**asdict(r), "docs_per_second": r.docs_per_second, "mb_per_second": r.mb_per_second,
                       **ratios[r.name]} for r in results]}
+
+
+def where_time_goes(manifest_path: Path, datatrove: Result | None) -> dict[str, float] | None:
+    """Milliseconds per document in each stage of the 1-worker clean-corpus run (its manifest's
+    timings), beside datatrove's whole 1-worker run. The quality stage computes the same Gopher,
+    C4 and FineWeb signals as datatrove's filters (``make eval`` checks the parity)."""
+    try:
+        manifest = json.loads(manifest_path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    documents = manifest["counts"]["total"]
+    timings = manifest["timings"]
+    per_document = {name: 1000 * seconds / documents for name, seconds in timings["stage_seconds"].items()}
+    per_document["making rows and report pages"] = 1000 * timings["page_seconds"] / documents
+    per_document["writing pages and the index"] = 1000 * timings["report_seconds"] / documents
+    accounted = sum(per_document.values())
+    per_document["rest (start-up, reading, passing documents)"] = (
+        1000 * timings["total_seconds"] / documents - accounted)
+    print()
+    print("Where clean-corpus's time goes, 1 worker (ms per document):")
+    for name, ms in sorted(per_document.items(), key=lambda item: -item[1]):
+        print(f"  {name:44} {ms:7.2f}")
+    print(f"  {'total':44} {1000 * timings['total_seconds'] / documents:7.2f}")
+    if datatrove:
+        whole = 1000 * datatrove.seconds / datatrove.docs
+        print(f"  datatrove's whole run, 1 worker: {whole:.2f} ms per document; the quality stage, which computes "
+              f"the same signals, {whole / per_document['quality']:.1f}x faster")
+    return per_document
 
 
 def _ratio(value: float | None) -> str:
