@@ -13,9 +13,10 @@ place, give one ``spun_score`` in [0, 1]:
    than the word it replaced and fits neither the words before it nor the word after it
    under a general-English trigram model (:mod:`pipeline.lm`). The word model, gradient-
    boosted trees over how common each lower-case content word is (wordfreq's Zipf scale,
-   with its neighbours') and how it fits on each side (:class:`WordFeatures`), scores each
-   word. A word above the 99th percentile of clean words' scores is a ``flag``, naming the
-   WordNet synonym that fills its slot better where there is one. The document model, a
+   with its neighbours'), how it fits on each side, and how the rest of the document uses
+   it, its stem and its slot (:class:`WordFeatures`), scores each word. A word above the
+   99th percentile of clean words' scores is a ``flag``, naming the WordNet synonym that
+   fills its slot better where there is one. The document model, a
    logistic regression over the share of the document's words above three such thresholds,
    the mean of its ten highest word scores and its length, gives ``spun_misfit_score``. Both
    are in ``pipeline/models/spun_words.npz``, trained on WCXB dev articles of one half of
@@ -32,6 +33,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -149,7 +151,10 @@ def _index(lexicons: tuple[str, ...]) -> dict[str, list[Entry]]:
 # The word model's features of one content word, in this order (a "missing" flag is 1 where
 # the value cannot be computed: a word the trigram model does not know, the end of a stretch).
 WORD_FEATURES = ("zipf", "unknown", "zipf_before", "zipf_after", "left", "left_missing", "left1", "left1_missing",
-                 "right", "right_missing", "right1", "right1_missing", "unigram", "unigram_missing")
+                 "right", "right_missing", "right1", "right1_missing", "unigram", "unigram_missing",
+                 "document_count", "document_stem_count", "document_slot_others")
+# Inflections of one word share their first letters often enough (reduce, reduced, reduces).
+STEM_CHARS = 5
 # The word thresholds are these quantiles of clean training words' scores; the document
 # model reads the share of a document's words above each.
 WORD_QUANTILES = (0.98, 0.99, 0.995)
@@ -186,14 +191,31 @@ class Words:
     rows: np.ndarray  # one row of WORD_FEATURES per word
 
 
+@dataclass(slots=True)
+class _Usage:
+    """How the whole document uses words: each word and each stem, each pair of words with one
+    word between them (a slot), and each slot filled with a given word."""
+
+    words: Counter[str]
+    stems: Counter[str]
+    slots: Counter[tuple[str, str]]
+    filled: Counter[tuple[str, str, str]]
+
+
 class WordFeatures:
     """How each lower-case content word fits its neighbours under the trigram model, and how common it is.
 
     A substituted word is usually rarer than the word it replaced and fits neither the words
     before it (``left``: ln P(w | two words before) - ln P(w), ``left1`` with one word) nor
     the word after it (``right``: how much it changes ln P(next | the word before, w),
-    ``right1`` with w alone). Capitalized words (names, sentence starts), short words and
-    stop words are left out: spinners leave them alone.
+    ``right1`` with w alone). A spinner also swaps each occurrence on its own, so the word it
+    puts in is usually the only one of its kind in the document, while a writer's own rare
+    words (a topic's terms) come back: ``document_count`` and ``document_stem_count`` are the
+    logs of how often the document uses the word and words of its stem, and
+    ``document_slot_others`` how often it puts another word between the same two neighbours
+    ("of reduced back" where the rest says "of lower back"; -1 at a stretch's ends). Capitalized words
+    (names, sentence starts), short words and stop words are left out: spinners leave them
+    alone.
     """
 
     def __init__(self) -> None:
@@ -204,21 +226,29 @@ class WordFeatures:
     def __call__(self, text: str) -> Words:
         found = Words([], [], [], [], np.zeros((0, len(WORD_FEATURES))))
         rows: list[list[float]] = []
-        # Stretches: runs of words with one space between each.
         spans = [m.span() for m in _WORD.finditer(text)]
-        first = 0
+        lowered = [text[a:b].lower() for a, b in spans]
+        # Stretches: runs of words with one space between each.
+        stretches, first = [], 0
         for k in range(1, len(spans) + 1):
             if k == len(spans) or spans[k][0] != spans[k - 1][1] + 1 or text[spans[k - 1][1]] != " ":
                 if k - first > 1:
-                    self._stretch(text, spans[first:k], found, rows)
+                    stretches.append((first, k))
                 first = k
+        # Word triples inside stretches: the first and last of each is a slot, the middle word fills it.
+        triples = [triple for a, b in stretches
+                   for triple in zip(lowered[a:b], lowered[a + 1:b], lowered[a + 2:b], strict=False)]
+        usage = _Usage(Counter(lowered), Counter(word[:STEM_CHARS] for word in lowered),
+                       Counter((first, last) for first, _, last in triples), Counter(triples))
+        for a, b in stretches:
+            self._stretch(text, spans[a:b], lowered[a:b], usage, found, rows)
         if rows:
             found.rows = np.array(rows, dtype=np.float64)
         return found
 
-    def _stretch(self, text: str, spans: list[tuple[int, int]], found: Words, rows: list[list[float]]) -> None:
+    def _stretch(self, text: str, spans: list[tuple[int, int]], t: list[str], usage: _Usage, found: Words,
+                 rows: list[list[float]]) -> None:
         prob, unigram, zipf = self.lm.prob, self.lm.unigram, self._zipf.get  # zipf 0 for a word wordfreq has not seen
-        t = [text[a:b].lower() for a, b in spans]
         n = len(t)
         # ln P(t[j] | two words before) and ln P(t[j] | one word before): word j's left fit and
         # word j - 1's right fit, so each is asked of the model once.
@@ -240,7 +270,9 @@ class WordFeatures:
             if len(word) < 3 or word in stop or text[spans[i][0]].isupper():
                 continue
             row = [zipf(word, 0.0), 0.0, zipf(t[i - 1], 0.0) if i else -1.0, zipf(t[i + 1], 0.0) if i + 1 < n else -1.0,
-                   0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]
+                   0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0,
+                   math.log(usage.words[word]), math.log(usage.stems[word[:STEM_CHARS]]),
+                   usage.slots[t[i - 1], t[i + 1]] - usage.filled[t[i - 1], word, t[i + 1]] if 0 < i < n - 1 else -1.0]
             alone = unigram(word)
             if alone is None:
                 row[1] = 1.0

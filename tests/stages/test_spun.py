@@ -122,9 +122,11 @@ def test_a_misfit_names_the_synonym_that_fits_its_slot_better():
     assert (doc.text[misfit.start:misfit.end], misfit.action) == ("inwardly", Action.FLAG)
     assert misfit.reason.endswith('"inside" fits the slot 7.8 nats better')
     assert (doc.signals["spun_misfits"], doc.signals["spun_suspect_share"]) == (1, 1 / 19)
-    assert doc.signals["spun_flagged"] == 1
     original = spun(ORIGINAL_REVIEW, min_fit_words=1)
-    assert (flagged(original, "misfit"), original.signals["spun_flagged"]) == ([], 0)
+    assert flagged(original, "misfit") == []
+    # One misfit in 19 words is not enough to flag a document, but it scores far above its original.
+    assert (round(doc.signals["spun_misfit_score"], 2), round(original.signals["spun_misfit_score"], 3)) == (0.23, 0.001)
+    assert (doc.signals["spun_flagged"], original.signals["spun_flagged"]) == (0, 0)
 
 
 def test_word_features_leave_out_what_spinners_leave_alone():
@@ -138,6 +140,20 @@ def test_word_features_leave_out_what_spinners_leave_alone():
     # "dread" ends its stretch: no word after it to fit.
     dread = dict(zip(WORD_FEATURES, words.rows[6].tolist(), strict=True))
     assert (dread["right_missing"], dread["right1_missing"], dread["zipf_after"]) == (1.0, 1.0, -1.0)
+
+
+def test_word_features_count_how_the_rest_of_the_document_uses_the_word():
+    words = WordFeatures()("Pain of lower back muscles is common. Pain of reduced back muscles needs rest. "
+                           "Pain of lower back muscles eases with a muscle stretch.")
+    usage = {(word, k): dict(zip(WORD_FEATURES[-3:], words.rows[k, -3:].round(3).tolist(), strict=True))
+             for k, word in enumerate(words.words)}
+    # "lower" comes back, "reduced" does not; both sit between "of" and "back", which the document
+    # fills with another word elsewhere (once for the first "lower", twice for "reduced").
+    assert usage["lower", 0] == {"document_count": 0.693, "document_stem_count": 0.693, "document_slot_others": 1.0}
+    assert usage["reduced", 3] == {"document_count": 0.0, "document_stem_count": 0.0, "document_slot_others": 2.0}
+    # "muscles" and "muscle" share a stem ("back" is a stop word); the last word of a stretch has no slot.
+    assert usage["muscles", 1]["document_stem_count"] == 1.386  # log 4
+    assert usage["stretch", 11]["document_slot_others"] == -1.0
 
 
 def test_the_spun_model_file_round_trips_and_refuses_other_features(tmp_path):
