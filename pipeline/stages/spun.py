@@ -238,8 +238,8 @@ class WordFeatures:
         # Word triples inside stretches: the first and last of each is a slot, the middle word fills it.
         triples = [triple for a, b in stretches
                    for triple in zip(lowered[a:b], lowered[a + 1:b], lowered[a + 2:b], strict=False)]
-        usage = _Usage(Counter(lowered), Counter(word[:STEM_CHARS] for word in lowered),
-                       Counter((first, last) for first, _, last in triples), Counter(triples))
+        usage = _Usage(Counter(lowered), Counter([word[:STEM_CHARS] for word in lowered]),
+                       Counter([(first, last) for first, _, last in triples]), Counter(triples))
         for a, b in stretches:
             self._stretch(text, spans[a:b], lowered[a:b], usage, found, rows)
         if rows:
