@@ -20,7 +20,9 @@ repetition of a topic term ("back pain") is grammatical every time.
 3. A candidate is stuffed when at least ``min_injected`` instances are not integrated, at
    least ``min_strong`` of them with strong evidence, showing ``min_evidence_kinds`` kinds of
    evidence (one kind alone is a house style: a product name always in Title Case, a price
-   always trailing its line). The keyphrase is the stuffed candidate with the most strong
+   always trailing its line). A candidate the title holds is where SEO puts its focus
+   keyphrase (both stuffed seeds' titles hold theirs): the title counts as one more kind, and
+   ``min_injected_in_title`` injected instances are enough. The keyphrase is the stuffed candidate with the most strong
    evidence (ties: the longer phrase), or when none is stuffed the candidate closest to it;
    then, if it has strong evidence, spaCy reads its undecided instances (step 4), and what it
    finds injected counts as one more kind.
@@ -109,10 +111,12 @@ class Instance:
 
 # Kinds of surface evidence. Strong kinds put the phrase where prose cannot have it; weak kinds
 # are what a repeated heading (a line of its own) or a name (Title Case mid-sentence) shows too.
-OWN_LINE, GLUED, TAIL, OWN_SENTENCE, REPEATED, TITLE_CASE, LOWER_CASE, PARSE = (
-    "own_line", "glued", "tail", "own_sentence", "repeated", "title_case", "lower_case", "parse")
+OWN_LINE, GLUED, TAIL, OWN_SENTENCE, REPEATED, TITLE_CASE, LOWER_CASE, PARSE, IN_TITLE = (
+    "own_line", "glued", "tail", "own_sentence", "repeated", "title_case", "lower_case", "parse", "in_title")
 STRONG = frozenset({GLUED, TAIL, OWN_SENTENCE, REPEATED})
 SURFACE = STRONG | {OWN_LINE, TITLE_CASE, LOWER_CASE}
+# Kinds of evidence counted towards ``min_evidence_kinds`` as they stand (the parse's only where it found injection).
+EVIDENCE = SURFACE | {IN_TITLE}
 
 
 @dataclass(slots=True)
@@ -129,11 +133,12 @@ class KeywordStuffing(Stage):
     requires: ClassVar[frozenset[str]] = frozenset({"blocks", "title", "boilerplate"})
     adds: ClassVar[frozenset[str]] = frozenset({"stuffing"})
 
-    def __init__(self, *, min_instances: int = 3, min_injected: int = 3, min_phrase_words: int = 3,
-                 max_phrase_words: int = 10, min_content_words: int = 2,
+    def __init__(self, *, min_instances: int = 3, min_injected: int = 3, min_injected_in_title: int = 2,
+                 min_phrase_words: int = 3, max_phrase_words: int = 10, min_content_words: int = 2,
                  min_evidence_kinds: int = 2, min_strong: int = 1) -> None:
         self.min_instances = min_instances
         self.min_injected = min_injected
+        self.min_injected_in_title = min_injected_in_title
         self.min_phrase_words = min_phrase_words
         self.max_phrase_words = max_phrase_words
         self.min_content_words = min_content_words
@@ -214,8 +219,9 @@ class KeywordStuffing(Stage):
         return {k: v for k, v in found.items() if len(v) >= self.min_instances}
 
     def _stuffed(self, verdicts: list[Verdict]) -> bool:
-        kinds = {v.kind for v in verdicts if v.kind in SURFACE or (v.kind == PARSE and v.injected)}
-        return (sum(bool(v.injected) for v in verdicts) >= self.min_injected and _strong(verdicts) >= self.min_strong
+        kinds = {v.kind for v in verdicts if v.kind in EVIDENCE or (v.kind == PARSE and v.injected)}
+        injected = self.min_injected_in_title if IN_TITLE in kinds else self.min_injected
+        return (sum(bool(v.injected) for v in verdicts) >= injected and _strong(verdicts) >= self.min_strong
                 and len(kinds) >= self.min_evidence_kinds)
 
     # -- judging one instance ----------------------------------------------------------------
@@ -246,7 +252,7 @@ class KeywordStuffing(Stage):
     def _surface(self, doc: Document, inst: Instance, lower: set[str]) -> Verdict:
         block = doc.blocks[inst.block]
         if inst.block < doc.first_body_block:
-            return Verdict(inst, False, "the title")
+            return Verdict(inst, False, "the title", IN_TITLE)
         before = doc.text[block.start:inst.start]
         after = doc.text[inst.end:block.end]
         opening, closing = _wrapping(before, after)

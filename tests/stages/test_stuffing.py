@@ -134,6 +134,25 @@ def test_weak_evidence_counts_beside_strong_and_headings_show_two_more_kinds():
     ])
 
 
+@pytest.mark.parametrize(("title", "stuffed"), [
+    ("Calf Pain After Running Fast: a guide", True),  # the title holds the phrase: two injected are enough
+    ("A guide to sore calves", False),  # elsewhere it takes three
+])
+def test_a_keyphrase_the_title_holds_needs_two_injected_instances(title, stuffed):
+    kp = "Calf Pain After Running Fast"
+    body = "\n\n".join([
+        f"{PROSE[0]} {kp}. {PROSE[1]}",               # a sentence of its own: strong
+        kp,                                           # a line of its own: weak
+        f"Doctors see {kp.lower()} in new runners.",  # a grammatical use
+        PROSE[3],
+    ])
+    doc = stuffing_only(title, body)
+    assert doc.notes[KEYPHRASE_NOTE] == (kp if stuffed else "")
+    assert stuffing_reasons(doc) == (["a sentence of its own between sentences", "a line of its own"] if stuffed else [])
+    assert cleaned_text(doc).split("\n\n")[1:] == (
+        [f"{PROSE[0]} {PROSE[1]}", f"Doctors see {kp.lower()} in new runners.", PROSE[3]] if stuffed else body.split("\n\n"))
+
+
 def test_a_grammatical_use_of_the_stuffed_phrase_is_kept():
     kp = "lower back pain causing leg spasms"
     body = "\n\n".join([
