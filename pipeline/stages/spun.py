@@ -213,9 +213,9 @@ class WordFeatures:
     words (a topic's terms) come back: ``document_count`` and ``document_stem_count`` are the
     logs of how often the document uses the word and words of its stem, and
     ``document_slot_others`` how often it puts another word between the same two neighbours
-    ("of reduced back" where the rest says "of lower back"; -1 at a stretch's ends). Capitalized words
-    (names, sentence starts), short words and stop words are left out: spinners leave them
-    alone.
+    ("of reduced back" where the rest says "of lower back"; -1 at a stretch's ends).
+    Capitalized words (names, sentence starts), short words and stop words are left out:
+    spinners leave them alone.
     """
 
     def __init__(self) -> None:
@@ -239,7 +239,7 @@ class WordFeatures:
         triples = [triple for a, b in stretches
                    for triple in zip(lowered[a:b], lowered[a + 1:b], lowered[a + 2:b], strict=False)]
         usage = _Usage(Counter(lowered), Counter([word[:STEM_CHARS] for word in lowered]),
-                       Counter([(first, last) for first, _, last in triples]), Counter(triples))
+                       Counter([(left, right) for left, _, right in triples]), Counter(triples))
         for a, b in stretches:
             self._stretch(text, spans[a:b], lowered[a:b], usage, found, rows)
         if rows:

@@ -22,10 +22,10 @@ repetition of a topic term ("back pain") is grammatical every time.
    evidence (one kind alone is a house style: a product name always in Title Case, a price
    always trailing its line). A candidate the title holds is where SEO puts its focus
    keyphrase (both stuffed seeds' titles hold theirs): the title counts as one more kind, and
-   ``min_injected_in_title`` injected instances are enough. The keyphrase is the stuffed candidate with the most strong
-   evidence (ties: the longer phrase), or when none is stuffed the candidate closest to it;
-   then, if it has strong evidence, spaCy reads its undecided instances (step 4), and what it
-   finds injected counts as one more kind.
+   ``min_injected_in_title`` injected instances are enough. The keyphrase is the stuffed
+   candidate with the most strong evidence (ties: the longer phrase), or when none is stuffed
+   the candidate closest to it; then, if it has strong evidence, spaCy reads its undecided
+   instances (step 4), and what it finds injected counts as one more kind.
 4. spaCy reads the instances the surface could not judge. One that ends its line after words
    that were complete without it (a noun, a name, an adverb: "Chill it Lower Back Pain ...")
    was appended; one after words that want it (a preposition, an adjective, a verb: "Shoes
@@ -109,8 +109,10 @@ class Instance:
     block: int
 
 
-# Kinds of surface evidence. Strong kinds put the phrase where prose cannot have it; weak kinds
-# are what a repeated heading (a line of its own) or a name (Title Case mid-sentence) shows too.
+# Kinds of evidence. Strong kinds put the phrase where prose cannot have it; weak kinds are what
+# a repeated heading (a line of its own) or a name (Title Case mid-sentence) shows too; the
+# parse's and the title's are neither (a copy in the title is not injected, but it is where SEO
+# puts its keyphrase).
 OWN_LINE, GLUED, TAIL, OWN_SENTENCE, REPEATED, TITLE_CASE, LOWER_CASE, PARSE, IN_TITLE = (
     "own_line", "glued", "tail", "own_sentence", "repeated", "title_case", "lower_case", "parse", "in_title")
 STRONG = frozenset({GLUED, TAIL, OWN_SENTENCE, REPEATED})
