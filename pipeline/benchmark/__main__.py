@@ -191,14 +191,13 @@ def where_time_goes(manifest_path: Path, datatrove: Result | None) -> dict[str, 
     per_document = {name: 1000 * seconds / documents for name, seconds in timings["stage_seconds"].items()}
     per_document["making rows and report pages"] = 1000 * timings["page_seconds"] / documents
     per_document["writing pages and the index"] = 1000 * timings["report_seconds"] / documents
-    accounted = sum(per_document.values())
-    per_document["rest (start-up, reading, passing documents)"] = (
-        1000 * timings["total_seconds"] / documents - accounted)
+    total = 1000 * timings["total_seconds"] / documents
+    per_document["rest (start-up, reading, passing documents)"] = total - sum(per_document.values())
     print()
     print("Where clean-corpus's time goes, 1 worker (ms per document):")
     for name, ms in sorted(per_document.items(), key=lambda item: -item[1]):
         print(f"  {name:44} {ms:7.2f}")
-    print(f"  {'total':44} {1000 * timings['total_seconds'] / documents:7.2f}")
+    print(f"  {'total':44} {total:7.2f}")
     if datatrove:
         whole = 1000 * datatrove.seconds / datatrove.docs
         print(f"  datatrove's whole run, 1 worker: {whole:.2f} ms per document; the quality stage, which computes "
