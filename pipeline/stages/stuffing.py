@@ -34,6 +34,14 @@ repetition of a topic term ("back pain") is grammatical every time.
    without a determiner of its own, or attaches as ``dep``/``appos``/``npadvmod``); a
    grammatical use does. Each injected instance is removed with the punctuation that only
    existed to attach it; grammatical uses and the title stay.
+5. Once the keyphrase is established, a stuffer's copies are one pasted string: an instance
+   spaCy kept that has the very form of a copy with strong evidence is read once more. A line
+   of only copies goes (a line of its own, said twice). So does a copy the words around it do
+   not take, by a trigram model of English: wedged between two words of prose that join each
+   other better than the phrase joins them, or ending a line whose last words its first word
+   does not follow ("Icing Lower Back Pain"). Not when it completes the word before it (an
+   infinitive's "to", an adjective, a number: "how to work from home successfully") or modifies
+   the word after it ("the fold-and-cut problem" reads fine as "the problem" too).
 """
 
 from __future__ import annotations
@@ -41,12 +49,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pipeline.document import Action, Document
+from pipeline.lm import trigram_model
 from pipeline.nlp import parser, stop_words
 from pipeline.stages import Stage
 from pipeline.stages.segment import block_removal_span
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 STAGE = "stuffing"
 RULE = "keyphrase"
@@ -89,14 +101,32 @@ _INTEGRATING_DEPS = frozenset({
 })
 # What the last word of a line may be when the line was complete before the phrase was added.
 _COMPLETE_POS = frozenset({"NOUN", "PROPN", "PRON", "ADV", "PUNCT", "SYM", "X"})
-# ... except a possessive ("your"), which wants a noun after it.
+# ... except a possessive ("your"), which wants a noun after it, and an article (spaCy tags a
+# line-final "a" or "the" as a pronoun: "... integral to becoming a").
 _WANTS_HEAD_TAGS = frozenset({"PRP$", "WP$", "POS"})
+_ARTICLES = frozenset({"a", "an", "the"})
 # A word right after one of these marks continues a token ("$9.99", "5.2", "ps:tc"): no phrase starts there.
 _CONTINUES_TOKEN = re.compile(r"[^\W_][.,:/]")
 # A phrase at the root with one of these outside it is a noun phrase of its sentence.
 _BUILT_AROUND = frozenset({"det", "poss"})
 # Inflections of one word share this prefix (spasm/spasms, cause/causing) often enough.
 STEM_CHARS = 4
+# Step 5's trigram fits (ln P of a word after the words before it, less its ln P alone, in nats).
+# A copy wedged between two words parts them by this much: their fit with each other less the
+# phrase's fit with them ...
+MIN_WEDGE_SCORE = 1.0
+# ... and a copy at the end of its line has its first word fit the line's last words less than this.
+MAX_APPENDED_FIT = -1.0
+# The word after a copy wedged mid-line (past a comma).
+_NEXT_WORD = re.compile(r",?\s*([^\W\d_]+(?:'[^\W\d_]+)?|\d+)")
+# A word before a phrase that opens what the phrase completes: an infinitive's "to" ("how to work
+# from home"), an adjective or a number wanting its noun ("like most car rental companies").
+_OPENS = frozenset({"PART", "ADJ", "NUM"})
+# ... and at the end of a line, also a preposition or determiner, left waiting with nothing after
+# the phrase ("Good Shoes for Calf Pain"; mid-line, the word after the copy may be what they want).
+_OPENS_LINE_END = _OPENS | {"ADP", "DET"}
+# A word for the trigram model: letters with an inner apostrophe, or digits (lower case).
+_LM_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 # A sentence this long is not parsed for one instance: the surface cues already decided it or
 # it stays (parsing cost grows with length; real sentences are far shorter).
 MAX_PARSE_CHARS = 1_000
@@ -171,8 +201,9 @@ class KeywordStuffing(Stage):
             self._record(doc, key, verdicts, words, stuffed=False)
             return
         # Only now, for the one keyphrase the surface evidence established, the parser reads the
-        # sentences the surface could not judge.
+        # sentences the surface could not judge, and what it kept is read once more as a copy.
         self._read_rest(doc, verdicts)
+        self._read_kept(doc, verdicts)
         self._record(doc, key, verdicts, words, stuffed=True)
         phrase = doc.notes[KEYPHRASE_NOTE]
         covered = 0  # copies said back to back go with the first copy when it is injected
@@ -313,30 +344,88 @@ class KeywordStuffing(Stage):
             return None
         tagged = parser()(before.lower())
         last = tagged[-1]
-        if last.pos_ in _COMPLETE_POS and last.tag_ not in _WANTS_HEAD_TAGS:
+        if last.pos_ in _COMPLETE_POS and last.tag_ not in _WANTS_HEAD_TAGS and last.lower_ not in _ARTICLES:
             return True, f"appended to a line already complete (after {last.pos_.lower()} {last.text!r}; parse)"
         return None
 
     def _parsed(self, doc: Document, inst: Instance) -> tuple[bool, str]:
-        block = doc.blocks[inst.block]
-        if len(block.text) > MAX_PARSE_CHARS:
-            return False, "not parsed (sentence too long)"
-        parsed = parser()(block.text)
-        span = parsed.char_span(inst.start - block.start, inst.end - block.start, alignment_mode="expand")
+        span = _parsed_span(doc, inst)
         if span is None:
-            return False, "not parsed"
+            return False, "not parsed (a sentence too long, or the phrase inside a token)"
         roots = [t for t in span if t.head.i < span.start or t.head.i >= span.end or t.head.i == t.i]
         for root in roots:
             if root.dep_ == "ROOT":
                 outside = [t for t in root.sent if t.is_alpha and not span.start <= t.i < span.end]
                 # A determiner of its own ("The Specialty Coffee Association of ...") makes it
-                # a noun phrase the parser failed to attach, not a phrase dropped in.
+                # a noun phrase the parser failed to attach, not a phrase dropped in; so does a
+                # heading, whose noun phrases go without one ("Best Travel Insurance for Seniors
+                # in 2025").
                 built = any(c.dep_ in _BUILT_AROUND and not span.start <= c.i < span.end for c in root.children)
-                if len(outside) >= 2 and not built:
+                if len(outside) >= 2 and not built and not _is_title_case(root.sent.text, self._stop):
                     return True, "takes over the root of a sentence it is not part of (parse)"
             elif root.dep_ not in _INTEGRATING_DEPS:
                 return True, f"attached to its sentence only as {root.dep_!r} (parse)"
         return False, ", ".join(f"{r.dep_} of {r.head.text!r}" for r in roots) + " (parse)"
+
+    def _read_kept(self, doc: Document, verdicts: list[Verdict]) -> None:
+        """Step 5: the instances spaCy kept that have the form of a copy with strong evidence."""
+        pasted = {doc.text[v.instance.start:v.instance.end] for v in verdicts if v.kind in STRONG}
+        for verdict in verdicts:
+            inst = verdict.instance
+            if verdict.kind != PARSE or verdict.injected or doc.text[inst.start:inst.end] not in pasted:
+                continue
+            block = doc.blocks[inst.block]
+            text = re.escape(doc.text[inst.start:inst.end])
+            copies = re.compile(rf"(?:{_ONLY_PUNCT.pattern}{text})+(?={_OWN_LINE_END.pattern})")
+            if not doc.text[block.start:inst.start].strip() and (line := copies.match(doc.text, inst.end, block.end)):
+                verdict.injected, verdict.why, verdict.kind = True, "a line of only copies", OWN_LINE
+                verdict.through = line.end()
+            elif why := self._misfit(doc, _with_copies(verdict)):
+                verdict.injected, verdict.why = True, why
+
+    def _misfit(self, doc: Document, inst: Instance) -> str | None:
+        """Why the words around ``inst`` do not take it, by the trigram model (each fit is a
+        word's ln P after the words before it less its ln P alone), or None.
+
+        Between two words of a clause (a comma after the copy is passed over): the words around
+        it join each other better than the phrase joins them, by ``MIN_WEDGE_SCORE``. At the end
+        of its line: its first word does not follow the line's last words (fit below
+        ``MAX_APPENDED_FIT``). Never between two words of a Title Case heading (headings are
+        telegraphic: "Best Travel Insurance for Seniors in 2025" reads as "Best in 2025"), nor
+        when the phrase completes what the word before it opened or modifies the word after it,
+        nor with a word the model does not know."""
+        block = doc.blocks[inst.block]
+        before = _LM_WORD.findall(re.split(r"[^\w\s'’-]", doc.text[block.start:inst.start])[-1].lower())[-2:]
+        phrase = _LM_WORD.findall(doc.text[inst.start:inst.end].lower())
+        rest = doc.text[inst.end:block.end]
+        line_end = bool(_TRAILING_PUNCT.fullmatch(rest))
+        after = None if line_end else _NEXT_WORD.match(rest)
+        if not before or not phrase or not (line_end or after):
+            return None
+        enter = _fit(phrase[0], before)
+        if line_end:
+            if enter is None or enter >= MAX_APPENDED_FIT or not self._reads_as_copy(doc, inst, appended=True):
+                return None
+            return f"appended to a line its first word does not follow (fit {enter:.1f}; trigram model)"
+        if _is_title_case(block.text, self._stop):
+            return None  # a heading is telegraphic: "Best Travel Insurance for Seniors in 2025"
+        following = after.group(1).lower()
+        skip, leave = _fit(following, before), _fit(following, phrase[-2:])
+        if None in (enter, skip, leave) or skip - enter - leave < MIN_WEDGE_SCORE:
+            return None
+        if not self._reads_as_copy(doc, inst, appended=False):
+            return None
+        return f"wedged between words that read better without it (by {skip - enter - leave:.1f}; trigram model)"
+
+    @staticmethod
+    def _reads_as_copy(doc: Document, inst: Instance, *, appended: bool) -> bool:
+        """spaCy's parse does not make ``inst`` the completion of the word before it (an
+        infinitive's "to", an adjective or number wanting its noun, at the end of a line a
+        preposition or determiner) nor, mid-line, a modifier of the word after it."""
+        span = _parsed_span(doc, inst)
+        if span is None or (span.start and span.doc[span.start - 1].pos_ in (_OPENS_LINE_END if appended else _OPENS)):
+            return False
+        return appended or span[-1].head.i != span.end
 
     # -- outputs -----------------------------------------------------------------------------
 
@@ -411,6 +500,23 @@ def _wrapping(before: str, after: str) -> tuple[int, tuple[int, int]]:
 
 def _abbreviation(word: str) -> bool:
     return word.lower() in _ABBREVIATIONS and word != "no"  # "No. 5", but "The answer is no."
+
+
+def _fit(word: str, history: list[str]) -> float | None:
+    """How much likelier ``word`` is after ``history`` than alone (nats); None for an unknown word."""
+    lm = trigram_model()
+    joined, alone = lm.logprob(word, *history), lm.unigram(word)
+    return None if joined is None or alone is None else joined - alone
+
+
+def _parsed_span(doc: Document, inst: Instance) -> Span | None:
+    """``inst`` in spaCy's parse of its block, or None when the block is too long or the
+    phrase's bounds fall inside a token."""
+    block = doc.blocks[inst.block]
+    if len(block.text) > MAX_PARSE_CHARS:
+        return None
+    parsed = parser()(block.text)
+    return parsed.char_span(inst.start - block.start, inst.end - block.start, alignment_mode="expand")
 
 
 def _with_copies(verdict: Verdict) -> Instance:

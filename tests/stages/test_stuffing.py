@@ -33,6 +33,17 @@ def stuffing_reasons(doc: Document) -> list[str]:
     return [a.reason.split(": ", 1)[1] for a in doc.annotations if a.stage == "stuffing"]
 
 
+# The reasons for the two copies ``established`` opens with.
+ESTABLISHING = ["a sentence of its own between sentences", "appended after the paragraph's last sentence"]
+
+
+def established(title: str, kp: str, *lines: str) -> Document:
+    """The stage on a body whose first two lines establish ``kp`` with strong evidence (a
+    sentence of its own, then a copy trailing a paragraph), then ``lines``, then one of prose:
+    its cleaned lines from the third on are ``lines`` as the stage left them, then PROSE[3]."""
+    return stuffing_only(title, "\n\n".join([f"{PROSE[0]} {kp}. {PROSE[1]}", f"{PROSE[2]} {kp}", *lines, PROSE[3]]))
+
+
 def test_every_kind_of_injection_is_cut_with_the_punctuation_that_attached_it():
     kp = "Calf Pain After Running Fast"
     body = "\n\n".join([
@@ -215,23 +226,50 @@ def test_repetition_that_is_not_stuffing_is_left_alone(title, lines):
 
 def test_a_line_that_was_complete_before_the_phrase_loses_it_and_a_line_that_needs_it_keeps_it():
     kp = "Calf Pain After Running Fast"
-    body = "\n\n".join([
-        f"{PROSE[0]} {kp}. {PROSE[1]}",
-        f"{PROSE[2]} {kp}",
-        f"Warm Up Drills {kp}",                       # after a noun: the heading was whole
-        f"Good Shoes for {kp}",                       # after a preposition: the phrase completes it
-        f"Rest Well {kp} {kp}.",                      # twice, back to back, at the end of a line
-        PROSE[3],
-    ])
-    doc = stuffing_only("Calf Pain After Running Fast: a guide", body)
+    doc = established("Calf Pain After Running Fast: a guide", kp,
+                      f"Warm Up Drills {kp}",           # after a noun: the heading was whole
+                      f"Good Shoes for {kp}",           # after a preposition: the phrase completes it
+                      f"Rest Well {kp} {kp}.")          # twice, back to back, at the end of a line
     assert stuffing_reasons(doc) == [
-        "a sentence of its own between sentences", "appended after the paragraph's last sentence",
+        *ESTABLISHING,
         "appended to a line already complete (after noun 'drills'; parse)",
         "appended to a line already complete (after adv 'well'; parse)",
     ]
     assert (doc.signals["stuffing_instances"], doc.signals["stuffing_injected"]) == (7, 5)
     assert cleaned_text(doc).split("\n\n")[3:] == [
         "Warm Up Drills", f"Good Shoes for {kp}", "Rest Well.", PROSE[3]]
+
+
+def test_once_established_a_copy_the_words_around_it_do_not_take_is_cut_and_grammatical_uses_stay():
+    kp = "lower back pain after running"
+    doc = established("Lower back pain after running: a guide", kp,
+                      f"Runners who see a doctor {kp} miss out on a few days of training.",  # "doctor miss"
+                      f"A physiotherapist checks the gait, {kp}, and the shoes.",   # an item of a list
+                      f"Stretching every morning eases {kp} for most runners.",     # the object of "eases"
+                      f"Ice helps with the {kp}.",      # a line-final "the" wants it (spaCy says pronoun)
+                      f"Icing {kp}")                    # "icing lower" does not follow
+    assert stuffing_reasons(doc) == [
+        *ESTABLISHING,
+        "wedged between words that read better without it (by 1.6; trigram model)",
+        "appended to a line its first word does not follow (fit -1.1; trigram model)",
+    ]
+    assert cleaned_text(doc).split("\n\n")[3:] == [
+        "Runners who see a doctor miss out on a few days of training.",
+        f"A physiotherapist checks the gait, {kp}, and the shoes.",
+        f"Stretching every morning eases {kp} for most runners.",
+        f"Ice helps with the {kp}.",
+        "Icing",
+        PROSE[3],
+    ]
+
+
+def test_a_line_of_only_copies_goes_whole_and_a_heading_built_around_the_phrase_stays():
+    kp = "Calf Pain After Running Fast"
+    # A heading's noun phrase takes its root without a determiner, and "Best in 2025" would read
+    # as well as prose to the trigram model: neither counts as a sign of a copy in a heading.
+    doc = established("Calf Pain After Running Fast: a guide", kp, f"{kp} {kp}", f"Best {kp} in 2025")
+    assert stuffing_reasons(doc) == [*ESTABLISHING, "a line of only copies"]
+    assert cleaned_text(doc).split("\n\n")[3:] == [f"Best {kp} in 2025", PROSE[3]]
 
 
 def test_the_parser_supplies_a_second_kind_of_evidence_when_the_surface_shows_one():
