@@ -97,14 +97,7 @@ def test_a_copy_wrapped_in_quotes_brackets_emphasis_or_table_bars_is_judged_outs
 
 def test_a_long_tail_keyphrase_of_ten_words_is_found_and_cut_whole():
     kp = "Best Trail Running Shoes For Flat Feet And Wide Toes"
-    body = "\n\n".join([
-        f"{PROSE[0]} {kp}. {PROSE[1]}",
-        f"{PROSE[2]} {kp}",
-        f"Runners see a doctor or {kp},miss out on training days.",
-        kp,
-        PROSE[3],
-    ])
-    doc = stuffing_only("Trail shoes for wide feet", body)
+    doc = established("Trail shoes for wide feet", kp, f"Runners see a doctor or {kp},miss out on training days.", kp)
     assert doc.notes[KEYPHRASE_NOTE] == kp
     assert cleaned_text(doc) == "\n\n".join([
         "Trail shoes for wide feet", f"{PROSE[0]} {PROSE[1]}", PROSE[2],
@@ -166,14 +159,9 @@ def test_a_keyphrase_the_title_holds_needs_two_injected_instances(title, stuffed
 
 def test_a_grammatical_use_of_the_stuffed_phrase_is_kept():
     kp = "lower back pain causing leg spasms"
-    body = "\n\n".join([
-        f"{PROSE[0]} {kp}. {PROSE[1]}",
-        f"{PROSE[2]} {kp}",
-        f"Why does it hurt? Runners see a doctor or {kp},miss out on training days.",
-        f"People with {kp} should stop running for a week.",
-        PROSE[3],
-    ])
-    doc = stuffing_only("Running and your back", body)
+    doc = established("Running and your back", kp,
+                      f"Why does it hurt? Runners see a doctor or {kp},miss out on training days.",
+                      f"People with {kp} should stop running for a week.")
     assert doc.notes[KEYPHRASE_NOTE] == kp
     reasons = stuffing_reasons(doc)
     assert len(reasons) == 3
