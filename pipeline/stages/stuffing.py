@@ -49,6 +49,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 
 from pipeline.document import Action, Document
@@ -58,6 +59,7 @@ from pipeline.stages import Stage
 from pipeline.stages.segment import block_removal_span
 
 if TYPE_CHECKING:
+    from spacy.tokens import Doc as SpacyDoc
     from spacy.tokens import Span
 
 STAGE = "stuffing"
@@ -130,6 +132,8 @@ _LM_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 # A sentence this long is not parsed for one instance: the surface cues already decided it or
 # it stays (parsing cost grows with length; real sentences are far shorter).
 MAX_PARSE_CHARS = 1_000
+# Parsed blocks remembered (a document's instances are read block by block, in order).
+PARSES_KEPT = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -515,8 +519,14 @@ def _parsed_span(doc: Document, inst: Instance) -> Span | None:
     block = doc.blocks[inst.block]
     if len(block.text) > MAX_PARSE_CHARS:
         return None
-    parsed = parser()(block.text)
-    return parsed.char_span(inst.start - block.start, inst.end - block.start, alignment_mode="expand")
+    return _parse(block.text).char_span(inst.start - block.start, inst.end - block.start, alignment_mode="expand")
+
+
+@lru_cache(maxsize=PARSES_KEPT)
+def _parse(text: str) -> SpacyDoc:
+    """spaCy's parse of one block, kept for the next instance in it: step 4 and step 5 read the
+    same block, and a block may hold several instances."""
+    return parser()(text)
 
 
 def _with_copies(verdict: Verdict) -> Instance:
