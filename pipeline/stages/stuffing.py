@@ -376,11 +376,11 @@ class KeywordStuffing(Stage):
         pasted = {doc.text[v.instance.start:v.instance.end] for v in verdicts if v.kind in STRONG}
         for verdict in verdicts:
             inst = verdict.instance
-            if verdict.kind != PARSE or verdict.injected or doc.text[inst.start:inst.end] not in pasted:
+            text = doc.text[inst.start:inst.end]
+            if verdict.kind != PARSE or verdict.injected or text not in pasted:
                 continue
             block = doc.blocks[inst.block]
-            text = re.escape(doc.text[inst.start:inst.end])
-            copies = re.compile(rf"(?:{_ONLY_PUNCT.pattern}{text})+(?={_OWN_LINE_END.pattern})")
+            copies = re.compile(rf"(?:{_ONLY_PUNCT.pattern}{re.escape(text)})+(?={_OWN_LINE_END.pattern})")
             if not doc.text[block.start:inst.start].strip() and (line := copies.match(doc.text, inst.end, block.end)):
                 verdict.injected, verdict.why, verdict.kind = True, "a line of only copies", OWN_LINE
                 verdict.through = line.end()
