@@ -38,10 +38,12 @@ repetition of a topic term ("back pain") is grammatical every time.
    spaCy kept that has the very form of a copy with strong evidence is read once more. A line
    of only copies goes (a line of its own, said twice). So does a copy the words around it do
    not take, by a trigram model of English: wedged between two words of prose that join each
-   other better than the phrase joins them, or ending a line whose last words its first word
-   does not follow ("Icing Lower Back Pain"). Not when it completes the word before it (an
-   infinitive's "to", an adjective, a number: "how to work from home successfully") or modifies
-   the word after it ("the fold-and-cut problem" reads fine as "the problem" too).
+   other better than the phrase joins them (far better when spaCy reads it as completing the
+   word before it, an infinitive's "to", an adjective, a number, or modifying the word after it:
+   "how to work from home successfully" stays, and "the fold-and-cut problem" reads fine as
+   "the problem" too), or ending a line whose last words neither call for its first word
+   ("Icing Lower Back Pain") nor open what it completes (a preposition, an article, an
+   adjective: "Shoes for Calf Pain").
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ from pipeline.stages.segment import block_removal_span
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc as SpacyDoc
-    from spacy.tokens import Span
+    from spacy.tokens import Span, Token
 
 STAGE = "stuffing"
 RULE = "keyphrase"
@@ -117,21 +119,38 @@ STEM_CHARS = 4
 # A copy wedged between two words parts them by this much: their fit with each other less the
 # phrase's fit with them ...
 MIN_WEDGE_SCORE = 1.0
-# ... and a copy at the end of its line has its first word fit the line's last words less than this.
-MAX_APPENDED_FIT = -1.0
+# ... or by this much when spaCy reads the copy as completing the word before it or modifying the
+# word after it ("computer [copy] science": the words around it must want each other clearly).
+MIN_BOUND_WEDGE_SCORE = 4.0
+# A copy at the end of its line stays when its first word fits the line's last words this well:
+# they call for it ("Austin Social" + "Media Marketing Agencies").
+MIN_CALLED_FIT = 1.0
 # The word after a copy wedged mid-line (past a comma).
 _NEXT_WORD = re.compile(r",?\s*([^\W\d_]+(?:'[^\W\d_]+)?|\d+)")
 # A word before a phrase that opens what the phrase completes: an infinitive's "to" ("how to work
-# from home"), an adjective or a number wanting its noun ("like most car rental companies").
-_OPENS = frozenset({"PART", "ADJ", "NUM"})
-# ... and at the end of a line, also a preposition or determiner, left waiting with nothing after
-# the phrase ("Good Shoes for Calf Pain"; mid-line, the word after the copy may be what they want).
-_OPENS_LINE_END = _OPENS | {"ADP", "DET"}
+# from home"), an adjective wanting its noun ("like most car rental companies"), and a number
+# that counts (see ``_opens``) ...
+_OPENS = frozenset({"PART", "ADJ"})
+# ... and at the end of a line, also a function word left waiting with nothing after the phrase: a
+# preposition, a determiner, a conjunction, an auxiliary ("Good Shoes for Calf Pain"; mid-line,
+# the word after the copy may be what they want).
+_OPENS_LINE_END = frozenset({"ADP", "DET", "CCONJ", "SCONJ", "AUX"})
+# How a copy sits with the words around it, by spaCy's parse: bound to them, or free.
+BOUND, FREE = "bound", "free"
+# Dependencies by which a phrase modifies the word after it (a subject of that word is not bound to
+# it: "Time-tracking tools [copy] allow" leaves "tools" with nothing to do).
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
 # A word for the trigram model: letters with an inner apostrophe, or digits (lower case).
 _LM_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
-# A sentence this long is not parsed for one instance: the surface cues already decided it or
-# it stays (parsing cost grows with length; real sentences are far shorter).
+# A block this long is not parsed for step 4 (its reading would be evidence), and for step 5 a
+# sentence at a time (its reading only keeps a copy); a sentence this long is not parsed at all:
+# the surface cues already decided it or it stays (parsing cost grows with length; real
+# sentences are far shorter).
 MAX_PARSE_CHARS = 1_000
+# Where one sentence ends and the next starts (for the sentences of a long block).
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"”’)\]]*\s+")
+# A number that counts what follows it ("15 Data Analytics Tools"), unlike a year or a price.
+_COUNT = re.compile(r"\d{1,3}")
 # Parsed blocks remembered (a document's instances are read block by block, in order).
 PARSES_KEPT = 32
 
@@ -341,21 +360,21 @@ class KeywordStuffing(Stage):
         adjective, a determiner, a preposition, a verb) make it part of the line. Read from the
         line in lower case: spaCy tags Title Case adjectives in headings as names."""
         block = doc.blocks[inst.block]
-        before = doc.text[block.start:inst.start]
-        if not PHRASE_WORD.search(before) or not _TRAILING_PUNCT.fullmatch(doc.text[inst.end:block.end]):
+        if not _TRAILING_PUNCT.fullmatch(doc.text[inst.end:block.end]) or inst.start - block.start > MAX_PARSE_CHARS:
             return None
-        if len(before) > MAX_PARSE_CHARS:
+        if (tagged := _line_before(doc, inst)) is None:
             return None
-        tagged = parser()(before.lower())
         last = tagged[-1]
-        if last.pos_ in _COMPLETE_POS and last.tag_ not in _WANTS_HEAD_TAGS and last.lower_ not in _ARTICLES:
+        if last.pos_ in _COMPLETE_POS and not _wants_head(last):
             return True, f"appended to a line already complete (after {last.pos_.lower()} {last.text!r}; parse)"
         return None
 
     def _parsed(self, doc: Document, inst: Instance) -> tuple[bool, str]:
-        span = _parsed_span(doc, inst)
+        # What the parse reads here is evidence, so it reads no run of text longer than a block
+        # may be and still be parsed whole (spaCy's attachments are least sure there).
+        span = None if len(doc.blocks[inst.block].text) > MAX_PARSE_CHARS else _parsed_span(doc, inst)
         if span is None:
-            return False, "not parsed (a sentence too long, or the phrase inside a token)"
+            return False, "not parsed (a block too long, or the phrase inside a token)"
         roots = [t for t in span if t.head.i < span.start or t.head.i >= span.end or t.head.i == t.i]
         for root in roots:
             if root.dep_ == "ROOT":
@@ -392,44 +411,59 @@ class KeywordStuffing(Stage):
         word's ln P after the words before it less its ln P alone), or None.
 
         Between two words of a clause (a comma after the copy is passed over): the words around
-        it join each other better than the phrase joins them, by ``MIN_WEDGE_SCORE``. At the end
-        of its line: its first word does not follow the line's last words (fit below
-        ``MAX_APPENDED_FIT``). Never between two words of a Title Case heading (headings are
-        telegraphic: "Best Travel Insurance for Seniors in 2025" reads as "Best in 2025"), nor
-        when the phrase completes what the word before it opened or modifies the word after it,
-        nor with a word the model does not know."""
+        it join each other better than the phrase joins them, by ``MIN_WEDGE_SCORE``, or by
+        ``MIN_BOUND_WEDGE_SCORE`` when the parse binds the phrase to one of them. Never between
+        two words of a Title Case heading (headings are telegraphic: "Best Travel Insurance for
+        Seniors in 2025" reads as "Best in 2025"), nor next to a word the model does not know.
+        At the end of its line: the line's last words do not call for its first word (fit below
+        ``MIN_CALLED_FIT``, or a word the model does not know) and do not open what it
+        completes; or the line has no words before it, only marks."""
         block = doc.blocks[inst.block]
-        before = _LM_WORD.findall(re.split(r"[^\w\s'’-]", doc.text[block.start:inst.start])[-1].lower())[-2:]
-        phrase = _LM_WORD.findall(doc.text[inst.start:inst.end].lower())
         rest = doc.text[inst.end:block.end]
         line_end = bool(_TRAILING_PUNCT.fullmatch(rest))
+        if line_end and not PHRASE_WORD.search(doc.text[block.start:inst.start]):
+            return "alone on its line after marks"  # "} rust gcc backend", "--- Updates At OSSO"
+        before = _LM_WORD.findall(re.split(r"[^\w\s'’-]", doc.text[block.start:inst.start])[-1].lower())[-2:]
+        phrase = _LM_WORD.findall(doc.text[inst.start:inst.end].lower())
         after = None if line_end else _NEXT_WORD.match(rest)
         if not before or not phrase or not (line_end or after):
             return None
         enter = _fit(phrase[0], before)
         if line_end:
-            if enter is None or enter >= MAX_APPENDED_FIT or not self._reads_as_copy(doc, inst, appended=True):
+            if (enter is not None and enter >= MIN_CALLED_FIT) or self._role(doc, inst, appended=True) != FREE:
                 return None
-            return f"appended to a line its first word does not follow (fit {enter:.1f}; trigram model)"
+            fit = "its first word unknown" if enter is None else f"fit {enter:.1f}"
+            return f"appended to a line whose last words do not call for it ({fit}; trigram model)"
         if _is_title_case(block.text, self._stop):
             return None  # a heading is telegraphic: "Best Travel Insurance for Seniors in 2025"
         following = after.group(1).lower()
         skip, leave = _fit(following, before), _fit(following, phrase[-2:])
-        if None in (enter, skip, leave) or skip - enter - leave < MIN_WEDGE_SCORE:
+        if skip is None or leave is None:
             return None
-        if not self._reads_as_copy(doc, inst, appended=False):
+        # A first word the model does not know has no fit with the words before it, good or bad.
+        score = skip - (enter or 0.0) - leave
+        if score < MIN_WEDGE_SCORE:
             return None
-        return f"wedged between words that read better without it (by {skip - enter - leave:.1f}; trigram model)"
+        role = self._role(doc, inst, appended=False)
+        if role is None or score < (MIN_WEDGE_SCORE if role == FREE else MIN_BOUND_WEDGE_SCORE):
+            return None
+        return f"wedged between words that read better without it (by {score:.1f}; trigram model)"
 
     @staticmethod
-    def _reads_as_copy(doc: Document, inst: Instance, *, appended: bool) -> bool:
-        """spaCy's parse does not make ``inst`` the completion of the word before it (an
-        infinitive's "to", an adjective or number wanting its noun, at the end of a line a
-        preposition or determiner) nor, mid-line, a modifier of the word after it."""
+    def _role(doc: Document, inst: Instance, *, appended: bool) -> str | None:
+        """``BOUND`` when spaCy's parse makes ``inst`` the completion of the word before it (see
+        ``_opens``; at the end of a line tagged from the line in lower case, as in step 4) or,
+        mid-line, a modifier of the word after it; ``FREE`` otherwise; None when not parsed."""
         span = _parsed_span(doc, inst)
-        if span is None or (span.start and span.doc[span.start - 1].pos_ in (_OPENS_LINE_END if appended else _OPENS)):
-            return False
-        return appended or span[-1].head.i != span.end
+        if span is None:
+            return None
+        if appended:
+            tagged = _line_before(doc, inst)
+            return None if tagged is None else BOUND if _opens(tagged[-1], line_end=True) else FREE
+        if span.start and _opens(span.doc[span.start - 1], line_end=False):
+            return BOUND
+        last = span[-1]
+        return BOUND if last.head.i == span.end and last.dep_ not in _SUBJECTS else FREE
 
     # -- outputs -----------------------------------------------------------------------------
 
@@ -456,7 +490,7 @@ class KeywordStuffing(Stage):
         before = doc.text[block.start:start]
         after = doc.text[end:block.end]
         trailing = re.match(r"[.!?,;:]?", after).group()
-        own_sentence = not before.strip() or _ends_sentence(before)
+        own_sentence = not PHRASE_WORD.search(before) or _ends_sentence(before)
         if trailing and (own_sentence or trailing in ",;:"):
             end += len(trailing)
         rest = doc.text[end:block.end]
@@ -514,18 +548,41 @@ def _fit(word: str, history: list[str]) -> float | None:
 
 
 def _parsed_span(doc: Document, inst: Instance) -> Span | None:
-    """``inst`` in spaCy's parse of its block, or None when the block is too long or the
-    phrase's bounds fall inside a token."""
+    """``inst`` in spaCy's parse of its block (of its sentence when the block is long), or None
+    when the sentence is too long or the phrase's bounds fall inside a token."""
     block = doc.blocks[inst.block]
-    if len(block.text) > MAX_PARSE_CHARS:
+    start, end = _sentence_window(block.text, inst.start - block.start, inst.end - block.start)
+    if end - start > MAX_PARSE_CHARS:
         return None
-    return _parse(block.text).char_span(inst.start - block.start, inst.end - block.start, alignment_mode="expand")
+    at = block.start + start
+    return _parse(block.text[start:end]).char_span(inst.start - at, inst.end - at, alignment_mode="expand")
+
+
+def _line_before(doc: Document, inst: Instance) -> SpacyDoc | None:
+    """spaCy's reading of the words before ``inst`` on its line (of their last sentence when the
+    line is long), in lower case: spaCy tags Title Case adjectives in headings as names. None
+    when there is no word before it or the sentence is too long."""
+    before = doc.text[doc.blocks[inst.block].start:inst.start]
+    if not PHRASE_WORD.search(before):
+        return None
+    start, _ = _sentence_window(before, len(before), len(before))
+    return None if len(before) - start > MAX_PARSE_CHARS else _parse(before[start:].lower())
+
+
+def _sentence_window(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the sentences holding ``text[start:end]`` start and end; all of ``text`` when it is
+    short enough to parse (a block is parsed once for all the instances in it)."""
+    if len(text) <= MAX_PARSE_CHARS:
+        return 0, len(text)
+    left = max((m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)), default=0)
+    right = _SENTENCE_BREAK.search(text, end)
+    return left, right.start() + 1 if right else len(text)
 
 
 @lru_cache(maxsize=PARSES_KEPT)
 def _parse(text: str) -> SpacyDoc:
-    """spaCy's parse of one block, kept for the next instance in it: step 4 and step 5 read the
-    same block, and a block may hold several instances."""
+    """spaCy's parse of one block (or of a line's start in lower case), kept for the next
+    instance in it: step 4 and step 5 read the same text, and a block may hold several instances."""
     return parser()(text)
 
 
@@ -533,6 +590,22 @@ def _with_copies(verdict: Verdict) -> Instance:
     """The instance with the copies said back to back after it."""
     inst = verdict.instance
     return Instance(inst.start, max(inst.end, verdict.through), inst.block)
+
+
+def _opens(token: Token, *, line_end: bool) -> bool:
+    """``token`` opens what a phrase after it completes: an infinitive's "to", an adjective, a
+    number that counts (a whole number below 1000, not a price: "15 Data Analytics Tools", not
+    "for 2025" or "$10.99"); at the end of a line, with nothing after the phrase for it, also a
+    preposition, a determiner, a conjunction, an auxiliary, a possessive or an article."""
+    if token.pos_ == "NUM":  # "seven", "15"
+        digits = token.text[:1].isdigit()
+        return not digits or (bool(_COUNT.fullmatch(token.text)) and not (token.i and token.nbor(-1).tag_ == "$"))
+    return token.pos_ in _OPENS or (line_end and (token.pos_ in _OPENS_LINE_END or _wants_head(token)))
+
+
+def _wants_head(token: Token) -> bool:
+    """A possessive ("your") or an article (spaCy tags a line-final "a" or "the" as a pronoun)."""
+    return token.tag_ in _WANTS_HEAD_TAGS or token.lower_ in _ARTICLES
 
 
 def _strong(verdicts: list[Verdict]) -> int:

@@ -78,7 +78,7 @@ def test_seed_004_ads_bio_footer_cart_and_artifact_are_removed(seed_run):
         "boilerplate.close_button": ["X"],
         "boilerplate.cart_widget": ["Add to cart"],
         # The keyphrase injections; tests/stages/test_stuffing.py checks them.
-        "stuffing.keyphrase": ["Lower Back Pain Causing Leg Spasms"] * 9,
+        "stuffing.keyphrase": ["Lower Back Pain Causing Leg Spasms"] * 10,
     }
     bio = removed["boilerplate.author_bio"][0]
     assert bio.startswith("Author: Sara Riley\n\nHi there! I’m Sara") or bio.startswith("Author: Sara Riley\n\nHi there! I'm Sara")
