@@ -20,7 +20,9 @@ repetition of a topic term ("back pain") is grammatical every time.
 3. A candidate is stuffed when at least ``min_injected`` instances are not integrated, at
    least ``min_strong`` of them with strong evidence, showing ``min_evidence_kinds`` kinds of
    evidence (one kind alone is a house style: a product name always in Title Case, a price
-   always trailing its line). A candidate the title holds is where SEO puts its focus
+   always trailing its line). Strong evidence may be missing when the weak kinds come together
+   as a heading's never do: a phrase the title holds, on lines of its own twice or more, and in
+   the wrong case inside text. A candidate the title holds is where SEO puts its focus
    keyphrase (both stuffed seeds' titles hold theirs): the title counts as one more kind, and
    ``min_injected_in_title`` injected instances are enough. The keyphrase is the stuffed
    candidate with the most strong evidence (ties: the longer phrase), or when none is stuffed
@@ -113,6 +115,8 @@ _ARTICLES = frozenset({"a", "an", "the"})
 _CONTINUES_TOKEN = re.compile(r"[^\W_][.,:/]")
 # A phrase at the root with one of these outside it is a noun phrase of its sentence.
 _BUILT_AROUND = frozenset({"det", "poss"})
+# Lines of its own that, with the title and a copy in the wrong case, stand in for strong evidence.
+MIN_OWN_LINES = 2
 # Inflections of one word share this prefix (spasm/spasms, cause/causing) often enough.
 STEM_CHARS = 4
 # Step 5's trigram fits (ln P of a word after the words before it, less its ln P alone, in nats).
@@ -277,7 +281,8 @@ class KeywordStuffing(Stage):
     def _stuffed(self, verdicts: list[Verdict]) -> bool:
         kinds = {v.kind for v in verdicts if v.kind in EVIDENCE or (v.kind == PARSE and v.injected)}
         injected = self.min_injected_in_title if IN_TITLE in kinds else self.min_injected
-        return (sum(bool(v.injected) for v in verdicts) >= injected and _strong(verdicts) >= self.min_strong
+        return (sum(bool(v.injected) for v in verdicts) >= injected
+                and (_strong(verdicts) >= self.min_strong or _weak_kinds_together(verdicts))
                 and len(kinds) >= self.min_evidence_kinds)
 
     # -- judging one instance ----------------------------------------------------------------
@@ -610,6 +615,15 @@ def _wants_head(token: Token) -> bool:
 
 def _strong(verdicts: list[Verdict]) -> int:
     return sum(v.kind in STRONG for v in verdicts)
+
+
+def _weak_kinds_together(verdicts: list[Verdict]) -> bool:
+    """The three kinds of weak evidence a stuffer leaves together and a heading does not: the
+    title holds the phrase, it stands on lines of its own (``MIN_OWN_LINES`` times or more),
+    and it takes the wrong case inside text. A repeated section heading stands alone as often
+    but keeps to its lines."""
+    kinds = Counter(v.kind for v in verdicts)
+    return bool(kinds[IN_TITLE] and kinds[OWN_LINE] >= MIN_OWN_LINES and (kinds[TITLE_CASE] or kinds[LOWER_CASE]))
 
 
 def _is_title_case(text: str, stop: frozenset[str]) -> bool:
