@@ -79,9 +79,10 @@ SIGNALS = INT_SIGNALS + FLOAT_SIGNALS
 PHRASE_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # What may sit between two words of one phrase: spaces or a hyphen, never clause punctuation.
 _JOINER = re.compile(r"[ \-]{1,3}")
-# A finished sentence: terminal punctuation, then closing quotes or brackets (not '," she says').
+# A finished sentence: terminal punctuation, then closing quotes (straight or curly) or brackets
+# (not '," she says').
 _SENTENCE_PUNCT = ".!?…"
-_CLOSERS = "\"”’)]"
+_CLOSERS = "\"”’')]"
 # Words a period may belong to: "Motor City Electric Co. is ..." is not a sentence "Motor City
 # Electric Co", and "34 oz. French Press" does not end at "oz".
 _ABBREVIATIONS = frozenset({"co", "corp", "inc", "ltd", "bros", "vs", "v", "jr", "sr", "st", "dr", "mr", "mrs", "ms",
