@@ -440,8 +440,6 @@ class KeywordStuffing(Stage):
                 return None
             fit = "its first word unknown" if enter is None else f"fit {enter:.1f}"
             return f"appended to a line whose last words do not call for it ({fit}; trigram model)"
-        if _is_title_case(block.text, self._stop):
-            return None  # a heading is telegraphic: "Best Travel Insurance for Seniors in 2025"
         following = after.group(1).lower()
         skip, leave = _fit(following, before), _fit(following, phrase[-2:])
         if skip is None or leave is None:
@@ -451,7 +449,12 @@ class KeywordStuffing(Stage):
         if score < MIN_WEDGE_SCORE:
             return None
         role = self._role(doc, inst, appended=False)
-        if role is None or score < (MIN_WEDGE_SCORE if role == FREE else MIN_BOUND_WEDGE_SCORE):
+        # A heading is telegraphic ("Best Travel Insurance for Seniors in 2025" reads as "Best in
+        # 2025" too): there a copy must leave its neighbours free and far better off without it.
+        heading = _is_title_case(block.text, self._stop)
+        if role is None or (heading and role != FREE):
+            return None
+        if score < (MIN_BOUND_WEDGE_SCORE if heading or role == BOUND else MIN_WEDGE_SCORE):
             return None
         return f"wedged between words that read better without it (by {score:.1f}; trigram model)"
 

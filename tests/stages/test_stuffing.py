@@ -314,6 +314,21 @@ def test_once_established_a_copy_ending_a_line_goes_unless_the_words_before_it_c
         "Stretching", "---", "Founded in 2025", f"15 {kp}", f"With rest the ache gets much {kp}", PROSE[3]]
 
 
+def test_in_a_title_case_heading_a_wedged_copy_goes_only_when_it_leaves_its_neighbours_free_and_far_better_off():
+    kp = "Calf Pain After Running Fast"
+    doc = established("Calf Pain After Running Fast: a guide", kp,
+                      f"Fundamental Principles {kp} of Injury Prevention",
+                      f"Best {kp} in 2025",             # the phrase completes "Best": it stays
+                      f"Types {kp}, of Running Injuries")
+    assert stuffing_reasons(doc) == [
+        *ESTABLISHING,
+        "wedged between words that read better without it (by 6.9; trigram model)",
+        "wedged between words that read better without it (by 9.1; trigram model)",
+    ]
+    assert cleaned_text(doc).split("\n\n")[3:] == [
+        "Fundamental Principles of Injury Prevention", f"Best {kp} in 2025", "Types of Running Injuries", PROSE[3]]
+
+
 def test_a_line_of_only_copies_goes_whole_and_a_heading_built_around_the_phrase_stays():
     kp = "Calf Pain After Running Fast"
     # A heading's noun phrase takes its root without a determiner, and "Best in 2025" would read
