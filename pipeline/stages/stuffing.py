@@ -20,14 +20,16 @@ repetition of a topic term ("back pain") is grammatical every time.
 3. A candidate is stuffed when at least ``min_injected`` instances are not integrated, at
    least ``min_strong`` of them with strong evidence, showing ``min_evidence_kinds`` kinds of
    evidence (one kind alone is a house style: a product name always in Title Case, a price
-   always trailing its line). Strong evidence may be missing when the weak kinds come together
-   as a heading's never do: a phrase the title holds, on lines of its own twice or more, and in
-   the wrong case inside text. A candidate the title holds is where SEO puts its focus
+   always trailing its line). A candidate the title holds is where SEO puts its focus
    keyphrase (both stuffed seeds' titles hold theirs): the title counts as one more kind, and
-   ``min_injected_in_title`` injected instances are enough. The keyphrase is the stuffed
+   ``min_injected_in_title`` injected instances are enough. Strong evidence may be missing when
+   the weak kinds come together as a heading's never do: a phrase the title holds, on lines of
+   its own twice or more, and elsewhere in the wrong case inside text or read by spaCy as
+   injected (step 4). The keyphrase is the stuffed
    candidate with the most strong evidence (ties: the longer phrase), or when none is stuffed
-   the candidate closest to it; then, if it has strong evidence, spaCy reads its undecided
-   instances (step 4), and what it finds injected counts as one more kind.
+   the candidate closest to it; then, if it has strong evidence (or the title holds it and it
+   stands on lines of its own twice or more), spaCy reads its undecided instances (step 4), and
+   what it finds injected counts as one more kind.
 4. spaCy reads the instances the surface could not judge. One that ends its line after words
    that were complete without it (a noun, a name, an adverb: "Chill it Lower Back Pain ...")
    was appended; one after words that want it (a preposition, an adjective, a verb: "Shoes
@@ -116,7 +118,7 @@ _ARTICLES = frozenset({"a", "an", "the"})
 _CONTINUES_TOKEN = re.compile(r"[^\W_][.,:/]")
 # A phrase at the root with one of these outside it is a noun phrase of its sentence.
 _BUILT_AROUND = frozenset({"det", "poss"})
-# Lines of its own that, with the title and a copy in the wrong case, stand in for strong evidence.
+# Lines of its own that, with the title and a third kind of evidence, stand in for strong evidence.
 MIN_OWN_LINES = 2
 # Inflections of one word share this prefix (spasm/spasms, cause/causing) often enough.
 STEM_CHARS = 4
@@ -220,8 +222,9 @@ class KeywordStuffing(Stage):
         judged = {key: self._judge(doc, insts, lower) for key, insts in candidates.items()}
         stuffed = {key: self._stuffed(verdicts) for key, verdicts in judged.items()}
         key = max(judged, key=lambda k: (stuffed[k], _strong(judged[k]), len(k.split()), len(judged[k])))
-        if not stuffed[key] and _strong(judged[key]) >= self.min_strong:
-            # The surface alone did not establish it: spaCy reads the rest of the closest candidate.
+        if not stuffed[key] and (_strong(judged[key]) >= self.min_strong or _title_lines(judged[key])):
+            # The surface alone did not establish it: spaCy reads the rest of the closest candidate
+            # when it has strong evidence, or the title and lines of its own.
             self._read_rest(doc, judged[key])
             stuffed[key] = self._stuffed(judged[key])
         verdicts = judged[key]
@@ -621,13 +624,18 @@ def _strong(verdicts: list[Verdict]) -> int:
     return sum(v.kind in STRONG for v in verdicts)
 
 
-def _weak_kinds_together(verdicts: list[Verdict]) -> bool:
-    """The three kinds of weak evidence a stuffer leaves together and a heading does not: the
-    title holds the phrase, it stands on lines of its own (``MIN_OWN_LINES`` times or more),
-    and it takes the wrong case inside text. A repeated section heading stands alone as often
-    but keeps to its lines."""
+def _title_lines(verdicts: list[Verdict]) -> bool:
+    """The title holds the phrase and it stands on lines of its own (``MIN_OWN_LINES`` times or
+    more): what a stuffer leaves, and what a section heading repeated from the title shows too."""
     kinds = Counter(v.kind for v in verdicts)
-    return bool(kinds[IN_TITLE] and kinds[OWN_LINE] >= MIN_OWN_LINES and (kinds[TITLE_CASE] or kinds[LOWER_CASE]))
+    return bool(kinds[IN_TITLE]) and kinds[OWN_LINE] >= MIN_OWN_LINES
+
+
+def _weak_kinds_together(verdicts: list[Verdict]) -> bool:
+    """No strong evidence, but ``_title_lines`` and a third kind a repeated heading does not
+    show: the phrase takes the wrong case inside text, or spaCy reads an instance as injected
+    (a heading keeps to its lines, and elsewhere the words are grammar)."""
+    return _title_lines(verdicts) and any(v.injected and v.kind in (TITLE_CASE, LOWER_CASE, PARSE) for v in verdicts)
 
 
 def _is_title_case(text: str, stop: frozenset[str]) -> bool:

@@ -157,20 +157,24 @@ def test_a_keyphrase_the_title_holds_needs_two_injected_instances(title, stuffed
         [f"{PROSE[0]} {PROSE[1]}", f"Doctors see {kp.lower()} in new runners.", PROSE[3]] if stuffed else body.split("\n\n"))
 
 
-@pytest.mark.parametrize(("own_lines", "stuffed"), [(2, True), (1, False)])
-def test_without_strong_evidence_the_title_lines_of_its_own_and_a_wrong_case_together_establish_it(own_lines, stuffed):
+@pytest.mark.parametrize(("third", "own_lines", "reason", "left"), [
+    ("Prices rose fastest in small cities {kp}", 2, "in Title Case inside a lower-case sentence",
+     "Prices rose fastest in small cities"),
+    ("- Warm Up Drills {kp}", 2, "appended to a line already complete (after noun 'drills'; parse)", "- Warm Up Drills"),
+    ("Prices rose fastest in small cities {kp}", 1, None, None),
+], ids=["wrong case", "read as appended", "one line of its own"])
+def test_without_strong_evidence_the_title_lines_of_its_own_and_a_third_kind_together_establish_it(
+        third, own_lines, reason, left):
     kp = "Hottest Real Estate Markets"
     lines = ["The hottest real estate markets this year are in the South.",  # a grammatical use
-             kp, PROSE[0], f"Prices rose fastest in small cities {kp}", kp, PROSE[1]]
+             kp, PROSE[0], third.format(kp=kp), kp, PROSE[1]]
     if own_lines == 1:
         lines.remove(kp)
     doc = stuffing_only("The Hottest Real Estate Markets in the U.S.", "\n\n".join(lines))
-    assert doc.notes[KEYPHRASE_NOTE] == (kp if stuffed else "")
-    assert stuffing_reasons(doc) == (
-        ["a line of its own", "in Title Case inside a lower-case sentence", "a line of its own"] if stuffed else [])
-    if stuffed:
-        assert cleaned_text(doc).split("\n\n")[1:] == [
-            lines[0], PROSE[0], "Prices rose fastest in small cities", PROSE[1]]
+    assert doc.notes[KEYPHRASE_NOTE] == (kp if reason else "")
+    assert stuffing_reasons(doc) == (["a line of its own", reason, "a line of its own"] if reason else [])
+    if reason:
+        assert cleaned_text(doc).split("\n\n")[1:] == [lines[0], PROSE[0], left, PROSE[1]]
 
 
 def test_a_section_heading_the_title_holds_repeated_on_lines_of_its_own_is_not_stuffing():
