@@ -43,11 +43,12 @@ repetition of a topic term ("back pain") is grammatical every time.
    of only copies goes (a line of its own, said twice). So does a copy the words around it do
    not take, by a trigram model of English: wedged between two words of prose that join each
    other better than the phrase joins them (far better when spaCy reads it as completing the
-   word before it, an infinitive's "to", an adjective, a number, or modifying the word after it:
+   word before it, an infinitive's "to", an adjective, a count, or modifying the word after it:
    "how to work from home successfully" stays, and "the fold-and-cut problem" reads fine as
-   "the problem" too), or ending a line whose last words neither call for its first word
-   ("Icing Lower Back Pain") nor open what it completes (a preposition, an article, an
-   adjective: "Shoes for Calf Pain").
+   "the problem" too; in a Title Case heading, far better and only when it is neither), or
+   ending a line whose last words neither call for its first word ("Icing Lower Back Pain")
+   nor open what it completes (a preposition, an article, an adjective: "Shoes for Calf
+   Pain"), or with only marks before it on its line ("} rust gcc backend").
 """
 
 from __future__ import annotations
@@ -421,9 +422,11 @@ class KeywordStuffing(Stage):
 
         Between two words of a clause (a comma after the copy is passed over): the words around
         it join each other better than the phrase joins them, by ``MIN_WEDGE_SCORE``, or by
-        ``MIN_BOUND_WEDGE_SCORE`` when the parse binds the phrase to one of them. Never between
-        two words of a Title Case heading (headings are telegraphic: "Best Travel Insurance for
-        Seniors in 2025" reads as "Best in 2025"), nor next to a word the model does not know.
+        ``MIN_BOUND_WEDGE_SCORE`` when the parse binds the phrase to one of them; in a Title Case
+        heading (telegraphic: "Best Travel Insurance for Seniors in 2025" reads as "Best in 2025"
+        too), only by that and only when the parse leaves it free. Never next to a word the model
+        does not know, except that the phrase's own first word may be unknown.
+
         At the end of its line: the line's last words do not call for its first word (fit below
         ``MIN_CALLED_FIT``, or a word the model does not know) and do not open what it
         completes; or the line has no words before it, only marks."""
