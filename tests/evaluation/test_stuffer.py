@@ -82,8 +82,8 @@ def test_each_traced_copy_is_scored_removed_or_left_by_the_stage():
                 gold=body, with_snippets=(), without_snippets=())
     # In the order of the text: glued with no space after "sediment", a line of its own, before a
     # paragraph, and wedged with no punctuation after a sentence's first word ("Deltas Best River
-    # ... Guide form at the mouth": spaCy reads the phrase as the subject of "form", the word after
-    # it, and the stage keeps a phrase that hangs from the word after it).
+    # ... Guide form at the mouth": spaCy reads the phrase as a compound modifying "form", the word
+    # after it, and the stage keeps such a phrase unless its neighbours join far better without it).
     sample = stuff(body, keyphrase, Scripted("own_line", 0, "mid_sentence", 0, 21, 1, "paragraph_start", 4,
                                              "mid_sentence", 6, 6, 2))
     doc, _ = StuffingOnly()(page, sample.text)

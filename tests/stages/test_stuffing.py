@@ -335,8 +335,8 @@ def test_in_a_title_case_heading_a_wedged_copy_goes_only_when_it_leaves_its_neig
 
 def test_a_line_of_only_copies_goes_whole_and_a_heading_built_around_the_phrase_stays():
     kp = "Calf Pain After Running Fast"
-    # A heading's noun phrase takes its root without a determiner, and "Best in 2025" would read
-    # as well as prose to the trigram model: neither counts as a sign of a copy in a heading.
+    # A heading's noun phrase takes its root without a determiner, and the phrase completes the
+    # adjective "Best": in a heading, neither the root nor the trigram model counts against it.
     doc = established("Calf Pain After Running Fast: a guide", kp, f"{kp} {kp}", f"Best {kp} in 2025")
     assert stuffing_reasons(doc) == [*ESTABLISHING, "a line of only copies"]
     assert cleaned_text(doc).split("\n\n")[3:] == [f"Best {kp} in 2025", PROSE[3]]
