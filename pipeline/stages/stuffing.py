@@ -155,8 +155,9 @@ _LM_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 # the surface cues already decided it or it stays (parsing cost grows with length; real
 # sentences are far shorter).
 MAX_PARSE_CHARS = 1_000
-# Where one sentence ends and the next starts (for the sentences of a long block).
-_SENTENCE_BREAK = re.compile(r"[.!?…][\"”’)\]]*\s+")
+# Where one sentence ends and the next starts (for the sentences of a long block): the marks that
+# finish a sentence, as ``_ends_sentence`` reads them, then space.
+_SENTENCE_BREAK = re.compile(f"[{re.escape(_SENTENCE_PUNCT)}][{re.escape(_CLOSERS)}]*\\s+")
 # A number that counts what follows it ("15 Data Analytics Tools"), unlike a year or a price.
 _COUNT = re.compile(r"\d{1,3}")
 # Parsed blocks remembered (a document's instances are read block by block, in order).
@@ -431,11 +432,11 @@ class KeywordStuffing(Stage):
         ``MIN_CALLED_FIT``, or a word the model does not know) and do not open what it
         completes; or the line has no words before it, only marks."""
         block = doc.blocks[inst.block]
-        rest = doc.text[inst.end:block.end]
+        line_before, rest = doc.text[block.start:inst.start], doc.text[inst.end:block.end]
         line_end = bool(_TRAILING_PUNCT.fullmatch(rest))
-        if line_end and not PHRASE_WORD.search(doc.text[block.start:inst.start]):
+        if line_end and not PHRASE_WORD.search(line_before):
             return "alone on its line after marks"  # "} rust gcc backend", "--- Updates At OSSO"
-        before = _LM_WORD.findall(re.split(r"[^\w\s'’-]", doc.text[block.start:inst.start])[-1].lower())[-2:]
+        before = _LM_WORD.findall(re.split(r"[^\w\s'’-]", line_before)[-1].lower())[-2:]
         phrase = _LM_WORD.findall(doc.text[inst.start:inst.end].lower())
         after = None if line_end else _NEXT_WORD.match(rest)
         if not before or not phrase or not (line_end or after):
