@@ -37,14 +37,14 @@ bench: $(BENCH_STAMP)
 
 install: $(STAMP)
 
-# Debian packages the pipeline reads: wordnet-base (WordNet for the spun-text stage). `make test`
-# also needs chromium (the browser tests), `make eval` libaiksaurus-1.2-data (the Moby thesaurus
-# its spinner uses). Installed with apt-get (as root, or with sudo) when missing; without
-# wordnet-base the spun stage runs on its lexicons only.
+# Debian packages the pipeline reads: wordnet-base (WordNet for the spun-text stage). `make eval`
+# also needs libaiksaurus-1.2-data (the Moby thesaurus its spinner uses), and `make test` needs
+# both that (the spinner's own test) and chromium (the browser tests). Installed with apt-get
+# (as root, or with sudo) when missing; without wordnet-base the spun stage runs on its lexicons only.
 DEBIAN_PACKAGES := wordnet-base
-# The HTML reports' browser tests open them in Debian's chromium (headless).
-TEST_DEBIAN_PACKAGES := chromium
 EVAL_DEBIAN_PACKAGES := libaiksaurus-1.2-data
+# The HTML reports' browser tests open them in Debian's chromium (headless).
+TEST_DEBIAN_PACKAGES := chromium $(EVAL_DEBIAN_PACKAGES)
 APT := $(if $(filter 0,$(shell id -u)),,sudo -n) apt-get
 define debian_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -63,8 +63,9 @@ $(STAMP): pyproject.toml
 	$(call debian_install,$(DEBIAN_PACKAGES))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
+
 # Retrain the boilerplate line model on WCXB dev, and the 5 held-out-site models that
 # `make eval` and the golden test score with (~6 minutes on 2 cores).
 train-boilerplate: $(TRAIN_STAMP)
@@ -72,6 +73,7 @@ train-boilerplate: $(TRAIN_STAMP)
 
 $(TEST_STAMP): $(STAMP)
 	$(call debian_install,$(TEST_DEBIAN_PACKAGES))
+	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 $(EVAL_STAMP): $(STAMP)
