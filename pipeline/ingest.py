@@ -9,15 +9,20 @@ status and reason that say why, so the run accounts for it instead of losing it.
 
 from __future__ import annotations
 
+import base64
+import datetime
+import decimal
 import gzip
 import hashlib
 import json
+import os
 import re
+import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pipeline.document import Status
 from pipeline.encoding import DecodeError, decode
@@ -32,6 +37,7 @@ MISSING_TEXT = "ingest.missing_text"
 BAD_FIELD = "ingest.bad_field"
 UNREADABLE = "ingest.unreadable"
 NO_CONTENT = "ingest.no_content"
+INVALID_UNICODE = "ingest.invalid_unicode"
 
 TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
@@ -45,6 +51,14 @@ PARQUET_BATCH_ROWS = 256
 MAX_ID_CHARS = 100
 # Hex digits of the hash that makes a rewritten id unique.
 ID_HASH_CHARS = 10
+# Deepest nesting of a record's metadata kept: deeper is a malformed record, not data (JSON
+# encoders and pickling recurse once per level, and Python's recursion limit is 1,000).
+MAX_METADATA_DEPTH = 64
+# Bytes read at a time where a line may be longer than any document (counting, skipping).
+READ_CHUNK_BYTES = 1 << 20
+# A UTF-16 surrogate on its own: json.loads lets "\ud800" through, but it is no character, and
+# no UTF-8 writer (Parquet, JSON, HTML) can encode it.
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 # File names the outputs use for themselves, and names Windows refuses.
@@ -82,6 +96,14 @@ class RawRecord:
         return self
 
 
+def source_name(path: Path, raw_dir: Path) -> str:
+    """``path`` relative to ``raw_dir``, as text: a name byte that is not UTF-8 is written ``\\xff``
+    (the file system's names are bytes; outputs are UTF-8 and cannot hold the surrogate Python
+    decodes such a byte to)."""
+    relative = os.fsencode(path.relative_to(raw_dir).as_posix())
+    return relative.decode("utf-8", "backslashreplace")
+
+
 def discover(raw_dir: Path) -> list[Path]:
     """Every supported input under ``raw_dir``, in a stable (sorted) order."""
     found = [
@@ -99,7 +121,7 @@ def count_records(path: Path) -> int:
         if name.endswith(JSONL_SUFFIXES):
             opener = gzip.open if name.endswith(".gz") else open
             with opener(path, "rb") as fh:
-                return sum(1 for line in fh if line.strip())
+                return _count_lines(fh)
         if name.endswith(PARQUET_SUFFIXES):
             import pyarrow.parquet as pq
 
@@ -109,10 +131,21 @@ def count_records(path: Path) -> int:
     return 1
 
 
+def _count_lines(fh: IO[bytes]) -> int:
+    """The non-blank lines of ``fh``, read a chunk at a time: a line of gigabytes (a gzip bomb
+    expands to one) is never held whole."""
+    count, content = 0, False
+    while chunk := fh.readline(READ_CHUNK_BYTES):
+        content = content or bool(chunk.strip())
+        if chunk.endswith(b"\n"):
+            count, content = count + content, False
+    return count + content
+
+
 def read_records(path: Path, raw_dir: Path, *, max_document_bytes: int | None,
                  max_line_chars: int | None) -> Iterator[RawRecord]:
     """The records of one input file, lazily, each readable or rejected with a reason."""
-    source = path.relative_to(raw_dir).as_posix()
+    source = source_name(path, raw_dir)
     name = path.name.lower()
     limits = _Limits(max_document_bytes, max_line_chars)
     if name.endswith(JSONL_SUFFIXES):
@@ -189,10 +222,17 @@ def _from_html(record: RawRecord, html: str, limits: _Limits) -> RawRecord:
 
 def _read_jsonl(path: Path, source: str, limits: _Limits) -> Iterator[RawRecord]:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
+    # A line is read up to one byte past the limit: a longer one is dropped without being held.
+    bound = -1 if limits.max_document_bytes is None else limits.max_document_bytes + 1
     line_no = 0
     try:
         with opener(path, "rb") as fh:
-            for line_no, raw_line in enumerate(fh, start=1):
+            while raw_line := fh.readline(bound):
+                line_no += 1
+                if len(raw_line) == bound and not raw_line.endswith(b"\n"):
+                    size = len(raw_line) + _skip_line(fh)
+                    yield _too_long_line(source, line_no, size, limits)
+                    continue
                 if not raw_line.strip():
                     continue
                 yield _jsonl_record(raw_line, source, line_no, limits)
@@ -201,6 +241,22 @@ def _read_jsonl(path: Path, source: str, limits: _Limits) -> Iterator[RawRecord]
         record = RawRecord(id=record_id(None, source, position), source=source, position=position)
         yield record.reject(Status.FAILED, UNREADABLE,
                             f"cannot read {source} after line {line_no}: {exc}")
+
+
+def _skip_line(fh: IO[bytes]) -> int:
+    """Read past the rest of the current line, a chunk at a time; how many bytes that was."""
+    skipped = 0
+    while chunk := fh.readline(READ_CHUNK_BYTES):
+        skipped += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return skipped
+
+
+def _too_long_line(source: str, line_no: int, size: int, limits: _Limits) -> RawRecord:
+    """The record of a JSONL line over max_document_bytes, read past but never held whole."""
+    record = RawRecord(id=record_id(None, source, line_no), source=source, position=line_no, input_bytes=size)
+    return record.reject(Status.DROPPED, TOO_LARGE, f"line {line_no}: {limits.too_large(size)}")
 
 
 def _jsonl_record(raw_line: bytes, source: str, line_no: int, limits: _Limits) -> RawRecord:
@@ -215,6 +271,12 @@ def _jsonl_record(raw_line: bytes, source: str, line_no: int, limits: _Limits) -
         return record.reject(Status.FAILED, exc.reason, f"line {line_no}: {exc}")
     except json.JSONDecodeError as exc:
         return record.reject(Status.FAILED, MALFORMED_JSON, f"line {line_no}: {exc}")
+    except ValueError:  # the only other error json.loads raises: an integer Python will not convert
+        digits = sys.get_int_max_str_digits()
+        return record.reject(Status.FAILED, MALFORMED_JSON,
+                             f"line {line_no}: an integer of more digits than can be read ({digits})")
+    except RecursionError:
+        return record.reject(Status.FAILED, MALFORMED_JSON, f"line {line_no}: nested too deeply to parse")
     if not isinstance(obj, dict):
         return record.reject(Status.FAILED, MALFORMED_JSON,
                              f"line {line_no}: a JSON {type(obj).__name__}, not an object")
@@ -249,6 +311,8 @@ def _read_parquet(path: Path, source: str, limits: _Limits) -> Iterator[RawRecor
 
 def _from_fields(record: RawRecord, obj: dict[str, Any], limits: _Limits) -> RawRecord:
     where = f"record {record.position}"
+    if (found := _lone_surrogate(obj)) is not None:
+        return record.reject(Status.FAILED, INVALID_UNICODE, f"{where}: {found}")
     given_id = obj.get("id")
     if given_id is not None:
         if not isinstance(given_id, (str, int)) or isinstance(given_id, bool):
@@ -267,6 +331,12 @@ def _from_fields(record: RawRecord, obj: dict[str, Any], limits: _Limits) -> Raw
     metadata = obj.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         return record.reject(Status.FAILED, BAD_FIELD, f"{where}: 'metadata' must be an object")
+    if metadata is not None:
+        try:
+            metadata = _jsonable(metadata, MAX_METADATA_DEPTH)
+        except _TooDeep:
+            return record.reject(Status.FAILED, BAD_FIELD,
+                                 f"{where}: 'metadata' is nested more than {MAX_METADATA_DEPTH} levels deep")
     record.title, record.url = obj.get("title") or None, obj.get("url") or None
     record.metadata.update(metadata or {})
     record.encoding = "utf-8"
@@ -276,6 +346,52 @@ def _from_fields(record: RawRecord, obj: dict[str, Any], limits: _Limits) -> Raw
         return record.reject(Status.DROPPED, LINE_TOO_LONG, f"{where}: {why}")
     record.text = text
     return record
+
+
+class _TooDeep(ValueError):
+    pass
+
+
+def _lone_surrogate(record: dict[str, Any]) -> str | None:
+    """Where a parsed record holds a lone surrogate (in a value or a key, at any depth), said for
+    the error; None when it holds none. Walked with a stack: the depth is the input's to choose."""
+    stack: list[tuple[str, Any]] = [("the record", record)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if (found := _LONE_SURROGATE.search(value)) is not None:
+                return (f"{where} holds a lone surrogate (U+{ord(found.group()):04X}) at character "
+                        f"{found.start()}, which is no Unicode character")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                name = repr(key) if where == "the record" else f"{where}[{key!r}]"
+                stack.append((f"a key of {where}", key))
+                stack.append((name, item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+    return None
+
+
+def _jsonable(value: Any, depth: int) -> Any:
+    """``value`` (a Parquet record's metadata) with every leaf JSON can hold: a timestamp or date
+    as ISO 8601, a decimal as its exact digits, bytes as base64; raises _TooDeep past ``depth``."""
+    if depth < 0:
+        raise _TooDeep
+    if isinstance(value, dict):
+        return {str(key): _jsonable(item, depth - 1) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item, depth - 1) for item in value]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(value).decode("ascii")
+    return str(value)
 
 
 # ---------------------------------------------------------------- ids
@@ -315,7 +431,9 @@ def safe_id(candidate: str) -> str:
     return f"{slug}-{digest}" if slug else f"doc-{digest}"
 
 
-def disambiguate(doc_id: str, source: str, position: int) -> str:
-    """A second record with an id already used gets one derived from where it came from."""
-    digest = hashlib.sha256(f"{source}#{position}".encode()).hexdigest()[:ID_HASH_CHARS]
+def disambiguate(doc_id: str, source: str, position: int, attempt: int = 0) -> str:
+    """A second record with an id already used gets one derived from where it came from (and,
+    should that be taken too, from how many derived ids were tried before)."""
+    where = f"{source}#{position}" + (f"#{attempt}" if attempt else "")
+    digest = hashlib.sha256(where.encode("utf-8", "surrogatepass")).hexdigest()[:ID_HASH_CHARS]
     return f"{doc_id[: MAX_ID_CHARS - ID_HASH_CHARS - 1]}-{digest}"

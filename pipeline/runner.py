@@ -238,10 +238,14 @@ def _with_previous(records: Iterator[RawRecord], previous: Previous, reports_dir
 
 
 def _unique_id(record: RawRecord, seen: set[str]) -> None:
-    """Ids are file names: a repeat (or a case-only variant) gets a derived id."""
+    """Ids are file names: a repeat (or a case-only variant) gets a derived id that is not taken
+    either (an earlier record may hold that very id, by chance or by craft)."""
     if record.id.lower() in seen:
-        record.metadata["duplicate_id"] = record.id
-        record.id = ingest.disambiguate(record.id, record.source, record.position)
+        given, attempt = record.id, 0
+        record.metadata["duplicate_id"] = given
+        while record.id.lower() in seen:
+            record.id = ingest.disambiguate(given, record.source, record.position, attempt)
+            attempt += 1
     seen.add(record.id.lower())
 
 
@@ -256,12 +260,18 @@ def _remove_stale(ids: set[str], cleaned_dir: Path, reports_dir: Path) -> None:
 
 
 def _input_entry(path: Path, raw_dir: Path) -> dict:
+    """The manifest's line for one input file; a file that cannot be read says why (its records'
+    rows say ``ingest.unreadable``)."""
+    name = ingest.source_name(path, raw_dir)
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(HASH_CHUNK_BYTES):
-            digest.update(chunk)
-    return {"path": path.relative_to(raw_dir).as_posix(), "bytes": path.stat().st_size,
-            "sha256": digest.hexdigest()}
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(HASH_CHUNK_BYTES):
+                digest.update(chunk)
+        size = path.stat().st_size
+    except OSError as exc:
+        return {"path": name, "error": f"cannot read: {exc.strerror or exc}"}
+    return {"path": name, "bytes": size, "sha256": digest.hexdigest()}
 
 
 def _versions() -> dict[str, str]:
