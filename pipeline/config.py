@@ -1,4 +1,9 @@
-"""Configuration: the packaged defaults, overridden by a user's TOML file."""
+"""Configuration: the packaged defaults, overridden by a user's TOML file.
+
+The defaults are ``default_config.toml`` (the pipeline's order, ingest limits, the counting pass,
+the decision) plus one section per registered stage that takes settings, whose defaults are the
+stage's keyword arguments (see :mod:`pipeline.registry`).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from pipeline.registry import PipelineOrderError, UnknownStageError, check_order, registered, specs
 
 Config = dict[str, dict[str, Any]]
 
@@ -22,7 +29,13 @@ class ConfigError(ValueError):
 
 def default_config() -> Config:
     text = resources.files("pipeline").joinpath("default_config.toml").read_text("utf-8")
-    return _nulls(tomllib.loads(text))
+    config = _nulls(tomllib.loads(text))
+    for spec in registered().values():
+        if spec.config is not None:
+            if spec.config in config:
+                raise ConfigError(f"stage {spec.name!r} declares section [{spec.config}], which is taken")
+            config[spec.config] = copy.deepcopy(spec.defaults)
+    return config
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -52,7 +65,22 @@ def load_config(path: Path | None = None) -> Config:
                         f"{path}: {section}.{key} must be {type(default).__name__}, got {value!r}"
                     )
             config[section][key] = value
+    _check_stages(config, path)
     return config
+
+
+def _check_stages(config: Config, path: Path) -> None:
+    """``[pipeline] stages`` names registered stages, each once, in an order where each reads
+    only what an earlier one adds."""
+    names = config["pipeline"]["stages"]
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        raise ConfigError(f"{path}: pipeline.stages must be a list of stage names")
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{path}: pipeline.stages names a stage twice: {names}")
+    try:
+        check_order(specs(names))
+    except (UnknownStageError, PipelineOrderError) as exc:
+        raise ConfigError(f"{path}: pipeline.stages: {exc}") from None
 
 
 def config_hash(config: Config) -> str:

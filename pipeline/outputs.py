@@ -20,12 +20,8 @@ import pyarrow.parquet as pq
 
 from pipeline.document import Document
 from pipeline.ingest import RawRecord
+from pipeline.registry import StageSpec, ordered
 from pipeline.sites import digest
-from pipeline.stages import quality, site_lines, spun, stuffing
-from pipeline.stages.grammar import GRAMMAR_SIGNALS
-from pipeline.stages.grammar import STAGE as GRAMMAR
-from pipeline.stages.spun import STATUS_NOTE as SPUN_STATUS
-from pipeline.stages.stuffing import KEYPHRASE_NOTE
 
 ARTICLES_PARQUET = "articles.parquet"
 ARTICLES_JSONL = "articles.jsonl"
@@ -36,93 +32,98 @@ INDEX_HTML = "index.html"
 # Rows buffered before a Parquet row group is written: bounded memory on any corpus.
 ROW_GROUP_ROWS = 1000
 
-# Signals every processed document carries (None where a document failed, was rejected
-# at ingest, or a signal is undefined, such as the average length of no words).
-INT_SIGNALS = quality.INT_SIGNALS + site_lines.INT_SIGNALS + stuffing.INT_SIGNALS + spun.INT_SIGNALS
-FLOAT_SIGNALS = quality.FLOAT_SIGNALS + stuffing.FLOAT_SIGNALS + spun.FLOAT_SIGNALS
-SIGNAL_NAMES = INT_SIGNALS + FLOAT_SIGNALS + GRAMMAR_SIGNALS
-
-# The document notes each signals row carries, by the column they go to.
-NOTE_COLUMNS = {KEYPHRASE_NOTE: "keyphrase", SPUN_STATUS: "spun_status", GRAMMAR: "grammar_status"}
 ANNOTATION_TYPE = pa.struct([
     ("start", pa.int64()), ("end", pa.int64()), ("stage", pa.string()), ("rule", pa.string()),
     ("action", pa.string()), ("replacement", pa.string()), ("reason", pa.string()),
 ])
-SIGNALS_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()), ("source", pa.string()), ("position", pa.int64()),
-        ("status", pa.string()), ("reasons", pa.list_(pa.string())), ("error", pa.string()),
-        ("title", pa.string()), ("url", pa.string()), ("encoding", pa.string()),
-        ("input_bytes", pa.int64()), ("content_hash", pa.string()),
-    ]
-    + [(name, pa.int64()) for name in INT_SIGNALS]
-    + [(name, pa.float64()) for name in FLOAT_SIGNALS + GRAMMAR_SIGNALS]
-    + [("keyphrase", pa.string()), ("spun_status", pa.string()), ("grammar_status", pa.string()),
-       ("annotations_list", pa.list_(ANNOTATION_TYPE)),
-       # The document's site (its URL's host), and the digest of what the corpus-level counting
-       # told it (pipeline/sites.py): a re-run reuses the row only while that stays the same.
-       ("site", pa.string()), ("site_lines_digest", pa.string())]
-)
-ARTICLE_SIGNALS_TYPE = pa.struct(
-    [(name, pa.int64()) for name in INT_SIGNALS]
-    + [(name, pa.float64()) for name in FLOAT_SIGNALS + GRAMMAR_SIGNALS]
-)
-# ``id``/``text``/``metadata`` as datatrove's and dolma's readers expect them.
-ARTICLES_SCHEMA = pa.schema([
-    ("id", pa.string()), ("text", pa.string()), ("title", pa.string()), ("source", pa.string()),
-    ("url", pa.string()),
-    ("metadata", pa.struct([
-        ("decision", pa.string()), ("reasons", pa.list_(pa.string())),
-        ("signals", ARTICLE_SIGNALS_TYPE), ("keyphrase", pa.string()), ("spun_status", pa.string()),
-        ("grammar_status", pa.string()),
-        ("position", pa.int64()), ("encoding", pa.string()),
-        # The input record's own metadata, as JSON: its keys differ from corpus to corpus.
-        ("source_metadata", pa.string()),
-    ])),
-])
+_ARROW_TYPES = {int: pa.int64(), float: pa.float64()}
 
 
-def signals_row(record: RawRecord, doc: Document | None) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "id": record.id, "source": record.source, "position": record.position,
-        "title": record.title, "url": record.url, "encoding": record.encoding,
-        "input_bytes": record.input_bytes, "content_hash": record.content_hash,
-    }
-    if doc is None:
-        row.update(status=record.status.value, reasons=[record.reason], error=record.error,
-                   annotations_list=[], site=None, site_lines_digest=None, **dict.fromkeys(NOTE_COLUMNS.values()),
-                   **{name: None for name in SIGNAL_NAMES})
+class Columns:
+    """What the configured stages write into the tables: their signals (integer columns first,
+    then float ones, each in the order of registration) and their notes, and the schemas and rows
+    made of them. A signal is None where a document failed, was rejected at ingest, or the signal
+    is undefined (the average length of no words)."""
+
+    def __init__(self, chosen: list[StageSpec]) -> None:
+        chosen = ordered(chosen)
+        declared = [signal for spec in chosen for signal in spec.signals]
+        self.signals = [s for s in declared if s.kind is int] + [s for s in declared if s.kind is not int]
+        self.signal_names = [signal.name for signal in self.signals]
+        self._ints = frozenset(signal.name for signal in self.signals if signal.kind is int)
+        self.notes = [note for spec in chosen for note in spec.notes]
+        signal_fields = [(signal.name, _ARROW_TYPES[signal.kind]) for signal in self.signals]
+        self.signals_schema = pa.schema(
+            [
+                ("id", pa.string()), ("source", pa.string()), ("position", pa.int64()),
+                ("status", pa.string()), ("reasons", pa.list_(pa.string())), ("error", pa.string()),
+                ("title", pa.string()), ("url", pa.string()), ("encoding", pa.string()),
+                ("input_bytes", pa.int64()), ("content_hash", pa.string()),
+            ]
+            + signal_fields
+            + [(note, pa.string()) for note in self.notes]
+            + [("annotations_list", pa.list_(ANNOTATION_TYPE)),
+               # The document's site (its URL's host), and the digest of what the corpus-level counting
+               # told it (pipeline/sites.py): a re-run reuses the row only while that stays the same.
+               ("site", pa.string()), ("site_lines_digest", pa.string())]
+        )
+        # ``id``/``text``/``metadata`` as datatrove's and dolma's readers expect them.
+        self.articles_schema = pa.schema([
+            ("id", pa.string()), ("text", pa.string()), ("title", pa.string()), ("source", pa.string()),
+            ("url", pa.string()),
+            ("metadata", pa.struct([
+                ("decision", pa.string()), ("reasons", pa.list_(pa.string())),
+                ("signals", pa.struct(signal_fields)), *[(note, pa.string()) for note in self.notes],
+                ("position", pa.int64()), ("encoding", pa.string()),
+                # The input record's own metadata, as JSON: its keys differ from corpus to corpus.
+                ("source_metadata", pa.string()),
+            ])),
+        ])
+
+    def signals_row(self, record: RawRecord, doc: Document | None) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "id": record.id, "source": record.source, "position": record.position,
+            "title": record.title, "url": record.url, "encoding": record.encoding,
+            "input_bytes": record.input_bytes, "content_hash": record.content_hash,
+        }
+        if doc is None:
+            row.update(status=record.status.value, reasons=[record.reason], error=record.error,
+                       annotations_list=[], site=None, site_lines_digest=None, **dict.fromkeys(self.notes),
+                       **dict.fromkeys(self.signal_names))
+            return row
+        row.update(
+            id=doc.id, status=doc.status.value, reasons=list(doc.reasons), error=doc.error,
+            title=doc.title, url=doc.url, annotations_list=[a.to_dict() for a in doc.annotations],
+            site=doc.site, site_lines_digest=digest(doc.site_lines),
+            **self._notes(doc), **self._signals(doc),
+        )
         return row
-    row.update(
-        id=doc.id, status=doc.status.value, reasons=list(doc.reasons), error=doc.error,
-        title=doc.title, url=doc.url, annotations_list=[a.to_dict() for a in doc.annotations],
-        site=doc.site, site_lines_digest=digest(doc.site_lines),
-        **_notes(doc), **{name: _signal(doc, name) for name in SIGNAL_NAMES},
-    )
-    return row
 
+    def article_row(self, record: RawRecord, doc: Document, text: str) -> dict[str, Any]:
+        return {
+            "id": doc.id, "text": text, "title": doc.title, "source": doc.source, "url": doc.url,
+            "metadata": {
+                "decision": doc.status.value, "reasons": list(doc.reasons),
+                "signals": self._signals(doc), **self._notes(doc),
+                "position": record.position, "encoding": record.encoding,
+                "source_metadata": json.dumps(doc.source_metadata, sort_keys=True, ensure_ascii=False),
+            },
+        }
 
-def article_row(record: RawRecord, doc: Document, text: str) -> dict[str, Any]:
-    return {
-        "id": doc.id, "text": text, "title": doc.title, "source": doc.source, "url": doc.url,
-        "metadata": {
-            "decision": doc.status.value, "reasons": list(doc.reasons),
-            "signals": {name: _signal(doc, name) for name in SIGNAL_NAMES}, **_notes(doc),
-            "position": record.position, "encoding": record.encoding,
-            "source_metadata": json.dumps(doc.source_metadata, sort_keys=True, ensure_ascii=False),
-        },
-    }
+    def restore(self, doc: Document, row: dict[str, Any]) -> None:
+        """Set ``doc``'s signals and notes from its signals ``row`` (a previous run's)."""
+        doc.signals = {name: row[name] for name in self.signal_names if row.get(name) is not None}
+        doc.notes = {note: row[note] for note in self.notes if row.get(note) is not None}
 
+    def _notes(self, doc: Document) -> dict[str, str | None]:
+        return {note: doc.notes.get(note) for note in self.notes}
 
-def _notes(doc: Document) -> dict[str, str | None]:
-    return {column: doc.notes.get(note) for note, column in NOTE_COLUMNS.items()}
-
-
-def _signal(doc: Document, name: str) -> int | float | None:
-    value = doc.signals.get(name)
-    if value is None:
-        return None
-    return int(value) if name in INT_SIGNALS else float(value)
+    def _signals(self, doc: Document) -> dict[str, int | float | None]:
+        out: dict[str, int | float | None] = {}
+        for name in self.signal_names:
+            value = doc.signals.get(name)
+            out[name] = None if value is None else int(value) if name in self._ints else float(value)
+        return out
 
 
 # ------------------------------------------------------------------ atomic files

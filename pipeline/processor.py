@@ -12,21 +12,13 @@ from pipeline.config import Config
 from pipeline.decide import Decide
 from pipeline.document import Annotation, Document, Status
 from pipeline.ingest import RawRecord
-from pipeline.outputs import NOTE_COLUMNS, SIGNAL_NAMES, article_row, signals_row
+from pipeline.outputs import Columns
+from pipeline.registry import Stage, StageSpec, check_order, registered, specs
 from pipeline.render import cleaned_text
 from pipeline.reports import Pages, Tally
 from pipeline.sites import RepeatedLines, digest
-from pipeline.stages import Pipeline
-from pipeline.stages.boilerplate import Boilerplate
-from pipeline.stages.boilerplate_model import BoilerplateModel
-from pipeline.stages.grammar import Grammar
 from pipeline.stages.normalize import STAGE as NORMALIZE
-from pipeline.stages.normalize import DuplicateTitle, make_document
-from pipeline.stages.quality import QualitySignals
-from pipeline.stages.segment import Segment
-from pipeline.stages.site_lines import SiteLines
-from pipeline.stages.spun import SpunText
-from pipeline.stages.stuffing import KeywordStuffing
+from pipeline.stages.normalize import make_document
 
 # A stage that raises on a document fails that document, not the run.
 PIPELINE_ERROR = "pipeline.error"
@@ -34,24 +26,52 @@ PIPELINE_ERROR = "pipeline.error"
 PAGES = "report_pages"
 
 
-# The stages in order, each with the config section it is built from (None: it takes no settings).
-STAGES = (
-    (Segment, None),
-    (DuplicateTitle, None),
-    (Boilerplate, "boilerplate"),
-    (SiteLines, None),  # its [site_lines] settings are the counting pass's (pipeline/sites.py)
-    (BoilerplateModel, "boilerplate_model"),
-    (KeywordStuffing, "stuffing"),
-    (SpunText, "spun"),
-    (QualitySignals, None),
-    (Grammar, "grammar"),
-)
-# Known without building the pipeline (which loads the models).
-STAGE_NAMES = [stage.name for stage, _ in STAGES]
+def configured(config: Config, *, until: str | None = None) -> list[StageSpec]:
+    """The specs of the config's ``[pipeline] stages``, in order; with ``until``, those up to and
+    including that stage."""
+    names = list(config["pipeline"]["stages"])
+    if until is not None:
+        if until not in names:
+            raise ValueError(f"stage {until!r} is not in the pipeline: {', '.join(names)}")
+        names = names[: names.index(until) + 1]
+    return specs(names)
 
 
-def build_pipeline(config: Config) -> Pipeline:
-    return Pipeline([stage(**config[section]) if section else stage() for stage, section in STAGES])
+class Pipeline:
+    """An ordered list of stages, checked once, run per document with timings."""
+
+    def __init__(self, stages: list[Stage]) -> None:
+        known = registered()
+        self.specs = [known[stage.name] for stage in stages]
+        check_order(self.specs)
+        self.stages = list(stages)
+        self.seconds: dict[str, float] = {stage.name: 0.0 for stage in stages}
+
+    @property
+    def names(self) -> list[str]:
+        return [stage.name for stage in self.stages]
+
+    def provenance(self) -> dict[str, dict[str, str]]:
+        return {stage.name: found for stage in self.stages if (found := stage.provenance())}
+
+    def close(self) -> None:
+        for stage in self.stages:
+            stage.close()
+
+    def __call__(self, doc: Document) -> Document:
+        for stage in self.stages:
+            started = time.perf_counter()
+            stage(doc)
+            self.seconds[stage.name] += time.perf_counter() - started
+        return doc
+
+
+def build_pipeline(config: Config, *, until: str | None = None) -> Pipeline:
+    """The configured stages, built from their config sections (see :func:`configured`);
+    raises :class:`pipeline.registry.PipelineOrderError` when one runs before what it reads."""
+    chosen = configured(config, until=until)
+    check_order(chosen)  # before any stage loads its models
+    return Pipeline([spec.build(config.get(spec.config)) for spec in chosen])
 
 
 @dataclass(slots=True)
@@ -83,8 +103,9 @@ class Processor:
 
     def __init__(self, config: Config) -> None:
         self.pipeline = build_pipeline(config)
+        self.columns = Columns(self.pipeline.specs)
         self.decide = Decide.from_config(config)
-        self.pages = Pages(self.decide)
+        self.pages = Pages(self.decide, self.pipeline.specs)
         # Seconds per stage (the pipeline adds them up), and PAGES.
         self.seconds = self.pipeline.seconds
         self.seconds[PAGES] = 0.0
@@ -93,9 +114,9 @@ class Processor:
         """Clean ``record``; ``repeated`` is the run's corpus-level knowledge (None: no counting pass)."""
         outcome = self._clean(record, repeated)
         started = time.perf_counter()
-        outcome.row = signals_row(record, outcome.doc)
+        outcome.row = self.columns.signals_row(record, outcome.doc)
         if outcome.doc is not None and outcome.doc.status is Status.KEPT:
-            outcome.article = article_row(record, outcome.doc, outcome.cleaned)
+            outcome.article = self.columns.article_row(record, outcome.doc, outcome.cleaned)
         if not (outcome.reused and outcome.row == record.previous):
             outcome.page = self.pages.page(outcome.row, outcome.doc, outcome.cleaned)
         outcome.tally = self.pages.tally(outcome.doc)
@@ -109,12 +130,12 @@ class Processor:
             started = time.perf_counter()
             doc = make_document(record)
             # Normalizing is the normalize stage's work, done before the Document exists.
-            self.seconds[NORMALIZE] += time.perf_counter() - started
+            self.seconds[NORMALIZE] = self.seconds.get(NORMALIZE, 0.0) + time.perf_counter() - started
             doc.site_lines = _site_lines(doc, repeated)
             if record.previous is not None:
                 # The row stands for the document only if the corpus still tells it the same.
                 if digest(doc.site_lines) == record.previous.get("site_lines_digest"):
-                    restore(doc, record.previous)
+                    self.restore(doc, record.previous)
                     return Outcome(record, doc, cleaned_text(doc), reused=True)
                 record.previous = None
             self.pipeline(doc)
@@ -126,16 +147,14 @@ class Processor:
                           f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})")
             return Outcome(record)
 
+    def restore(self, doc: Document, row: dict[str, Any]) -> None:
+        """The document as the previous run left it: ``doc`` is its record normalized again (the same
+        bytes give the same text); its annotations, signals, notes and decision come from its row."""
+        doc.annotations = [Annotation.from_dict(a) for a in row["annotations_list"]]
+        self.columns.restore(doc, row)
+        doc.status, doc.reasons, doc.error = Status(row["status"]), list(row["reasons"]), row["error"]
+
 
 def _site_lines(doc: Document, repeated: RepeatedLines | None) -> dict[str, tuple[int, int]]:
     """The document's lines that recur across its site (none when the counting pass is off)."""
     return repeated.of(doc) if repeated is not None else {}
-
-
-def restore(doc: Document, row: dict[str, Any]) -> None:
-    """The document as the previous run left it: ``doc`` is its record normalized again (the same
-    bytes give the same text); its annotations, signals, notes and decision come from its row."""
-    doc.annotations = [Annotation.from_dict(a) for a in row["annotations_list"]]
-    doc.signals = {name: row[name] for name in SIGNAL_NAMES if row.get(name) is not None}
-    doc.notes = {note: row[column] for note, column in NOTE_COLUMNS.items() if row.get(column) is not None}
-    doc.status, doc.reasons, doc.error = Status(row["status"]), list(row["reasons"]), row["error"]

@@ -24,16 +24,15 @@ from pipeline.ingest import RawRecord
 from pipeline.outputs import (
     ARTICLES_JSONL,
     ARTICLES_PARQUET,
-    ARTICLES_SCHEMA,
     MANIFEST,
     SIGNALS_PARQUET,
-    SIGNALS_SCHEMA,
+    Columns,
     ParquetSink,
     atomic_open,
     write_json,
     write_text,
 )
-from pipeline.processor import PAGES, STAGE_NAMES
+from pipeline.processor import PAGES, configured
 from pipeline.reports import ReportWriter, document_file
 from pipeline.sites import RepeatedLines, SiteCounter
 
@@ -91,9 +90,11 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         runner.close()
         raise
     count_seconds = time.perf_counter() - count_started
-    articles = ParquetSink(cleaned_dir / ARTICLES_PARQUET, ARTICLES_SCHEMA)
-    signals = ParquetSink(reports_dir / SIGNALS_PARQUET, SIGNALS_SCHEMA)
-    reports = ReportWriter(reports_dir, Decide.from_config(config), config["spun"]["flag_above"])
+    chosen = configured(config)
+    columns = Columns(chosen)
+    articles = ParquetSink(cleaned_dir / ARTICLES_PARQUET, columns.articles_schema)
+    signals = ParquetSink(reports_dir / SIGNALS_PARQUET, columns.signals_schema)
+    reports = ReportWriter(reports_dir, Decide.from_config(config), chosen, config["spun"]["flag_above"])
     counts = {status.value: 0 for status in Status}
     seen_ids: set[str] = set()
     written_ids: set[str] = set()
@@ -138,7 +139,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         "config_hash": config_hash(config),
         "run_key": key,
         "versions": versions,
-        "stages": STAGE_NAMES + ["decide"],
+        "stages": [spec.name for spec in chosen] + ["decide"],
         "models": runner.provenance,
         "inputs": [_input_entry(p, raw_dir) for p in files],
         "counts": counts_with_total,
@@ -151,7 +152,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     seconds = dict(runner.seconds)
     page_seconds = seconds.pop(PAGES, 0.0)
     stage_seconds = {"ingest": ingest_seconds[0], "site_count": count_seconds,
-                     **{name: 0.0 for name in STAGE_NAMES}, **seconds}
+                     **{spec.name: 0.0 for spec in chosen}, **seconds}
     manifest["timings"] = _timings(stage_seconds, page_seconds, reports.seconds, time.perf_counter() - started)
     manifest["timings"]["executor"] = runner.description
     # Like the timings, not shown in the index: a re-run's index is the same bytes.

@@ -17,6 +17,8 @@ import pytest
 import pipeline
 import pipeline.linemodel
 from pipeline import outputs
+from pipeline.config import load_config
+from pipeline.processor import configured
 from tests.conftest import RAW, REPO, SEEDS, article, run_cli, seed_id
 
 ARTICLE = article("Kept Article")
@@ -93,7 +95,7 @@ def test_source_metadata_round_trips(tmp_path):
 
 def test_signals_has_one_row_per_input_with_every_column(seed_run):
     table = pq.read_table(seed_run.reports / "signals.parquet")
-    assert table.schema == outputs.SIGNALS_SCHEMA
+    assert table.schema == outputs.Columns(configured(load_config())).signals_schema
     assert table.num_rows == 5
 
 

@@ -6,14 +6,15 @@ from pipeline.config import load_config
 from pipeline.decide import Decide
 from pipeline.document import Document
 from pipeline.ingest import RawRecord
-from pipeline.processor import Processor, build_pipeline
-from pipeline.stages import Pipeline, PipelineOrderError, Stage
+from pipeline.processor import Pipeline, Processor, build_pipeline
+from pipeline.registry import PipelineOrderError
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.segment import Segment
 
 
 def test_stage_order_is_checked_when_the_pipeline_is_built():
-    with pytest.raises(PipelineOrderError, match="'boilerplate' requires \\['title'\\]"):
+    with pytest.raises(PipelineOrderError, match="stage 'boilerplate' reads \\['title'\\], but stage 'normalize' "
+                                                 "adds 'title' and is not in the pipeline"):
         Pipeline([Segment(), Boilerplate()])
     assert build_pipeline(load_config()).names == [
         "segment", "normalize", "boilerplate", "site_lines", "boilerplate_model", "stuffing", "spun", "quality",
@@ -41,9 +42,7 @@ def test_decide_thresholds_can_be_disabled():
     assert (doc.status.value, doc.reasons) == ("kept", [])
 
 
-class Crashing(Stage):
-    name = "boilerplate"
-
+class Crashing(Boilerplate):
     def __call__(self, doc):
         raise RuntimeError("kaboom")
 

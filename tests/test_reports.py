@@ -13,14 +13,21 @@ from pipeline.config import load_config
 from pipeline.decide import Check, Decide
 from pipeline.document import Action, Annotation
 from pipeline.ingest import RawRecord
-from pipeline.outputs import signals_row
-from pipeline.processor import Processor
+from pipeline.processor import Processor, configured
+from pipeline.registry import categories
 from pipeline.reports import ReportWriter
 from pipeline.reports.charts import BINS, Line, histogram
 from pipeline.reports.markup import annotated_html
 from tests.conftest import article, seed_id
 
 MARK = re.compile(r'<mark class="m c-(\w+) (\w+)" data-a="(\d+)"')
+# The report categories of the default pipeline (an annotation of any other stage shows as "other").
+KNOWN = {c.name for c in categories(configured(load_config()))} - {"other"}
+
+
+def writer_for(reports_dir):
+    config = load_config()
+    return ReportWriter(reports_dir, Decide.from_config(config), configured(config), 0.5)
 
 
 def ann(start, end, stage="boilerplate", action=Action.FLAG, reason="why", replacement=None):
@@ -35,7 +42,7 @@ def test_marks_nest_split_where_they_cross_and_escape_the_text():
         ann(2, 2, stage="grammar"),
         ann(10, 13, stage="nonesuch"),
     ]
-    assert annotated_html(text, annotations) == (
+    assert annotated_html(text, annotations, KNOWN) == (
         '<mark class="m c-boilerplate remove" data-a="0" data-tip="boilerplate.r: why" id="a0" tabindex="0">ab'
         '<mark class="m c-grammar flag" data-a="2" data-tip="grammar.r: why" id="a2" tabindex="0"></mark>cd'
         '<mark class="m c-spun replace" data-a="1" data-tip="spun.r: said &#34;x&#34; (replaced by &#34;Q&lt;&#34;)"'
@@ -47,7 +54,7 @@ def test_marks_nest_split_where_they_cross_and_escape_the_text():
 
 
 def test_same_start_marks_nest_longest_outside_and_same_span_marks_both_show():
-    html = annotated_html("one two", [ann(0, 3), ann(0, 7), ann(0, 3, stage="spun")])
+    html = annotated_html("one two", [ann(0, 3), ann(0, 7), ann(0, 3, stage="spun")], KNOWN)
     assert [m.group(3) for m in MARK.finditer(html)] == ["1", "0", "2"]
     assert html.endswith("one</mark></mark> two</mark>")
 
@@ -90,12 +97,12 @@ def hostile_outcome():
     record = RawRecord(id="x", source="x.txt", position=0, text=f"Title {hostile}\n\n{hostile} " + "word " * 60,
                        url="javascript:alert(4)")
     outcome = Processor(load_config())(record)
-    return outcome, signals_row(outcome.record, outcome.doc)
+    return outcome, outcome.row
 
 
 def test_document_text_renders_as_text_in_the_report(tmp_path):
     outcome, row = hostile_outcome()
-    writer = ReportWriter(tmp_path, Decide.from_config(load_config()), 0.5)
+    writer = writer_for(tmp_path)
     html = writer.document_page(row, outcome.doc, outcome.cleaned)
     assert "<script>alert" not in html and "<img" not in html and "</textarea>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -106,8 +113,8 @@ def test_document_text_renders_as_text_in_the_report(tmp_path):
 def test_a_dropped_document_names_the_failing_check(tmp_path):
     record = RawRecord(id="short", source="short.txt", position=0, text="Short\n\nOnly a few words here.")
     outcome = Processor(load_config())(record)
-    row = signals_row(outcome.record, outcome.doc)
-    html = ReportWriter(tmp_path, Decide.from_config(load_config()), 0.5).document_page(row, outcome.doc,
+    row = outcome.row
+    html = writer_for(tmp_path).document_page(row, outcome.doc,
                                                                                        outcome.cleaned)
     assert ('<code class="reason">decide.min_words</code> (words_out = 6, fails if &lt; 50)' in html)
     assert re.search(r"<td><code>decide.min_words</code></td><td>yes</td><td><span class=\"result fail\">", html)
@@ -154,10 +161,11 @@ def test_every_annotation_is_one_mark_in_its_report(seed_run):
 
 def test_an_unannotated_document_says_so(tmp_path):
     record = RawRecord(id="plain", source="plain.txt", position=0, text=article())
-    outcome = Processor(load_config())(record)
+    processor = Processor(load_config())
+    outcome = processor(record)
     outcome.doc.annotations.clear()
-    row = signals_row(outcome.record, outcome.doc)
-    html = ReportWriter(tmp_path, Decide.from_config(load_config()), 0.5).document_page(row, outcome.doc,
+    row = processor.columns.signals_row(outcome.record, outcome.doc)
+    html = writer_for(tmp_path).document_page(row, outcome.doc,
                                                                                        outcome.cleaned)
     assert "No stage annotated this document" in html and "<mark" not in html
 
@@ -171,7 +179,7 @@ def test_the_index_table_rows_wait_in_a_file_not_in_memory(tmp_path):
         return [f"doc{n:05d}", f"Title {n} " + "é<x>" * 500, "kept" if n % 3 else "dropped",
                 [] if n % 3 else ["decide.min_words"], n, n % 997, 0.1, None, 0.0, (n % 100) / 100, 1]
 
-    writer = ReportWriter(tmp_path, Decide.from_config(load_config()), 0.5)
+    writer = writer_for(tmp_path)
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
     for n in range(5_000):

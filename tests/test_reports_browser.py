@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.config import load_config
 from pipeline.decide import Decide
+from pipeline.processor import configured
 from pipeline.reports import ReportWriter
 from tests.conftest import RAW, REPO, article, run_cli, seed_id
 
@@ -192,7 +193,8 @@ def test_sort_headers_work_from_the_keyboard(corpus, page):
 
 
 def test_ten_thousand_documents_page_fifty_at_a_time(tmp_path, page):
-    writer = ReportWriter(tmp_path, Decide.from_config(load_config()), 0.5)
+    config = load_config()
+    writer = ReportWriter(tmp_path, Decide.from_config(config), configured(config), 0.5)
     for n in range(10_000):
         writer.add_row([f"doc{n:05d}", f"Title {n}", "kept" if n % 3 else "dropped",
                             [] if n % 3 else ["decide.min_words"], n, n % 997, 0.1, None, 0.0, (n % 100) / 100, 1])

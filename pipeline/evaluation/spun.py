@@ -46,7 +46,7 @@ from pipeline.evaluation.stuffing import articles
 from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, load_pages
 from pipeline.ingest import RawRecord
 from pipeline.nlp import stop_words
-from pipeline.stages import Pipeline
+from pipeline.processor import Pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.segment import Segment
 from pipeline.stages.spun import (

@@ -27,8 +27,8 @@ from pipeline.document import Document
 from pipeline.evaluation.wcxb import Page
 from pipeline.ingest import RawRecord
 from pipeline.nlp import stop_words
+from pipeline.processor import Pipeline
 from pipeline.render import cleaned_text
-from pipeline.stages import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.normalize import DuplicateTitle, make_document
 from pipeline.stages.segment import Segment

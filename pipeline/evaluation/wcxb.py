@@ -22,10 +22,9 @@ from pipeline.document import Document
 from pipeline.encoding import DecodeError, decode
 from pipeline.ingest import RawRecord
 from pipeline.linemodel import BUILTIN
-from pipeline.processor import build_pipeline
+from pipeline.processor import Pipeline, build_pipeline
 from pipeline.render import cleaned_text
 from pipeline.sites import RepeatedLines, SiteCounter, map_keys
-from pipeline.stages import Pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.quality import WORD
 

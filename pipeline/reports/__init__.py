@@ -35,10 +35,11 @@ from markupsafe import Markup
 
 from pipeline.decide import Check, Decide
 from pipeline.document import Action, Annotation, Document
-from pipeline.outputs import INDEX_HTML, SIGNAL_NAMES, atomic_open, write_text
+from pipeline.outputs import INDEX_HTML, Columns, atomic_open, write_text
+from pipeline.registry import Category, StageSpec, categories, ordered
 from pipeline.render import merged_spans
 from pipeline.reports.charts import Line, histogram
-from pipeline.reports.markup import CATEGORIES, OTHER, annotated_html, category, tip
+from pipeline.reports.markup import annotated_html, category, tip
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("pipeline", "templates"),
@@ -92,40 +93,52 @@ class Tally:
 
 
 class Pages:
-    """A document's page and tally; runs in the worker that cleaned the document."""
+    """A document's page and tally; runs in the worker that cleaned the document. ``chosen``: the
+    run's stages, whose categories colour the marks and whose ``report`` partials add to the page."""
 
-    def __init__(self, decide: Decide) -> None:
+    def __init__(self, decide: Decide, chosen: list[StageSpec]) -> None:
         self.checks = decide.all_checks
+        self.signal_names = Columns(chosen).signal_names
+        self.categories = categories(chosen)
+        self.known = frozenset(c.name for c in self.categories[:-1])
+        # Each partial's macros: facts(row, marks) for the facts list, evidence(row, marks) after the checks.
+        self.partials = [(spec.category.name if spec.category else spec.name,
+                          _ENV.get_template(spec.report).module)
+                         for spec in ordered(chosen) if spec.report is not None]
 
     def page(self, row: dict[str, Any], doc: Document | None, cleaned: str | None) -> str:
         """The page, with :data:`PAGER` for its links to the documents around it (see :func:`with_pager`)."""
         annotations = doc.annotations if doc is not None else []
+        # Each category's marks as (index, text, annotation), for the stages' partials.
+        marks: dict[str, list[tuple[int, str, Annotation]]] = {}
+        for i, a in enumerate(annotations):
+            marks.setdefault(a.stage, []).append((i, doc.text[a.start:a.end], a))
         # Rows as attributes: jinja2 reads ``row.title`` with getattr first, and a dict's
         # AttributeError before every key lookup was a third of the page's time.
         return _ENV.get_template("document.html.j2").render(
             row=SimpleNamespace(**row),
             url=row["url"] if _is_web_url(row["url"]) else None,
             checks=[_check_row(check, deciding, row) for check, deciding in self.checks],
-            signals=[(name, _shown(row[name])) for name in SIGNAL_NAMES if row.get(name) is not None],
-            legend=_legend(doc) if doc is not None else [],
-            annotated=annotated_html(doc.text, annotations) if doc is not None else None,
-            annotations=[_annotation_row(i, a, doc.text) for i, a in enumerate(annotations)],
-            spun=[(i, doc.text[a.start:a.end], a) for i, a in enumerate(annotations) if a.stage == "spun"],
+            signals=[(name, _shown(row[name])) for name in self.signal_names if row.get(name) is not None],
+            legend=_legend(doc, self.categories) if doc is not None else [],
+            annotated=annotated_html(doc.text, annotations, self.known) if doc is not None else None,
+            annotations=[_annotation_row(i, a, doc.text, self.known) for i, a in enumerate(annotations)],
+            partials=[(partial, marks.get(name, [])) for name, partial in self.partials],
+            categories=self.categories,
             cleaned=cleaned,
             pager=Markup(PAGER),
         )
 
-    @staticmethod
-    def tally(doc: Document | None) -> Tally:
+    def tally(self, doc: Document | None) -> Tally:
         if doc is None:
             return Tally({}, {})
         by_code: dict[str, list[Annotation]] = {}
         for a in doc.annotations:
             by_code.setdefault(a.code, []).append(a)
         rules = {code: (found[0].action.value, len(found), _covered(found)) for code, found in by_code.items()}
-        removed = {name: _covered([a for a in doc.annotations if category(a.stage) == name
+        removed = {name: _covered([a for a in doc.annotations if category(a.stage, self.known) == name
                                    and a.action is Action.REMOVE])
-                   for name in {category(a.stage) for a in doc.annotations}}
+                   for name in {category(a.stage, self.known) for a in doc.annotations}}
         return Tally(rules, removed)
 
 
@@ -144,10 +157,10 @@ def with_pager(page: str, previous: str | None, next_id: str | None) -> str:
 class ReportWriter:
     """Writes ``<id>.html`` per document as documents arrive and ``index.html`` at the end."""
 
-    def __init__(self, reports_dir: Path, decide: Decide, spun_flag_above: float) -> None:
+    def __init__(self, reports_dir: Path, decide: Decide, chosen: list[StageSpec], spun_flag_above: float) -> None:
         self.dir = Path(reports_dir)
         self.checks = decide.all_checks
-        self.pages = Pages(decide)
+        self.pages = Pages(decide, chosen)
         self.spun_flag_above = spun_flag_above
         # The index table's rows, one JSON array per line (as the template's tojson writes them).
         self._rows = tempfile.TemporaryFile("w+", encoding="utf-8")
@@ -242,8 +255,9 @@ class ReportWriter:
 
     def _index_page(self, manifest: dict[str, Any], rows_at: str) -> str:
         total = sum(self.counts.values())
+        labels = {c.name: c.label for c in self.pages.categories}
         removed = [
-            {"label": CATEGORIES.get(name, "Other"), "category": name, "chars": chars,
+            {"label": labels[name], "category": name, "chars": chars,
              "share": chars / self.chars["in"] if self.chars["in"] else 0.0}
             for name, chars in sorted(self.removed_by_category.items(), key=lambda item: -item[1]) if chars
         ]
@@ -254,7 +268,7 @@ class ReportWriter:
             chars=self.chars, removed=removed, rules=rules, max_rule_chars=max((r.chars for _, r in rules), default=0),
             charts=self._charts(total), manifest=manifest,
             config_json=json.dumps(manifest.get("config", {}), indent=2, sort_keys=True, ensure_ascii=False),
-            columns=TABLE_COLUMNS, rows_at=rows_at, reasons=reasons,
+            columns=TABLE_COLUMNS, rows_at=rows_at, reasons=reasons, categories=self.pages.categories,
         )
 
     def _charts(self, documents: int) -> list:
@@ -294,22 +308,24 @@ def _covered(annotations: list[Annotation]) -> int:
     return sum(end - start for start, end in merged_spans([(a.start, a.end) for a in annotations]))
 
 
-def _legend(doc: Document) -> list[dict[str, Any]]:
+def _legend(doc: Document, known: list[Category]) -> list[dict[str, Any]]:
+    """The categories of ``doc``'s annotations in the order of ``known`` (the run's, OTHER last)."""
+    names = [c.name for c in known]
+    labels = {c.name: c.label for c in known}
     found: dict[str, dict[str, Any]] = {}
     for a in doc.annotations:
-        name = category(a.stage)
-        entry = found.setdefault(name, {"category": name, "label": CATEGORIES.get(name, "Other"),
+        name = category(a.stage, names[:-1])
+        entry = found.setdefault(name, {"category": name, "label": labels[name],
                                         "removed": 0, "flagged": 0, "replaced": 0})
         entry[{Action.REMOVE: "removed", Action.FLAG: "flagged", Action.REPLACE: "replaced"}[a.action]] += 1
-    order = [*CATEGORIES, OTHER]
-    return sorted(found.values(), key=lambda e: order.index(e["category"]))
+    return sorted(found.values(), key=lambda e: names.index(e["category"]))
 
 
-def _annotation_row(i: int, a: Annotation, text: str) -> SimpleNamespace:
+def _annotation_row(i: int, a: Annotation, text: str, known: frozenset[str]) -> SimpleNamespace:
     excerpt = text[a.start:a.end].strip()
     if len(excerpt) > EXCERPT_CHARS:
         excerpt = excerpt[:EXCERPT_CHARS].rstrip() + " …"
-    return SimpleNamespace(i=i, category=category(a.stage), code=a.code, action=a.action.value, text=excerpt,
+    return SimpleNamespace(i=i, category=category(a.stage, known), code=a.code, action=a.action.value, text=excerpt,
                            reason=a.reason, replacement=a.replacement, tip=tip(a))
 
 

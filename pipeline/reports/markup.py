@@ -10,25 +10,18 @@ here and nowhere else: the result is :class:`markupsafe.Markup`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from markupsafe import Markup, escape
 
 from pipeline.document import Action, Annotation
-
-# One colour per category; a category is the stage that made the annotation.
-CATEGORIES: dict[str, str] = {
-    "normalize": "Repeated title",
-    "boilerplate": "Boilerplate",
-    "stuffing": "Keyword stuffing",
-    "spun": "Spun text",
-    "grammar": "Grammar",
-}
-OTHER = "other"
+from pipeline.registry import OTHER
 
 
-def category(stage: str) -> str:
-    return stage if stage in CATEGORIES else OTHER
+def category(stage: str, known: Collection[str]) -> str:
+    """The report category of an annotation made with ``stage``: one of ``known`` (the run's
+    stages' categories, see :func:`pipeline.registry.categories`), else "other"."""
+    return stage if stage in known else OTHER.name
 
 
 def tip(a: Annotation) -> str:
@@ -37,7 +30,7 @@ def tip(a: Annotation) -> str:
     return text + f' (replaced by "{a.replacement}")' if a.replacement is not None else text
 
 
-def annotated_html(text: str, annotations: Sequence[Annotation]) -> Markup:
+def annotated_html(text: str, annotations: Sequence[Annotation], known: Collection[str]) -> Markup:
     ends_at: dict[int, list[int]] = {}
     for i, a in enumerate(annotations):
         ends_at.setdefault(a.end, []).append(i)
@@ -51,11 +44,11 @@ def annotated_html(text: str, annotations: Sequence[Annotation]) -> Markup:
         out.append(escape(text[pos:point]))
         pos = point
         if point in ends_at:
-            _close_at(point, annotations, stack, out)
+            _close_at(point, annotations, known, stack, out)
         while k < len(opening) and annotations[opening[k]].start == point:
             i = opening[k]
             k += 1
-            out.append(_open(i, annotations[i], first=True))
+            out.append(_open(i, annotations[i], known, first=True))
             if annotations[i].end == point:  # an empty span: a marker, closed at once
                 _close(annotations[i], out)
             else:
@@ -64,7 +57,8 @@ def annotated_html(text: str, annotations: Sequence[Annotation]) -> Markup:
     return Markup("".join(out))
 
 
-def _close_at(point: int, annotations: Sequence[Annotation], stack: list[int], out: list[str]) -> None:
+def _close_at(point: int, annotations: Sequence[Annotation], known: Collection[str], stack: list[int],
+              out: list[str]) -> None:
     """Close every open mark ending at ``point``; marks opened inside them and still
     running are closed with them and reopened as continuation fragments."""
     shallowest_ending = next((depth for depth, i in enumerate(stack) if annotations[i].end == point), None)
@@ -77,12 +71,12 @@ def _close_at(point: int, annotations: Sequence[Annotation], stack: list[int], o
         if annotations[i].end != point:
             reopen.append(i)
     for i in reversed(reopen):
-        out.append(_open(i, annotations[i], first=False))
+        out.append(_open(i, annotations[i], known, first=False))
         stack.append(i)
 
 
-def _open(i: int, a: Annotation, *, first: bool) -> str:
-    attrs = f'class="m c-{category(a.stage)} {a.action.value}" data-a="{i}" data-tip="{escape(tip(a))}"'
+def _open(i: int, a: Annotation, known: Collection[str], *, first: bool) -> str:
+    attrs = f'class="m c-{category(a.stage, known)} {a.action.value}" data-a="{i}" data-tip="{escape(tip(a))}"'
     if first:
         attrs += f' id="a{i}" tabindex="0"'
     return f"<mark {attrs}>"

@@ -18,13 +18,14 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import ClassVar
 
 from pipeline.document import Action, Document
-from pipeline.stages import Stage
+from pipeline.registry import Category, Stage, stage
 from pipeline.stages.segment import block_removal_span
 
 STAGE = "boilerplate"
+# The report category of every boilerplate removal (these rules, the site's template, the line model).
+BOILERPLATE = Category(STAGE, "Boilerplate", "#fde0de", "#b42318")
 RELATED_LIST = "boilerplate.related_list"
 AUTHOR_BIO = "boilerplate.author_bio"
 
@@ -120,18 +121,20 @@ class LineRules:
         return next((rule for rule in self.rules if rule.matches_line(text)), None)
 
 
+@stage("boilerplate", requires={"blocks", "title"}, adds={"boilerplate"}, category=BOILERPLATE, config="boilerplate")
 class Boilerplate(Stage):
-    name: ClassVar[str] = STAGE
-    requires: ClassVar[frozenset[str]] = frozenset({"blocks", "title"})
-    adds: ClassVar[frozenset[str]] = frozenset({"boilerplate"})
 
     def __init__(
         self,
         *,
+        # The built-in lexicon of line and inline patterns; a path replaces it.
         lexicon: str | Path | None = "builtin",
+        # A related-articles list is at least this many (title, "teaser...") pairs.
         min_related_items: int | None = 3,
+        # Titles in such lists are short lines; teasers are cut with "..." before this length.
         max_related_title_chars: int = 150,
         max_related_teaser_chars: int = 200,
+        # An author heading ("Author: ...") starts a bio only this many blocks from the end.
         max_author_bio_tail_blocks: int | None = 4,
     ) -> None:
         rules = load_lexicon(lexicon)

@@ -9,25 +9,33 @@ its probability in the reason. The title line is never removed.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 
 from pipeline.document import Action, Document
 from pipeline.linemodel import LineModel
-from pipeline.stages import Stage
-from pipeline.stages.boilerplate import STAGE
+from pipeline.registry import Stage, stage
+from pipeline.stages.boilerplate import BOILERPLATE, STAGE
 from pipeline.stages.segment import block_removal_span
 
 RULE = "line_model"
 
 
+@stage("boilerplate_model", requires={"blocks", "title", "boilerplate"}, after={"site_lines"},
+       adds={"boilerplate_model"}, category=BOILERPLATE, config="boilerplate_model")
 class BoilerplateModel(Stage):
-    name: ClassVar[str] = "boilerplate_model"
-    requires: ClassVar[frozenset[str]] = frozenset({"blocks", "title", "boilerplate"})
-    adds: ClassVar[frozenset[str]] = frozenset({"boilerplate_model"})
 
-    def __init__(self, *, model: str | Path | None = "builtin", threshold: float = 0.32) -> None:
+    def __init__(
+        self,
+        *,
+        # "builtin" (trained on WCXB dev, see pipeline/linemodel/DATA_CARD.md), a model file from
+        # `python -m pipeline.linemodel.train`, or None (off).
+        model: str | Path | None = "builtin",
+        # Lines whose probability of being content is below this are removed. On held-out-site
+        # predictions for WCXB dev's articles, 0.32 gives word-F1 0.932, `with` snippets kept 97.1%,
+        # `without` removed 94.0% (0.30: 0.930 / 97.2% / 93.7%; 0.35: 0.934 / 96.8% / 94.6%).
+        threshold: float = 0.32,
+    ) -> None:
         self.source = model
         self.model = None if model is None else LineModel.load(model)
         self.threshold = threshold

@@ -20,12 +20,12 @@ import socket
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from pipeline.config import ConfigError
 from pipeline.document import Action, Document
+from pipeline.registry import Category, Stage, signals, stage
 from pipeline.render import removed_spans
-from pipeline.stages import Stage
 
 STAGE = "grammar"
 # LanguageTool's main category ids; the rest count as "other".
@@ -33,7 +33,8 @@ CATEGORIES = (
     "grammar", "typos", "punctuation", "style", "casing", "typography", "confused_words",
     "redundancy", "collocations", "semantics", "misc", "other",
 )
-GRAMMAR_SIGNALS = ("grammar_per_100_words", *(f"grammar_{c}_per_100_words" for c in CATEGORIES))
+# The column of its note: "ran (...)", "off" or "skipped: why".
+STATUS_NOTE = "grammar_status"
 # Where language-tool-python downloads LanguageTool from (checked before it tries).
 DOWNLOAD_HOST = ("github.com", 443)
 # Text is sent in pieces of at most this many characters, cut at paragraph breaks.
@@ -44,14 +45,25 @@ RAN = "ran"
 log = logging.getLogger(__name__)
 
 
+@stage(STAGE, adds={"grammar"},
+       # It checks the kept text (every removal before it) and counts per 100 of its words.
+       requires={"blocks", "boilerplate_model", "signals.quality"},
+       after={"title", "boilerplate", "site_lines", "stuffing", "spun"},
+       signals=signals(float, {
+           "grammar_per_100_words": "LanguageTool matches per 100 words of the kept text",
+           **{f"grammar_{c}_per_100_words": f"LanguageTool matches of its {c} category per 100 words"
+              for c in CATEGORIES},
+       }),
+       notes=(STATUS_NOTE,), category=Category(STAGE, "Grammar", "#dceafe", "#1d4ed8"),
+       config="grammar", report="stages/grammar.html.j2")
 class Grammar(Stage):
-    name: ClassVar[str] = STAGE
-    requires: ClassVar[frozenset[str]] = frozenset({"blocks", "boilerplate_model", "signals.quality"})
-    adds: ClassVar[frozenset[str]] = frozenset({"grammar"})
 
     def __init__(
         self,
         *,
+        # "auto": language-tool-python's own install (it downloads LanguageTool once, where
+        # github.com is reachable); None: off. A server (--languagetool-url) or an unzipped
+        # LanguageTool (--languagetool-path) is used instead when given.
         languagetool: str | None = "auto",
         languagetool_path: str | None = None,
         languagetool_url: str | None = None,
@@ -126,16 +138,16 @@ class Grammar(Stage):
     def __call__(self, doc: Document) -> None:
         tool = self.checker()
         if tool is None:
-            doc.notes[STAGE] = self._skipped or OFF
+            doc.notes[STATUS_NOTE] = self._skipped or OFF
             return
         text, positions = kept_text(doc)
         try:
             matches = [m for piece, at in pieces(text) for m in _shifted(tool.check(piece), at)]
         except Exception as exc:  # noqa: BLE001 - a server that stops answering skips a document, not the run
-            doc.notes[STAGE] = f"skipped: LanguageTool failed on this document ({type(exc).__name__}: {exc})"
+            doc.notes[STATUS_NOTE] = f"skipped: LanguageTool failed on this document ({type(exc).__name__}: {exc})"
             return
         record(doc, matches, positions)
-        doc.notes[STAGE] = self.status()
+        doc.notes[STATUS_NOTE] = self.status()
 
 
 def record(doc: Document, matches: Iterable[Any], positions: list[int]) -> None:

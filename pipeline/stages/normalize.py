@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import ClassVar
 
 import ftfy
 from ftfy.chardata import HTML_ENTITY_RE
 
 from pipeline.document import Action, Document
 from pipeline.ingest import RawRecord
-from pipeline.stages import Stage
+from pipeline.registry import Category, Stage, stage
 from pipeline.stages.segment import block_removal_span
 
 STAGE = "normalize"
 DUPLICATE_TITLE = "normalize.duplicate_title"
+REPEATED_TITLE = Category(STAGE, "Repeated title", "#e8e8e8", "#4a4a4a")
 
 BULLET = "- "
 # Bullet glyphs scrapers leave at the start of list items ("-"/"*" need a space after).
@@ -180,12 +180,9 @@ def make_document(record: RawRecord) -> Document:
     )
 
 
+@stage(STAGE, requires={"blocks"}, adds={"title"}, category=REPEATED_TITLE)
 class DuplicateTitle(Stage):
     """Remove a paragraph that repeats the title right after it (a scraper artifact)."""
-
-    name: ClassVar[str] = STAGE
-    requires: ClassVar[frozenset[str]] = frozenset({"blocks"})
-    adds: ClassVar[frozenset[str]] = frozenset({"title"})
 
     def __call__(self, doc: Document) -> None:
         if doc.first_body_block == 0 or len(doc.blocks) < 2:

@@ -25,13 +25,12 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
-from typing import ClassVar
 
 import numpy as np
 
 from pipeline.document import Document
+from pipeline.registry import Stage, signals, stage
 from pipeline.render import cleaned_text
-from pipeline.stages import Stage
 
 # WCXB counts words as runs of word characters; so do words_in/words_out.
 WORD = re.compile(r"\w+")
@@ -60,18 +59,42 @@ REPETITION_SIGNALS = (
     *(f"top_{n}_gram" for n in TOP_NGRAM_SIZES), *(f"duplicated_{n}_n_grams" for n in DUP_NGRAM_SIZES),
 )
 
-# Every signal this stage writes, by type: the schema of signals.parquet follows it.
-INT_SIGNALS = (
-    "chars_in", "chars_out", "words_in", "words_out", "chars_removed", "boilerplate_chars", "annotations",
-    "gopher_doc_words", "gopher_stop_words", "c4_sentences", "c4_lorem_ipsum", "c4_curly_bracket",
-)
-FLOAT_SIGNALS = (
-    "boilerplate_ratio",
-    "gopher_avg_word_length", "gopher_hash_word_ratio", "gopher_ellipsis_word_ratio", "gopher_bullet_lines_ratio",
-    "gopher_end_ellipsis_lines_ratio", "gopher_alpha_words_ratio",
-    *REPETITION_SIGNALS,
-    "line_punct_ratio", "short_line_ratio", "char_dup_ratio", "list_ratio", "compression_ratio",
-)
+# Every signal this stage writes: datatrove's names where datatrove measures the same thing.
+SIGNALS = signals(int, {
+    "chars_in": "characters of the normalized text",
+    "chars_out": "characters of the cleaned text",
+    "words_in": "words (runs of \\w, as WCXB counts them) of the normalized text",
+    "words_out": "words of the cleaned text",
+    "chars_removed": "characters any stage removed",
+    "boilerplate_chars": "characters removed as boilerplate",
+    "annotations": "annotations of every stage",
+    "gopher_doc_words": "Gopher: words that are not only punctuation",
+    "gopher_stop_words": "Gopher: distinct Gopher stop words present",
+    "c4_sentences": "C4: sentences left after C4's line filter",
+    "c4_lorem_ipsum": "C4: 1 when the text holds 'lorem ipsum'",
+    "c4_curly_bracket": "C4: 1 when the text holds a curly bracket",
+}) + signals(float, {
+    "boilerplate_ratio": "boilerplate_chars / chars_in",
+    "gopher_avg_word_length": "Gopher: mean length of the words gopher_doc_words counts",
+    "gopher_hash_word_ratio": "Gopher: '#' per word",
+    "gopher_ellipsis_word_ratio": "Gopher: ellipses per word",
+    "gopher_bullet_lines_ratio": "Gopher: share of lines starting with a bullet",
+    "gopher_end_ellipsis_lines_ratio": "Gopher: share of lines ending in an ellipsis",
+    "gopher_alpha_words_ratio": "Gopher: share of words holding a letter",
+    "dup_para_frac": "Gopher repetition: share of duplicated paragraphs",
+    "dup_para_char_frac": "Gopher repetition: share of characters in duplicated paragraphs",
+    "dup_line_frac": "Gopher repetition: share of duplicated lines",
+    "dup_line_char_frac": "Gopher repetition: share of characters in duplicated lines",
+    **{f"top_{n}_gram": f"Gopher repetition: share of characters in the most frequent {n}-gram"
+       for n in TOP_NGRAM_SIZES},
+    **{f"duplicated_{n}_n_grams": f"Gopher repetition: share of characters in duplicated {n}-grams"
+       for n in DUP_NGRAM_SIZES},
+    "line_punct_ratio": "FineWeb: share of lines ending in terminal punctuation",
+    "short_line_ratio": f"FineWeb: share of lines of at most {FINEWEB_SHORT_LINE_CHARS} characters",
+    "char_dup_ratio": "FineWeb: characters in duplicated lines",
+    "list_ratio": "FineWeb: newlines per word",
+    "compression_ratio": "zlib-compressed bytes / bytes of the cleaned text",
+})
 
 
 def count_words(text: str) -> int:
@@ -250,10 +273,10 @@ def sentence_count(text: str) -> int:
     return Tokens(text).sentences([(0, len(text))]) if text else 0
 
 
+@stage("quality", signals=SIGNALS, adds={"signals.quality"}, requires={"boilerplate"},
+       # It measures the cleaned text: every removal and replacement made before it.
+       after={"title", "site_lines", "boilerplate_model", "stuffing", "spun"})
 class QualitySignals(Stage):
-    name: ClassVar[str] = "quality"
-    requires: ClassVar[frozenset[str]] = frozenset({"boilerplate"})
-    adds: ClassVar[frozenset[str]] = frozenset({"signals.quality"})
 
     def __call__(self, doc: Document) -> None:
         cleaned = cleaned_text(doc)

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
 
 from pipeline.document import Block, Document
-from pipeline.stages import Stage
+from pipeline.registry import Stage, stage
 
 _LINE = re.compile(r"[^\n]+")
 
 
+@stage("segment", adds={"blocks"})
 class Segment(Stage):
-    name: ClassVar[str] = "segment"
-    adds: ClassVar[frozenset[str]] = frozenset({"blocks"})
 
     def __call__(self, doc: Document) -> None:
         doc.blocks = [Block(m.start(), m.end(), m.group()) for m in _LINE.finditer(doc.text)]

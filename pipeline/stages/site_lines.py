@@ -8,22 +8,19 @@ removed, and neither is a line the boilerplate rules removed already.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from pipeline.document import Action, Document
-from pipeline.stages import Stage
-from pipeline.stages.boilerplate import STAGE
+from pipeline.registry import Stage, signals, stage
+from pipeline.stages.boilerplate import BOILERPLATE, STAGE
 from pipeline.stages.segment import block_removal_span
 
 RULE = "site_repeated"
 SITE_REPEATED = f"{STAGE}.{RULE}"
-INT_SIGNALS = ("site_repeated_lines",)
 
 
+@stage("site_lines", requires={"blocks", "title", "boilerplate"}, adds={"site_lines"}, category=BOILERPLATE,
+       signals=signals(int, {"site_repeated_lines": "lines removed as the site's template"}),
+       report="stages/site_lines.html.j2")
 class SiteLines(Stage):
-    name: ClassVar[str] = "site_lines"
-    requires: ClassVar[frozenset[str]] = frozenset({"blocks", "title", "boilerplate"})
-    adds: ClassVar[frozenset[str]] = frozenset({"site_lines"})
 
     def __call__(self, doc: Document) -> None:
         if doc.site is None:

@@ -38,23 +38,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import ClassVar
 
 import numpy as np
 
 from pipeline.document import Action, Document
 from pipeline.lm import trigram_model
 from pipeline.nlp import stop_words
+from pipeline.registry import Category, Stage, signals, stage
 from pipeline.render import merged_spans, removed_spans
-from pipeline.stages import Stage
 from pipeline.trees import Trees, read_model, write_model
 from pipeline.wordnet import WordNetMissing, wordnet
 
 STAGE = "spun"
 TORTURED, MISFIT = "tortured_phrase", "misfit"
 STATUS_NOTE = "spun_status"
-INT_SIGNALS = ("spun_flagged", "spun_tortured_phrases", "spun_misfits")
-FLOAT_SIGNALS = ("spun_score", "spun_misfit_score", "spun_suspect_share")
 BUILTIN_LEXICONS = ("tortured_phrases.csv", "tortured-phrases.csv")
 BUILTIN_MODEL = "spun_words.npz"
 LEXICON_COLUMNS = ("phrase", "expected", "requires_in_document", "requires_in_sentence", "unless_in_document",
@@ -354,14 +351,41 @@ def _load_model(path: str) -> SpunModel:
     return model
 
 
+@stage("spun", adds={"spun"}, requires={"blocks"},
+       # It fits the words of the kept text: every removal made before it.
+       after={"title", "boilerplate", "site_lines", "boilerplate_model", "stuffing"},
+       signals=signals(int, {
+           "spun_flagged": "1 when spun_score is above [spun] flag_above",
+           "spun_tortured_phrases": "distinct tortured phrases found",
+           "spun_misfits": "content words the misfit model finds unlikely in their context",
+       }) + signals(float, {
+           "spun_score": "probability that the text is spun (misfit model and tortured phrases)",
+           "spun_misfit_score": "the misfit model's probability (none below min_fit_words)",
+           "spun_suspect_share": "spun_misfits / content words fitted",
+       }),
+       notes=(STATUS_NOTE,), category=Category(STAGE, "Spun text", "#fff0b3", "#8a5a00"),
+       config="spun", report="stages/spun.html.j2")
 class SpunText(Stage):
-    name = "spun"
-    requires: ClassVar[frozenset[str]] = frozenset({"blocks"})
-    adds: ClassVar[frozenset[str]] = frozenset({"spun"})
 
-    def __init__(self, *, lexicons: list[str] | tuple[str, ...] = BUILTIN_LEXICONS, model: str | None = "builtin",
-                 repair: bool = False, min_fit_words: int = 30, lexicon_hit_keep: float = 0.7,
-                 flag_above: float = 0.5) -> None:
+    def __init__(
+        self,
+        *,
+        # Tortured-phrase lexicons, built-in file names or paths: tortured_phrases.csv is ours (health
+        # and SEO spinning), tortured-phrases.csv the Problematic Paper Screener's (MIT, scientific).
+        lexicons: list[str] | tuple[str, ...] = BUILTIN_LEXICONS,
+        # The misfit model (models/spun_words.npz, from `python -m pipeline.evaluation.spun --train`),
+        # a model file, or None (lexicons only).
+        model: str | None = "builtin",
+        # Replace tortured phrases with the phrase they most likely replaced (--repair-spun).
+        repair: bool = False,
+        # Fewer content words than this tell nothing about a writer: no misfit score.
+        min_fit_words: int = 30,
+        # Each distinct tortured phrase keeps this much of the odds that the text is not spun.
+        lexicon_hit_keep: float = 0.7,
+        # spun_flagged = 1 above this; the model is shifted so 1% of clean WCXB dev articles of
+        # the sites it was fitted on score above 0.5.
+        flag_above: float = 0.5,
+    ) -> None:
         self.lexicons = tuple(lexicons)
         self.index = _index(self.lexicons)
         self.model = None if model is None else SpunModel.load(None if model == "builtin" else model)

@@ -57,12 +57,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from pipeline.document import Action, Document
 from pipeline.lm import trigram_model
 from pipeline.nlp import parser, stop_words
-from pipeline.stages import Stage
+from pipeline.registry import Category, Stage, signals, stage
 from pipeline.stages.segment import block_removal_span
 
 if TYPE_CHECKING:
@@ -192,14 +192,39 @@ class Verdict:
     through: int = 0  # the end of the last copy said back to back with this one
 
 
+@stage("stuffing", requires={"blocks", "title", "boilerplate"}, after={"site_lines", "boilerplate_model"},
+       adds={"stuffing"},
+       signals=signals(int, {
+           "stuffing_instances": "instances of the keyphrase (the top candidate when none is stuffed)",
+           "stuffing_injected": "injected instances removed",
+       }) + signals(float, {
+           "stuffing_density": "keyphrase words per word of the document",
+           "stuffing_unintegrated_ratio": "injected instances / instances",
+       }),
+       notes=(KEYPHRASE_NOTE,), category=Category(STAGE, "Keyword stuffing", "#ece2fb", "#6b2fb3"),
+       config="stuffing", report="stages/stuffing.html.j2")
 class KeywordStuffing(Stage):
-    name: ClassVar[str] = "stuffing"
-    requires: ClassVar[frozenset[str]] = frozenset({"blocks", "title", "boilerplate"})
-    adds: ClassVar[frozenset[str]] = frozenset({"stuffing"})
 
-    def __init__(self, *, min_instances: int = 3, min_injected: int = 3, min_injected_in_title: int = 2,
-                 min_phrase_words: int = 3, max_phrase_words: int = 10, min_content_words: int = 2,
-                 min_evidence_kinds: int = 2, min_strong: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        # A keyphrase is a word n-gram repeated at least this many times ...
+        min_instances: int = 3,
+        # ... of which at least this many are not integrated (the module docstring's kinds) ...
+        min_injected: int = 3,
+        # ... or this many when the title holds it: SEO puts its focus keyphrase in the title.
+        min_injected_in_title: int = 2,
+        # Keyphrase length in words: a two-word term repeated is an article's topic; at 12 words a
+        # sentence a site repeats on its pages is cut from a WCXB dev article, at 10 it is not.
+        min_phrase_words: int = 3,
+        max_phrase_words: int = 10,
+        # Words of two letters or more that are no stop words ("of the" is no keyphrase).
+        min_content_words: int = 2,
+        # Kinds of evidence shown: one kind alone is a house style, a stuffer scatters its phrase.
+        min_evidence_kinds: int = 2,
+        # Instances with strong evidence (or none in the title's case, see the module docstring).
+        min_strong: int = 1,
+    ) -> None:
         self.min_instances = min_instances
         self.min_injected = min_injected
         self.min_injected_in_title = min_injected_in_title

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.document import Document
+from pipeline.processor import Pipeline
 from pipeline.render import cleaned_text
-from pipeline.stages import Pipeline
 from pipeline.stages.boilerplate import Boilerplate, LexiconError, load_lexicon
 from pipeline.stages.normalize import DuplicateTitle
 from pipeline.stages.segment import Segment

@@ -56,7 +56,7 @@ def test_long_texts_go_to_languagetool_in_pieces_cut_at_line_breaks():
 def test_switched_off_it_says_so():
     doc = Document(id="d", text="Text.", source="d.txt")
     Grammar(languagetool=None)(doc)
-    assert doc.notes == {"grammar": "off"}
+    assert doc.notes == {"grammar_status": "off"}
     assert not any(name.startswith("grammar") for name in doc.signals)
 
 
@@ -64,16 +64,16 @@ def test_an_unreachable_server_skips_the_stage_with_the_reason():
     grammar = Grammar(languagetool_url="http://127.0.0.1:9")
     doc = Document(id="d", text="Text.", source="d.txt")
     grammar(doc)
-    assert doc.notes["grammar"] == (
+    assert doc.notes["grammar_status"] == (
         "skipped: the LanguageTool server http://127.0.0.1:9 did not answer (LanguageToolError)"
     )
-    assert grammar.provenance() == {"languagetool": doc.notes["grammar"]}
+    assert grammar.provenance() == {"languagetool": doc.notes["grammar_status"]}
 
 
 def test_a_folder_without_languagetool_skips_the_stage_with_the_reason(tmp_path):
     doc = Document(id="d", text="Text.", source="d.txt")
     Grammar(languagetool_path=str(tmp_path))(doc)
-    assert doc.notes["grammar"] in (
+    assert doc.notes["grammar_status"] in (
         f"skipped: no languagetool-server.jar in {tmp_path}",
         "skipped: Java is not installed (LanguageTool runs on Java 17+)",
     )
@@ -106,6 +106,6 @@ def test_a_real_languagetool_flags_a_grammar_error():
     doc = Document(id="d", text="He go to school every day.", source="d.txt")
     doc.signals["words_out"] = 6
     grammar(doc)
-    assert doc.notes["grammar"] == f"ran (server {LANGUAGETOOL_URL})"
+    assert doc.notes["grammar_status"] == f"ran (server {LANGUAGETOOL_URL})"
     assert [doc.text[a.start : a.end] for a in doc.annotations] == ["go"]
     assert doc.signals["grammar_grammar_per_100_words"] == 100 / 6
