@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.config import ConfigError, load_config
-from pipeline.executors import EXECUTORS
-from pipeline.runner import NothingProcessed, run
+from pipeline.core.config import ConfigError, load_config
+from pipeline.run.executors import EXECUTORS
+from pipeline.run.runner import NothingProcessed, run
 from pipeline.stages.boilerplate import LexiconError
 
 EXIT_OK = 0

@@ -16,9 +16,9 @@ import pytest
 
 import pipeline
 import pipeline.linemodel
-from pipeline import outputs
-from pipeline.config import load_config
-from pipeline.processor import configured
+from pipeline.core.config import load_config
+from pipeline.io import outputs
+from pipeline.run.processor import configured
 from tests.conftest import RAW, REPO, SEEDS, article, run_cli, seed_id
 
 ARTICLE = article("Kept Article")

@@ -4,7 +4,7 @@ import codecs
 
 import pytest
 
-from pipeline.encoding import BINARY, INVALID_UTF8, UNDECODABLE, DecodeError, decode
+from pipeline.io.encoding import BINARY, INVALID_UTF8, UNDECODABLE, DecodeError, decode
 
 TEXT = "Café “quotes” – naïve résumé, it’s fine.\nSecond line."
 

@@ -10,9 +10,9 @@ import pytest
 from distributed import LocalCluster
 
 from pipeline.cli import main
-from pipeline.config import load_config
-from pipeline.executors import MAX_BATCH_DOCS, WORKER_ENVIRON_UNSET, Dask, batch_size
-from pipeline.ingest import disambiguate
+from pipeline.core.config import load_config
+from pipeline.io.ingest import disambiguate
+from pipeline.run.executors import MAX_BATCH_DOCS, WORKER_ENVIRON_UNSET, Dask, batch_size
 from tests.conftest import RAW, SENTENCES, run_cli
 from tests.test_cli import tree_bytes
 from tests.test_sites import site_corpus
@@ -92,7 +92,7 @@ def test_a_started_cluster_keeps_no_copy_of_the_batches_it_sent(raw):
     batch of documents: the main process grew by about 1 GB on a 20,000-document run."""
     import dask
 
-    from pipeline.ingest import read_records
+    from pipeline.io.ingest import read_records
 
     default = dask.config.get("distributed.admin.low-level-log-length")
     records = list(read_records(raw / "batch.jsonl", raw, max_document_bytes=None, max_line_chars=None))

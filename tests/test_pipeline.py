@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.decide import Decide
-from pipeline.document import Document
-from pipeline.ingest import RawRecord
-from pipeline.processor import Pipeline, Processor, build_pipeline
-from pipeline.registry import PipelineOrderError
+from pipeline.core.config import load_config
+from pipeline.core.decide import Decide
+from pipeline.core.document import Document
+from pipeline.core.registry import PipelineOrderError
+from pipeline.io.ingest import RawRecord
+from pipeline.run.processor import Pipeline, Processor, build_pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.segment import Segment
 

@@ -11,11 +11,11 @@ import re
 
 import pytest
 
-from pipeline import registry
-from pipeline.config import ConfigError, default_config, load_config
-from pipeline.document import Action, Document
-from pipeline.processor import build_pipeline
-from pipeline.registry import Category, PipelineOrderError, Stage, signals, stage
+from pipeline.core import registry
+from pipeline.core.config import ConfigError, default_config, load_config
+from pipeline.core.document import Action, Document
+from pipeline.core.registry import Category, PipelineOrderError, Stage, signals, stage
+from pipeline.run.processor import build_pipeline
 from tests.conftest import article, run_cli
 
 SHOUT = re.compile(r"^[A-Z][A-Z !]{9,}$", re.MULTILINE)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.document import Action, Document
-from pipeline.render import cleaned_text
+from pipeline.core.document import Action, Document
+from pipeline.core.render import cleaned_text
 
 
 def doc_with(text, *spans):

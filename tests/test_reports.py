@@ -9,15 +9,15 @@ from collections import Counter
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.decide import Check, Decide
-from pipeline.document import Action, Annotation
-from pipeline.ingest import RawRecord
-from pipeline.processor import Processor, configured
-from pipeline.registry import categories
+from pipeline.core.config import load_config
+from pipeline.core.decide import Check, Decide
+from pipeline.core.document import Action, Annotation
+from pipeline.core.registry import categories
+from pipeline.io.ingest import RawRecord
 from pipeline.reports import ReportWriter
 from pipeline.reports.charts import BINS, Line, histogram
 from pipeline.reports.markup import annotated_html
+from pipeline.run.processor import Processor, configured
 from tests.conftest import article, seed_id
 
 MARK = re.compile(r'<mark class="m c-(\w+) (\w+)" data-a="(\d+)"')

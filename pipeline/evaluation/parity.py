@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.config import load_config
-from pipeline.decide import FILTER_SETS, Decide
-from pipeline.document import Document
+from pipeline.core.config import load_config
+from pipeline.core.decide import FILTER_SETS, Decide
+from pipeline.core.document import Document
 from pipeline.stages.quality import web_signals
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.config import load_config
-from pipeline.ingest import read_records
-from pipeline.processor import Processor
-from pipeline.stages.quality import count_words
+from pipeline.core.config import load_config
+from pipeline.io.ingest import read_records
+from pipeline.run.processor import Processor
+from pipeline.text.words import count_words
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
 ABSENT = {

@@ -41,12 +41,14 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.config import load_config
+from pipeline.core.config import load_config
 from pipeline.evaluation.stuffing import articles
 from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, load_pages
-from pipeline.ingest import RawRecord
-from pipeline.nlp import stop_words
-from pipeline.processor import Pipeline
+from pipeline.io.ingest import RawRecord
+from pipeline.language.nlp import stop_words
+from pipeline.language.trees import Trees
+from pipeline.language.wordnet import wordnet
+from pipeline.run.processor import Pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.segment import Segment
 from pipeline.stages.spun import (
@@ -58,8 +60,6 @@ from pipeline.stages.spun import (
     SpunText,
     WordFeatures,
 )
-from pipeline.trees import Trees
-from pipeline.wordnet import wordnet
 
 SEED = 20261121
 RATES = (0.1, 0.2, 0.3)
@@ -106,7 +106,7 @@ class Spinner:
 
 
 def wordnet_spinner() -> Spinner:
-    from pipeline.lm import trigram_model
+    from pipeline.language.lm import trigram_model
 
     lm = trigram_model()
     net = wordnet()

@@ -22,13 +22,13 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import accumulate
 
-from pipeline.config import load_config
-from pipeline.document import Document
+from pipeline.core.config import load_config
+from pipeline.core.document import Document
+from pipeline.core.render import cleaned_text
 from pipeline.evaluation.wcxb import Page
-from pipeline.ingest import RawRecord
-from pipeline.nlp import stop_words
-from pipeline.processor import Pipeline
-from pipeline.render import cleaned_text
+from pipeline.io.ingest import RawRecord
+from pipeline.language.nlp import stop_words
+from pipeline.run.processor import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.normalize import DuplicateTitle, make_document
 from pipeline.stages.segment import Segment

@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.config import Config, load_config
-from pipeline.document import Document
-from pipeline.encoding import DecodeError, decode
-from pipeline.ingest import RawRecord
+from pipeline.core.config import Config, load_config
+from pipeline.core.document import Document
+from pipeline.core.render import cleaned_text
+from pipeline.io.encoding import DecodeError, decode
+from pipeline.io.ingest import RawRecord
 from pipeline.linemodel import BUILTIN
-from pipeline.processor import Pipeline, build_pipeline
-from pipeline.render import cleaned_text
-from pipeline.sites import RepeatedLines, SiteCounter, map_keys
+from pipeline.run.processor import Pipeline, build_pipeline
+from pipeline.run.sites import RepeatedLines, SiteCounter, map_keys
 from pipeline.stages.normalize import make_document
-from pipeline.stages.quality import WORD
+from pipeline.text.words import WORD
 
 # The WCXB dev split, in the shared folder beside the repository.
 DEFAULT_WCXB = Path(__file__).resolve().parents[3] / "shared" / "wcxb-dev"

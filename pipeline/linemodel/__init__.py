@@ -1,7 +1,7 @@
 """The boilerplate line classifier: gradient-boosted trees over per-line features.
 
 The model file (``boilerplate_lines.npz``, made by :mod:`pipeline.linemodel.train`) holds
-the trees as flat arrays (:mod:`pipeline.trees`), the token vocabulary and its metadata;
+the trees as flat arrays (:mod:`pipeline.language.trees`), the token vocabulary and its metadata;
 numpy evaluates all trees at once, so scikit-learn is needed only to train. See ``DATA_CARD.md``.
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.language.trees import Trees, read_model, write_model
 from pipeline.linemodel.features import FEATURES, LexiconRule, Vocabulary, line_features
-from pipeline.trees import Trees, read_model, write_model
 
 BUILTIN = "builtin"
 

@@ -19,7 +19,7 @@ from itertools import accumulate
 import numpy as np
 
 from pipeline.stages.boilerplate import LineRules, load_lexicon
-from pipeline.stages.quality import WORD
+from pipeline.text.words import WORD
 
 _BULLET = re.compile(r"^(?:[*+\-•·▪◦‣]\s+|\d{1,3}[.)]\s+)")
 _TERMINAL = (".", "!", "?", ":", ";", '"', "”", "’", "'", ")")

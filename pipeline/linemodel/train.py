@@ -32,11 +32,11 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.evaluation import wcxb
+from pipeline.language.trees import Trees
 from pipeline.linemodel import LineModel, Vocabulary
 from pipeline.linemodel.features import FEATURES, LexiconRule, line_features
-from pipeline.stages.quality import WORD, count_words
 from pipeline.stages.segment import Segment
-from pipeline.trees import Trees
+from pipeline.text.words import WORD, count_words
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "boilerplate_lines.npz"

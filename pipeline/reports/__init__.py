@@ -33,11 +33,11 @@ import jinja2
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from pipeline.decide import Check, Decide
-from pipeline.document import Action, Annotation, Document
-from pipeline.outputs import INDEX_HTML, Columns, atomic_open, write_text
-from pipeline.registry import Category, StageSpec, categories, ordered
-from pipeline.render import merged_spans
+from pipeline.core.decide import Check, Decide
+from pipeline.core.document import Action, Annotation, Document
+from pipeline.core.registry import Category, StageSpec, categories, ordered
+from pipeline.core.render import merged_spans
+from pipeline.io.outputs import INDEX_HTML, Columns, atomic_open, write_text
 from pipeline.reports.charts import Line, histogram
 from pipeline.reports.markup import annotated_html, category, tip
 

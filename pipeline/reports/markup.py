@@ -14,13 +14,13 @@ from collections.abc import Collection, Sequence
 
 from markupsafe import Markup, escape
 
-from pipeline.document import Action, Annotation
-from pipeline.registry import OTHER
+from pipeline.core.document import Action, Annotation
+from pipeline.core.registry import OTHER
 
 
 def category(stage: str, known: Collection[str]) -> str:
     """The report category of an annotation made with ``stage``: one of ``known`` (the run's
-    stages' categories, see :func:`pipeline.registry.categories`), else "other"."""
+    stages' categories, see :func:`pipeline.core.registry.categories`), else "other"."""
     return stage if stage in known else OTHER.name
 
 

@@ -1,4 +1,4 @@
-"""The built-in stages. Importing this package registers them (see :mod:`pipeline.registry`).
+"""The built-in stages. Importing this package registers them (see :mod:`pipeline.core.registry`).
 
 The order of the imports below is the order of registration, which orders the signal columns
 and the report categories: ``quality`` comes before the stages that remove text so that its

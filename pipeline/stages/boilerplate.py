@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pipeline.document import Action, Document
-from pipeline.registry import Category, Stage, stage
+from pipeline.core.document import Action, Document
+from pipeline.core.registry import Category, Stage, stage
 from pipeline.stages.segment import block_removal_span
 
 STAGE = "boilerplate"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.document import Action, Document
+from pipeline.core.document import Action, Document
+from pipeline.core.registry import Stage, stage
 from pipeline.linemodel import LineModel
-from pipeline.registry import Stage, stage
 from pipeline.stages.boilerplate import BOILERPLATE, STAGE
 from pipeline.stages.segment import block_removal_span
 

@@ -22,10 +22,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import ConfigError
-from pipeline.document import Action, Document
-from pipeline.registry import Category, Stage, signals, stage
-from pipeline.render import removed_spans
+from pipeline.core.config import ConfigError
+from pipeline.core.document import Action, Document
+from pipeline.core.registry import Category, Stage, signals, stage
+from pipeline.core.render import removed_spans
 
 STAGE = "grammar"
 # LanguageTool's main category ids; the rest count as "other".

@@ -14,9 +14,9 @@ import unicodedata
 import ftfy
 from ftfy.chardata import HTML_ENTITY_RE
 
-from pipeline.document import Action, Document
-from pipeline.ingest import RawRecord
-from pipeline.registry import Category, Stage, stage
+from pipeline.core.document import Action, Document
+from pipeline.core.registry import Category, Stage, stage
+from pipeline.io.ingest import RawRecord
 from pipeline.stages.segment import block_removal_span
 
 STAGE = "normalize"

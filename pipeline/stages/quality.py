@@ -28,12 +28,11 @@ from importlib import resources
 
 import numpy as np
 
-from pipeline.document import Document
-from pipeline.registry import Stage, signals, stage
-from pipeline.render import cleaned_text
-
-# WCXB counts words as runs of word characters; so do words_in/words_out.
-WORD = re.compile(r"\w+")
+from pipeline.core.decide import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES
+from pipeline.core.document import Document
+from pipeline.core.registry import Stage, signals, stage
+from pipeline.core.render import cleaned_text
+from pipeline.text.words import count_words
 
 # Gopher's stop words (the list datatrove uses for English).
 GOPHER_STOP_WORDS = frozenset({"the", "be", "to", "of", "and", "that", "have", "with"})
@@ -48,16 +47,8 @@ C4_MIN_WORDS_PER_LINE = 3
 C4_MAX_WORD_CHARS = 1000
 # FineWeb: a line of at most this many characters is "short".
 FINEWEB_SHORT_LINE_CHARS = 30
-# Gopher repetition n-gram sizes: "top" n-grams and "duplicated" n-grams.
-TOP_NGRAM_SIZES = (2, 3, 4)
-DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
 _PARAGRAPH_SPLIT = re.compile(r"\n{2,}")
 _LINE_SPLIT = re.compile("\n+")
-# Gopher repetition's signals, named as datatrove names the checks on them.
-REPETITION_SIGNALS = (
-    "dup_para_frac", "dup_para_char_frac", "dup_line_frac", "dup_line_char_frac",
-    *(f"top_{n}_gram" for n in TOP_NGRAM_SIZES), *(f"duplicated_{n}_n_grams" for n in DUP_NGRAM_SIZES),
-)
 
 # Every signal this stage writes: datatrove's names where datatrove measures the same thing.
 SIGNALS = signals(int, {
@@ -95,10 +86,6 @@ SIGNALS = signals(int, {
     "list_ratio": "FineWeb: newlines per word",
     "compression_ratio": "zlib-compressed bytes / bytes of the cleaned text",
 })
-
-
-def count_words(text: str) -> int:
-    return len(WORD.findall(text))  # a list of the words is made faster than matches are counted
 
 
 @lru_cache(maxsize=1)

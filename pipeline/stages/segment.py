@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from pipeline.document import Block, Document
-from pipeline.registry import Stage, stage
+from pipeline.core.document import Block, Document
+from pipeline.core.registry import Stage, stage
 
 _LINE = re.compile(r"[^\n]+")
 

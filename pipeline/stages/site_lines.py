@@ -1,6 +1,6 @@
 """Lines repeated across the documents of one site are its template: removed as boilerplate.
 
-Which lines those are is corpus-level knowledge (see :mod:`pipeline.sites`): the run counts
+Which lines those are is corpus-level knowledge (see :mod:`pipeline.run.sites`): the run counts
 them before it cleans and hands each document its own (``Document.site_lines``). This stage
 removes them, each with how many of the site's documents hold it; the title line is never
 removed, and neither is a line the boilerplate rules removed already.
@@ -8,8 +8,8 @@ removed, and neither is a line the boilerplate rules removed already.
 
 from __future__ import annotations
 
-from pipeline.document import Action, Document
-from pipeline.registry import Stage, signals, stage
+from pipeline.core.document import Action, Document
+from pipeline.core.registry import Stage, signals, stage
 from pipeline.stages.boilerplate import BOILERPLATE, STAGE
 from pipeline.stages.segment import block_removal_span
 

@@ -11,7 +11,7 @@ place, give one ``spun_score`` in [0, 1]:
    spun only where no neck is meant elsewhere).
 2. **Contextual misfit**, which needs no spinner dictionary. A spun word is usually rarer
    than the word it replaced and fits neither the words before it nor the word after it
-   under a general-English trigram model (:mod:`pipeline.lm`). The word model, gradient-
+   under a general-English trigram model (:mod:`pipeline.language.lm`). The word model, gradient-
    boosted trees over how common each lower-case content word is (wordfreq's Zipf scale,
    with its neighbours'), how it fits on each side, and how the rest of the document uses
    it, its stem and its slot (:class:`WordFeatures`), scores each word. A word above the
@@ -41,13 +41,15 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.document import Action, Document
-from pipeline.lm import trigram_model
-from pipeline.nlp import stop_words
-from pipeline.registry import Category, Stage, signals, stage
-from pipeline.render import merged_spans, removed_spans
-from pipeline.trees import Trees, read_model, write_model
-from pipeline.wordnet import WordNetMissing, wordnet
+from pipeline.core.document import Action, Document
+from pipeline.core.registry import Category, Stage, signals, stage
+from pipeline.core.render import merged_spans, removed_spans
+from pipeline.language.lm import trigram_model
+from pipeline.language.nlp import stop_words
+from pipeline.language.trees import Trees, read_model, write_model
+from pipeline.language.wordnet import WordNetMissing, wordnet
+from pipeline.text.sentences import SENTENCE_SPACE
+from pipeline.text.words import FIT_WORD, LEXICON_WORD
 
 STAGE = "spun"
 TORTURED, MISFIT = "tortured_phrase", "misfit"
@@ -57,12 +59,6 @@ BUILTIN_MODEL = "spun_words.npz"
 LEXICON_COLUMNS = ("phrase", "expected", "requires_in_document", "requires_in_sentence", "unless_in_document",
                    "unless_in_sentence", "source")
 
-# A lexicon word: letters/digits with inner hyphens or apostrophes ("pre-handling").
-LEX_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
-# A word the language model reads: letters with an inner apostrophe. Words with one space between
-# each are one stretch, read in context.
-_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
-_SENTENCE_END = re.compile(r"[.!?…]\s")
 _NOT_NEWLINE = re.compile(r"[^\n]")
 # A phrase's words follow each other with nothing but spaces or hyphens between them.
 _ONE_STRETCH = re.compile(r"[^\W_]+(?:[-'’ ]+[^\W_]+)*")
@@ -88,7 +84,7 @@ class Entry:
 
 
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(w.lower().replace("’", "'") for w in LEX_WORD.findall(text))
+    return tuple(w.lower().replace("’", "'") for w in LEXICON_WORD.findall(text))
 
 
 def _alternatives(cell: str) -> tuple[str, ...]:
@@ -223,7 +219,7 @@ class WordFeatures:
     def __call__(self, text: str) -> Words:
         found = Words([], [], [], [], np.zeros((0, len(WORD_FEATURES))))
         rows: list[list[float]] = []
-        spans = [m.span() for m in _WORD.finditer(text)]
+        spans = [m.span() for m in FIT_WORD.finditer(text)]
         lowered = [text[a:b].lower() for a, b in spans]
         # Stretches: runs of words with one space between each.
         stretches, first = [], 0
@@ -474,7 +470,7 @@ class SpunText(Stage):
 
     def _tortured(self, doc: Document, kept: str) -> list[tuple[int, int, Entry]]:
         # Lower-cased word by word: lower() may change a string's length ("İ"), offsets must not move.
-        matches = list(LEX_WORD.finditer(kept))
+        matches = list(LEXICON_WORD.finditer(kept))
         words = tuple(m.group().lower().replace("’", "'") for m in matches)
         present = " " + " ".join(words) + " "
         hits, after = [], 0  # a hit's words are not the start of another
@@ -535,7 +531,7 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start: len(text) if line_end < 0 else line_end]
-    cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(line)] + [len(line)]
+    cuts = [0] + [m.end() for m in SENTENCE_SPACE.finditer(line)] + [len(line)]
     at = start - line_start
     for a, b in zip(cuts, cuts[1:], strict=False):
         if a <= at < b:

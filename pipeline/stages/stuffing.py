@@ -59,11 +59,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pipeline.document import Action, Document
-from pipeline.lm import trigram_model
-from pipeline.nlp import parser, stop_words
-from pipeline.registry import Category, Stage, signals, stage
+from pipeline.core.document import Action, Document
+from pipeline.core.registry import Category, Stage, signals, stage
+from pipeline.language.lm import trigram_model
+from pipeline.language.nlp import parser, stop_words
 from pipeline.stages.segment import block_removal_span
+from pipeline.text.sentences import CLOSERS, SENTENCE_BREAK, SENTENCE_PUNCT
+from pipeline.text.words import LM_WORD, PHRASE_WORD
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc as SpacyDoc
@@ -78,14 +80,8 @@ INT_SIGNALS = ("stuffing_instances", "stuffing_injected")
 FLOAT_SIGNALS = ("stuffing_density", "stuffing_unintegrated_ratio")
 SIGNALS = INT_SIGNALS + FLOAT_SIGNALS
 
-# A word of a phrase: letters or digits, with inner apostrophes ("Lion's").
-PHRASE_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # What may sit between two words of one phrase: spaces or a hyphen, never clause punctuation.
 _JOINER = re.compile(r"[ \-]{1,3}")
-# A finished sentence: terminal punctuation, then closing quotes (straight or curly) or brackets
-# (not '," she says').
-_SENTENCE_PUNCT = ".!?…"
-_CLOSERS = "\"”’')]"
 # Words a period may belong to: "Motor City Electric Co. is ..." is not a sentence "Motor City
 # Electric Co", and "34 oz. French Press" does not end at "oz".
 _ABBREVIATIONS = frozenset({"co", "corp", "inc", "ltd", "bros", "vs", "v", "jr", "sr", "st", "dr", "mr", "mrs", "ms",
@@ -148,16 +144,11 @@ BOUND, FREE = "bound", "free"
 # Dependencies by which a phrase modifies the word after it (a subject of that word is not bound to
 # it: "Time-tracking tools [copy] allow" leaves "tools" with nothing to do).
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
-# A word for the trigram model: letters with an inner apostrophe, or digits (lower case).
-_LM_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?|\d+")
 # A block this long is not parsed for step 4 (its reading would be evidence), and for step 5 a
 # sentence at a time (its reading only keeps a copy); a sentence this long is not parsed at all:
 # the surface cues already decided it or it stays (parsing cost grows with length; real
 # sentences are far shorter).
 MAX_PARSE_CHARS = 1_000
-# Where one sentence ends and the next starts (for the sentences of a long block): the marks that
-# finish a sentence, as ``_ends_sentence`` reads them, then space.
-_SENTENCE_BREAK = re.compile(f"[{re.escape(_SENTENCE_PUNCT)}][{re.escape(_CLOSERS)}]*\\s+")
 # A number that counts what follows it ("15 Data Analytics Tools"), unlike a year or a price.
 _COUNT = re.compile(r"\d{1,3}")
 # Parsed blocks remembered (a document's instances are read block by block, in order).
@@ -461,8 +452,8 @@ class KeywordStuffing(Stage):
         line_end = bool(_TRAILING_PUNCT.fullmatch(rest))
         if line_end and not PHRASE_WORD.search(line_before):
             return "alone on its line after marks"  # "} rust gcc backend", "--- Updates At OSSO"
-        before = _LM_WORD.findall(re.split(r"[^\w\s'’-]", line_before)[-1].lower())[-2:]
-        phrase = _LM_WORD.findall(doc.text[inst.start:inst.end].lower())
+        before = LM_WORD.findall(re.split(r"[^\w\s'’-]", line_before)[-1].lower())[-2:]
+        phrase = LM_WORD.findall(doc.text[inst.start:inst.end].lower())
         after = None if line_end else _NEXT_WORD.match(rest)
         if not before or not phrase or not (line_end or after):
             return None
@@ -547,8 +538,8 @@ def _ends_sentence(text: str) -> bool:
 
     Read from the end: whitespace, then closing marks, then the punctuation, then the word
     before it (letters and digits), never scanning the whole text."""
-    body = text.rstrip().rstrip(_CLOSERS)
-    if not body or body[-1] not in _SENTENCE_PUNCT:
+    body = text.rstrip().rstrip(CLOSERS)
+    if not body or body[-1] not in SENTENCE_PUNCT:
         return False
     start = len(body) - 1
     while start and body[start - 1].isalnum():
@@ -615,8 +606,8 @@ def _sentence_window(text: str, start: int, end: int) -> tuple[int, int]:
     short enough to parse (a block is parsed once for all the instances in it)."""
     if len(text) <= MAX_PARSE_CHARS:
         return 0, len(text)
-    left = max((m.end() for m in _SENTENCE_BREAK.finditer(text, 0, start)), default=0)
-    right = _SENTENCE_BREAK.search(text, end)
+    left = max((m.end() for m in SENTENCE_BREAK.finditer(text, 0, start)), default=0)
+    right = SENTENCE_BREAK.search(text, end)
     return left, right.start() + 1 if right else len(text)
 
 

@@ -8,9 +8,9 @@ import math
 import numpy as np
 import pytest
 
+from pipeline.language.trees import Trees
 from pipeline.linemodel import LineModel, ModelError
 from pipeline.linemodel.features import FEATURES, LINE_FEATURES, LexiconRule, Vocabulary, line_features
-from pipeline.trees import Trees
 
 
 def sigmoid(x: float) -> float:

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import ingest
+from pipeline.io import ingest
 from tests.conftest import Run, article, run_cli
 
 ARTICLE = article("Notes On Rivers")
@@ -149,7 +149,7 @@ def test_d5_a_gzip_bomb_is_counted_and_read_past_without_holding_its_line(tmp_pa
 
 
 def ingest_default_limit() -> int:
-    from pipeline.config import default_config
+    from pipeline.core.config import default_config
 
     return default_config()["ingest"]["max_document_bytes"]
 

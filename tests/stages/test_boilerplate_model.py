@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.ingest import RawRecord
-from pipeline.processor import build_pipeline
-from pipeline.render import cleaned_text
+from pipeline.core.config import load_config
+from pipeline.core.render import cleaned_text
+from pipeline.io.ingest import RawRecord
+from pipeline.run.processor import build_pipeline
 from pipeline.stages.normalize import make_document
 from tests.conftest import SENTENCES
 

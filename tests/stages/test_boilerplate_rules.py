@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.document import Document
-from pipeline.processor import Pipeline
-from pipeline.render import cleaned_text
+from pipeline.core.document import Document
+from pipeline.core.render import cleaned_text
+from pipeline.run.processor import Pipeline
 from pipeline.stages.boilerplate import Boilerplate, LexiconError, load_lexicon
 from pipeline.stages.normalize import DuplicateTitle
 from pipeline.stages.segment import Segment

@@ -7,8 +7,8 @@ import os
 import pytest
 from language_tool_python import Match
 
-from pipeline.config import ConfigError
-from pipeline.document import Action, Document
+from pipeline.core.config import ConfigError
+from pipeline.core.document import Action, Document
 from pipeline.stages.grammar import CATEGORIES, Grammar, kept_text, pieces, record
 from tests.conftest import RAW, run_cli
 

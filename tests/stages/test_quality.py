@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import load_config
-from pipeline.decide import Decide
-from pipeline.document import Document
+from pipeline.core.config import load_config
+from pipeline.core.decide import Decide
+from pipeline.core.document import Document
 from pipeline.stages.quality import web_signals
 
 

@@ -8,10 +8,12 @@ from importlib import resources
 import numpy as np
 import pytest
 
-from pipeline.document import Action, Document
+from pipeline.core.document import Action, Document
+from pipeline.core.render import cleaned_text
 from pipeline.evaluation.spun import SpunOnly, auc, moby_spinner
 from pipeline.evaluation.wcxb import Page
-from pipeline.render import cleaned_text
+from pipeline.language.trees import write_npz
+from pipeline.language.wordnet import wordnet
 from pipeline.stages.spun import (
     DOCUMENT_FEATURES,
     WORD_FEATURES,
@@ -21,8 +23,6 @@ from pipeline.stages.spun import (
     WordFeatures,
     read_lexicon,
 )
-from pipeline.trees import write_npz
-from pipeline.wordnet import wordnet
 from tests.conftest import seed_id
 
 CLEAN = [

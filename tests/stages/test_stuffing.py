@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.document import Document
+from pipeline.core.document import Document
+from pipeline.core.render import cleaned_text
 from pipeline.evaluation.stuffing import StuffingOnly
-from pipeline.ingest import RawRecord
-from pipeline.render import cleaned_text
+from pipeline.io.ingest import RawRecord
 from pipeline.stages.normalize import make_document
 from pipeline.stages.stuffing import KEYPHRASE_NOTE, _ends_sentence
 from tests.conftest import seed_id

@@ -1,6 +1,6 @@
 """Executors: where the per-document work runs.
 
-All of them run :func:`process_batch` (the same :class:`~pipeline.processor.Processor` code)
+All of them run :func:`process_batch` (the same :class:`~pipeline.run.processor.Processor` code)
 and hand outcomes back **in input order**, so the writers, and therefore every output
 byte, are the same whichever executor and worker count produced them.
 
@@ -10,7 +10,7 @@ byte, are the same whichever executor and worker count produced them.
 - :class:`Dask`: a ``distributed`` cluster, an existing one (``--scheduler tcp://HOST:PORT``)
   or a ``LocalCluster`` started for the run.
 
-They run the corpus-level counting pass's map too (:func:`pipeline.sites.map_keys`, one result
+They run the corpus-level counting pass's map too (:func:`pipeline.run.sites.map_keys`, one result
 per batch, reduced by the caller); its result goes to every batch of the cleaning pass.
 
 Batches in flight are bounded (``WINDOW_PER_WORKER`` per worker), so memory does not grow
@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Protocol
 
-from pipeline.config import Config, ConfigError, config_hash
-from pipeline.ingest import RawRecord
-from pipeline.processor import Outcome, Processor
-from pipeline.sites import RepeatedLines, SiteKeys, map_keys
+from pipeline.core.config import Config, ConfigError, config_hash
+from pipeline.io.ingest import RawRecord
+from pipeline.run.processor import Outcome, Processor
+from pipeline.run.sites import RepeatedLines, SiteKeys, map_keys
 
 # Records per task: large enough that shipping a batch costs little next to cleaning it.
 MAX_BATCH_DOCS = 32
@@ -48,7 +48,7 @@ class Executor(Protocol):
     provenance: dict[str, dict[str, str]]
 
     def count(self, records: Iterable[RawRecord]) -> Iterator[SiteKeys]:
-        """The counting pass's map (pipeline/sites.py), one result per batch."""
+        """The counting pass's map (pipeline/run/sites.py), one result per batch."""
         ...
 
     def map(self, records: Iterable[RawRecord], repeated: RepeatedLines | None = None) -> Iterator[Outcome]:

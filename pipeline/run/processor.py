@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import Config
-from pipeline.decide import Decide
-from pipeline.document import Annotation, Document, Status
-from pipeline.ingest import RawRecord
-from pipeline.outputs import Columns
-from pipeline.registry import Stage, StageSpec, check_order, registered, specs
-from pipeline.render import cleaned_text
+from pipeline.core.config import Config
+from pipeline.core.decide import Decide
+from pipeline.core.document import Annotation, Document, Status
+from pipeline.core.registry import Stage, StageSpec, check_order, registered, specs
+from pipeline.core.render import cleaned_text
+from pipeline.io.ingest import RawRecord
+from pipeline.io.outputs import Columns
 from pipeline.reports import Pages, Tally
-from pipeline.sites import RepeatedLines, digest
+from pipeline.run.sites import RepeatedLines
 from pipeline.stages.normalize import STAGE as NORMALIZE
 from pipeline.stages.normalize import make_document
 
@@ -68,7 +68,7 @@ class Pipeline:
 
 def build_pipeline(config: Config, *, until: str | None = None) -> Pipeline:
     """The configured stages, built from their config sections (see :func:`configured`);
-    raises :class:`pipeline.registry.PipelineOrderError` when one runs before what it reads."""
+    raises :class:`pipeline.core.registry.PipelineOrderError` when one runs before what it reads."""
     chosen = configured(config, until=until)
     check_order(chosen)  # before any stage loads its models
     return Pipeline([spec.build(config.get(spec.config)) for spec in chosen])
@@ -134,7 +134,7 @@ class Processor:
             doc.site_lines = _site_lines(doc, repeated)
             if record.previous is not None:
                 # The row stands for the document only if the corpus still tells it the same.
-                if digest(doc.site_lines) == record.previous.get("site_lines_digest"):
+                if doc.site_lines_digest == record.previous.get("site_lines_digest"):
                     self.restore(doc, record.previous)
                     return Outcome(record, doc, cleaned_text(doc), reused=True)
                 record.previous = None

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.document import Status
-from pipeline.encoding import DecodeError, decode
+from pipeline.core.document import Status
+from pipeline.io.encoding import DecodeError, decode
 
 STAGE = "ingest"
 # Reasons declared by this stage.
@@ -87,7 +87,7 @@ class RawRecord:
     status: Status | None = None
     reason: str | None = None
     error: str | None = None
-    # The previous run's signals row when it stands for this record (see pipeline/incremental.py).
+    # The previous run's signals row when it stands for this record (see pipeline/run/incremental.py).
     previous: dict[str, Any] | None = None
 
     def reject(self, status: Status, reason: str, error: str) -> RawRecord:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
 
-from pipeline.document import Document
+from pipeline.core.document import Document
 
 # The package whose import registers the built-in stages (a plugin package, loaded by name so
 # that this core module never imports a stage).

@@ -12,14 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.config import ConfigError
-from pipeline.document import Document, Status
-from pipeline.stages.quality import REPETITION_SIGNALS
+from pipeline.core.config import ConfigError
+from pipeline.core.document import Document, Status
 
 MIN_WORDS = "decide.min_words"
 MAX_BOILERPLATE_RATIO = "decide.max_boilerplate_ratio"
 MAX_SPUN_SCORE = "decide.max_spun_score"
 FILTER_SETS = ("gopher_quality", "gopher_repetition", "c4", "fineweb")
+# Gopher repetition's n-gram sizes ("top" n-grams and "duplicated" n-grams) and its signals, named
+# as datatrove names the checks on them (the quality stage measures them under these names).
+TOP_NGRAM_SIZES = (2, 3, 4)
+DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
+REPETITION_SIGNALS = (
+    "dup_para_frac", "dup_para_char_frac", "dup_line_frac", "dup_line_char_frac",
+    *(f"top_{n}_gram" for n in TOP_NGRAM_SIZES), *(f"duplicated_{n}_n_grams" for n in DUP_NGRAM_SIZES),
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,6 @@ and is not counted.
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
@@ -27,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.document import Document, site_of
-from pipeline.ingest import RawRecord
+from pipeline.core.document import Document, site_of
+from pipeline.io.ingest import RawRecord
 from pipeline.stages.normalize import make_document
 
 # A (site, line) key and its site's key, as the map spills them.
@@ -103,14 +102,6 @@ class RepeatedLines:
         docs = self.site_docs[site]
         return {line: (int(self.counts[w]), docs) for line, w, h in zip(lines, where.tolist(), hit.tolist(),
                                                                         strict=True) if h}
-
-
-def digest(repeated: dict[str, tuple[int, int]]) -> str | None:
-    """What a document's cleaning took from the corpus: a re-run reuses its row only if it is the same."""
-    if not repeated:
-        return None
-    payload = json.dumps(sorted(repeated.items()), ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
 
 class SiteCounter:

@@ -18,10 +18,9 @@ from typing import IO, Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.document import Document
-from pipeline.ingest import RawRecord
-from pipeline.registry import StageSpec, ordered
-from pipeline.sites import digest
+from pipeline.core.document import Document
+from pipeline.core.registry import StageSpec, ordered
+from pipeline.io.ingest import RawRecord
 
 ARTICLES_PARQUET = "articles.parquet"
 ARTICLES_JSONL = "articles.jsonl"
@@ -64,7 +63,7 @@ class Columns:
             + [(note, pa.string()) for note in self.notes]
             + [("annotations_list", pa.list_(ANNOTATION_TYPE)),
                # The document's site (its URL's host), and the digest of what the corpus-level counting
-               # told it (pipeline/sites.py): a re-run reuses the row only while that stays the same.
+               # told it (pipeline/run/sites.py): a re-run reuses the row only while that stays the same.
                ("site", pa.string()), ("site_lines_digest", pa.string())]
         )
         # ``id``/``text``/``metadata`` as datatrove's and dolma's readers expect them.
@@ -94,7 +93,7 @@ class Columns:
         row.update(
             id=doc.id, status=doc.status.value, reasons=list(doc.reasons), error=doc.error,
             title=doc.title, url=doc.url, annotations_list=[a.to_dict() for a in doc.annotations],
-            site=doc.site, site_lines_digest=digest(doc.site_lines),
+            site=doc.site, site_lines_digest=doc.site_lines_digest,
             **self._notes(doc), **self._signals(doc),
         )
         return row

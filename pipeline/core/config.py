@@ -2,7 +2,7 @@
 
 The defaults are ``default_config.toml`` (the pipeline's order, ingest limits, the counting pass,
 the decision) plus one section per registered stage that takes settings, whose defaults are the
-stage's keyword arguments (see :mod:`pipeline.registry`).
+stage's keyword arguments (see :mod:`pipeline.core.registry`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pipeline.registry import PipelineOrderError, UnknownStageError, check_order, registered, specs
+from pipeline.core.registry import PipelineOrderError, UnknownStageError, check_order, registered, specs
 
 Config = dict[str, dict[str, Any]]
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from ftfy.badness import is_bad
 
+from pipeline.text.words import LETTER_RUN
+
 # Reasons, "<stage>.<rule>": every failed decode names one of these.
 BINARY = "ingest.binary"
 INVALID_UTF8 = "ingest.invalid_utf8"
@@ -39,8 +41,6 @@ _BOMS = (
 )
 # C0 and C1 control characters other than tab, newline, carriage return, form feed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-# A run of letters ("word") in decoded legacy text.
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
 class DecodeError(ValueError):
@@ -119,7 +119,7 @@ def _reads_as_legacy_text(text: str) -> bool:
     """
     if is_bad(text):
         return False
-    for match in _LETTER_RUN.finditer(text):
+    for match in LETTER_RUN.finditer(text):
         word = match.group()
         if len(word) > 1 and not word.isascii() and not any(c.isascii() for c in word):
             return False

@@ -3,13 +3,15 @@
 Stages never change ``Document.text``. They add :class:`Annotation` objects (character
 spans with a stage, a rule, an action and a reason) and named numeric signals. The
 decide step turns signals into a :class:`Status` with reasons, and the renderers in
-:mod:`pipeline.render` apply the annotations. One path serves the cleaned text and the
+:mod:`pipeline.core.render` apply the annotations. One path serves the cleaned text and the
 report, so the report can explain every removed character.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,7 +98,7 @@ class Document:
     signals: dict[str, float] = field(default_factory=dict)
     # What a stage says of its own run on this document (grammar: "ran (...)" / "skipped: why").
     notes: dict[str, str] = field(default_factory=dict)
-    # Corpus-level knowledge (pipeline/sites.py): the lines of this document that recur across
+    # Corpus-level knowledge (pipeline/run/sites.py): the lines of this document that recur across
     # its site (line -> (documents holding it, documents of the site)).
     site_lines: dict[str, tuple[int, int]] = field(default_factory=dict)
     # Filled by the segment stage; derived from ``text`` only.
@@ -109,6 +111,15 @@ class Document:
     def site(self) -> str | None:
         """The site the document is on: its URL's host (see :func:`site_of`)."""
         return site_of(self.url)
+
+    @property
+    def site_lines_digest(self) -> str | None:
+        """What the document's cleaning took from the corpus (its ``site_lines``): a re-run reuses
+        its row only while this stays the same."""
+        if not self.site_lines:
+            return None
+        payload = json.dumps(sorted(self.site_lines.items()), ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
 
     @property
     def title_span(self) -> tuple[int, int]:

@@ -23,9 +23,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from pipeline.config import Config, config_hash
-from pipeline.document import Status
-from pipeline.ingest import RawRecord
+from pipeline.core.config import Config, config_hash
+from pipeline.core.document import Status
+from pipeline.io.ingest import RawRecord
 
 # Row groups of the previous signals.parquet kept decoded at once (documents mostly come in
 # the order they came last time, so one or two are enough).
@@ -35,7 +35,7 @@ CACHED_ROW_GROUPS = 2
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """The digest of every file of the ``pipeline`` package (code, lexicons, models, templates)."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith((".pyc", ".egg-info")):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.document import Action, Document
+from pipeline.core.document import Action, Document
 
 _SPACE_RUNS = re.compile(r" {2,}")
 _SPACE_AT_LINE_EDGE = re.compile(r" +\n|\n +")

@@ -14,14 +14,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from pipeline import ingest
-from pipeline.config import Config, config_hash
-from pipeline.decide import Decide
-from pipeline.document import Status, site_of
-from pipeline.executors import make_executor
-from pipeline.incremental import Previous, run_key
-from pipeline.ingest import RawRecord
-from pipeline.outputs import (
+from pipeline.core.config import Config, config_hash
+from pipeline.core.decide import Decide
+from pipeline.core.document import Status, site_of
+from pipeline.io import ingest
+from pipeline.io.ingest import RawRecord
+from pipeline.io.outputs import (
     ARTICLES_JSONL,
     ARTICLES_PARQUET,
     MANIFEST,
@@ -32,9 +30,11 @@ from pipeline.outputs import (
     write_json,
     write_text,
 )
-from pipeline.processor import PAGES, configured
 from pipeline.reports import ReportWriter, document_file
-from pipeline.sites import RepeatedLines, SiteCounter
+from pipeline.run.executors import make_executor
+from pipeline.run.incremental import Previous, run_key
+from pipeline.run.processor import PAGES, configured
+from pipeline.run.sites import RepeatedLines, SiteCounter
 
 # Runs with more documents than this show a progress bar (on stderr).
 PROGRESS_MIN_DOCS = 10
@@ -66,9 +66,9 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         quiet: bool = False, executor: str = "local", workers: int | None = None,
         scheduler: str | None = None, force: bool = False) -> RunSummary:
     """Clean ``raw_dir``. ``executor``/``workers``/``scheduler`` say where documents are processed
-    (see :mod:`pipeline.executors`); the outputs are the same bytes whichever is used. Documents
+    (see :mod:`pipeline.run.executors`); the outputs are the same bytes whichever is used. Documents
     the previous run into these directories cleaned from the same bytes with the same code and
-    config are rebuilt from its rows (see :mod:`pipeline.incremental`) unless ``force``."""
+    config are rebuilt from its rows (see :mod:`pipeline.run.incremental`) unless ``force``."""
     started = time.perf_counter()
     raw_dir, cleaned_dir, reports_dir = Path(raw_dir), Path(cleaned_dir), Path(reports_dir)
     if not raw_dir.is_dir():
@@ -170,7 +170,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
 
 def _count_sites(files: list[Path], raw_dir: Path, config: Config, runner, reports_dir: Path, *,
                  quiet: bool, total: int) -> RepeatedLines | None:
-    """The corpus-level counting pass (pipeline/sites.py): the records with a site go to the
+    """The corpus-level counting pass (pipeline/run/sites.py): the records with a site go to the
     workers, which map them to line keys; their results are reduced here. None when it is off."""
     settings = config["site_lines"]
     if settings["min_docs"] is None:
