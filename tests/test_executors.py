@@ -11,7 +11,7 @@ from distributed import LocalCluster
 
 from pipeline.cli import main
 from pipeline.core.config import load_config
-from pipeline.io.ingest import disambiguate
+from pipeline.io.ids import disambiguate
 from pipeline.run.executors import MAX_BATCH_DOCS, WORKER_ENVIRON_UNSET, Dask, batch_size
 from tests.conftest import RAW, SENTENCES, run_cli
 from tests.test_cli import tree_bytes

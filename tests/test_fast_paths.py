@@ -6,10 +6,12 @@ import random
 
 import ftfy
 
-from pipeline.stages import quality
 from pipeline.stages.boilerplate import LineRules, Rule, load_lexicon
 from pipeline.stages.normalize import fix_text
-from pipeline.stages.quality import NGrams, Tokens, _all_duplicate_chars, _top_ngram_chars, sentence_count, words_of
+from pipeline.stages.quality import ngrams as quality_ngrams
+from pipeline.stages.quality import tokens as quality_tokens
+from pipeline.stages.quality.ngrams import NGrams, all_duplicate_chars, top_ngram_chars
+from pipeline.stages.quality.tokens import Tokens, sentence_count, words_of
 from tests.conftest import RAW
 
 
@@ -39,41 +41,41 @@ def test_duplicate_ngram_chars_match_the_walk(monkeypatch):
         grams = NGrams(words)
         for n in range(5, 11):
             expected = _reference_duplicate_chars(words, n)
-            assert _all_duplicate_chars("".join(words), offsets, n) == expected
+            assert all_duplicate_chars("".join(words), offsets, n) == expected
             assert grams.duplicate_chars(n) == expected
     # With a tiny prime most hashes collide: unequal n-grams sharing one are told apart as strings.
     import numpy as np
 
-    monkeypatch.setattr(quality, "_HASH_PRIME", 7)
-    monkeypatch.setattr(quality, "_powers", np.ones(1, dtype=np.int64))
-    monkeypatch.setattr(quality, "_inverse_powers", np.ones(1, dtype=np.int64))
+    monkeypatch.setattr(quality_ngrams, "_HASH_PRIME", 7)
+    monkeypatch.setattr(quality_ngrams, "_powers", np.ones(1, dtype=np.int64))
+    monkeypatch.setattr(quality_ngrams, "_inverse_powers", np.ones(1, dtype=np.int64))
     for words in cases[:100]:
         assert [NGrams(words).duplicate_chars(n) for n in range(5, 11)] == [
             _reference_duplicate_chars(words, n) for n in range(5, 11)]
     # A text too long for the hash tables takes the plain way, with the same result.
-    monkeypatch.setattr(quality, "MAX_HASHED_CHARS", 10)
+    monkeypatch.setattr(quality_ngrams, "MAX_HASHED_CHARS", 10)
     for words in cases[:50]:
         assert [NGrams(words).duplicate_chars(n) for n in range(5, 11)] == [
             _reference_duplicate_chars(words, n) for n in range(5, 11)]
     words = "a b c d e a b c d e a b c d e".split()
     # Repeats at word 5 and word 10 (the walk skips past each): 2 x 5 characters.
-    assert _all_duplicate_chars("".join(words), list(range(len(words) + 1)), 5) == 10
+    assert all_duplicate_chars("".join(words), list(range(len(words) + 1)), 5) == 10
 
 
-def test_top_ngram_chars_count_spaces_and_keep_the_first_of_a_tie():
+def testtop_ngram_chars_count_spaces_and_keep_the_first_of_a_tie():
     words = ["x", "long", "long", "x", "long", "long"]
     # "x long" (6 chars) twice, "long long" (9 chars) twice: the first seen wins the tie.
-    assert _top_ngram_chars(words, 2, False) == 6 * 2 == _top_ngram_chars(words, 2, True)
+    assert top_ngram_chars(words, 2, False) == 6 * 2 == top_ngram_chars(words, 2, True)
     assert NGrams(words).top_chars(2) == 6 * 2
 
 
-def test_top_ngram_chars_on_arrays_are_the_counters():
+def testtop_ngram_chars_on_arrays_are_the_counters():
     rng = random.Random(9)
     vocabulary = ["a", "ab", "c", "the", "cat", "sat", "é"]
     for _ in range(300):
         words = [rng.choice(vocabulary) for _ in range(rng.randint(4, 40))]
         for n in (2, 3, 4):
-            assert NGrams(words).top_chars(n) == _top_ngram_chars(words, n, True)
+            assert NGrams(words).top_chars(n) == top_ngram_chars(words, n, True)
 
 
 def test_words_and_sentences_are_spacys():
@@ -101,16 +103,16 @@ def test_tokens_are_spacys_token_for_token(monkeypatch):
     texts = ["  lead and trail  ", "\nstarts with a newline", "a  b \n\n c\t d "]
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(400)]
     # Small memories, so both are dropped and started afresh many times along the way.
-    monkeypatch.setattr(quality, "CHUNK_CACHE_SIZE", 60)
-    monkeypatch.setattr(quality, "MAX_SPACY_STRINGS", len(nlp.vocab.strings) + 100)  # a fresh vocabulary and some
-    loaded = quality._chunk_tokenizer().loads
+    monkeypatch.setattr(quality_tokens, "CHUNK_CACHE_SIZE", 60)
+    monkeypatch.setattr(quality_tokens, "MAX_SPACY_STRINGS", len(nlp.vocab.strings) + 100)  # a fresh vocabulary and some
+    loaded = quality_tokens._chunk_tokenizer().loads
     for text in texts:
         tokens, doc = Tokens(text), nlp.tokenizer(text)
         assert tokens.texts == [t.text for t in doc]
         assert tokens.start.tolist() == [t.idx for t in doc]
         assert tokens.is_punct.tolist() == [t.is_punct for t in doc]
         assert tokens.is_sentence_punct.tolist() == [t.text in punct_chars for t in doc]
-    assert quality._chunk_tokenizer().loads - loaded >= 3  # spaCy was loaded afresh along the way
+    assert quality_tokens._chunk_tokenizer().loads - loaded >= 3  # spaCy was loaded afresh along the way
 
 
 def test_fix_text_equals_ftfy():

@@ -8,7 +8,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.io.ingest import RESERVED_IDS, discover, read_records, record_id, safe_id
+from pipeline.io.ids import RESERVED_IDS, record_id, safe_id
+from pipeline.io.ingest import discover, read_records
 
 LIMITS = {"max_document_bytes": 1_000_000, "max_line_chars": 10_000}
 HTML = """<!DOCTYPE html><html><head><title>Growing Tomatoes</title></head><body>

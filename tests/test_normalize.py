@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.stages.normalize import make_document, normalize_text, normalize_with_indents
 
 

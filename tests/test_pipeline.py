@@ -6,7 +6,7 @@ from pipeline.core.config import load_config
 from pipeline.core.decide import Decide
 from pipeline.core.document import Document
 from pipeline.core.registry import PipelineOrderError
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.run.processor import Pipeline, Processor, build_pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.segment import Segment

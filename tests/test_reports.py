@@ -13,7 +13,7 @@ from pipeline.core.config import load_config
 from pipeline.core.decide import Check, Decide
 from pipeline.core.document import Action, Annotation
 from pipeline.core.registry import categories
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.reports import ReportWriter
 from pipeline.reports.charts import BINS, Line, histogram
 from pipeline.reports.markup import annotated_html

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.run.sites import SPILL_BUCKETS, SiteCounter, map_keys, site_of
 from pipeline.stages.normalize import make_document
 from tests.conftest import SENTENCES, run_cli

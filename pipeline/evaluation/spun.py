@@ -44,7 +44,7 @@ from pathlib import Path
 from pipeline.core.config import load_config
 from pipeline.evaluation.stuffing import articles
 from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, load_pages
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.language.nlp import stop_words
 from pipeline.language.trees import Trees
 from pipeline.language.wordnet import wordnet

@@ -26,7 +26,7 @@ from pipeline.core.config import load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
 from pipeline.evaluation.wcxb import Page
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.language.nlp import stop_words
 from pipeline.run.processor import Pipeline
 from pipeline.stages.boilerplate import Boilerplate

@@ -21,7 +21,7 @@ from pipeline.core.config import Config, load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
 from pipeline.io.encoding import DecodeError, decode
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.linemodel import BUILTIN
 from pipeline.run.processor import Pipeline, build_pipeline
 from pipeline.run.sites import RepeatedLines, SiteCounter, map_keys

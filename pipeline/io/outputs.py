@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from pipeline.core.document import Document
 from pipeline.core.registry import StageSpec, ordered
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 
 ARTICLES_PARQUET = "articles.parquet"
 ARTICLES_JSONL = "articles.jsonl"

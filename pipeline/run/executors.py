@@ -31,7 +31,7 @@ from itertools import islice
 from typing import Any, Protocol
 
 from pipeline.core.config import Config, ConfigError, config_hash
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.run.processor import Outcome, Processor
 from pipeline.run.sites import RepeatedLines, SiteKeys, map_keys
 

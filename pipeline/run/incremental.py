@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from pipeline.core.config import Config, config_hash
 from pipeline.core.document import Status
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 
 # Row groups of the previous signals.parquet kept decoded at once (documents mostly come in
 # the order they came last time, so one or two are enough).

@@ -13,8 +13,8 @@ from pipeline.core.decide import Decide
 from pipeline.core.document import Annotation, Document, Status
 from pipeline.core.registry import Stage, StageSpec, check_order, registered, specs
 from pipeline.core.render import cleaned_text
-from pipeline.io.ingest import RawRecord
 from pipeline.io.outputs import Columns
+from pipeline.io.records import RawRecord
 from pipeline.reports import Pages, Tally
 from pipeline.run.sites import RepeatedLines
 from pipeline.stages.normalize import STAGE as NORMALIZE

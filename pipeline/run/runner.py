@@ -17,8 +17,7 @@ from tqdm import tqdm
 from pipeline.core.config import Config, config_hash
 from pipeline.core.decide import Decide
 from pipeline.core.document import Status, site_of
-from pipeline.io import ingest
-from pipeline.io.ingest import RawRecord
+from pipeline.io import ids, ingest
 from pipeline.io.outputs import (
     ARTICLES_JSONL,
     ARTICLES_PARQUET,
@@ -30,6 +29,7 @@ from pipeline.io.outputs import (
     write_json,
     write_text,
 )
+from pipeline.io.records import RawRecord
 from pipeline.reports import ReportWriter, document_file
 from pipeline.run.executors import make_executor
 from pipeline.run.incremental import Previous, run_key
@@ -162,7 +162,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     elapsed = time.perf_counter() - started
     summary = RunSummary(counts, elapsed, reused)
     if summary.total == 0:
-        raise NothingProcessed(f"no input documents found in {raw_dir} (looked for {', '.join(ingest.SUFFIXES)})")
+        raise NothingProcessed(f"no input documents found in {raw_dir} (looked for {', '.join(ids.SUFFIXES)})")
     if counts[Status.FAILED.value] == summary.total:
         raise NothingProcessed(f"all {summary.total} input documents failed; see {reports_dir / SIGNALS_PARQUET}")
     return summary
@@ -245,7 +245,7 @@ def _unique_id(record: RawRecord, seen: set[str]) -> None:
         given, attempt = record.id, 0
         record.metadata["duplicate_id"] = given
         while record.id.lower() in seen:
-            record.id = ingest.disambiguate(given, record.source, record.position, attempt)
+            record.id = ids.disambiguate(given, record.source, record.position, attempt)
             attempt += 1
     seen.add(record.id.lower())
 

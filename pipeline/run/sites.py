@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.core.document import Document, site_of
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.stages.normalize import make_document
 
 # A (site, line) key and its site's key, as the map spills them.

@@ -16,7 +16,7 @@ from ftfy.chardata import HTML_ENTITY_RE
 
 from pipeline.core.document import Action, Document
 from pipeline.core.registry import Category, Stage, stage
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.stages.segment import block_removal_span
 
 STAGE = "normalize"

@@ -18,7 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.io import ingest
+from pipeline.core.document import Status
+from pipeline.io import ids, ingest, records
 from tests.conftest import Run, article, run_cli
 
 ARTICLE = article("Notes On Rivers")
@@ -95,7 +96,7 @@ def test_d4_huge_integers_and_deep_nesting_fail_their_line(tmp_path):
     raw = raw_dir(tmp_path)
     deep_metadata = {"text": ARTICLE, "metadata": {}}
     node = deep_metadata["metadata"]
-    for _ in range(ingest.MAX_METADATA_DEPTH + 1):
+    for _ in range(records.MAX_METADATA_DEPTH + 1):
         node["x"] = {}
         node = node["x"]
     (raw / "batch.jsonl").write_text(
@@ -109,7 +110,7 @@ def test_d4_huge_integers_and_deep_nesting_fail_their_line(tmp_path):
     assert hostile["error"].tolist() == [
         "line 1: an integer of more digits than can be read (4300)",
         "line 2: nested too deeply to parse",
-        f"record 3: 'metadata' is nested more than {ingest.MAX_METADATA_DEPTH} levels deep",
+        f"record 3: 'metadata' is nested more than {records.MAX_METADATA_DEPTH} levels deep",
     ]
 
 
@@ -132,15 +133,15 @@ def test_d5_a_gzip_bomb_is_counted_and_read_past_without_holding_its_line(tmp_pa
     tracemalloc.start()
     try:
         assert ingest.count_records(bomb) == 2
-        records = list(ingest.read_records(bomb, raw, max_document_bytes=limit, max_line_chars=None))
+        read = list(ingest.read_records(bomb, raw, max_document_bytes=limit, max_line_chars=None))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     # Reading the 64 MiB line whole (as before) peaks above 64 MiB; bounded, a few 1 MiB chunks
     # (the limit, and ingest.READ_CHUNK_BYTES) are all it holds (4.1 MiB measured).
     assert peak < 8 << 20
-    assert [(r.id, r.status, r.reason, r.input_bytes) for r in records] == [
-        ("bomb-000001", ingest.Status.DROPPED, ingest.TOO_LARGE, (64 << 20) + 13),
+    assert [(r.id, r.status, r.reason, r.input_bytes) for r in read] == [
+        ("bomb-000001", Status.DROPPED, records.TOO_LARGE, (64 << 20) + 13),
         ("after", None, None, len(json.dumps({"id": "after", "text": ARTICLE})) + 1),
     ]
     rows = accounted(run_cli(raw, tmp_path), 3)
@@ -157,10 +158,10 @@ def ingest_default_limit() -> int:
 def test_d6_a_derived_id_never_takes_an_id_already_given(tmp_path):
     raw = raw_dir(tmp_path)
     # The id the third record would derive from "x" is given by the first: by chance or by craft.
-    taken = ingest.disambiguate("x", "batch.jsonl", 3)
+    taken = ids.disambiguate("x", "batch.jsonl", 3)
     lines = [{"id": taken, "text": ARTICLE}, {"id": "x", "text": ARTICLE}, {"id": "x", "text": article("Other")}]
     (raw / "batch.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     rows = accounted(run_cli(raw, tmp_path), 4)
-    derived = ingest.disambiguate("x", "batch.jsonl", 3, attempt=1)
+    derived = ids.disambiguate("x", "batch.jsonl", 3, attempt=1)
     assert sorted(rows.index) == sorted(["good", taken, "x", derived])
     assert (tmp_path / "cleaned" / f"{derived}.txt").read_text("utf-8").startswith("Other\n")

@@ -6,7 +6,7 @@ import pytest
 
 from pipeline.core.config import load_config
 from pipeline.core.render import cleaned_text
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.run.processor import build_pipeline
 from pipeline.stages.normalize import make_document
 from tests.conftest import SENTENCES

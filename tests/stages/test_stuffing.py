@@ -7,7 +7,7 @@ import pytest
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
 from pipeline.evaluation.stuffing import StuffingOnly
-from pipeline.io.ingest import RawRecord
+from pipeline.io.records import RawRecord
 from pipeline.stages.normalize import make_document
 from pipeline.stages.stuffing import KEYPHRASE_NOTE, _ends_sentence
 from tests.conftest import seed_id
