@@ -15,7 +15,7 @@ clean articles; the seeds are checked on their own (003 and 004 are real spun ar
 
 ``python -m pipeline.evaluation.spun --train`` refits ``pipeline/models/spun_words.npz``:
 
-1. the word model, gradient-boosted trees over :data:`~pipeline.stages.spun.WORD_FEATURES`,
+1. the word model, gradient-boosted trees over :data:`~pipeline.stages.spun.features.WORD_FEATURES`,
    learns which words of the fold-A articles spun at 10% the spinner swapped;
 2. its word thresholds are the 98th, 99th and 99.5th percentiles of its scores on the
    clean fold-A articles' words;
@@ -51,15 +51,9 @@ from pipeline.language.wordnet import wordnet
 from pipeline.run.processor import Pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.segment import Segment
-from pipeline.stages.spun import (
-    BUILTIN_MODEL,
-    DOCUMENT_FEATURES,
-    EVIDENCE_QUANTILE,
-    WORD_QUANTILES,
-    SpunModel,
-    SpunText,
-    WordFeatures,
-)
+from pipeline.stages.spun import SpunText
+from pipeline.stages.spun.features import DOCUMENT_FEATURES, EVIDENCE_QUANTILE, WORD_QUANTILES, WordFeatures
+from pipeline.stages.spun.model import BUILTIN_MODEL, SpunModel
 
 SEED = 20261121
 RATES = (0.1, 0.2, 0.3)

@@ -32,7 +32,8 @@ from pipeline.run.processor import Pipeline
 from pipeline.stages.boilerplate import Boilerplate
 from pipeline.stages.normalize import DuplicateTitle, make_document
 from pipeline.stages.segment import Segment
-from pipeline.stages.stuffing import KEYPHRASE_NOTE, PHRASE_WORD, STAGE, KeywordStuffing
+from pipeline.stages.stuffing import KEYPHRASE_NOTE, STAGE, KeywordStuffing
+from pipeline.text.words import PHRASE_WORD
 
 SEED = 20261121
 # Articles shorter than this are not what stuffers target, and leave too few places to inject.

@@ -14,15 +14,9 @@ from pipeline.evaluation.spun import SpunOnly, auc, moby_spinner
 from pipeline.evaluation.wcxb import Page
 from pipeline.language.trees import write_npz
 from pipeline.language.wordnet import wordnet
-from pipeline.stages.spun import (
-    DOCUMENT_FEATURES,
-    WORD_FEATURES,
-    SpunLexiconError,
-    SpunModel,
-    SpunModelError,
-    WordFeatures,
-    read_lexicon,
-)
+from pipeline.stages.spun.features import DOCUMENT_FEATURES, WORD_FEATURES, WordFeatures
+from pipeline.stages.spun.lexicon import SpunLexiconError, read_lexicon
+from pipeline.stages.spun.model import SpunModel, SpunModelError
 from tests.conftest import seed_id
 
 CLEAN = [

@@ -9,7 +9,8 @@ from pipeline.core.render import cleaned_text
 from pipeline.evaluation.stuffing import StuffingOnly
 from pipeline.io.records import RawRecord
 from pipeline.stages.normalize import make_document
-from pipeline.stages.stuffing import KEYPHRASE_NOTE, _ends_sentence
+from pipeline.stages.stuffing import KEYPHRASE_NOTE
+from pipeline.stages.stuffing.surface import ends_sentence
 from tests.conftest import seed_id
 
 PROSE = [
@@ -390,11 +391,11 @@ def test_clean_seeds_have_no_stuffing(seed_run, number):
     ("Rest helps", False), ("Note:", False),
 ])
 def test_a_sentence_ends_at_terminal_punctuation_unless_an_abbreviation_owns_the_period(text, ends):
-    assert _ends_sentence(text) is ends
+    assert ends_sentence(text) is ends
 
 
 def test_a_sentence_end_is_read_from_the_end_as_the_pattern_reads_it():
-    """Read backwards, ``_ends_sentence`` finds what this pattern (what it was before) finds."""
+    """Read backwards, ``ends_sentence`` finds what this pattern (what it was before) finds."""
     import random
     import re
 
@@ -412,10 +413,10 @@ def test_a_sentence_end_is_read_from_the_end_as_the_pattern_reads_it():
             return word.lower() not in ABBREVIATIONS or word == "no"
         return True
 
-    from pipeline.stages.stuffing import _ABBREVIATIONS as ABBREVIATIONS
+    from pipeline.stages.stuffing.surface import _ABBREVIATIONS as ABBREVIATIONS
 
     rng = random.Random(5)
     pieces = ["Co", "co", "no", "No", "e", "i", "g", "oz", "word", "3", "_", "é", ".", "!", "?", "…", '"', "”", "’", "'", ")",
               "]", " ", "\n", "\u00a0", ",", "-"]
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
-    assert [_ends_sentence(t) for t in texts] == [reference(t) for t in texts]
+    assert [ends_sentence(t) for t in texts] == [reference(t) for t in texts]

@@ -1,0 +1,75 @@
+"""The misfit model: gradient-boosted trees over each word's features, and a logistic document
+model over their scores, stored in one ``.npz`` (:mod:`pipeline.language.trees`)."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.language.trees import Trees, read_model, write_model
+from pipeline.stages.spun.features import TOP_WORDS, WORD_FEATURES
+
+BUILTIN_MODEL = "spun_words.npz"
+
+
+class SpunModelError(ValueError):
+    pass
+
+
+class SpunModel:
+    """The word model (trees over ``WORD_FEATURES``: P(a spinner put this word here)) and the
+    document model (logistic, over :data:`DOCUMENT_FEATURES`)."""
+
+    def __init__(self, trees: Trees, meta: dict) -> None:
+        self.trees = trees
+        self.meta = meta
+        self.thresholds = tuple(meta["word_thresholds"])
+        self.evidence_threshold = float(meta["evidence_threshold"])
+        document = meta["document"]
+        self.mean, self.scale, self.coef = document["mean"], document["scale"], document["coef"]
+        self.intercept = float(document["intercept"])
+        self.sha256: str | None = None
+
+    def word_scores(self, rows: np.ndarray) -> np.ndarray:
+        return self.trees.predict(rows) if len(rows) else np.zeros(0)
+
+    def document_features(self, scores: np.ndarray) -> list[float]:
+        """The document model's features (:data:`DOCUMENT_FEATURES`; a model file from before
+        they were added has the shares alone)."""
+        if not len(scores):
+            return [0.0] * len(self.coef)
+        features = [float(np.mean(scores > t)) for t in self.thresholds]
+        if len(self.coef) > len(features):
+            features += [float(np.mean(np.sort(scores)[-TOP_WORDS:])), math.log(len(scores))]
+        return features
+
+    def probability(self, features: list[float]) -> float:
+        z = self.intercept + sum(c * (v - m) / s for v, m, s, c in zip(features, self.mean, self.scale, self.coef,
+                                                                          strict=True))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def save(self, path: Path) -> None:
+        write_model(path, self.trees, WORD_FEATURES, self.meta)
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> SpunModel:
+        """The model at ``path``; the built-in one (``pipeline/models/spun_words.npz``) when None."""
+        if path is None:
+            with resources.as_file(resources.files("pipeline").joinpath(f"models/{BUILTIN_MODEL}")) as builtin:
+                return _load_model(str(builtin))
+        return _load_model(str(path))
+
+
+@lru_cache(maxsize=4)
+def _load_model(path: str) -> SpunModel:
+    found = read_model(path, WORD_FEATURES, SpunModelError, "spun-text model")
+    try:
+        model = SpunModel(found.trees, found.meta)
+    except KeyError as exc:
+        raise SpunModelError(f"{path}: not a spun-text model file (no {exc} in its metadata)") from None
+    model.sha256 = found.sha256
+    return model
