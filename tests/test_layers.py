@@ -18,7 +18,7 @@ LAYERS = [
     ("core", ["pipeline.core"]),
     ("language", ["pipeline.language"]),
     ("io", ["pipeline.io"]),
-    ("tools", ["pipeline.linemodel.train", "pipeline.evaluation", "pipeline.benchmark"]),
+    ("tools", ["pipeline.linemodel.train", "pipeline.stages.spun.train", "pipeline.evaluation", "pipeline.benchmark"]),
     ("stages", ["pipeline.stages", "pipeline.linemodel"]),
     ("reports", ["pipeline.reports"]),
     ("run", ["pipeline.run"]),

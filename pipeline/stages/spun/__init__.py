@@ -22,7 +22,7 @@ place, give one ``spun_score`` in [0, 1]:
    are in ``pipeline/models/spun_words.npz``, trained on WCXB dev articles of one half of
    the sites with a WordNet spinner (the evaluation uses the other half and another
    thesaurus) and shifted so that 1% of clean articles score above 0.5
-   (:mod:`pipeline.evaluation.spun`).
+   (:mod:`pipeline.stages.spun.train`).
 
 The score combines both: ``1 - (1 - p_misfit) * (1 - p_lexicon)``, where every distinct
 tortured phrase multiplies the clean odds by ``lexicon_hit_keep``.
@@ -69,7 +69,7 @@ class SpunText(Stage):
         # Tortured-phrase lexicons, built-in file names or paths: tortured_phrases.csv is ours (health
         # and SEO spinning), tortured-phrases.csv the Problematic Paper Screener's (MIT, scientific).
         lexicons: list[str] | tuple[str, ...] = BUILTIN_LEXICONS,
-        # The misfit model (models/spun_words.npz, from `python -m pipeline.evaluation.spun --train`),
+        # The misfit model (models/spun_words.npz, from `python -m pipeline.stages.spun.train`),
         # a model file, or None (lexicons only).
         model: str | None = "builtin",
         # Replace tortured phrases with the phrase they most likely replaced (--repair-spun).
