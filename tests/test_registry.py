@@ -35,7 +35,7 @@ def toy():
         def __call__(self, doc: Document) -> None:
             found = [m for m in SHOUT.finditer(doc.text) if len(m.group()) >= self.min_chars]
             for m in found:
-                doc.annotate(m.start(), m.end(), stage="toy", rule="shout", action=Action.REMOVE,
+                doc.annotate(m.start(), m.end(), category="toy", rule="shout", action=Action.REMOVE,
                              reason=f"a line in capitals ({len(m.group())} characters)")
             doc.signals["toy_shouts"] = len(found)
             doc.notes["toy_note"] = f"min_chars={self.min_chars}"
@@ -58,7 +58,7 @@ def test_a_toy_detector_reaches_every_output_from_its_own_module(toy, tmp_path):
     assert run.exit_code == 0
     row = run.row("loud")
     assert (row["toy_shouts"], row["toy_note"]) == (1, "min_chars=12")
-    toy_annotations = [a for a in row["annotations_list"] if a["stage"] == "toy"]
+    toy_annotations = [a for a in row["annotations_list"] if a["category"] == "toy"]
     assert [(a["rule"], a["action"], a["reason"]) for a in toy_annotations] == [
         ("shout", "remove", "a line in capitals (19 characters)")]
     assert "BUY RIVER MAPS" not in run.cleaned_text("loud")

@@ -9,7 +9,7 @@ from pipeline.core.render import cleaned_text
 def doc_with(text, *spans):
     doc = Document(id="d", source="s", text=text)
     for start, end, action, replacement in spans:
-        doc.annotate(start, end, stage="test", rule="r", action=action, reason="why", replacement=replacement)
+        doc.annotate(start, end, category="test", rule="r", action=action, reason="why", replacement=replacement)
     return doc
 
 

@@ -30,17 +30,17 @@ def writer_for(reports_dir):
     return ReportWriter(reports_dir, Decide.from_config(config), configured(config), 0.5)
 
 
-def ann(start, end, stage="boilerplate", action=Action.FLAG, reason="why", replacement=None):
-    return Annotation(start, end, stage, "r", action, reason, replacement)
+def ann(start, end, category="boilerplate", action=Action.FLAG, reason="why", replacement=None):
+    return Annotation(start, end, category, "r", action, reason, replacement)
 
 
 def test_marks_nest_split_where_they_cross_and_escape_the_text():
     text = "abcdefghij<b>"
     annotations = [
         ann(0, 6, action=Action.REMOVE),
-        ann(4, 9, stage="spun", action=Action.REPLACE, reason='said "x"', replacement="Q<"),
-        ann(2, 2, stage="grammar"),
-        ann(10, 13, stage="nonesuch"),
+        ann(4, 9, category="spun", action=Action.REPLACE, reason='said "x"', replacement="Q<"),
+        ann(2, 2, category="grammar"),
+        ann(10, 13, category="nonesuch"),
     ]
     assert annotated_html(text, annotations, KNOWN) == (
         '<mark class="m c-boilerplate remove" data-a="0" data-tip="boilerplate.r: why" id="a0" tabindex="0">ab'
@@ -54,7 +54,7 @@ def test_marks_nest_split_where_they_cross_and_escape_the_text():
 
 
 def test_same_start_marks_nest_longest_outside_and_same_span_marks_both_show():
-    html = annotated_html("one two", [ann(0, 3), ann(0, 7), ann(0, 3, stage="spun")], KNOWN)
+    html = annotated_html("one two", [ann(0, 3), ann(0, 7), ann(0, 3, category="spun")], KNOWN)
     assert [m.group(3) for m in MARK.finditer(html)] == ["1", "0", "2"]
     assert html.endswith("one</mark></mark> two</mark>")
 
@@ -124,7 +124,7 @@ def test_the_overview_totals_match_signals_parquet(seed_run):
     signals = seed_run.signals
     html = (seed_run.reports / "index.html").read_text("utf-8")
     rules = dict(re.findall(r"<tr><td><code>([\w.]+)</code></td><td>\w+</td><td class=\"num\">([\d,]+)</td>", html))
-    expected = Counter(f"{a['stage']}.{a['rule']}" for anns in signals["annotations_list"] for a in anns)
+    expected = Counter(f"{a['category']}.{a['rule']}" for anns in signals["annotations_list"] for a in anns)
     assert {code: int(n.replace(",", "")) for code, n in rules.items()} == dict(expected)
     data = json.loads(re.search(r'<script type="application/json" id="docs-data">(.*?)</script>', html).group(1))
     assert [row[0] for row in data] == signals["id"].tolist()

@@ -117,7 +117,7 @@ def test_report_marks_every_annotation_and_toggles_removed_and_kept(corpus, page
     marks = page.eval_on_selector_all("#removed-view mark[data-a]", "ms => ms.map(m => m.dataset.a)")
     assert len(set(marks)) == row["annotations"] == len(row["annotations_list"]) == 66
     tips = page.eval_on_selector_all("#removed-view mark[id]", "ms => ms.map(m => [m.id, m.dataset.tip])")
-    assert dict(tips) == {f"a{i}": f"{a['stage']}.{a['rule']}: {a['reason']}"
+    assert dict(tips) == {f"a{i}": f"{a['category']}.{a['rule']}: {a['reason']}"
                           for i, a in enumerate(row["annotations_list"])}
     assert page.text_content("#decision") == "kept"
     page.screenshot(path=ARTIFACTS / f"report-{doc_id}.png", full_page=True)

@@ -1,7 +1,7 @@
 """The document model: normalized text plus annotations and signals.
 
 Stages never change ``Document.text``. They add :class:`Annotation` objects (character
-spans with a stage, a rule, an action and a reason) and named numeric signals. The
+spans with a category, a rule, an action and a reason) and named numeric signals. The
 decide step turns signals into a :class:`Status` with reasons, and the renderers in
 :mod:`pipeline.core.render` apply the annotations. One path serves the cleaned text and the
 report, so the report can explain every removed character.
@@ -31,11 +31,13 @@ class Status(str, enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Annotation:
-    """A span ``[start, end)`` of the normalized text and what a stage says of it."""
+    """A span ``[start, end)`` of the normalized text and what a stage says of it. ``category`` is
+    the kind of text it marks (``boilerplate``: several stages remove boilerplate), the first part
+    of its reason code and its colour in the reports (see :class:`pipeline.core.registry.Category`)."""
 
     start: int
     end: int
-    stage: str
+    category: str
     rule: str
     action: Action
     reason: str
@@ -49,14 +51,14 @@ class Annotation:
 
     @property
     def code(self) -> str:
-        """The reason code, ``"<stage>.<rule>"``."""
-        return f"{self.stage}.{self.rule}"
+        """The reason code, ``"<category>.<rule>"``."""
+        return f"{self.category}.{self.rule}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "start": self.start,
             "end": self.end,
-            "stage": self.stage,
+            "category": self.category,
             "rule": self.rule,
             "action": self.action.value,
             "replacement": self.replacement,
@@ -66,7 +68,7 @@ class Annotation:
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Annotation:
         """The annotation :meth:`to_dict` gave ``row`` for (an ``annotations_list`` item)."""
-        return cls(row["start"], row["end"], row["stage"], row["rule"], Action(row["action"]), row["reason"],
+        return cls(row["start"], row["end"], row["category"], row["rule"], Action(row["action"]), row["reason"],
                    row["replacement"])
 
 
@@ -138,7 +140,7 @@ class Document:
         start: int,
         end: int,
         *,
-        stage: str,
+        category: str,
         rule: str,
         action: Action,
         reason: str,
@@ -146,15 +148,15 @@ class Document:
     ) -> Annotation:
         if end > len(self.text):
             raise ValueError(f"span end {end} is past the text ({len(self.text)} chars)")
-        annotation = Annotation(start, end, stage, rule, action, reason, replacement)
+        annotation = Annotation(start, end, category, rule, action, reason, replacement)
         self.annotations.append(annotation)
         return annotation
 
-    def removed_mask(self, *, stage: str | None = None) -> bytearray:
-        """One byte per character: 1 where a remove annotation (of ``stage``) covers it."""
+    def removed_mask(self, *, category: str | None = None) -> bytearray:
+        """One byte per character: 1 where a remove annotation (of ``category``) covers it."""
         mask = bytearray(len(self.text))
         for a in self.annotations:
-            if a.action is Action.REMOVE and stage in (None, a.stage):
+            if a.action is Action.REMOVE and category in (None, a.category):
                 mask[a.start : a.end] = b"\x01" * (a.end - a.start)
         return mask
 

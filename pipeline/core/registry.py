@@ -56,7 +56,7 @@ def signals(kind: type, meanings: dict[str, str]) -> tuple[Signal, ...]:
 @dataclass(frozen=True, slots=True)
 class Category:
     """What a report shows an annotation as: its legend label and colours. ``name`` is the value
-    of the annotations' ``stage`` field; stages that remove the same kind of text share one."""
+    of the annotations' ``category`` field; stages that remove the same kind of text share one."""
 
     name: str
     label: str

@@ -180,7 +180,7 @@ class StuffingOnly:
     def __call__(self, page: Page, body: str) -> tuple[Document, str]:
         doc = make_document(RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=body, title=page.title))
         self.pipeline(doc)
-        doc.annotations = [a for a in doc.annotations if a.stage == STAGE]
+        doc.annotations = [a for a in doc.annotations if a.category == STAGE]
         return doc, cleaned_text(doc)
 
 
@@ -202,7 +202,7 @@ def placed_removed(sample: Stuffed, doc: Document) -> list[tuple[str, bool]]:
     words = list(PHRASE_WORD.finditer(doc.text))
     before_body = len(words) - len(PHRASE_WORD.findall(sample.text))
     size = len(words_of(sample.keyphrase))
-    removed = doc.removed_mask(stage=STAGE)
+    removed = doc.removed_mask(category=STAGE)
     found = []
     for at, placement in sample.placed:
         first = before_body + len(PHRASE_WORD.findall(sample.text, 0, at))

@@ -32,7 +32,7 @@ INDEX_HTML = "index.html"
 ROW_GROUP_ROWS = 1000
 
 ANNOTATION_TYPE = pa.struct([
-    ("start", pa.int64()), ("end", pa.int64()), ("stage", pa.string()), ("rule", pa.string()),
+    ("start", pa.int64()), ("end", pa.int64()), ("category", pa.string()), ("rule", pa.string()),
     ("action", pa.string()), ("replacement", pa.string()), ("reason", pa.string()),
 ])
 _ARROW_TYPES = {int: pa.int64(), float: pa.float64()}

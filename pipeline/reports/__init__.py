@@ -112,7 +112,7 @@ class Pages:
         # Each category's marks as (index, text, annotation), for the stages' partials.
         marks: dict[str, list[tuple[int, str, Annotation]]] = {}
         for i, a in enumerate(annotations):
-            marks.setdefault(a.stage, []).append((i, doc.text[a.start:a.end], a))
+            marks.setdefault(a.category, []).append((i, doc.text[a.start:a.end], a))
         # Rows as attributes: jinja2 reads ``row.title`` with getattr first, and a dict's
         # AttributeError before every key lookup was a third of the page's time.
         return _ENV.get_template("document.html.j2").render(
@@ -136,9 +136,9 @@ class Pages:
         for a in doc.annotations:
             by_code.setdefault(a.code, []).append(a)
         rules = {code: (found[0].action.value, len(found), _covered(found)) for code, found in by_code.items()}
-        removed = {name: _covered([a for a in doc.annotations if category(a.stage, self.known) == name
+        removed = {name: _covered([a for a in doc.annotations if category(a.category, self.known) == name
                                    and a.action is Action.REMOVE])
-                   for name in {category(a.stage, self.known) for a in doc.annotations}}
+                   for name in {category(a.category, self.known) for a in doc.annotations}}
         return Tally(rules, removed)
 
 
@@ -314,7 +314,7 @@ def _legend(doc: Document, known: list[Category]) -> list[dict[str, Any]]:
     labels = {c.name: c.label for c in known}
     found: dict[str, dict[str, Any]] = {}
     for a in doc.annotations:
-        name = category(a.stage, names[:-1])
+        name = category(a.category, names[:-1])
         entry = found.setdefault(name, {"category": name, "label": labels[name],
                                         "removed": 0, "flagged": 0, "replaced": 0})
         entry[{Action.REMOVE: "removed", Action.FLAG: "flagged", Action.REPLACE: "replaced"}[a.action]] += 1
@@ -325,7 +325,7 @@ def _annotation_row(i: int, a: Annotation, text: str, known: frozenset[str]) -> 
     excerpt = text[a.start:a.end].strip()
     if len(excerpt) > EXCERPT_CHARS:
         excerpt = excerpt[:EXCERPT_CHARS].rstrip() + " …"
-    return SimpleNamespace(i=i, category=category(a.stage, known), code=a.code, action=a.action.value, text=excerpt,
+    return SimpleNamespace(i=i, category=category(a.category, known), code=a.code, action=a.action.value, text=excerpt,
                            reason=a.reason, replacement=a.replacement, tip=tip(a))
 
 

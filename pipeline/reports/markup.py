@@ -18,10 +18,11 @@ from pipeline.core.document import Action, Annotation
 from pipeline.core.registry import OTHER
 
 
-def category(stage: str, known: Collection[str]) -> str:
-    """The report category of an annotation made with ``stage``: one of ``known`` (the run's
-    stages' categories, see :func:`pipeline.core.registry.categories`), else "other"."""
-    return stage if stage in known else OTHER.name
+def category(name: str, known: Collection[str]) -> str:
+    """The report category an annotation of category ``name`` is shown as: ``name`` when it is one
+    of ``known`` (the run's stages' categories, see :func:`pipeline.core.registry.categories`),
+    else "other"."""
+    return name if name in known else OTHER.name
 
 
 def tip(a: Annotation) -> str:
@@ -76,7 +77,7 @@ def _close_at(point: int, annotations: Sequence[Annotation], known: Collection[s
 
 
 def _open(i: int, a: Annotation, known: Collection[str], *, first: bool) -> str:
-    attrs = f'class="m c-{category(a.stage, known)} {a.action.value}" data-a="{i}" data-tip="{escape(tip(a))}"'
+    attrs = f'class="m c-{category(a.category, known)} {a.action.value}" data-a="{i}" data-tip="{escape(tip(a))}"'
     if first:
         attrs += f' id="a{i}" tabindex="0"'
     return f"<mark {attrs}>"

@@ -154,13 +154,13 @@ class Boilerplate(Stage):
         taken = [False] * len(doc.blocks)
         for i, j, code, reason in self._structures(doc, matched, first):
             start, end = block_removal_span(doc, i, j)
-            stage, rule = code.split(".", 1)
-            doc.annotate(start, end, stage=stage, rule=rule, action=Action.REMOVE, reason=reason)
+            category, rule = code.split(".", 1)
+            doc.annotate(start, end, category=category, rule=rule, action=Action.REMOVE, reason=reason)
             taken[i : j + 1] = [True] * (j + 1 - i)
         for i, rule in enumerate(matched):
             if rule is not None and not taken[i]:
                 start, end = block_removal_span(doc, i, i)
-                doc.annotate(start, end, stage=STAGE, rule=rule.name, action=Action.REMOVE,
+                doc.annotate(start, end, category=STAGE, rule=rule.name, action=Action.REMOVE,
                              reason=rule.reason)
                 taken[i] = True
         for i in range(first, len(doc.blocks)):
@@ -176,7 +176,7 @@ class Boilerplate(Stage):
                 group = "span" if "span" in rule.pattern.groupindex else 0
                 start, end = match.span(group)
                 if start < end:
-                    doc.annotate(block.start + start, block.start + end, stage=STAGE, rule=rule.name,
+                    doc.annotate(block.start + start, block.start + end, category=STAGE, rule=rule.name,
                                  action=Action.REMOVE, reason=rule.reason)
 
     def _structures(self, doc: Document, matched: list[Rule | None], first: int):

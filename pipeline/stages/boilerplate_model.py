@@ -61,6 +61,6 @@ class BoilerplateModel(Stage):
                 continue
             start, end = block_removal_span(doc, i, i)
             doc.annotate(
-                start, end, stage=STAGE, rule=RULE, action=Action.REMOVE,
+                start, end, category=STAGE, rule=RULE, action=Action.REMOVE,
                 reason=f"line model: P(content) = {p:.2f}, below {self.threshold:g}",
             )

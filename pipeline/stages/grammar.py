@@ -164,7 +164,7 @@ def record(doc: Document, matches: Iterable[Any], positions: list[int]) -> None:
         start = positions[match.offset]
         end = positions[match.offset + match.error_length - 1] + 1
         doc.annotate(
-            start, end, stage=STAGE, rule=match.rule_id.lower(), action=Action.FLAG,
+            start, end, category=STAGE, rule=match.rule_id.lower(), action=Action.FLAG,
             reason=f"LanguageTool {match.category}: {match.message}",
         )
     per = 100 / max(doc.signals.get("words_out", 0), 1)

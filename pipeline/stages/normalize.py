@@ -192,7 +192,7 @@ class DuplicateTitle(Stage):
             doc.annotate(
                 start,
                 end,
-                stage=STAGE,
+                category=STAGE,
                 rule="duplicate_title",
                 action=Action.REMOVE,
                 reason="the paragraph after the title repeats the title exactly",

@@ -35,7 +35,7 @@ class SiteLines(Stage):
             if block.removed_in(removed):
                 continue
             start, end = block_removal_span(doc, i, i)
-            doc.annotate(start, end, stage=STAGE, rule=RULE, action=Action.REMOVE,
+            doc.annotate(start, end, category=STAGE, rule=RULE, action=Action.REMOVE,
                          reason=f"a line of the site's template: on {held[0]} of the {held[1]} documents of {doc.site}")
             count += 1
         doc.signals["site_repeated_lines"] = count

@@ -34,7 +34,7 @@ def removed_by(run, number: str) -> dict[str, list[str]]:
     for a in row["annotations_list"]:
         if a["action"] != "remove":
             continue
-        out.setdefault(f"{a['stage']}.{a['rule']}", []).append(text[a["start"] : a["end"]].strip())
+        out.setdefault(f"{a['category']}.{a['rule']}", []).append(text[a["start"] : a["end"]].strip())
     return out
 
 
@@ -90,7 +90,7 @@ def test_seed_004_ads_bio_footer_cart_and_artifact_are_removed(seed_run):
 
 def test_reasons_are_human_readable(seed_run):
     row = seed_run.row(seed_id("004"))
-    reasons = {f"{a['stage']}.{a['rule']}": a["reason"] for a in row["annotations_list"]}
+    reasons = {f"{a['category']}.{a['rule']}": a["reason"] for a in row["annotations_list"]}
     assert reasons["boilerplate.copyright"] == "a copyright footer"
     assert reasons["boilerplate.cart_widget"] == "a shopping-cart widget"
     assert reasons["boilerplate.author_bio"] == (

@@ -24,7 +24,7 @@ def lt_match(offset: int, length: int, rule: str, category: str, message: str, t
 
 def test_matches_on_the_kept_text_land_on_the_original_characters():
     doc = Document(id="d", text="Share this!\n\nThey was happy. Their is a dog.", source="d.txt")
-    doc.annotate(0, 13, stage="boilerplate", rule="share", action=Action.REMOVE, reason="share bar")
+    doc.annotate(0, 13, category="boilerplate", rule="share", action=Action.REMOVE, reason="share bar")
     doc.signals["words_out"] = 8
     text, positions = kept_text(doc)
     assert text == "They was happy. Their is a dog."
@@ -34,7 +34,7 @@ def test_matches_on_the_kept_text_land_on_the_original_characters():
         lt_match(27, 3, "SOME_RULE", "WIKIPEDIA", "A category we do not list.", text),
     ]
     record(doc, matches, positions)
-    flags = [(doc.text[a.start : a.end], a.rule, a.action, a.reason) for a in doc.annotations if a.stage == "grammar"]
+    flags = [(doc.text[a.start : a.end], a.rule, a.action, a.reason) for a in doc.annotations if a.category == "grammar"]
     assert flags == [
         ("was", "they_was", Action.FLAG, "LanguageTool GRAMMAR: Did you mean 'were'?"),
         ("Their", "their_is", Action.FLAG, "LanguageTool CONFUSED_WORDS: Did you mean 'There'?"),

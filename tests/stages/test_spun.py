@@ -36,7 +36,7 @@ def spun(text: str, **overrides) -> Document:
 
 
 def flagged(doc: Document, rule: str = "tortured_phrase") -> list[str]:
-    return [doc.text[a.start:a.end] for a in doc.annotations if a.stage == "spun" and a.rule == rule]
+    return [doc.text[a.start:a.end] for a in doc.annotations if a.category == "spun" and a.rule == rule]
 
 
 def test_seeds_003_and_004_are_flagged_spun_and_000_to_002_are_not(seed_run):

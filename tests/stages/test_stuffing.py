@@ -31,7 +31,7 @@ def stuffing_only(title: str, body: str) -> Document:
 
 
 def stuffing_reasons(doc: Document) -> list[str]:
-    return [a.reason.split(": ", 1)[1] for a in doc.annotations if a.stage == "stuffing"]
+    return [a.reason.split(": ", 1)[1] for a in doc.annotations if a.category == "stuffing"]
 
 
 # The reasons for the two copies ``established`` opens with.
@@ -364,7 +364,7 @@ def test_the_seeds_keyphrases_are_found_and_removed(seed_run, number, keyphrase,
     row = seed_run.row(seed_id(number))
     assert row["keyphrase"] == keyphrase
     assert (row["stuffing_instances"], row["stuffing_injected"]) == (instances, injected)
-    assert sum(a["stage"] == "stuffing" for a in row["annotations_list"]) == injected
+    assert sum(a["category"] == "stuffing" for a in row["annotations_list"]) == injected
     cleaned = seed_run.cleaned_text(seed_id(number))
     # The title keeps the phrase; the body keeps none of its injections.
     assert cleaned.split("\n", 1)[1].count(keyphrase) == instances - 1 - injected
@@ -381,7 +381,7 @@ def test_clean_seeds_have_no_stuffing(seed_run, number):
     row = seed_run.row(seed_id(number))
     assert row["keyphrase"] == ""
     assert row["stuffing_injected"] == 0
-    assert not [a for a in row["annotations_list"] if a["stage"] == "stuffing"]
+    assert not [a for a in row["annotations_list"] if a["category"] == "stuffing"]
 
 
 @pytest.mark.parametrize(("text", "ends"), [

@@ -75,7 +75,7 @@ class QualitySignals(Stage):
 
     def __call__(self, doc: Document) -> None:
         cleaned = cleaned_text(doc)
-        boilerplate = doc.removed_mask(stage="boilerplate").count(1)
+        boilerplate = doc.removed_mask(category="boilerplate").count(1)
         doc.signals.update(
             chars_in=len(doc.text),
             chars_out=len(cleaned),

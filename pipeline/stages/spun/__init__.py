@@ -136,7 +136,7 @@ class SpunText(Stage):
                 reason += f'; the language model does not know it, "{better}" fits the slot'
             elif better:
                 reason += f'; "{better}" fits the slot {gain:.1f} nats better'
-            doc.annotate(start, end, stage=STAGE, rule=MISFIT, action=Action.FLAG, reason=reason)
+            doc.annotate(start, end, category=STAGE, rule=MISFIT, action=Action.FLAG, reason=reason)
         doc.signals["spun_misfits"] = len(suspects)
         doc.signals["spun_suspect_share"] = len(suspects) / len(words.words)
         doc.notes[STATUS_NOTE] = f"ran ({len(words.words)} content words fitted)"
@@ -173,10 +173,10 @@ class SpunText(Stage):
             found = doc.text[start:end]
             reason = f'tortured phrase "{found}": most likely "{entry.expected}" ({entry.source})'
             if self.repair:
-                doc.annotate(start, end, stage=STAGE, rule=TORTURED, action=Action.REPLACE, reason=reason,
+                doc.annotate(start, end, category=STAGE, rule=TORTURED, action=Action.REPLACE, reason=reason,
                              replacement=match_case(found, entry.expected))
             else:
-                doc.annotate(start, end, stage=STAGE, rule=TORTURED, action=Action.FLAG, reason=reason)
+                doc.annotate(start, end, category=STAGE, rule=TORTURED, action=Action.FLAG, reason=reason)
         return hits
 
 

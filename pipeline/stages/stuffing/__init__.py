@@ -162,7 +162,7 @@ class KeywordStuffing(Stage):
             if verdict.injected and verdict.instance.start >= covered:
                 covered = verdict.through
                 start, end = removal_span(doc, verdict)
-                doc.annotate(start, end, stage=STAGE, rule=RULE, action=Action.REMOVE,
+                doc.annotate(start, end, category=STAGE, rule=RULE, action=Action.REMOVE,
                              reason=f"stuffed keyphrase {phrase!r}: {verdict.why}")
 
     def _stuffed(self, verdicts: list[Verdict]) -> bool:
