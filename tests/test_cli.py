@@ -105,10 +105,11 @@ def test_manifest(seed_run):
     assert [entry["path"] for entry in manifest["inputs"]] == [p.name for p in SEEDS.values()]
     assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
     assert manifest["config"]["decide"]["min_words"] == 50
-    stages = ["segment", "normalize", "boilerplate", "site_lines", "boilerplate_model", "stuffing", "spun", "quality",
-              "grammar"]
+    stages = ["segment", "duplicate_title", "boilerplate", "site_lines", "boilerplate_model", "stuffing", "spun",
+              "quality", "grammar"]
     assert manifest["stages"] == [*stages, "decide"]
-    assert set(manifest["timings"]["stage_seconds"]) == {"ingest", "site_count", *stages}
+    # Normalizing is a step before the stages (the Document is made of the normalized text).
+    assert set(manifest["timings"]["stage_seconds"]) == {"ingest", "site_count", "normalize", *stages}
     # The seeds have no URLs, so no site: the counting pass ran and found nothing.
     assert manifest["site_lines"] == {"counted": True, "sites_with_repeated_lines": 0, "repeated_lines": 0}
     assert manifest["versions"]["spacy"].startswith("3.8")

@@ -61,7 +61,7 @@ def test_every_executor_writes_the_same_bytes(raw, tmp_path):
     # Stage seconds are summed over the workers: every stage ran somewhere.
     for r in runs:
         seconds = manifest(r.root)[0]["stage_seconds"]
-        assert set(seconds) == {"ingest", "site_count", "segment", "normalize", "boilerplate", "site_lines",
+        assert set(seconds) == {"ingest", "site_count", "normalize", "segment", "duplicate_title", "boilerplate", "site_lines",
                                 "boilerplate_model", "stuffing", "spun", "quality", "grammar"} and seconds["spun"] > 0
 
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.core import registry
 from pipeline.core.config import load_config
 from pipeline.core.decide import Decide
 from pipeline.core.document import Document
-from pipeline.core.registry import PipelineOrderError
+from pipeline.core.registry import PipelineOrderError, Stage, stage
 from pipeline.io.records import RawRecord
 from pipeline.run.processor import Pipeline, Processor, build_pipeline
 from pipeline.stages.boilerplate import Boilerplate
@@ -13,11 +14,11 @@ from pipeline.stages.segment import Segment
 
 
 def test_stage_order_is_checked_when_the_pipeline_is_built():
-    with pytest.raises(PipelineOrderError, match="stage 'boilerplate' reads \\['title'\\], but stage 'normalize' "
+    with pytest.raises(PipelineOrderError, match="stage 'boilerplate' reads \\['title'\\], but stage 'duplicate_title' "
                                                  "adds 'title' and is not in the pipeline"):
         Pipeline([Segment(), Boilerplate()])
     assert build_pipeline(load_config()).names == [
-        "segment", "normalize", "boilerplate", "site_lines", "boilerplate_model", "stuffing", "spun", "quality",
+        "segment", "duplicate_title", "boilerplate", "site_lines", "boilerplate_model", "stuffing", "spun", "quality",
         "grammar",
     ]
 
@@ -42,14 +43,21 @@ def test_decide_thresholds_can_be_disabled():
     assert (doc.status.value, doc.reasons) == ("kept", [])
 
 
-class Crashing(Boilerplate):
-    def __call__(self, doc):
-        raise RuntimeError("kaboom")
+@pytest.fixture
+def crashing():
+    @stage("crashing", requires={"blocks"})
+    class Crashing(Stage):
+        def __call__(self, doc):
+            raise RuntimeError("kaboom")
+
+    yield
+    registry.unregister("crashing")
 
 
-def test_a_stage_crash_fails_only_that_document():
-    processor = Processor(load_config())
-    processor.pipeline.stages[2] = Crashing()
+def test_a_stage_crash_fails_only_that_document(crashing):
+    config = load_config()
+    config["pipeline"]["stages"].insert(2, "crashing")
+    processor = Processor(config)
     outcome = processor(RawRecord(id="x", source="x.txt", position=0, text="T\n\nbody"))
     assert outcome.doc is None
     assert (outcome.record.status.value, outcome.record.reason) == ("failed", "pipeline.error")

@@ -89,7 +89,7 @@ def test_a_stage_moved_before_what_it_reads_fails_at_build_time_naming_both(tmp_
 def test_an_unknown_or_repeated_stage_is_a_config_error(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text('[pipeline]\nstages = ["segment", "nonesuch"]\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="unknown stage 'nonesuch'; registered stages: segment, normalize, "):
+    with pytest.raises(ConfigError, match="unknown stage 'nonesuch'; registered stages: segment, duplicate_title, "):
         load_config(path)
     path.write_text('[pipeline]\nstages = ["segment", "segment"]\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="names a stage twice"):
@@ -97,7 +97,7 @@ def test_an_unknown_or_repeated_stage_is_a_config_error(tmp_path):
 
 
 def test_a_pipeline_can_stop_after_a_stage():
-    assert build_pipeline(load_config(), until="boilerplate").names == ["segment", "normalize", "boilerplate"]
+    assert build_pipeline(load_config(), until="boilerplate").names == ["segment", "duplicate_title", "boilerplate"]
 
 
 def test_every_registered_signal_says_what_it_measures_once():

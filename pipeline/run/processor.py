@@ -106,8 +106,9 @@ class Processor:
         self.columns = Columns(self.pipeline.specs)
         self.decide = Decide.from_config(config)
         self.pages = Pages(self.decide, self.pipeline.specs)
-        # Seconds per stage (the pipeline adds them up), and PAGES.
+        # Seconds per stage (the pipeline adds them up), normalizing and PAGES.
         self.seconds = self.pipeline.seconds
+        self.seconds[NORMALIZE] = 0.0  # making the Document of the normalized text: a step, not a stage
         self.seconds[PAGES] = 0.0
 
     def __call__(self, record: RawRecord, repeated: RepeatedLines | None = None) -> Outcome:
@@ -129,8 +130,8 @@ class Processor:
         try:
             started = time.perf_counter()
             doc = make_document(record)
-            # Normalizing is the normalize stage's work, done before the Document exists.
-            self.seconds[NORMALIZE] = self.seconds.get(NORMALIZE, 0.0) + time.perf_counter() - started
+            # Normalizing (a step before the stages) makes the Document's text.
+            self.seconds[NORMALIZE] += time.perf_counter() - started
             doc.site_lines = _site_lines(doc, repeated)
             if record.previous is not None:
                 # The row stands for the document only if the corpus still tells it the same.

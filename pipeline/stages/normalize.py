@@ -180,7 +180,7 @@ def make_document(record: RawRecord) -> Document:
     )
 
 
-@stage(STAGE, requires={"blocks"}, adds={"title"}, category=REPEATED_TITLE)
+@stage("duplicate_title", requires={"blocks"}, adds={"title"}, category=REPEATED_TITLE)
 class DuplicateTitle(Stage):
     """Remove a paragraph that repeats the title right after it (a scraper artifact)."""
 
