@@ -19,8 +19,10 @@ from pipeline.text.words import FIT_WORD
 WORD_FEATURES = ("zipf", "unknown", "zipf_before", "zipf_after", "left", "left_missing", "left1", "left1_missing",
                  "right", "right_missing", "right1", "right1_missing", "unigram", "unigram_missing",
                  "document_count", "document_stem_count", "document_slot_others")
-# Inflections of one word share their first letters often enough (reduce, reduced, reduces).
-STEM_CHARS = 5
+# A word's stem when counting how the document uses it (a spinner swaps each occurrence on its
+# own): inflections share their first letters often enough (reduce, reduced, reduces). The model
+# was fitted with this value; stuffing's CASE_STEM_CHARS (4) answers another question.
+USAGE_STEM_CHARS = 5
 # The word thresholds are these quantiles of clean training words' scores; the document
 # model reads the share of a document's words above each.
 WORD_QUANTILES = (0.98, 0.99, 0.995)
@@ -104,7 +106,7 @@ class WordFeatures:
         # Word triples inside stretches: the first and last of each is a slot, the middle word fills it.
         triples = [triple for a, b in stretches
                    for triple in zip(lowered[a:b], lowered[a + 1:b], lowered[a + 2:b], strict=False)]
-        usage = _Usage(Counter(lowered), Counter([word[:STEM_CHARS] for word in lowered]),
+        usage = _Usage(Counter(lowered), Counter([word[:USAGE_STEM_CHARS] for word in lowered]),
                        Counter([(left, right) for left, _, right in triples]), Counter(triples))
         for a, b in stretches:
             self._stretch(text, spans[a:b], lowered[a:b], usage, found, rows)
@@ -137,7 +139,7 @@ class WordFeatures:
                 continue
             row = [zipf(word, 0.0), 0.0, zipf(t[i - 1], 0.0) if i else -1.0, zipf(t[i + 1], 0.0) if i + 1 < n else -1.0,
                    0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0,
-                   math.log(usage.words[word]), math.log(usage.stems[word[:STEM_CHARS]]),
+                   math.log(usage.words[word]), math.log(usage.stems[word[:USAGE_STEM_CHARS]]),
                    usage.slots[t[i - 1], t[i + 1]] - usage.filled[t[i - 1], word, t[i + 1]] if 0 < i < n - 1 else -1.0]
             alone = unigram(word)
             if alone is None:

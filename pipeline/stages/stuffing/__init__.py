@@ -57,14 +57,14 @@ from pipeline.core.document import Action, Document
 from pipeline.core.registry import Category, Stage, signals, stage
 from pipeline.language.nlp import stop_words
 from pipeline.stages.stuffing.candidates import find_candidates
-from pipeline.stages.stuffing.fit import read_kept
-from pipeline.stages.stuffing.parse import read_rest
+from pipeline.stages.stuffing.fit import recheck_copies
+from pipeline.stages.stuffing.parse import parse_undecided
 from pipeline.stages.stuffing.spans import removal_span
 from pipeline.stages.stuffing.surface import (
+    CASE_STEM_CHARS,
     EVIDENCE,
     IN_TITLE,
     PARSE,
-    STEM_CHARS,
     Verdict,
     judge,
     strong_count,
@@ -136,8 +136,8 @@ class KeywordStuffing(Stage):
             return
         tokens = PHRASE_WORD.findall(doc.text)
         words = len(tokens) or 1
-        # Word stems the document writes in lower case somewhere (inflections share STEM_CHARS).
-        lower = {w[:STEM_CHARS] for w in tokens if w.islower()}
+        # Word stems the document writes in lower case somewhere (inflections share CASE_STEM_CHARS).
+        lower = {w[:CASE_STEM_CHARS] for w in tokens if w.islower()}
         # 2. Surface evidence (surface.py), 3. the keyphrase stuffed or closest to it.
         judged = {key: judge(doc, insts, lower, self._stop) for key, insts in candidates.items()}
         stuffed = {key: self._stuffed(verdicts) for key, verdicts in judged.items()}
@@ -145,7 +145,7 @@ class KeywordStuffing(Stage):
         if not stuffed[key] and (strong_count(judged[key]) >= self.min_strong or title_lines(judged[key])):
             # The surface alone did not establish it: spaCy reads the rest of the closest candidate
             # when it has strong evidence, or the title and lines of its own.
-            read_rest(doc, judged[key], self._stop)
+            parse_undecided(doc, judged[key], self._stop)
             stuffed[key] = self._stuffed(judged[key])
         verdicts = judged[key]
         if not stuffed[key]:
@@ -153,8 +153,8 @@ class KeywordStuffing(Stage):
             return
         # 4. Only now, for the one keyphrase established, spaCy reads the sentences the surface could
         # not judge (parse.py), and 5. what it kept is read once more as a copy (fit.py).
-        read_rest(doc, verdicts, self._stop)
-        read_kept(doc, verdicts, self._stop)
+        parse_undecided(doc, verdicts, self._stop)
+        recheck_copies(doc, verdicts, self._stop)
         self._record(doc, key, verdicts, words, stuffed=True)
         phrase = doc.notes[KEYPHRASE_NOTE]
         covered = 0  # copies said back to back go with the first copy when it is injected

@@ -36,7 +36,7 @@ MIN_CALLED_FIT = 1.0
 _NEXT_WORD = re.compile(r",?\s*([^\W\d_]+(?:'[^\W\d_]+)?|\d+)")
 
 
-def read_kept(doc: Document, verdicts: list[Verdict], stop: frozenset[str]) -> None:
+def recheck_copies(doc: Document, verdicts: list[Verdict], stop: frozenset[str]) -> None:
     """Step 5: the instances spaCy kept that have the form of a copy with strong evidence."""
     pasted = {doc.text[v.instance.start:v.instance.end] for v in verdicts if v.kind in STRONG}
     for verdict in verdicts:

@@ -55,7 +55,7 @@ _COUNT = re.compile(r"\d{1,3}")
 PARSES_KEPT = 32
 
 
-def read_rest(doc: Document, verdicts: list[Verdict], stop: frozenset[str]) -> None:
+def parse_undecided(doc: Document, verdicts: list[Verdict], stop: frozenset[str]) -> None:
     """The instances the surface could not judge, read by spaCy's tagger and parser."""
     for verdict in verdicts:
         if verdict.injected is None:

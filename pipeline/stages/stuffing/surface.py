@@ -31,8 +31,11 @@ _MIRROR = str.maketrans("“‘([", "”’)]")
 _QUOTES = frozenset({'"', "“", "‘"})
 # Lines of its own that, with the title and a third kind of evidence, stand in for strong evidence.
 MIN_OWN_LINES = 2
-# Inflections of one word share this prefix (spasm/spasms, cause/causing) often enough.
-STEM_CHARS = 4
+# A word's stem when asking whether the document writes it in lower case elsewhere (its capitals
+# then are a stuffer's, not a name's): inflections share this prefix often enough (spasm/spasms,
+# cause/causing). Not the spun stage's USAGE_STEM_CHARS (5), a stem for counting a word's uses
+# that its model was fitted with: the two were tuned apart, each for its own question.
+CASE_STEM_CHARS = 4
 
 # Kinds of evidence. Strong kinds put the phrase where prose cannot have it; weak kinds are what
 # a repeated heading (a line of its own) or a name (Title Case mid-sentence) shows too; the
@@ -118,7 +121,7 @@ def _surface(doc: Document, inst: Instance, lower: set[str], stop: frozenset[str
 def _lowercase_elsewhere(phrase: str, lower: set[str], stop: frozenset[str]) -> bool:
     """Half the content words of ``phrase`` or more also appear in lower case in the
     document (any inflection), so its capitals are a stuffer's, not a name's ("Rosetta Stone")."""
-    content = [w.lower()[:STEM_CHARS] for w in PHRASE_WORD.findall(phrase) if w.lower() not in stop]
+    content = [w.lower()[:CASE_STEM_CHARS] for w in PHRASE_WORD.findall(phrase) if w.lower() not in stop]
     return 2 * sum(w in lower for w in content) >= len(content)
 
 
