@@ -77,8 +77,11 @@ def test_seed_004_ads_bio_footer_cart_and_artifact_are_removed(seed_run):
         "boilerplate.copyright": ["Copyright © 2023 4thicft.org. All Rights Reserved."],
         "boilerplate.close_button": ["X"],
         "boilerplate.cart_widget": ["Add to cart"],
-        # The keyphrase injections; tests/stages/test_stuffing.py checks them.
-        "stuffing.keyphrase": ["Lower Back Pain Causing Leg Spasms"] * 10,
+        # The keyphrase injections, by the evidence that condemned each; tests/stages/test_stuffing.py
+        # checks them.
+        "stuffing.keyphrase_tail": ["Lower Back Pain Causing Leg Spasms"] * 5,
+        "stuffing.keyphrase_title_case": ["Lower Back Pain Causing Leg Spasms"] * 4,
+        "stuffing.keyphrase_misfit": ["Lower Back Pain Causing Leg Spasms"],
     }
     bio = removed["boilerplate.author_bio"][0]
     assert bio.startswith("Author: Sara Riley\n\nHi there! I’m Sara") or bio.startswith("Author: Sara Riley\n\nHi there! I'm Sara")

@@ -37,7 +37,9 @@ repetition of a topic term ("back pain") is grammatical every time.
    phrase does not hang from its sentence as an argument or modifier (it takes over the root
    without a determiner of its own, or attaches as ``dep``/``appos``/``npadvmod``); a
    grammatical use does. Each injected instance is removed with the punctuation that only
-   existed to attach it; grammatical uses and the title stay.
+   existed to attach it, its reason code naming its evidence (``stuffing.keyphrase_glued``,
+   ``_tail``, ``_own_sentence``, ``_repeated``, ``_own_line``, ``_title_case``, ``_lower_case``,
+   ``_parse``, and step 5's ``_misfit``); grammatical uses and the title stay.
 5. Once the keyphrase is established, a stuffer's copies are one pasted string: an instance
    spaCy kept that has the very form of a copy with strong evidence is read once more. A line
    of only copies goes (a line of its own, said twice). So does a copy the words around it do
@@ -162,7 +164,8 @@ class KeywordStuffing(Stage):
             if verdict.injected and verdict.instance.start >= covered:
                 covered = verdict.through
                 start, end = removal_span(doc, verdict)
-                doc.annotate(start, end, category=STAGE, rule=RULE, action=Action.REMOVE,
+                # The rule names the evidence: stuffing.keyphrase_glued, stuffing.keyphrase_tail, ...
+                doc.annotate(start, end, category=STAGE, rule=f"{RULE}_{verdict.kind}", action=Action.REMOVE,
                              reason=f"stuffed keyphrase {phrase!r}: {verdict.why}")
 
     def _stuffed(self, verdicts: list[Verdict]) -> bool:

@@ -10,6 +10,7 @@ from pipeline.language.lm import trigram_model
 from pipeline.stages.stuffing.candidates import Instance
 from pipeline.stages.stuffing.parse import BOUND, FREE, role_of
 from pipeline.stages.stuffing.surface import (
+    MISFIT,
     ONLY_PUNCT,
     OWN_LINE,
     OWN_LINE_END,
@@ -50,7 +51,7 @@ def recheck_copies(doc: Document, verdicts: list[Verdict], stop: frozenset[str])
             verdict.injected, verdict.why, verdict.kind = True, "a line of only copies", OWN_LINE
             verdict.through = line.end()
         elif why := _misfit(doc, with_copies(verdict), stop):
-            verdict.injected, verdict.why = True, why
+            verdict.injected, verdict.why, verdict.kind = True, why, MISFIT
 
 
 def _misfit(doc: Document, inst: Instance, stop: frozenset[str]) -> str | None:

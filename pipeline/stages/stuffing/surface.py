@@ -43,6 +43,8 @@ CASE_STEM_CHARS = 4
 # puts its keyphrase).
 OWN_LINE, GLUED, TAIL, OWN_SENTENCE, REPEATED, TITLE_CASE, LOWER_CASE, PARSE, IN_TITLE = (
     "own_line", "glued", "tail", "own_sentence", "repeated", "title_case", "lower_case", "parse", "in_title")
+# What step 5 finds of a copy spaCy kept: the words around it do not take it (the trigram model).
+MISFIT = "misfit"
 STRONG = frozenset({GLUED, TAIL, OWN_SENTENCE, REPEATED})
 SURFACE = STRONG | {OWN_LINE, TITLE_CASE, LOWER_CASE}
 # Kinds of evidence counted towards ``min_evidence_kinds`` as they stand (the parse's only where it found injection).
