@@ -32,10 +32,8 @@ from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, load_pages
 from pipeline.io.records import RawRecord
 from pipeline.language.nlp import stop_words
 from pipeline.language.wordnet import wordnet
-from pipeline.run.processor import Pipeline
+from pipeline.run.processor import build_pipeline
 from pipeline.stages.normalize import make_document
-from pipeline.stages.segment import Segment
-from pipeline.stages.spun import SpunText
 
 SEED = 20261121
 RATES = (0.1, 0.2, 0.3)
@@ -124,7 +122,10 @@ class SpunOnly:
     """The spun stage after segmenting, on an article's text."""
 
     def __init__(self, **overrides) -> None:
-        self.pipeline = Pipeline([Segment(), SpunText(**{**load_config()["spun"], **overrides})])
+        config = load_config()
+        config["pipeline"]["stages"] = ["segment", "spun"]
+        config["spun"].update(overrides)
+        self.pipeline = build_pipeline(config)
 
     def __call__(self, page: Page, body: str):
         doc = make_document(RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=body, title=page.title))

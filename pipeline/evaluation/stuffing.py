@@ -28,11 +28,9 @@ from pipeline.core.render import cleaned_text
 from pipeline.evaluation.wcxb import Page
 from pipeline.io.records import RawRecord
 from pipeline.language.nlp import stop_words
-from pipeline.run.processor import Pipeline
-from pipeline.stages.boilerplate import Boilerplate
-from pipeline.stages.normalize import DuplicateTitle, make_document
-from pipeline.stages.segment import Segment
-from pipeline.stages.stuffing import KEYPHRASE_NOTE, STAGE, KeywordStuffing
+from pipeline.run.processor import build_pipeline
+from pipeline.stages.normalize import make_document
+from pipeline.stages.stuffing import KEYPHRASE_NOTE, STAGE
 from pipeline.text.words import PHRASE_WORD
 
 SEED = 20261121
@@ -169,13 +167,17 @@ def occurrences(phrase: str, text: str) -> int:
     return len(re.findall(pattern, text.lower().replace("’", "'")))
 
 
+# The stuffing stage and what it requires, not the boilerplate stages it merely runs after.
+STAGES = ["segment", "duplicate_title", "boilerplate", "stuffing"]
+
+
 class StuffingOnly:
     """The stuffing stage after what it requires, with only its own removals applied."""
 
     def __init__(self) -> None:
         config = load_config()
-        self.pipeline = Pipeline([Segment(), DuplicateTitle(), Boilerplate(**config["boilerplate"]),
-                                  KeywordStuffing(**config["stuffing"])])
+        config["pipeline"]["stages"] = STAGES
+        self.pipeline = build_pipeline(config)
 
     def __call__(self, page: Page, body: str) -> tuple[Document, str]:
         doc = make_document(RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=body, title=page.title))

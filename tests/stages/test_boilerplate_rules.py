@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.core.config import load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
-from pipeline.run.processor import Pipeline
-from pipeline.stages.boilerplate import Boilerplate, LexiconError, load_lexicon
-from pipeline.stages.normalize import DuplicateTitle
-from pipeline.stages.segment import Segment
+from pipeline.run.processor import build_pipeline
+from pipeline.stages.boilerplate import LexiconError, load_lexicon
 
 PARA = "Rivers carry sediment from the mountains to the sea, and the fish that live in them adapt to it."
 
 
 def clean(body: str, **kwargs) -> tuple[str, list[str]]:
     doc = Document(id="d", source="d.txt", title="Title", text=f"Title\n\n{body}")
-    Pipeline([Segment(), DuplicateTitle(), Boilerplate(**kwargs)])(doc)
+    config = load_config()
+    config["boilerplate"].update(kwargs)
+    build_pipeline(config, until="boilerplate")(doc)
     return cleaned_text(doc), sorted(a.code for a in doc.annotations)
 
 
@@ -104,7 +105,7 @@ def test_template_placeholders():
 
 def test_the_title_is_never_boilerplate():
     doc = Document(id="d", source="d.txt", title="Related Posts", text=f"Related Posts\n\n{PARA}")
-    Pipeline([Segment(), DuplicateTitle(), Boilerplate()])(doc)
+    build_pipeline(load_config(), until="boilerplate")(doc)
     assert doc.annotations == []
 
 

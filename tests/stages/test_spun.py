@@ -8,12 +8,15 @@ from importlib import resources
 import numpy as np
 import pytest
 
+from pipeline.core.config import load_config
 from pipeline.core.document import Action, Document
 from pipeline.core.render import cleaned_text
-from pipeline.evaluation.spun import SpunOnly, auc, moby_spinner
-from pipeline.evaluation.wcxb import Page
+from pipeline.evaluation.spun import auc, moby_spinner
+from pipeline.io.records import RawRecord
 from pipeline.language.trees import write_npz
 from pipeline.language.wordnet import wordnet
+from pipeline.run.processor import build_pipeline
+from pipeline.stages.normalize import make_document
 from pipeline.stages.spun.features import DOCUMENT_FEATURES, WORD_FEATURES, WordFeatures
 from pipeline.stages.spun.lexicon import SpunLexiconError, read_lexicon
 from pipeline.stages.spun.model import SpunModel, SpunModelError
@@ -26,13 +29,13 @@ CLEAN = [
 ]
 
 
-def page(text: str) -> Page:
-    return Page(id="t", page_type="article", domain="example.org", html="", title="Back pain", gold=text,
-                with_snippets=(), without_snippets=())
-
-
 def spun(text: str, **overrides) -> Document:
-    return SpunOnly(**overrides)(page(text), text)
+    """The spun stage after segmenting, configured with ``overrides`` of its [spun] section."""
+    config = load_config()
+    config["pipeline"]["stages"] = ["segment", "spun"]
+    config["spun"].update(overrides)
+    doc = make_document(RawRecord(id="t", source="t.txt", position=1, text=text, title="Back pain"))
+    return build_pipeline(config)(doc)
 
 
 def flagged(doc: Document, rule: str = "tortured_phrase") -> list[str]:

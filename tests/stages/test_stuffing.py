@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pytest
 
+from pipeline.core.config import load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
-from pipeline.evaluation.stuffing import StuffingOnly
+from pipeline.evaluation.stuffing import STAGES
 from pipeline.io.records import RawRecord
+from pipeline.run.processor import Pipeline, build_pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.stuffing import KEYPHRASE_NOTE
 from pipeline.stages.stuffing.surface import ends_sentence
@@ -23,11 +27,17 @@ PROSE = [
 ]
 
 
+@lru_cache(maxsize=1)
+def stuffing_pipeline() -> Pipeline:
+    """The stage after what it requires: the stages ``make eval`` scores it with."""
+    config = load_config()
+    config["pipeline"]["stages"] = STAGES
+    return build_pipeline(config)
+
+
 def stuffing_only(title: str, body: str) -> Document:
-    """The stage after what it requires: the same pipeline ``make eval`` scores."""
     doc = make_document(RawRecord(id="t", source="t.txt", position=1, text=body, title=title))
-    StuffingOnly().pipeline(doc)
-    return doc
+    return stuffing_pipeline()(doc)
 
 
 def stuffing_reasons(doc: Document) -> list[str]:
