@@ -131,17 +131,17 @@ class KeywordStuffing(Stage):
             doc.signals[signal.name] = 0.0
         doc.notes[KEYPHRASE_NOTE] = ""
         # 1. Candidates (candidates.py).
-        candidates = find_candidates(doc, self._stop, min_instances=self.min_instances,
-                                     min_phrase_words=self.min_phrase_words, max_phrase_words=self.max_phrase_words,
-                                     min_content_words=self.min_content_words)
-        if not candidates:
+        found = find_candidates(doc, self._stop, min_instances=self.min_instances,
+                                min_phrase_words=self.min_phrase_words, max_phrase_words=self.max_phrase_words,
+                                min_content_words=self.min_content_words)
+        if not found:
             return
         tokens = PHRASE_WORD.findall(doc.text)
         words = len(tokens) or 1
         # Word stems the document writes in lower case somewhere (inflections share CASE_STEM_CHARS).
         lower = {w[:CASE_STEM_CHARS] for w in tokens if w.islower()}
         # 2. Surface evidence (surface.py), 3. the keyphrase stuffed or closest to it.
-        judged = {key: judge(doc, insts, lower, self._stop) for key, insts in candidates.items()}
+        judged = {key: judge(doc, insts, lower, self._stop) for key, insts in found.items()}
         stuffed = {key: self._stuffed(verdicts) for key, verdicts in judged.items()}
         key = max(judged, key=lambda k: (stuffed[k], strong_count(judged[k]), len(k.split()), len(judged[k])))
         if not stuffed[key] and (strong_count(judged[key]) >= self.min_strong or title_lines(judged[key])):

@@ -82,8 +82,8 @@ def _misfit(doc: Document, inst: Instance, stop: frozenset[str]) -> str | None:
     if line_end:
         if (enter is not None and enter >= MIN_CALLED_FIT) or role_of(doc, inst, appended=True) != FREE:
             return None
-        fit = "its first word unknown" if enter is None else f"fit {enter:.1f}"
-        return f"appended to a line whose last words do not call for it ({fit}; trigram model)"
+        called = "its first word unknown" if enter is None else f"fit {enter:.1f}"
+        return f"appended to a line whose last words do not call for it ({called}; trigram model)"
     following = after.group(1).lower()
     skip, leave = _fit(following, before), _fit(following, phrase[-2:])
     if skip is None or leave is None:
