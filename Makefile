@@ -69,7 +69,7 @@ $(STAMP): pyproject.toml
 # Retrain the boilerplate line model on WCXB dev, and the 5 held-out-site models that
 # `make eval` and the golden test score with (~6 minutes on 2 cores).
 train-boilerplate: $(TRAIN_STAMP)
-	$(BIN)/python -m pipeline.linemodel.train --cv
+	$(BIN)/python -m pipeline.stages.boilerplate_model.train --cv
 
 $(TEST_STAMP): $(STAMP)
 	$(call debian_install,$(TEST_DEBIAN_PACKAGES))

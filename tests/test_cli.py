@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import pipeline
-import pipeline.linemodel
+import pipeline.stages.boilerplate_model.model
 from pipeline.core.config import load_config
 from pipeline.io import outputs
 from pipeline.run.processor import configured
@@ -113,7 +113,7 @@ def test_manifest(seed_run):
     # The seeds have no URLs, so no site: the counting pass ran and found nothing.
     assert manifest["site_lines"] == {"counted": True, "sites_with_repeated_lines": 0, "repeated_lines": 0}
     assert manifest["versions"]["spacy"].startswith("3.8")
-    builtin = Path(pipeline.linemodel.__file__).parent / "boilerplate_lines.npz"
+    builtin = Path(pipeline.stages.boilerplate_model.model.__file__).parent / "boilerplate_lines.npz"
     assert manifest["models"]["boilerplate_model"] == {
         "model": "builtin", "sha256": hashlib.sha256(builtin.read_bytes()).hexdigest()
     }

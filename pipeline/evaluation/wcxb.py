@@ -22,16 +22,16 @@ from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
 from pipeline.io.encoding import DecodeError, decode
 from pipeline.io.records import RawRecord
-from pipeline.linemodel import BUILTIN
 from pipeline.run.processor import Pipeline, build_pipeline
 from pipeline.run.sites import RepeatedLines, SiteCounter, map_keys
+from pipeline.stages.boilerplate_model.model import BUILTIN
 from pipeline.stages.normalize import make_document
 from pipeline.text.words import WORD
 
 # The WCXB dev split, in the shared folder beside the repository.
 DEFAULT_WCXB = Path(__file__).resolve().parents[3] / "shared" / "wcxb-dev"
 # The line models trained with one fold of sites held out, and which fold each page is in.
-DEFAULT_CV = Path(__file__).resolve().parents[1] / "linemodel" / "cv"
+DEFAULT_CV = Path(__file__).resolve().parents[1] / "stages" / "boilerplate_model" / "cv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +136,7 @@ class CleanCorpusTextOnly:
     """This project on inscriptis text: the pipeline's cleaned text, whatever the decision.
 
     The built-in line model was trained on these very pages, so scoring it here would be
-    in-sample. When the cross-validation models exist (``python -m pipeline.linemodel.train
+    in-sample. When the cross-validation models exist (``python -m pipeline.stages.boilerplate_model.train
     --cv``), each page is cleaned by the model trained without its site instead.
     """
 

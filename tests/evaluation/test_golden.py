@@ -2,7 +2,7 @@
 
 The floors are the scores when the gate was last raised, less a rounding margin; raise
 them when the detectors improve (``make eval`` prints the full table). Pages are cleaned
-with the line model that never saw their site (``pipeline/linemodel/cv``), so the gate
+with the line model that never saw their site (``pipeline/stages/boilerplate_model/cv``), so the gate
 measures generalization, not memory.
 """
 
@@ -28,7 +28,7 @@ def scores():
     pages = wcxb.load_pages(WCXB, page_types={"article"})[:SUBSET_PAGES]
     assert len(pages) == SUBSET_PAGES
     ours = wcxb.CleanCorpusTextOnly()
-    assert ours.held_out, "the held-out-site line models are missing from pipeline/linemodel/cv"
+    assert ours.held_out, "the held-out-site line models are missing from pipeline/stages/boilerplate_model/cv"
     return wcxb.evaluate(pages, {"ours": ours, "raw": wcxb.raw_text})
 
 

@@ -1,11 +1,11 @@
-"""Train the boilerplate line model on WCXB dev: ``python -m pipeline.linemodel.train``.
+"""Train the boilerplate line model on WCXB dev: ``python -m pipeline.stages.boilerplate_model.train``.
 
 1. Each page's HTML is rendered to visible text with inscriptis and normalized exactly as
    the pipeline does (:func:`~pipeline.stages.normalize.make_document`).
 2. Each line is labelled content (1) or boilerplate (0) by a monotone token alignment of
    the page's words to the gold ``main_content`` (difflib): a line is content when at
    least half its words fall in aligned runs of 3+ words (1+ for lines of 1-2 words).
-3. Features (:mod:`pipeline.linemodel.features`) are computed twice per page, with the
+3. Features (:mod:`pipeline.stages.boilerplate_model.features`) are computed twice per page, with the
    rendered indentation and flattened (every indent 0), so the model serves both kinds
    of input. The vocabulary features are cross-fitted: a page's vocabulary features come
    from a vocabulary learned on the other sites only.
@@ -33,8 +33,8 @@ import numpy as np
 
 from pipeline.evaluation import wcxb
 from pipeline.language.trees import Trees
-from pipeline.linemodel import LineModel, Vocabulary
-from pipeline.linemodel.features import FEATURES, LexiconRule, line_features
+from pipeline.stages.boilerplate_model.features import FEATURES, LexiconRule, line_features
+from pipeline.stages.boilerplate_model.model import LineModel, Vocabulary
 from pipeline.stages.segment import Segment
 from pipeline.text.words import WORD, count_words
 
@@ -138,7 +138,8 @@ def export(classifier, vocabulary: Vocabulary, meta: dict) -> LineModel:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.linemodel.train", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m pipeline.stages.boilerplate_model.train",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("--wcxb", type=Path, default=wcxb.DEFAULT_WCXB, help="WCXB dev folder (default: %(default)s)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="model file (default: %(default)s)")
     parser.add_argument("--cv", type=Path, nargs="?", const=DEFAULT_CV, default=None,

@@ -1,8 +1,8 @@
 """Boilerplate the lexicon cannot name: a line classifier over layout, prose and vocabulary.
 
 After the rules of :mod:`pipeline.stages.boilerplate`, every other line gets a probability
-of being article content from :class:`pipeline.linemodel.LineModel` (trained on WCXB dev;
-see ``pipeline/linemodel/DATA_CARD.md``). Lines below the threshold are removed, each with
+of being article content from :class:`pipeline.stages.boilerplate_model.model.LineModel` (trained on WCXB dev;
+see ``pipeline/stages/boilerplate_model/DATA_CARD.md``). Lines below the threshold are removed, each with
 its probability in the reason. The title line is never removed.
 """
 
@@ -14,8 +14,8 @@ import numpy as np
 
 from pipeline.core.document import Action, Document
 from pipeline.core.registry import Stage, stage
-from pipeline.linemodel import LineModel
 from pipeline.stages.boilerplate import BOILERPLATE, STAGE
+from pipeline.stages.boilerplate_model.model import LineModel
 from pipeline.stages.segment import block_removal_span
 
 RULE = "line_model"
@@ -28,8 +28,8 @@ class BoilerplateModel(Stage):
     def __init__(
         self,
         *,
-        # "builtin" (trained on WCXB dev, see pipeline/linemodel/DATA_CARD.md), a model file from
-        # `python -m pipeline.linemodel.train`, or None (off).
+        # "builtin" (trained on WCXB dev, see pipeline/stages/boilerplate_model/DATA_CARD.md), a model file from
+        # `python -m pipeline.stages.boilerplate_model.train`, or None (off).
         model: str | Path | None = "builtin",
         # Lines whose probability of being content is below this are removed. On held-out-site
         # predictions for WCXB dev's articles, 0.32 gives word-F1 0.932, `with` snippets kept 97.1%,

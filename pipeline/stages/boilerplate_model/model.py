@@ -1,6 +1,6 @@
 """The boilerplate line classifier: gradient-boosted trees over per-line features.
 
-The model file (``boilerplate_lines.npz``, made by :mod:`pipeline.linemodel.train`) holds
+The model file (``boilerplate_lines.npz``, made by :mod:`pipeline.stages.boilerplate_model.train`) holds
 the trees as flat arrays (:mod:`pipeline.language.trees`), the token vocabulary and its metadata;
 numpy evaluates all trees at once, so scikit-learn is needed only to train. See ``DATA_CARD.md``.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.language.trees import Trees, read_model, write_model
-from pipeline.linemodel.features import FEATURES, LexiconRule, Vocabulary, line_features
+from pipeline.stages.boilerplate_model.features import FEATURES, LexiconRule, Vocabulary, line_features
 
 BUILTIN = "builtin"
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from pipeline.language.trees import Trees
-from pipeline.linemodel import LineModel, ModelError
-from pipeline.linemodel.features import FEATURES, LINE_FEATURES, LexiconRule, Vocabulary, line_features
+from pipeline.stages.boilerplate_model.features import FEATURES, LINE_FEATURES, LexiconRule, Vocabulary, line_features
+from pipeline.stages.boilerplate_model.model import LineModel, ModelError
 
 
 def sigmoid(x: float) -> float:
