@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a LanguageTool server for the grammar stage, e.g. http://localhost:8081")
     parser.add_argument("--languagetool-path", metavar="DIR", type=Path, default=None,
                         help="a directory holding an unzipped LanguageTool (languagetool-server.jar)")
+    parser.add_argument("--follow-symlinks", action="store_true",
+                        help="read links in RAW_DIR to files outside it (by default such a link is a failed "
+                             "document, ingest.outside_input, and is not read)")
     parser.add_argument("--repair-spun", action="store_true",
                         help="replace tortured phrases with the phrase they most likely replaced "
                              "(default: flag them only)")
@@ -82,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
         if args.languagetool_url:
             config["grammar"]["languagetool_url"] = args.languagetool_url
+        if args.follow_symlinks:
+            config["ingest"]["follow_symlinks"] = True
         if args.repair_spun:
             config["spun"]["repair"] = True
         if args.languagetool_path:

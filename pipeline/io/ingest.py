@@ -27,6 +27,7 @@ from pipeline.io.records import (
     LINE_TOO_LONG,
     MALFORMED_JSON,
     NO_CONTENT,
+    OUTSIDE_INPUT,
     TOO_LARGE,
     UNREADABLE,
     Limits,
@@ -87,11 +88,25 @@ def _count_lines(fh: IO[bytes]) -> int:
     return count + content
 
 
+def outside(path: Path, raw_dir: Path) -> bool:
+    """``path`` is a link to a file outside ``raw_dir`` (or it cannot be resolved)."""
+    try:
+        return not path.resolve(strict=True).is_relative_to(raw_dir.resolve(strict=True))
+    except (OSError, RuntimeError):  # a dangling link or a loop
+        return True
+
+
 def read_records(path: Path, raw_dir: Path, *, max_document_bytes: int | None,
-                 max_line_chars: int | None) -> Iterator[RawRecord]:
-    """The records of one input file, lazily, each readable or rejected with a reason."""
+                 max_line_chars: int | None, follow_symlinks: bool = False) -> Iterator[RawRecord]:
+    """The records of one input file, lazily, each readable or rejected with a reason. A link to
+    a file outside ``raw_dir`` is not read unless ``follow_symlinks``: its one record fails."""
     source = source_name(path, raw_dir)
     name = path.name.lower()
+    if not follow_symlinks and outside(path, raw_dir):
+        record = RawRecord(id=file_id(source), source=source, position=0)
+        yield record.reject(Status.FAILED, OUTSIDE_INPUT,
+                            f"{source} links outside the input folder; not read (--follow-symlinks reads it)")
+        return
     limits = Limits(max_document_bytes, max_line_chars)
     if name.endswith(JSONL_SUFFIXES):
         yield from _read_jsonl(path, source, limits)

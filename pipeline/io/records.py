@@ -24,6 +24,7 @@ BAD_FIELD = "ingest.bad_field"
 UNREADABLE = "ingest.unreadable"
 NO_CONTENT = "ingest.no_content"
 INVALID_UNICODE = "ingest.invalid_unicode"
+OUTSIDE_INPUT = "ingest.outside_input"
 
 # Deepest nesting of a record's metadata kept: deeper is a malformed record, not data (JSON
 # encoders and pickling recurse once per level, and Python's recursion limit is 1,000).

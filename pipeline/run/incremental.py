@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from pipeline.core.config import Config, config_hash
 from pipeline.core.document import Status
+from pipeline.io.ids import safe_id
 from pipeline.io.records import RawRecord
 
 # Row groups of the previous signals.parquet kept decoded at once (documents mostly come in
@@ -75,6 +76,8 @@ class Previous:
                 for row, (doc_id, content, status) in enumerate(zip(
                         table.column("id").to_pylist(), table.column("content_hash").to_pylist(),
                         table.column("status").to_pylist(), strict=True)):
+                    if not isinstance(doc_id, str) or safe_id(doc_id) != doc_id:
+                        continue  # not an id this program writes ("../x"): never reused, never removed
                     self._position[doc_id] = len(self._order)
                     self._order.append(doc_id)
                     if status != Status.FAILED.value:

@@ -74,7 +74,8 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
     files = ingest.discover(raw_dir)
-    total = sum(ingest.count_records(p) for p in files)
+    follow = config["ingest"]["follow_symlinks"]
+    total = sum(1 if not follow and ingest.outside(p, raw_dir) else ingest.count_records(p) for p in files)
     runner = make_executor(config, executor=executor, workers=workers, scheduler=scheduler, total=total)
     versions = _versions()
     key = run_key(config, versions, runner.provenance)
@@ -141,7 +142,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         "versions": versions,
         "stages": [spec.name for spec in chosen] + ["decide"],
         "models": runner.provenance,
-        "inputs": [_input_entry(p, raw_dir) for p in files],
+        "inputs": [_input_entry(p, raw_dir, follow) for p in files],
         "counts": counts_with_total,
         "site_lines": _site_summary(repeated),
     }
@@ -260,10 +261,12 @@ def _remove_stale(ids: set[str], cleaned_dir: Path, reports_dir: Path) -> None:
         (reports_dir / f"{doc_id}.html").unlink(missing_ok=True)
 
 
-def _input_entry(path: Path, raw_dir: Path) -> dict:
+def _input_entry(path: Path, raw_dir: Path, follow_symlinks: bool) -> dict:
     """The manifest's line for one input file; a file that cannot be read says why (its records'
-    rows say ``ingest.unreadable``)."""
+    rows say ``ingest.unreadable``), and one outside the input folder is not read."""
     name = ingest.source_name(path, raw_dir)
+    if not follow_symlinks and ingest.outside(path, raw_dir):
+        return {"path": name, "error": "links outside the input folder: not read"}
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as fh:

@@ -1,0 +1,53 @@
+"""Nothing outside the folders given is read or deleted (issue 26, D10, D11)."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow.parquet as pq
+
+from tests.conftest import article, run_cli
+from tests.reliability.test_hostile_records import accounted, raw_dir
+
+SECRET = "Secret line that lives outside the input folder, never to be shown."
+
+
+def test_d10_a_link_out_of_the_input_folder_is_a_failed_row_and_is_not_read(tmp_path):
+    raw = raw_dir(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text(article("Private Notes") + "\n\n" + SECRET, encoding="utf-8")
+    (raw / "passwd.txt").symlink_to(secret)
+    (raw / "inside.txt").symlink_to(raw / "good.txt")  # a link that stays inside is an input like any
+    rows = accounted(run_cli(raw, tmp_path / "run"), 3)
+    assert rows.loc["passwd", ["status", "error"]].tolist() == [
+        "failed", "passwd.txt links outside the input folder; not read (--follow-symlinks reads it)"]
+    assert list(rows.loc["passwd", "reasons"]) == ["ingest.outside_input"]
+    assert rows.loc["inside", "status"] == "kept"
+    reports = tmp_path / "run" / "reports"
+    assert not any(SECRET in page.read_text("utf-8") for page in reports.glob("*.html"))
+    manifest = json.loads((reports / "manifest.json").read_text("utf-8"))
+    assert [entry for entry in manifest["inputs"] if entry["path"] == "passwd.txt"] == [
+        {"path": "passwd.txt", "error": "links outside the input folder: not read"}]
+    assert "3 files, " in (index := (reports / "index.html").read_text("utf-8"))
+    assert " bytes (1 not read: passwd.txt)</dd>" in index
+    # Asked for, the link is read.
+    rows = accounted(run_cli(raw, tmp_path / "followed", "--follow-symlinks"), 3)
+    assert rows.loc["passwd", "status"] == "kept"
+    assert SECRET in (tmp_path / "followed" / "cleaned" / "passwd.txt").read_text("utf-8")
+
+
+def test_d11_ids_read_back_from_a_previous_run_never_delete_outside_the_output_folders(tmp_path):
+    raw = raw_dir(tmp_path)
+    first = run_cli(raw, tmp_path)
+    assert first.exit_code == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    # A crafted previous table: one more row whose id climbs out of cleaned/ and reports/.
+    table = pq.read_table(first.reports / "signals.parquet")
+    rows = table.to_pylist()
+    rows.append({**rows[0], "id": "../victim"})
+    pq.write_table(table.from_pylist(rows, schema=table.schema), first.reports / "signals.parquet")
+    again = run_cli(raw, tmp_path)
+    accounted(again, 1)
+    assert victim.read_text("utf-8") == "keep me"
+    assert json.loads((again.reports / "manifest.json").read_text("utf-8"))["incremental"]["reused"] == 1
