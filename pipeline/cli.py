@@ -8,7 +8,8 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.core.config import ConfigError, load_config
-from pipeline.run.executors import EXECUTORS
+from pipeline.io.outputs import OutputsBusy
+from pipeline.run.executors import EXECUTORS, WorkerLost
 from pipeline.run.runner import NothingProcessed, run
 from pipeline.stages.boilerplate import LexiconError
 
@@ -96,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, LexiconError, FileNotFoundError) as exc:
         print(f"clean-corpus: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OutputsBusy as exc:
+        print(f"clean-corpus: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except WorkerLost as exc:
+        print(f"clean-corpus: {exc}; the run stopped (no output was half-written)", file=sys.stderr)
+        return EXIT_NOTHING_PROCESSED
     except NothingProcessed as exc:
         print(f"clean-corpus: {exc}", file=sys.stderr)
         return EXIT_NOTHING_PROCESSED

@@ -104,3 +104,32 @@ def test_every_registered_signal_says_what_it_measures_once():
     declared = [signal for spec in registry.registered().values() for signal in spec.signals]
     assert len({signal.name for signal in declared}) == len(declared) == 61
     assert all(signal.kind in (int, float) and signal.meaning for signal in declared)
+
+
+def test_a_stage_of_ones_own_runs_in_every_worker_through_plugins(tmp_path):
+    """Worker processes are spawned afresh: they import [pipeline] plugins as the main process does."""
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from tests.conftest import REPO
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    lines = [json.dumps({"id": f"d{n}", "text": article("Notes On Rivers") + "\n\nBUY RIVER MAPS NOW!"})
+             for n in range(40)]
+    (raw / "batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    stages = [*default_config()["pipeline"]["stages"]]
+    stages.insert(stages.index("quality"), "plugin_shouting")
+    config = tmp_path / "plugin.toml"
+    config.write_text(f'[pipeline]\nplugins = ["tests.plugins.shouting"]\nstages = {json.dumps(stages)}\n'
+                      "\n[plugin_shouting]\nmin_chars = 12\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pipeline", str(raw), "--cleaned", str(tmp_path / "c"),
+                           "--reports", str(tmp_path / "r"), "-q", "--workers", "2", "--config", str(config)],
+                          cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    signals = pd.read_parquet(tmp_path / "r" / "signals.parquet")
+    assert signals["plugin_shouts"].tolist() == [1] * 40
+    assert json.loads((tmp_path / "r" / "manifest.json").read_text("utf-8"))["timings"]["executor"] == (
+        "local, 2 worker processes")

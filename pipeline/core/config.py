@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib
 import json
 import tomllib
 from importlib import resources
@@ -39,16 +40,18 @@ def default_config() -> Config:
 
 
 def load_config(path: Path | None = None) -> Config:
-    """The defaults, with the keys of the file at ``path`` (if any) laid over them."""
-    config = default_config()
+    """The defaults, with the keys of the file at ``path`` (if any) laid over them. The file's
+    ``[pipeline] plugins`` are imported first, so that the stages they register have sections."""
     if path is None:
-        return config
+        return default_config()
     try:
         user = _nulls(tomllib.loads(Path(path).read_text("utf-8")))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    import_plugins(user.get("pipeline", {}).get("plugins", []), path)
+    config = default_config()
     for section, values in user.items():
         if section not in config or not isinstance(values, dict):
             raise ConfigError(
@@ -67,6 +70,18 @@ def load_config(path: Path | None = None) -> Config:
             config[section][key] = value
     _check_stages(config, path)
     return config
+
+
+def import_plugins(modules: Any, where: Path | str = "config") -> None:
+    """Import the modules ``[pipeline] plugins`` names: stages outside the package register when
+    their module is imported, and every worker process imports them the same way."""
+    if not isinstance(modules, list) or not all(isinstance(name, str) for name in modules):
+        raise ConfigError(f"{where}: pipeline.plugins must be a list of module names")
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:
+            raise ConfigError(f"{where}: pipeline.plugins: cannot import {name!r} ({exc})") from None
 
 
 def _check_stages(config: Config, path: Path) -> None:

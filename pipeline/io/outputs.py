@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -123,6 +124,65 @@ class Columns:
             value = doc.signals.get(name)
             out[name] = None if value is None else int(value) if name in self._ints else float(value)
         return out
+
+
+# ------------------------------------------------------------------ the output folders
+
+# Held (flock) in each output folder while a run writes it, naming the run's process; removed when
+# the run ends.
+LOCK_FILE = ".clean-corpus.lock"
+# What atomic_open leaves while it writes ``.<name>.<random>.tmp``, and the counting pass's spill
+# folders: a run killed midway leaves them, the next run into the folder removes them.
+LEFTOVERS = (".*.tmp", ".site-lines-*")
+
+
+class OutputsBusy(RuntimeError):
+    """Another run is writing the same output folder."""
+
+
+@contextmanager
+def output_lock(*folders: Path) -> Iterator[None]:
+    """Hold each output folder for this run (a second run into one of them fails at once, naming
+    the first), and remove what a killed run left there: it is ours alone while we hold it."""
+    import fcntl
+
+    with ExitStack() as held:
+        for folder in dict.fromkeys(Path(f).resolve() for f in folders):
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / LOCK_FILE
+            while True:
+                fh = open(path, "a+", encoding="utf-8")
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "a process"
+                    fh.close()
+                    raise OutputsBusy(f"{folder} is being written by another clean-corpus run ({holder})") from None
+                try:  # the file we hold is still the one at the path (not one a finishing run removed)
+                    same = os.fstat(fh.fileno()).st_ino == os.stat(path).st_ino
+                except FileNotFoundError:
+                    same = False
+                if same:
+                    break
+                fh.close()
+            held.callback(fh.close)
+            held.callback(path.unlink, missing_ok=True)  # while still held: runs before the close
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}\n")
+            fh.flush()
+            _remove_leftovers(folder)
+        yield
+
+
+def _remove_leftovers(folder: Path) -> None:
+    for pattern in LEFTOVERS:
+        for path in folder.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------ atomic files

@@ -25,6 +25,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import islice
@@ -39,6 +40,11 @@ from pipeline.run.sites import RepeatedLines, SiteKeys, map_keys
 MAX_BATCH_DOCS = 32
 # Batches queued per worker beyond the one it is working on.
 WINDOW_PER_WORKER = 2
+# Times a local batch runs before its worker's death ends the run (a batch that kills every worker
+# it meets is not a passing fault).
+MAX_TRIES = 3
+# How often a local worker checks that the run's main process is still there.
+PARENT_POLL_SECONDS = 0.5
 EXECUTORS = ("local", "dask")
 
 
@@ -214,19 +220,76 @@ class InProcess:
 
 
 class LocalProcesses(Batched):
+    """Worker processes on this machine. A worker that dies (killed, out of memory) breaks the
+    pool: the batches it held are run again on a fresh pool, each at most ``MAX_TRIES`` times.
+    Workers end themselves when this process is gone (:func:`_watch_parent`)."""
+
     def __init__(self, config: Config, *, workers: int, total: int) -> None:
         super().__init__()
         self.config, self.workers = config, workers
         self.size = batch_size(total, workers)
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        self.generation = 0  # how many pools broke before this one
+        self.pool = self._new_pool()
         self.description = f"local, {workers} worker processes"
         self._warm_up()
 
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_watch_parent, initargs=(os.getpid(),))
+
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
-        return self.pool.submit(function, *args)
+        return _Retried(self, function, args)
+
+    def renew(self, broken: int) -> None:
+        """A fresh pool in place of pool number ``broken`` (once, however many batches it broke)."""
+        if broken == self.generation:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+            self.generation += 1
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _Retried:
+    """A batch submitted to a :class:`LocalProcesses` pool, submitted again if its worker died."""
+
+    def __init__(self, owner: LocalProcesses, function: Callable[..., Any], args: tuple) -> None:
+        self.owner, self.function, self.args, self.tries = owner, function, args, 0
+        self._submit()
+
+    def _submit(self) -> None:
+        self.tries += 1
+        self.generation = self.owner.generation
+        self.future = self.owner.pool.submit(self.function, *self.args)
+
+    def result(self) -> Any:
+        while True:
+            try:
+                return self.future.result()
+            except BrokenProcessPool:
+                if self.tries >= MAX_TRIES:
+                    raise WorkerLost(f"a worker process died {self.tries} times on the same batch") from None
+                self.owner.renew(self.generation)
+                self._submit()
+
+
+class WorkerLost(RuntimeError):
+    """A batch's worker died every time it ran."""
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker process: end it when ``parent`` (the run's main process) is gone, so that a
+    killed run leaves no workers behind (they would be adopted by init and live on)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 # What a LocalCluster started for the run changes in distributed's defaults for its workers:

@@ -90,7 +90,7 @@ class Previous:
     @staticmethod
     def _why_not(manifest_path: Path, key: str) -> str:
         if not manifest_path.exists():
-            return "no previous run"
+            return "the previous run did not complete"
         try:
             manifest = json.loads(manifest_path.read_text("utf-8"))
         except (OSError, ValueError):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.config import Config
+from pipeline.core.config import Config, import_plugins
 from pipeline.core.decide import Decide
 from pipeline.core.document import Annotation, Document, Status
 from pipeline.core.registry import Stage, StageSpec, check_order, registered, specs
@@ -29,6 +29,7 @@ PAGES = "report_pages"
 def configured(config: Config, *, until: str | None = None) -> list[StageSpec]:
     """The specs of the config's ``[pipeline] stages``, in order; with ``until``, those up to and
     including that stage."""
+    import_plugins(config["pipeline"]["plugins"])  # in a worker process too
     names = list(config["pipeline"]["stages"])
     if until is not None:
         if until not in names:

@@ -26,6 +26,7 @@ from pipeline.io.outputs import (
     Columns,
     ParquetSink,
     atomic_open,
+    output_lock,
     write_json,
     write_text,
 )
@@ -69,10 +70,17 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     (see :mod:`pipeline.run.executors`); the outputs are the same bytes whichever is used. Documents
     the previous run into these directories cleaned from the same bytes with the same code and
     config are rebuilt from its rows (see :mod:`pipeline.run.incremental`) unless ``force``."""
-    started = time.perf_counter()
     raw_dir, cleaned_dir, reports_dir = Path(raw_dir), Path(cleaned_dir), Path(reports_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
+    with output_lock(cleaned_dir, reports_dir):
+        return _run(raw_dir, cleaned_dir, reports_dir, config, quiet=quiet, executor=executor, workers=workers,
+                    scheduler=scheduler, force=force)
+
+
+def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *, quiet: bool, executor: str,
+         workers: int | None, scheduler: str | None, force: bool) -> RunSummary:
+    started = time.perf_counter()
     files = ingest.discover(raw_dir)
     follow = config["ingest"]["follow_symlinks"]
     total = sum(1 if not follow and ingest.outside(p, raw_dir) else ingest.count_records(p) for p in files)
@@ -81,6 +89,9 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     key = run_key(config, versions, runner.provenance)
     previous = Previous(reports_dir / SIGNALS_PARQUET, reports_dir / MANIFEST, key, force=force)
     reused = 0
+    # The manifest is written last: a run that does not complete leaves none, and the next run then
+    # trusts none of the rows it finds (their files may be half this run's, half the last one's).
+    (reports_dir / MANIFEST).unlink(missing_ok=True)
 
     cleaned_dir.mkdir(parents=True, exist_ok=True)
     reports_dir.mkdir(parents=True, exist_ok=True)
@@ -112,12 +123,14 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
                 signals.add(row)
                 status = row["status"]
                 counts[status] += 1
+                path = cleaned_dir / f"{row['id']}.txt"
                 if outcome.article is not None:
                     articles.add(outcome.article)
                     jsonl.write(_json_line(outcome.article))
-                    path = cleaned_dir / f"{row['id']}.txt"
                     if not (outcome.reused and path.exists()):
                         write_text(path, outcome.cleaned + "\n")
+                else:  # kept by an earlier run, perhaps
+                    path.unlink(missing_ok=True)
                 reused += outcome.reused
                 # A reused document with the same row (the page's content, its place in the input
                 # included) has the page the previous run wrote; its pager changes if its neighbours did.
