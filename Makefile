@@ -47,7 +47,7 @@ EVAL_DEBIAN_PACKAGES := libaiksaurus-1.2-data
 TEST_DEBIAN_PACKAGES := chromium $(EVAL_DEBIAN_PACKAGES)
 APT := $(if $(filter 0,$(shell id -u)),,sudo -n) apt-get
 define debian_install
-	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages: $$missing"; \
 	  (DEBIAN_FRONTEND=noninteractive $(APT) install -y -q $$missing >/dev/null || \
