@@ -110,6 +110,13 @@ def test_index_sorts_filters_and_links_to_reports(corpus, page):
     assert page.events == {"dialogs": [], "errors": [], "requests": []}
 
 
+@pytest.mark.parametrize("key", ["__proto__", "constructor", "toString", "nonesuch"])
+def test_a_fragment_naming_no_column_leaves_the_table_unsorted(corpus, page, key):
+    page.goto((corpus.reports / "index.html").as_uri() + f"#sort={key}&dir=desc")
+    assert table_ids(page) == corpus.signals["id"].tolist()
+    assert page.events == {"dialogs": [], "errors": [], "requests": []}
+
+
 def test_report_marks_every_annotation_and_toggles_removed_and_kept(corpus, page):
     doc_id = seed_id("004")
     row = corpus.row(doc_id)

@@ -6,7 +6,8 @@
   "use strict";
   const columns = JSON.parse(document.getElementById("docs-columns").textContent);
   const rows = JSON.parse(document.getElementById("docs-data").textContent);
-  const col = Object.fromEntries(columns.map(([key], i) => [key, i + 1]));  // row[0] is the id
+  // row[0] is the id. No prototype: a fragment's "sort=__proto__" names no column.
+  const col = Object.assign(Object.create(null), Object.fromEntries(columns.map(([key], i) => [key, i + 1])));
   const $ = (id) => document.getElementById(id);
   const body = document.querySelector("#docs tbody");
   const headers = [...document.querySelectorAll("#docs th")];
