@@ -110,7 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         c = summary.counts
         print(
             f"clean-corpus: {summary.total} documents: {c['kept']} kept, {c['dropped']} dropped, "
-            f"{c['failed']} failed ({summary.reused} unchanged since the last run) in {summary.seconds:.1f}s "
+            f"{c['failed']} failed ({summary.reused} unchanged since the last run)"
+            f"{f', {summary.skipped} files skipped (manifest.json says why)' if summary.skipped else ''} "
+            f"in {summary.seconds:.1f}s "
             f"-> {args.cleaned}/ and {args.reports}/",
             file=sys.stderr,
         )

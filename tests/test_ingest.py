@@ -30,9 +30,12 @@ def test_discover_finds_supported_files_in_sorted_order(tmp_path):
     for name in ["b.txt", "a.md", "sub/c.jsonl", "d.jsonl.gz", "e.parquet", "f.html", "g.HTM", ".hidden.txt", "x.pdf"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"")
-    assert [p.relative_to(tmp_path).as_posix() for p in discover(tmp_path)] == [
+    found = discover(tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in found.files] == [
         "a.md", "b.txt", "d.jsonl.gz", "e.parquet", "f.html", "g.HTM", "sub/c.jsonl",
     ]
+    assert found.skipped == [{"path": ".hidden.txt", "reason": "hidden"},
+                             {"path": "x.pdf", "reason": "no reader for this kind of file"}]
 
 
 def test_text_file(tmp_path):

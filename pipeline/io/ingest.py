@@ -15,9 +15,9 @@ import json
 import os
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from pipeline.core.document import Status
 from pipeline.io.encoding import DecodeError, decode
@@ -50,14 +50,45 @@ def source_name(path: Path, raw_dir: Path) -> str:
     return relative.decode("utf-8", "backslashreplace")
 
 
-def discover(raw_dir: Path) -> list[Path]:
-    """Every supported input under ``raw_dir``, in a stable (sorted) order."""
-    found = [
-        p
-        for p in raw_dir.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(SUFFIXES)
-    ]
-    return sorted(found, key=lambda p: p.relative_to(raw_dir).as_posix())
+class Found(NamedTuple):
+    files: list[Path]  # every supported input, in a stable (sorted) order
+    skipped: list[dict[str, str]]  # every other entry met, {"path", "reason"}, for the manifest
+
+
+def discover(raw_dir: Path, *, exclude: Iterable[Path] = ()) -> Found:
+    """The inputs under ``raw_dir``, and what was passed over and why: hidden files and folders,
+    files no reader takes, what is not a regular file, links to nothing, folders that cannot be
+    listed, and the ``exclude`` folders (the run's own outputs, when they lie inside ``raw_dir``)."""
+    outputs = {Path(p).resolve() for p in exclude}
+    files: list[Path] = []
+    skipped: list[dict[str, str]] = []
+
+    def skip(path: Path, reason: str) -> None:
+        skipped.append({"path": source_name(path, raw_dir), "reason": reason})
+
+    for top, dirs, names in os.walk(raw_dir, onerror=lambda e: skip(Path(e.filename), f"cannot list: {e.strerror}")):
+        here = Path(top)
+        for name in list(dirs):
+            path = here / name
+            why = ("hidden" if name.startswith(".") else "a link to a folder (not followed)" if path.is_symlink()
+                   else "an output folder of this run" if path.resolve() in outputs else None)
+            if why:
+                dirs.remove(name)
+                skip(path, why)
+        for name in names:
+            path = here / name
+            if name.startswith("."):
+                skip(path, "hidden")
+            elif not name.lower().endswith(SUFFIXES):
+                skip(path, "no reader for this kind of file")
+            elif not path.exists():
+                skip(path, "a link to nothing")
+            elif not path.is_file():
+                skip(path, "not a regular file")
+            else:
+                files.append(path)
+    files.sort(key=lambda p: p.relative_to(raw_dir).as_posix())
+    return Found(files, sorted(skipped, key=lambda s: s["path"]))
 
 
 def count_records(path: Path) -> int:

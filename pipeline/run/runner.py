@@ -57,6 +57,7 @@ class RunSummary:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     reused: int = 0  # documents rebuilt from the previous run's rows
+    skipped: int = 0  # entries of the input folder that are no input (the manifest says why)
 
     @property
     def total(self) -> int:
@@ -81,7 +82,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
 def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *, quiet: bool, executor: str,
          workers: int | None, scheduler: str | None, force: bool) -> RunSummary:
     started = time.perf_counter()
-    files = ingest.discover(raw_dir)
+    files, skipped = ingest.discover(raw_dir, exclude=(cleaned_dir, reports_dir))
     follow = config["ingest"]["follow_symlinks"]
     total = sum(1 if not follow and ingest.outside(p, raw_dir) else ingest.count_records(p) for p in files)
     runner = make_executor(config, executor=executor, workers=workers, scheduler=scheduler, total=total)
@@ -156,6 +157,7 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         "stages": [spec.name for spec in chosen] + ["decide"],
         "models": runner.provenance,
         "inputs": [_input_entry(p, raw_dir, follow) for p in files],
+        "skipped": skipped,
         "counts": counts_with_total,
         "site_lines": _site_summary(repeated),
     }
@@ -174,7 +176,7 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
                                "why_not_reused": previous.reason or None}
     write_json(reports_dir / MANIFEST, manifest)
     elapsed = time.perf_counter() - started
-    summary = RunSummary(counts, elapsed, reused)
+    summary = RunSummary(counts, elapsed, reused, len(skipped))
     if summary.total == 0:
         raise NothingProcessed(f"no input documents found in {raw_dir} (looked for {', '.join(ids.SUFFIXES)})")
     if counts[Status.FAILED.value] == summary.total:

@@ -6,9 +6,11 @@ import json
 
 import pyarrow.parquet as pq
 
+from pipeline.cli import main
 from tests.conftest import article, run_cli
 from tests.reliability.test_hostile_records import accounted, raw_dir
 
+ARTICLE_TEXT = article("Notes On Rivers")
 SECRET = "Secret line that lives outside the input folder, never to be shown."
 
 
@@ -51,3 +53,38 @@ def test_d11_ids_read_back_from_a_previous_run_never_delete_outside_the_output_f
     accounted(again, 1)
     assert victim.read_text("utf-8") == "keep me"
     assert json.loads((again.reports / "manifest.json").read_text("utf-8"))["incremental"]["reused"] == 1
+
+
+def test_d17_outputs_inside_the_input_folder_are_not_read_back(tmp_path):
+    raw = raw_dir(tmp_path)
+    for _ in range(3):
+        run = run_cli(raw, raw / "out")
+        accounted(run, 1)
+    manifest = json.loads((run.reports / "manifest.json").read_text("utf-8"))
+    assert manifest["skipped"] == [{"path": "out/cleaned", "reason": "an output folder of this run"},
+                                   {"path": "out/reports", "reason": "an output folder of this run"}]
+
+
+def test_d18_what_is_no_input_is_listed_as_skipped_with_why(tmp_path):
+    import os
+
+    raw = raw_dir(tmp_path)
+    os.mkfifo(raw / "pipe.txt")
+    (raw / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    (raw / ".draft.txt").write_text(ARTICLE_TEXT, encoding="utf-8")
+    (raw / ".git").mkdir()
+    (raw / ".git" / "HEAD.txt").write_text(ARTICLE_TEXT, encoding="utf-8")
+    (raw / "notes.pdf").write_bytes(b"%PDF-1.4")
+    (raw / "elsewhere").symlink_to(tmp_path, target_is_directory=True)
+    code = main([str(raw), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r")])
+    assert code == 0
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text("utf-8"))
+    assert manifest["skipped"] == [
+        {"path": ".draft.txt", "reason": "hidden"},
+        {"path": ".git", "reason": "hidden"},
+        {"path": "dangling.txt", "reason": "a link to nothing"},
+        {"path": "elsewhere", "reason": "a link to a folder (not followed)"},
+        {"path": "notes.pdf", "reason": "no reader for this kind of file"},
+        {"path": "pipe.txt", "reason": "not a regular file"},
+    ]
+    assert manifest["counts"]["total"] == 1
