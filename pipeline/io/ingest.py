@@ -259,24 +259,38 @@ def _jsonl_record(raw_line: bytes, source: str, line_no: int, limits: Limits) ->
 def _read_parquet(path: Path, source: str, limits: Limits) -> Iterator[RawRecord]:
     import pyarrow.parquet as pq
 
-    row = 0
     try:
         parquet = pq.ParquetFile(path)
-        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
-            for obj in batch.to_pylist():
-                row += 1
-                record = RawRecord(id=record_id(None, source, row), source=source, position=row)
-                text = obj.get("text")
-                size = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0
-                record.input_bytes = size
-                record.content_hash = hashlib.sha256(
-                    json.dumps(obj, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
-                ).hexdigest()
-                if (why := limits.too_large(size)) is not None:
-                    yield record.reject(Status.DROPPED, TOO_LARGE, f"row {row}: {why}")
-                    continue
-                yield from_fields(record, obj, limits)
+        sizes = [parquet.metadata.row_group(group).num_rows for group in range(parquet.num_row_groups)]
     except Exception as exc:  # pyarrow raises many types for corrupt files
-        position = row + 1
-        record = RawRecord(id=record_id(None, source, position), source=source, position=position)
-        yield record.reject(Status.FAILED, UNREADABLE, f"cannot read {source} after row {row}: {exc}")
+        record = RawRecord(id=record_id(None, source, 1), source=source, position=1)
+        yield record.reject(Status.FAILED, UNREADABLE, f"cannot read {source}: {exc}")
+        return
+    row = 0
+    # Row group by row group: a damaged one costs its own rows (each a failed record), not the file's.
+    for group, rows in enumerate(sizes):
+        end = row + rows
+        try:
+            for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group]):
+                for obj in batch.to_pylist():
+                    row += 1
+                    yield _parquet_record(obj, source, row, limits)
+        except Exception as exc:  # noqa: BLE001 - the damage is this group's, the rest is read
+            why = f"cannot read row group {group} of {source} (rows {row + 1}-{end}): {type(exc).__name__}: {exc}"
+            for position in range(row + 1, end + 1):
+                record = RawRecord(id=record_id(None, source, position), source=source, position=position)
+                yield record.reject(Status.FAILED, UNREADABLE, why)
+            row = end
+
+
+def _parquet_record(obj: dict, source: str, row: int, limits: Limits) -> RawRecord:
+    record = RawRecord(id=record_id(None, source, row), source=source, position=row)
+    text = obj.get("text")
+    size = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0
+    record.input_bytes = size
+    record.content_hash = hashlib.sha256(
+        json.dumps(obj, sort_keys=True, default=str).encode("utf-8", "surrogatepass")
+    ).hexdigest()
+    if (why := limits.too_large(size)) is not None:
+        return record.reject(Status.DROPPED, TOO_LARGE, f"row {row}: {why}")
+    return from_fields(record, obj, limits)

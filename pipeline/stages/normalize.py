@@ -3,7 +3,8 @@
 Normalization is the one step that changes text, and it happens before a
 :class:`Document` exists, so every annotation is over the normalized text:
 ftfy's ``fix_text`` (mojibake, line breaks, control characters), Unicode NFC, one kind
-of space, no trailing spaces, one bullet style, and one blank line between paragraphs.
+of space, no trailing spaces, one bullet style, direction controls balanced on each line, and one
+blank line between paragraphs.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ _BULLET_LINE = re.compile(r"^(?:[•·▪▫◦‣●○■□▸►⁃∙]\s*|[
 _SPACES = re.compile(r"[ \t\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 # Invisible characters with no meaning in article text.
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
+# Unicode's explicit direction controls: embeddings and overrides (closed by PDF) and isolates
+# (closed by PDI). One left open runs on into whatever is shown after the line (a report's next
+# cell, a reviewer's terminal: "Trojan Source"), so each line is balanced on its own.
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_PDF, _PDI = "\u202c", "\u2069"
+_OPENS_EMBEDDING = frozenset("\u202a\u202b\u202d\u202e")  # LRE, RLE, LRO, RLO
+_OPENS_ISOLATE = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 # A character ftfy might change: anything but tab, newline and printable ASCII other than "&".
 _FTFY_FIXABLE = re.compile(r"[^\t\n\x20-\x25\x27-\x7e]")
@@ -60,7 +68,7 @@ def normalize_with_indents(text: str, *, markdown: bool = False) -> tuple[str, l
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     raw_lines = text.split("\n")
-    lines = [_SPACES.sub(" ", line).strip() for line in raw_lines]
+    lines = [balanced_bidi(_SPACES.sub(" ", line).strip()) for line in raw_lines]
     indents = [_indent(raw) for raw in raw_lines]
     if markdown:
         lines, indents = _unwrap_markdown(lines, indents)
@@ -109,6 +117,32 @@ def fix_text(text: str) -> str:
         else:
             out.append(ftfy.fix_text(line, unescape_html=unescape_html))
         pos = end
+    return "".join(out)
+
+
+def balanced_bidi(line: str) -> str:
+    """``line`` with every direction control it opens closed at its end, and every closer that
+    closes nothing dropped (the text's own characters are all kept)."""
+    if not _BIDI.search(line):
+        return line
+    out: list[str] = []
+    open_: list[str] = []  # the closer each open control needs, innermost last
+    for ch in line:
+        if ch in _OPENS_EMBEDDING:
+            open_.append(_PDF)
+        elif ch in _OPENS_ISOLATE:
+            open_.append(_PDI)
+        elif ch == _PDF:
+            if not open_ or open_[-1] != _PDF:
+                continue
+            open_.pop()
+        elif ch == _PDI:
+            if _PDI not in open_:
+                continue
+            while (closer := open_.pop()) != _PDI:  # an isolate's end closes what opened inside it
+                out.append(closer)
+        out.append(ch)
+    out.extend(reversed(open_))
     return "".join(out)
 
 

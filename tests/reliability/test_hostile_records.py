@@ -165,3 +165,34 @@ def test_d6_a_derived_id_never_takes_an_id_already_given(tmp_path):
     derived = ids.disambiguate("x", "batch.jsonl", 3, attempt=1)
     assert sorted(rows.index) == sorted(["good", taken, "x", derived])
     assert (tmp_path / "cleaned" / f"{derived}.txt").read_text("utf-8").startswith("Other\n")
+
+
+def test_d21_a_damaged_parquet_row_group_costs_only_its_own_rows(tmp_path):
+    raw = raw_dir(tmp_path)
+    texts = [article(f"Row {n}") for n in range(6)]
+    path = raw / "rows.parquet"
+    pq.write_table(pa.table({"id": [f"r{n}" for n in range(6)], "text": texts}), path, row_group_size=2,
+                   compression="zstd")
+    chunk = pq.ParquetFile(path).metadata.row_group(1).column(1)  # the middle group's text column
+    data = bytearray(path.read_bytes())
+    start = chunk.dictionary_page_offset if chunk.has_dictionary_page else chunk.data_page_offset
+    size = chunk.total_compressed_size
+    data[start:start + size] = b"\xff" * size  # its pages, headers and all
+    path.write_bytes(bytes(data))
+    rows = accounted(run_cli(raw, tmp_path), 7)
+    assert rows["status"].to_dict() == {"good": "kept", "r0": "kept", "r1": "kept", "rows-000003": "failed",
+                                        "rows-000004": "failed", "r4": "kept", "r5": "kept"}
+    assert rows.loc["rows-000003", "error"].startswith("cannot read row group 1 of rows.parquet (rows 3-4): ")
+
+
+def test_d21_direction_controls_are_balanced_in_text_and_title(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    body = article("Notes On Rivers").split("\n\n", 1)[1]
+    (raw / "bidi.jsonl").write_text(json.dumps({
+        "id": "b", "title": "Invoice \u202efdp.exe", "text": "Dear reader \u2067see this\n\n" + body}) + "\n",
+        encoding="utf-8")
+    rows = accounted(run_cli(raw, tmp_path), 1)
+    assert rows.loc["b", "title"] == "Invoice \u202efdp.exe\u202c"
+    cleaned = (tmp_path / "cleaned" / "b.txt").read_text("utf-8")
+    assert cleaned.startswith("Invoice \u202efdp.exe\u202c\n\nDear reader \u2067see this\u2069\n\n")
