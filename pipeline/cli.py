@@ -11,7 +11,6 @@ from pipeline.core.config import ConfigError, load_config
 from pipeline.io.outputs import OutputsBusy
 from pipeline.run.executors import EXECUTORS, WorkerLost
 from pipeline.run.runner import NothingProcessed, run
-from pipeline.stages.boilerplate import LexiconError
 
 EXIT_OK = 0
 EXIT_NOTHING_PROCESSED = 1
@@ -94,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             config["grammar"]["languagetool_path"] = str(args.languagetool_path)
         summary = run(args.raw_dir, args.cleaned, args.reports, config, quiet=args.quiet,
                       executor=args.executor, workers=args.workers, scheduler=args.scheduler, force=args.force)
-    except (ConfigError, LexiconError, FileNotFoundError) as exc:
+    except (ConfigError, FileNotFoundError) as exc:
         print(f"clean-corpus: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OutputsBusy as exc:
@@ -106,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     except NothingProcessed as exc:
         print(f"clean-corpus: {exc}", file=sys.stderr)
         return EXIT_NOTHING_PROCESSED
+    except OSError as exc:  # an output folder that cannot be written: read-only, full, a file
+        print(f"clean-corpus: error: cannot write the outputs: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if not args.quiet:
         c = summary.counts
         print(

@@ -11,6 +11,7 @@ import copy
 import hashlib
 import importlib
 import json
+import stat
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -24,8 +25,39 @@ Config = dict[str, dict[str, Any]]
 NONE_SPELLING = "none"
 
 
+# A file a config value names (the config itself, a lexicon, a model) is read whole: a larger one
+# is a mistake (a corpus given as a lexicon), not data to load.
+MAX_USER_FILE_BYTES = 256 << 20
+
+
 class ConfigError(ValueError):
-    pass
+    """A config value (or option) is wrong: the run stops before it writes anything, with one line."""
+
+
+def read_user_file(path: Path | str, what: str, *, binary: bool = False) -> str | bytes:
+    """The content of the file a config value names, or a :class:`ConfigError` saying what is wrong
+    with it: missing, not a regular file (a folder, a FIFO, a device), too large, unreadable, not UTF-8."""
+    where = f"{what} {path}"
+    try:
+        info = Path(path).stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{where}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(f"{where}: not a regular file (a folder, a FIFO or a device)")
+    if info.st_size > MAX_USER_FILE_BYTES:
+        raise ConfigError(f"{where}: {info.st_size} bytes, more than {MAX_USER_FILE_BYTES} (not a {what})")
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{where}: {exc.strerror or exc}") from None
+    if binary:
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: not UTF-8 text (byte {exc.start})") from None
 
 
 def default_config() -> Config:
@@ -45,13 +77,13 @@ def load_config(path: Path | None = None) -> Config:
     if path is None:
         return default_config()
     try:
-        user = _nulls(tomllib.loads(Path(path).read_text("utf-8")))
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
+        user = _nulls(tomllib.loads(read_user_file(path, "config file")))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
     import_plugins(user.get("pipeline", {}).get("plugins", []), path)
     config = default_config()
+    # A stage's keys that may be "none"; every key of the other sections may (it switches a rule off).
+    nullable = {spec.config: spec.nullable for spec in registered().values() if spec.config is not None}
     for section, values in user.items():
         if section not in config or not isinstance(values, dict):
             raise ConfigError(
@@ -62,6 +94,8 @@ def load_config(path: Path | None = None) -> Config:
                 known = ", ".join(sorted(config[section]))
                 raise ConfigError(f"{path}: unknown key {section}.{key}; keys of [{section}]: {known}")
             default = config[section][key]
+            if value is None and key not in nullable.get(section, {key}):
+                raise ConfigError(f'{path}: {section}.{key} cannot be "none" (it has no off)')
             if value is not None and default is not None and type(value) is not type(default):
                 if not (isinstance(default, float) and isinstance(value, int)):
                     raise ConfigError(

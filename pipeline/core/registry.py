@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -104,6 +105,8 @@ class StageSpec:
     config: str | None = None
     report: str | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
+    # The config keys that may be "none" (their argument's type allows None).
+    nullable: frozenset[str] = frozenset()
 
     def build(self, settings: dict[str, Any] | None) -> Stage:
         """The stage, built from its config section (``None`` for a stage that has none)."""
@@ -124,7 +127,7 @@ def stage(name: str, *, requires: Iterable[str] = (), adds: Iterable[str] = (), 
         cls.name, cls.requires, cls.adds = name, frozenset(requires), frozenset(adds)
         _REGISTRY[name] = StageSpec(name, cls, cls.requires, cls.adds, frozenset(after), tuple(signals),
                                     tuple(notes), category, config, report,
-                                    _keyword_defaults(cls) if config is not None else {})
+                                    _keyword_defaults(cls) if config is not None else {}, _nullable(cls))
         return cls
 
     return register
@@ -145,6 +148,13 @@ def _keyword_defaults(cls: type) -> dict[str, Any]:
 def unregister(name: str) -> None:
     """Forget the stage ``name`` (a test's, or a plugin's that another replaces)."""
     del _REGISTRY[name]
+
+
+def _nullable(cls: type) -> frozenset[str]:
+    """The keyword arguments of ``cls.__init__`` whose type admits None."""
+    hints = typing.get_type_hints(cls.__init__)
+    return frozenset(name for name, hint in hints.items()
+                     if name != "return" and type(None) in typing.get_args(hint))
 
 
 def registered() -> MappingProxyType[str, StageSpec]:

@@ -18,6 +18,8 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from pipeline.core.config import ConfigError, read_user_file
+
 TREE_ARRAYS = ("feature", "threshold", "left", "right", "value", "depth", "baseline")
 
 
@@ -141,11 +143,13 @@ class ModelFile:
 def read_model(path: str, features: tuple[str, ...], error: type[Exception], kind: str) -> ModelFile:
     """A file of :func:`write_model`; ``error`` when it is no such file or was trained on other features."""
     try:
-        data = Path(path).read_bytes()  # read once: digested, then loaded
+        data = read_user_file(path, kind, binary=True)  # read once: digested, then loaded
         digest = hashlib.sha256(data).hexdigest()
         arrays = read_npz(io.BytesIO(data))
         meta = json.loads(str(arrays["meta"]))
         trees = Trees({name: arrays[name] for name in TREE_ARRAYS})
+    except ConfigError:
+        raise
     except (OSError, ValueError, KeyError) as exc:
         raise error(f"{path}: not a {kind} file ({exc})") from None
     if meta.get("features") != list(features):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from pipeline.core.config import ConfigError, read_user_file
 from pipeline.core.document import Action, Document
 from pipeline.core.registry import Category, Stage, stage
 from pipeline.stages.segment import block_removal_span
@@ -42,7 +43,7 @@ _TITLE_END_OK = re.compile(r"[^.:;,]$")
 _BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
-class LexiconError(ValueError):
+class LexiconError(ConfigError):
     pass
 
 
@@ -70,7 +71,7 @@ def load_lexicon(path: Path | str | None = None) -> list[Rule]:
         text = resources.files("pipeline").joinpath("lexicons/boilerplate.csv").read_text("utf-8")
         where = "built-in boilerplate lexicon"
     else:
-        text, where = Path(path).read_text("utf-8"), str(path)
+        text, where = read_user_file(path, "boilerplate lexicon"), str(path)
     reader = csv.DictReader(text.splitlines())
     if tuple(reader.fieldnames or ()) != LEXICON_COLUMNS:
         raise LexiconError(f"{where}: columns must be {','.join(LEXICON_COLUMNS)}")

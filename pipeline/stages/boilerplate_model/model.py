@@ -13,13 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.core.config import ConfigError
 from pipeline.language.trees import Trees, read_model, write_model
 from pipeline.stages.boilerplate_model.features import FEATURES, LexiconRule, Vocabulary, line_features
 
 BUILTIN = "builtin"
 
 
-class ModelError(ValueError):
+class ModelError(ConfigError):
     pass
 
 

@@ -9,6 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from pipeline.core.config import ConfigError, read_user_file
 from pipeline.text.sentences import SENTENCE_SPACE
 from pipeline.text.words import LEXICON_WORD
 
@@ -21,7 +22,7 @@ _ONE_STRETCH = re.compile(r"[^\W_]+(?:[-'’ ]+[^\W_]+)*")
 _QUERY_TERM = re.compile(r'(AND|NOT)\s+(?:"([^"]+)"|(\S+))')
 
 
-class SpunLexiconError(ValueError):
+class SpunLexiconError(ConfigError):
     pass
 
 
@@ -49,7 +50,8 @@ def _alternatives(cell: str) -> tuple[str, ...]:
 def read_lexicon(path: Path | str, *, builtin: bool = False) -> list[Entry]:
     """Entries of our lexicon format, or of the shared tortured-phrases list (detected by its header)."""
     where = f"built-in lexicon {path}" if builtin else str(path)
-    text = (resources.files("pipeline").joinpath(f"lexicons/{path}") if builtin else Path(path)).read_text("utf-8")
+    text = (resources.files("pipeline").joinpath(f"lexicons/{path}").read_text("utf-8") if builtin
+            else read_user_file(path, "spun lexicon"))
     rows = list(csv.DictReader(text.splitlines()))
     if rows and "tortured_phrase" in rows[0]:
         return [_shared_entry(row, where) for row in rows]

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.core.config import ConfigError
 from pipeline.language.trees import Trees, read_model, write_model
 from pipeline.stages.spun.features import TOP_WORDS, WORD_FEATURES
 
 BUILTIN_MODEL = "spun_words.npz"
 
 
-class SpunModelError(ValueError):
+class SpunModelError(ConfigError):
     pass
 
 
