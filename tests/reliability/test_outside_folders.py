@@ -88,3 +88,15 @@ def test_d18_what_is_no_input_is_listed_as_skipped_with_why(tmp_path):
         {"path": "pipe.txt", "reason": "not a regular file"},
     ]
     assert manifest["counts"]["total"] == 1
+
+
+def test_d9_a_file_that_cannot_be_read_is_a_failed_row_and_the_manifest_says_why(tmp_path):
+    # Root reads any file whatever its mode; /proc/self/mem opens and then fails every read (EIO).
+    raw = raw_dir(tmp_path)
+    (raw / "mem.txt").symlink_to("/proc/self/mem")
+    rows = accounted(run_cli(raw, tmp_path, "--follow-symlinks"), 2)
+    assert list(rows.loc["mem", "reasons"]) == ["ingest.unreadable"]
+    assert rows.loc["mem", "error"] == "cannot read mem.txt: Input/output error"
+    manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text("utf-8"))
+    assert [e for e in manifest["inputs"] if e["path"] == "mem.txt"] == [
+        {"path": "mem.txt", "error": "cannot read: Input/output error"}]
