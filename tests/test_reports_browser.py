@@ -204,7 +204,7 @@ def test_ten_thousand_documents_page_fifty_at_a_time(tmp_path, page):
     writer = ReportWriter(tmp_path, Decide.from_config(config), configured(config), 0.5)
     for n in range(10_000):
         writer.add_row([f"doc{n:05d}", f"Title {n}", "kept" if n % 3 else "dropped",
-                            [] if n % 3 else ["decide.min_words"], n, n % 997, 0.1, None, 0.0, (n % 100) / 100, 1])
+                            [] if n % 3 else ["decide.min_words"], n, n % 997, 0.1, None, 0.0, (n % 100) / 100, 1, True])
     writer.write_index(tmp_path / "index.html", _manifest())
     page.goto((tmp_path / "index.html").as_uri())
     assert len(table_ids(page)) == 50 and page.text_content("#page-label") == "Page 1 of 200"

@@ -54,6 +54,8 @@ class RawRecord:
     error: str | None = None
     # The previous run's signals row when it stands for this record (see pipeline/run/incremental.py).
     previous: dict[str, Any] | None = None
+    # The record's place in the run (0, 1, ...), given by the runner: which documents get a page.
+    sequence: int = 0
 
     def reject(self, status: Status, reason: str, error: str) -> RawRecord:
         self.status, self.reason, self.error = status, reason, error

@@ -16,6 +16,7 @@ and copied into the index at the end, so the main process does not grow with the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -74,6 +75,29 @@ def document_file(doc_id: str) -> str:
 def document_href(doc_id: str) -> str:
     """The link to a document's page (an id may hold "#" or "%")."""
     return quote(document_file(doc_id))
+
+
+@dataclass(frozen=True, slots=True)
+class PagePolicy:
+    """Which documents get an HTML page (``[reports]``): a corpus of millions must not write
+    millions of pages. The first ``pages`` documents do; past them, a sample drawn by id (the same
+    on every run, whatever the executor): ``review_share`` of the dropped, failed, spun-flagged
+    or stuffed documents, ``sample_share`` of the others."""
+
+    pages: int | None = 10_000
+    review_share: float = 0.1
+    sample_share: float = 0.01
+
+    @classmethod
+    def from_config(cls, config: dict[str, dict[str, Any]]) -> PagePolicy:
+        return cls(**config["reports"])
+
+    def wants(self, sequence: int, row: dict[str, Any]) -> bool:
+        if self.pages is None or sequence < self.pages:
+            return True
+        review = row["status"] != "kept" or bool(row.get("spun_flagged")) or bool(row.get("keyphrase"))
+        draw = int(hashlib.sha256(row["id"].encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
+        return draw < (self.review_share if review else self.sample_share)
 
 
 @dataclass(slots=True)
@@ -176,19 +200,25 @@ class ReportWriter:
         self.seconds = 0.0
         self._pending: tuple[str, str | None, str | None, Any] | None = None
         self._previous: str | None = None
+        self.pages_written = 0
 
     # ------------------------------------------------------------------ per document
 
     def add(self, row: dict[str, Any], page: str | None, tally: Tally,
-            unchanged_page: tuple[str | None, str | None] | None = None) -> None:
+            unchanged_page: tuple[str | None, str | None] | None = None, *, has_page: bool = True) -> None:
         """``page`` from :meth:`Pages.page`; None when the page on disk is the one the previous run
         wrote for the same row, whose previous and next documents were ``unchanged_page``: if they
-        changed, only its pager is rewritten."""
+        changed, only its pager is rewritten. A document without a page (``has_page`` False, see
+        :class:`PagePolicy`) is in the index only; the pages around it link past it."""
         started = time.perf_counter()
-        self._flush(next_id=row["id"])
-        self._pending = (row["id"], page, self._previous, unchanged_page)
-        self._previous = row["id"]
-        self._tally(row, tally)
+        self._tally(row, tally, has_page)
+        self.pages_written += has_page
+        if has_page:
+            self._flush(next_id=row["id"])
+            self._pending = (row["id"], page, self._previous, unchanged_page)
+            self._previous = row["id"]
+        else:  # a page an earlier run wrote (with other [reports] settings) goes
+            (self.dir / document_file(row["id"])).unlink(missing_ok=True)
         self.seconds += time.perf_counter() - started
 
     def _flush(self, next_id: str | None) -> None:
@@ -208,10 +238,10 @@ class ReportWriter:
         """The whole page of one document (rendered here, not in a worker)."""
         return with_pager(self.pages.page(row, doc, cleaned), previous, next_id)
 
-    def _tally(self, row: dict[str, Any], tally: Tally) -> None:
+    def _tally(self, row: dict[str, Any], tally: Tally, has_page: bool) -> None:
         status = row["status"]
         self.counts[status] += 1
-        self.add_row([row["id"], *(row.get(key) for key, _, _ in TABLE_COLUMNS)])
+        self.add_row([row["id"], *(row.get(key) for key, _, _ in TABLE_COLUMNS), has_page])
         if row["words_in"] is None:
             return
         self.chars["in"] += row["chars_in"] or 0
@@ -269,6 +299,7 @@ class ReportWriter:
             charts=self._charts(total), manifest=manifest,
             config_json=json.dumps(manifest.get("config", {}), indent=2, sort_keys=True, ensure_ascii=False),
             columns=TABLE_COLUMNS, rows_at=rows_at, reasons=reasons, categories=self.pages.categories,
+            pages_written=self.pages_written,
         )
 
     def _charts(self, documents: int) -> list:

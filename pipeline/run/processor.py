@@ -15,7 +15,7 @@ from pipeline.core.registry import Stage, StageSpec, check_order, registered, sp
 from pipeline.core.render import cleaned_text
 from pipeline.io.outputs import Columns
 from pipeline.io.records import RawRecord
-from pipeline.reports import Pages, Tally
+from pipeline.reports import PagePolicy, Pages, Tally
 from pipeline.run.sites import RepeatedLines
 from pipeline.stages.normalize import STAGE as NORMALIZE
 from pipeline.stages.normalize import make_document
@@ -86,8 +86,9 @@ class Outcome:
     row: dict[str, Any] = field(default_factory=dict)  # its signals.parquet row
     article: dict[str, Any] | None = None  # its articles row, when kept
     # Its report page (see pipeline.reports.Pages); None when reused with the same row, whose
-    # page the previous run wrote.
+    # page the previous run wrote, or when it gets no page (has_page, see PagePolicy).
     page: str | None = None
+    has_page: bool = True
     tally: Tally | None = None
 
     def shipped(self) -> Outcome:
@@ -107,6 +108,7 @@ class Processor:
         self.columns = Columns(self.pipeline.specs)
         self.decide = Decide.from_config(config)
         self.pages = Pages(self.decide, self.pipeline.specs)
+        self.page_policy = PagePolicy.from_config(config)
         # Seconds per stage (the pipeline adds them up), normalizing and PAGES.
         self.seconds = self.pipeline.seconds
         self.seconds[NORMALIZE] = 0.0  # making the Document of the normalized text: a step, not a stage
@@ -119,7 +121,8 @@ class Processor:
         outcome.row = self.columns.signals_row(record, outcome.doc)
         if outcome.doc is not None and outcome.doc.status is Status.KEPT:
             outcome.article = self.columns.article_row(record, outcome.doc, outcome.cleaned)
-        if not (outcome.reused and outcome.row == record.previous):
+        outcome.has_page = self.page_policy.wants(record.sequence, outcome.row)
+        if outcome.has_page and not (outcome.reused and outcome.row == record.previous):
             outcome.page = self.pages.page(outcome.row, outcome.doc, outcome.cleaned)
         outcome.tally = self.pages.tally(outcome.doc)
         self.seconds[PAGES] += time.perf_counter() - started

@@ -31,7 +31,7 @@ from pipeline.io.outputs import (
     write_text,
 )
 from pipeline.io.records import RawRecord
-from pipeline.reports import ReportWriter, document_file
+from pipeline.reports import PagePolicy, ReportWriter, document_file
 from pipeline.run.executors import make_executor
 from pipeline.run.incremental import Previous, run_key
 from pipeline.run.processor import PAGES, configured
@@ -118,7 +118,7 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         ) as progress:
             ingest_seconds = [0.0]
             records = _with_previous(_timed(_unique(_records(files, raw_dir, config), seen_ids), ingest_seconds),
-                                     previous, reports_dir)
+                                     previous, reports_dir, PagePolicy.from_config(config))
             for outcome in runner.map(records, repeated):
                 row = outcome.row
                 signals.add(row)
@@ -136,7 +136,8 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
                 # A reused document with the same row (the page's content, its place in the input
                 # included) has the page the previous run wrote; its pager changes if its neighbours did.
                 reports.add(row, outcome.page, outcome.tally,
-                            previous.neighbours(row["id"]) if outcome.page is None else None)
+                            previous.neighbours(row["id"]) if outcome.page is None else None,
+                            has_page=outcome.has_page)
                 written_ids.add(row["id"])
                 progress.update(1)
         articles.close()
@@ -228,8 +229,10 @@ def _records(files: list[Path], raw_dir: Path, config: Config) -> Iterator[RawRe
 
 
 def _unique(records: Iterator[RawRecord], seen: set[str]) -> Iterator[RawRecord]:
-    for record in records:
+    """Each record with an id of its own and its place in the run."""
+    for sequence, record in enumerate(records):
         _unique_id(record, seen)
+        record.sequence = sequence
         yield record
 
 
@@ -244,12 +247,15 @@ def _timed(records: Iterator[RawRecord], seconds: list[float]) -> Iterator[RawRe
         yield record
 
 
-def _with_previous(records: Iterator[RawRecord], previous: Previous, reports_dir: Path) -> Iterator[RawRecord]:
+def _with_previous(records: Iterator[RawRecord], previous: Previous, reports_dir: Path,
+                   pages: PagePolicy) -> Iterator[RawRecord]:
     """Each record with the previous run's row for it, if it can be reused: a document whose
-    report page is gone is cleaned again (a reused one's page is not rendered again)."""
+    report page is gone is cleaned again (a reused one's page is not rendered again), unless it
+    gets no page."""
     for record in records:
         row = previous.row(record)
-        if row is not None and (reports_dir / document_file(record.id)).exists():
+        if row is not None and ((reports_dir / document_file(record.id)).exists()
+                                or not pages.wants(record.sequence, row)):
             record.previous = row
         yield record
 

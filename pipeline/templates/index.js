@@ -78,11 +78,14 @@
     const td = document.createElement("td");
     const value = r[col[key]];
     if (kind !== "text" && kind !== "list") td.className = "num";
-    if (key === "title") {
+    if (key === "title" && r[r.length - 1]) {  // the row's last value: the document has a page
       const a = document.createElement("a");
       a.href = encodeURIComponent(r[0]) + ".html";
       a.textContent = value || r[0];
       td.append(a);
+    } else if (key === "title") {
+      td.textContent = value || r[0];
+      td.title = "no page: past [reports] pages and not in the sample";
     } else if (key === "status") {
       const span = document.createElement("span");
       span.className = "status " + value;

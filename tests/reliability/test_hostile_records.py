@@ -196,3 +196,29 @@ def test_d21_direction_controls_are_balanced_in_text_and_title(tmp_path):
     assert rows.loc["b", "title"] == "Invoice \u202efdp.exe\u202c"
     cleaned = (tmp_path / "cleaned" / "b.txt").read_text("utf-8")
     assert cleaned.startswith("Invoice \u202efdp.exe\u202c\n\nDear reader \u2067see this\u2069\n\n")
+
+
+def test_d15_many_tiny_records_write_a_bounded_number_of_pages(tmp_path):
+    from pipeline.reports import PagePolicy
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "tiny.jsonl").write_text("".join(json.dumps({"id": f"t{n:04d}", "text": "hi"}) + "\n"
+                                            for n in range(2000)), encoding="utf-8")
+    config = tmp_path / "pages.toml"
+    config.write_text("[reports]\npages = 100\n", encoding="utf-8")
+    rows = accounted(run_cli(raw, tmp_path, "--config", str(config)), 2000)
+    assert set(rows["status"]) == {"dropped"}
+    policy = PagePolicy(pages=100)
+    wanted = [doc_id for n, doc_id in enumerate(rows.index) if policy.wants(n, {"id": doc_id, "status": "dropped"})]
+    pages = sorted(p.stem for p in (tmp_path / "reports").glob("t*.html"))
+    assert pages == wanted and len(pages) == 100 + 206  # the first 100, and about 10% of the rest by id
+    # Each page's "next" link goes to the next document that has a page.
+    page = (tmp_path / "reports" / f"{wanted[100]}.html").read_text("utf-8")
+    assert f'href="{wanted[101]}.html"' in page and f'href="{wanted[99]}.html"' in page
+    index = (tmp_path / "reports" / "index.html").read_text("utf-8")
+    assert "<dt>Pages</dt><dd>306 documents have a page" in index
+    # A re-run reuses every document, with a page or without.
+    again = run_cli(raw, tmp_path, "--config", str(config))
+    assert json.loads((again.reports / "manifest.json").read_text("utf-8"))["incremental"]["reused"] == 2000
+    assert sorted(p.stem for p in (tmp_path / "reports").glob("t*.html")) == wanted
