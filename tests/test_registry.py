@@ -6,50 +6,39 @@ signal column, its note column, its reason in signals.parquet and its marks in t
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
+import sys
 
 import pytest
 
 from pipeline.core import registry
 from pipeline.core.config import ConfigError, default_config, load_config
-from pipeline.core.document import Action, Document
-from pipeline.core.registry import Category, PipelineOrderError, Stage, signals, stage
+from pipeline.core.registry import PipelineOrderError
 from pipeline.run.processor import build_pipeline
 from tests.conftest import article, run_cli
 
-SHOUT = re.compile(r"^[A-Z][A-Z !]{9,}$", re.MULTILINE)
-
+# A stage from outside the package: one module, nothing else.
+SHOUTING = "tests.plugins.shouting"
 
 @pytest.fixture
 def toy():
-    """A stage that removes lines written in capitals, registered for one test."""
-
-    @stage("toy", requires={"blocks"}, adds={"toy"}, after={"boilerplate"},
-           signals=signals(int, {"toy_shouts": "lines in capitals removed"}), notes=("toy_note",),
-           category=Category("toy", "Shouting", "#000000", "#ffffff"), config="toy")
-    class Shouting(Stage):
-        def __init__(self, *, min_chars: int = 10) -> None:
-            self.min_chars = min_chars
-
-        def __call__(self, doc: Document) -> None:
-            found = [m for m in SHOUT.finditer(doc.text) if len(m.group()) >= self.min_chars]
-            for m in found:
-                doc.annotate(m.start(), m.end(), category="toy", rule="shout", action=Action.REMOVE,
-                             reason=f"a line in capitals ({len(m.group())} characters)")
-            doc.signals["toy_shouts"] = len(found)
-            doc.notes["toy_note"] = f"min_chars={self.min_chars}"
-
-    yield Shouting
-    registry.unregister("toy")
+    """The stage of tests/plugins/shouting.py (it removes lines written in capitals), registered
+    for one test: the module is the only file that declares it."""
+    module = importlib.import_module(SHOUTING)
+    yield module
+    registry.unregister("plugin_shouting")
+    sys.modules.pop(SHOUTING)
 
 
 def test_a_toy_detector_reaches_every_output_from_its_own_module(toy, tmp_path):
-    assert default_config()["toy"] == {"min_chars": 10}
+    assert default_config()["plugin_shouting"] == {"min_chars": 10}
     stages = [*default_config()["pipeline"]["stages"]]
-    stages.insert(stages.index("quality"), "toy")
+    stages.insert(stages.index("quality"), "plugin_shouting")
     config = tmp_path / "toy.toml"
-    config.write_text(f"[pipeline]\nstages = {json.dumps(stages)}\n\n[toy]\nmin_chars = 12\n", encoding="utf-8")
+    config.write_text(f"[pipeline]\nstages = {json.dumps(stages)}\n\n[plugin_shouting]\nmin_chars = 12\n",
+                      encoding="utf-8")
     raw = tmp_path / "raw"
     raw.mkdir()
     text = article("Notes On Rivers")
@@ -57,17 +46,17 @@ def test_a_toy_detector_reaches_every_output_from_its_own_module(toy, tmp_path):
     run = run_cli(raw, tmp_path, "--config", str(config), "--workers", "1")
     assert run.exit_code == 0
     row = run.row("loud")
-    assert (row["toy_shouts"], row["toy_note"]) == (1, "min_chars=12")
-    toy_annotations = [a for a in row["annotations_list"] if a["category"] == "toy"]
+    assert (row["plugin_shouts"], row["plugin_note"]) == (1, "min_chars=12")
+    toy_annotations = [a for a in row["annotations_list"] if a["category"] == "shouting"]
     assert [(a["rule"], a["action"], a["reason"]) for a in toy_annotations] == [
-        ("shout", "remove", "a line in capitals (19 characters)")]
+        ("line", "remove", "a line in capitals (19 characters)")]
     assert "BUY RIVER MAPS" not in run.cleaned_text("loud")
     page = (run.reports / "loud.html").read_text("utf-8")
-    assert '<mark class="m c-toy remove"' in page
-    assert ".c-toy { --bg: #000000; --fg: #ffffff; }" in page
-    assert 'id="show-toy" checked> <span class="swatch c-toy" aria-hidden="true"></span>Shouting' in page
+    assert '<mark class="m c-shouting remove"' in page
+    assert ".c-shouting { --bg: #000000; --fg: #ffffff; }" in page
+    assert 'id="show-shouting" checked> <span class="swatch c-shouting" aria-hidden="true"></span>Shouting' in page
     manifest = json.loads((run.reports / "manifest.json").read_text("utf-8"))
-    assert manifest["config"]["toy"] == {"min_chars": 12}
+    assert manifest["config"]["plugin_shouting"] == {"min_chars": 12}
     assert manifest["stages"] == [*stages, "decide"]
 
 

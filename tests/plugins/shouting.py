@@ -1,4 +1,4 @@
-"""A stage from outside the package, for tests/test_registry.py: imported through [pipeline] plugins."""
+"""A stage from outside the package (tests/test_registry.py): registered by importing this module,\nas [pipeline] plugins does in every process."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ SHOUT = re.compile(r"^[A-Z][A-Z !]{9,}$", re.MULTILINE)
 
 
 @stage("plugin_shouting", requires={"blocks"}, adds={"plugin_shouting"}, after={"boilerplate"},
-       signals=signals(int, {"plugin_shouts": "lines in capitals removed"}),
+       signals=signals(int, {"plugin_shouts": "lines in capitals removed"}), notes=("plugin_note",),
        category=Category("shouting", "Shouting", "#000000", "#ffffff"), config="plugin_shouting")
 class Shouting(Stage):
     def __init__(self, *, min_chars: int = 10) -> None:
@@ -23,3 +23,4 @@ class Shouting(Stage):
             doc.annotate(m.start(), m.end(), category="shouting", rule="line", action=Action.REMOVE,
                          reason=f"a line in capitals ({len(m.group())} characters)")
         doc.signals["plugin_shouts"] = len(found)
+        doc.notes["plugin_note"] = f"min_chars={self.min_chars}"
