@@ -105,14 +105,14 @@ def test_tokens_are_spacys_token_for_token(monkeypatch):
     # Small memories, so both are dropped and started afresh many times along the way.
     monkeypatch.setattr(quality_tokens, "CHUNK_CACHE_SIZE", 60)
     monkeypatch.setattr(quality_tokens, "MAX_SPACY_STRINGS", len(nlp.vocab.strings) + 100)  # a fresh vocabulary and some
-    loaded = quality_tokens._chunk_tokenizer().loads
+    loaded = quality_tokens.chunk_tokenizer().loads
     for text in texts:
         tokens, doc = Tokens(text), nlp.tokenizer(text)
         assert tokens.texts == [t.text for t in doc]
         assert tokens.start.tolist() == [t.idx for t in doc]
         assert tokens.is_punct.tolist() == [t.is_punct for t in doc]
         assert tokens.is_sentence_punct.tolist() == [t.text in punct_chars for t in doc]
-    assert quality_tokens._chunk_tokenizer().loads - loaded >= 3  # spaCy was loaded afresh along the way
+    assert quality_tokens.chunk_tokenizer().loads - loaded >= 3  # spaCy was loaded afresh along the way
 
 
 def test_fix_text_equals_ftfy():

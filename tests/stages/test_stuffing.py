@@ -423,7 +423,7 @@ def test_a_sentence_end_is_read_from_the_end_as_the_pattern_reads_it():
             return word.lower() not in ABBREVIATIONS or word == "no"
         return True
 
-    from pipeline.stages.stuffing.surface import _ABBREVIATIONS as ABBREVIATIONS
+    from pipeline.stages.stuffing.surface import ABBREVIATIONS
 
     rng = random.Random(5)
     pieces = ["Co", "co", "no", "No", "e", "i", "g", "oz", "word", "3", "_", "é", ".", "!", "?", "…", '"', "”", "’", "'", ")",

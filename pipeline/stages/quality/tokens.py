@@ -1,5 +1,5 @@
 """Words and sentences as datatrove reads them: spaCy's English tokenizer and sentencizer,
-one whitespace-free chunk at a time and remembered (see :class:`_ChunkTokenizer`)."""
+one whitespace-free chunk at a time and remembered (see :class:`ChunkTokenizer`)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ MAX_SPACY_STRINGS = 50_000
 _Chunk = tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 
 
-class _ChunkTokenizer:
+class ChunkTokenizer:
     """spaCy's English tokenizer, one whitespace-free chunk at a time, remembered.
 
     spaCy splits a text at whitespace first and tokenizes each chunk on its own (its own cache
@@ -76,8 +76,8 @@ class _ChunkTokenizer:
 
 
 @lru_cache(maxsize=1)
-def _chunk_tokenizer() -> _ChunkTokenizer:
-    return _ChunkTokenizer()
+def chunk_tokenizer() -> ChunkTokenizer:
+    return ChunkTokenizer()
 
 
 class Tokens:
@@ -88,7 +88,7 @@ class Tokens:
     trails the token before it."""
 
     def __init__(self, text: str) -> None:
-        chunks = _chunk_tokenizer()
+        chunks = chunk_tokenizer()
         special = chunks.special
         texts: list[str] = []
         starts: list[int] = []

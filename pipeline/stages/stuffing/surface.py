@@ -14,7 +14,7 @@ from pipeline.text.words import PHRASE_WORD
 
 # Words a period may belong to: "Motor City Electric Co. is ..." is not a sentence "Motor City
 # Electric Co", and "34 oz. French Press" does not end at "oz".
-_ABBREVIATIONS = frozenset({"co", "corp", "inc", "ltd", "bros", "vs", "v", "jr", "sr", "st", "dr", "mr", "mrs", "ms",
+ABBREVIATIONS = frozenset({"co", "corp", "inc", "ltd", "bros", "vs", "v", "jr", "sr", "st", "dr", "mr", "mrs", "ms",
                             "no", "etc", "approx", "dept", "est", "fig", "e.g", "i.e", "oz", "lb", "lbs"})
 _LEADING_LIST_MARK = re.compile(r"^\s*(?:[-*•]|\d+[.)])?\s*$")
 # What may separate two copies of a phrase said back to back ("Best Guide Best Guide").
@@ -163,7 +163,7 @@ def wrapping(before: str, after: str) -> tuple[int, tuple[int, int]]:
 
 
 def _abbreviation(word: str) -> bool:
-    return word.lower() in _ABBREVIATIONS and word != "no"  # "No. 5", but "The answer is no."
+    return word.lower() in ABBREVIATIONS and word != "no"  # "No. 5", but "The answer is no."
 
 
 def with_copies(verdict: Verdict) -> Instance:
