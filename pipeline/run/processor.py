@@ -15,7 +15,7 @@ from pipeline.core.registry import Stage, StageSpec, check_order, registered, sp
 from pipeline.core.render import cleaned_text
 from pipeline.io.outputs import Columns
 from pipeline.io.records import RawRecord
-from pipeline.reports import PagePolicy, Pages, Tally
+from pipeline.reports.pages import PagePolicy, Pages, Tally
 from pipeline.run.sites import RepeatedLines
 from pipeline.stages.normalize import STAGE as NORMALIZE
 from pipeline.stages.normalize import make_document

@@ -31,7 +31,8 @@ from pipeline.io.outputs import (
     write_text,
 )
 from pipeline.io.records import RawRecord
-from pipeline.reports import PagePolicy, ReportWriter, document_file
+from pipeline.reports import ReportWriter
+from pipeline.reports.pages import PagePolicy, document_file
 from pipeline.run.executors import make_executor
 from pipeline.run.incremental import Previous, run_key
 from pipeline.run.processor import PAGES, configured

@@ -199,7 +199,7 @@ def test_d21_direction_controls_are_balanced_in_text_and_title(tmp_path):
 
 
 def test_d15_many_tiny_records_write_a_bounded_number_of_pages(tmp_path):
-    from pipeline.reports import PagePolicy
+    from pipeline.reports.pages import PagePolicy
 
     raw = tmp_path / "raw"
     raw.mkdir()
