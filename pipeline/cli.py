@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.core.config import ConfigError, load_config
+from pipeline.core.config import ConfigError, default_config, dump_config, load_config
 from pipeline.io.outputs import OutputsBusy
 from pipeline.run.executors import EXECUTORS, WorkerLost
 from pipeline.run.runner import NothingProcessed, run
@@ -32,9 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
             "lines of documents with a url by site (the url's host): a line on at least 3 documents of a site, "
             "and 20% of them, is its template and is removed ([site_lines] in the config). "
             "Outputs: CLEANED/<id>.txt, CLEANED/articles.parquet and .jsonl (kept documents); "
-            "REPORTS/<id>.html, REPORTS/index.html, REPORTS/signals.parquet (every input document), "
+            "REPORTS/<id>.html (every document up to [reports] pages, then a sample), REPORTS/index.html, "
+            "REPORTS/signals.parquet (every input document), "
             "REPORTS/manifest.json. Exit status: 0 when any document was processed, 1 when none "
-            "could be, 2 on a usage or configuration error."
+            "could be, 2 on a usage or configuration error. `clean-corpus config [--config FILE] [--set ...]` "
+            "prints the config a run would use."
         ),
     )
     parser.add_argument("raw_dir", metavar="RAW_DIR", type=Path, help="directory of raw input documents")
@@ -43,7 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--reports", metavar="DIR", type=Path, default=Path("reports"),
                         help="where reports and tables go (default: reports/)")
     parser.add_argument("--config", metavar="FILE", type=Path, default=None,
-                        help="TOML file overriding the defaults (see pipeline/default_config.toml)")
+                        help="TOML file overriding the defaults (`clean-corpus config` prints them all)")
+    parser.add_argument("--set", metavar="SECTION.KEY=VALUE", action="append", default=[], dest="overrides",
+                        help="override one config key, after --config (repeatable; the value in TOML, "
+                             "e.g. --set decide.min_words=100)")
     parser.add_argument("--languagetool-url", metavar="URL", default=None,
                         help="a LanguageTool server for the grammar stage, e.g. http://localhost:8081")
     parser.add_argument("--languagetool-path", metavar="DIR", type=Path, default=None,
@@ -79,10 +84,36 @@ def _positive(text: str) -> int:
     return value
 
 
+def config_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clean-corpus config",
+        description="Print the config a run would use, as TOML: the defaults (every stage's section "
+                    "included), with --config FILE and --set laid over them.")
+    parser.add_argument("--default", action="store_true", help="the defaults alone (the same as no option)")
+    parser.add_argument("--config", metavar="FILE", type=Path, default=None, help="TOML file overriding the defaults")
+    parser.add_argument("--set", metavar="SECTION.KEY=VALUE", action="append", default=[], dest="overrides",
+                        help="override one key (repeatable); the value in TOML, e.g. decide.filters='[\"c4\"]'")
+    return parser
+
+
+def config_command(argv: list[str]) -> int:
+    args = config_parser().parse_args(argv)
+    try:
+        config = default_config() if args.default else load_config(args.config, args.overrides)
+    except ConfigError as exc:
+        print(f"clean-corpus: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(dump_config(config))
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["config"]:
+        return config_command(argv[1:])
     args = build_parser().parse_args(argv)
     try:
-        config = load_config(args.config)
+        config = load_config(args.config, args.overrides)
         if args.languagetool_url:
             config["grammar"]["languagetool_url"] = args.languagetool_url
         if args.follow_symlinks:

@@ -16,6 +16,7 @@ import pytest
 
 import pipeline
 import pipeline.stages.boilerplate_model.model
+from pipeline.cli import main
 from pipeline.core.config import load_config
 from pipeline.io import outputs
 from pipeline.run.processor import configured
@@ -235,3 +236,28 @@ def test_outputs_get_the_permissions_any_new_file_gets(tmp_path):
         os.umask(umask)
     assert run.exit_code == 0
     assert {p.stat().st_mode & 0o777 for p in tmp_path.rglob("*") if p.is_file()} == {0o640}
+
+
+def test_config_prints_every_default_as_toml_that_reads_back_the_same(tmp_path, capsys):
+    from pipeline.core.config import default_config
+
+    assert main(["config"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith('[pipeline]\nstages = ["segment", "duplicate_title", ')
+    assert "[stuffing]\nmin_instances = 3\n" in printed and '[grammar]\nlanguagetool = "auto"\nlanguagetool_path = "none"\n' in printed
+    (tmp_path / "printed.toml").write_text(printed, encoding="utf-8")
+    assert load_config(tmp_path / "printed.toml") == default_config()
+
+
+def test_set_overrides_a_key_without_a_file(tmp_path, capsys):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(article(), encoding="utf-8")
+    run = run_cli(raw, tmp_path, "--set", "decide.min_words=5000", "--set", "decide.filters=[]")
+    assert run.exit_code == 0
+    config = json.loads((run.reports / "manifest.json").read_text("utf-8"))["config"]
+    assert (config["decide"]["min_words"], config["decide"]["filters"]) == (5000, [])
+    assert list(run.row("a")["reasons"]) == ["decide.min_words"]
+    assert main(["config", "--set", "decide.min_words"]) == 2
+    assert capsys.readouterr().err == (
+        "clean-corpus: error: --set 'decide.min_words': give SECTION.KEY=VALUE, such as decide.min_words=100\n")

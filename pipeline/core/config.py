@@ -13,6 +13,7 @@ import importlib
 import json
 import stat
 import tomllib
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -71,15 +72,40 @@ def default_config() -> Config:
     return config
 
 
-def load_config(path: Path | None = None) -> Config:
-    """The defaults, with the keys of the file at ``path`` (if any) laid over them. The file's
-    ``[pipeline] plugins`` are imported first, so that the stages they register have sections."""
-    if path is None:
+def load_config(path: Path | None = None, overrides: Iterable[str] = ()) -> Config:
+    """The defaults, with the keys of the file at ``path`` (if any) laid over them, then the
+    ``overrides`` (``section.key=value``, the value in TOML, or a bare string). ``[pipeline]
+    plugins`` are imported first, so that the stages they register have sections."""
+    overrides = list(overrides)
+    if path is None and not overrides:
         return default_config()
+    user: dict[str, Any] = {}
+    if path is not None:
+        try:
+            user = _nulls(tomllib.loads(read_user_file(path, "config file")))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    for override in overrides:
+        section, key, value = _override(override)
+        user.setdefault(section, {})[key] = value
+    where = path if not overrides else f"{path} with --set" if path else "--set"
+    return _laid_over(user, where)
+
+
+def _override(text: str) -> tuple[str, str, Any]:
+    """``section.key=value`` read as (section, key, value): the value as TOML, or as a string."""
+    name, sep, raw = text.partition("=")
+    section, dot, key = name.strip().partition(".")
+    if not (sep and dot and section and key):
+        raise ConfigError(f"--set {text!r}: give SECTION.KEY=VALUE, such as decide.min_words=100")
     try:
-        user = _nulls(tomllib.loads(read_user_file(path, "config file")))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return section, key, None if value == NONE_SPELLING else value
+
+
+def _laid_over(user: dict[str, Any], path: Path | str) -> Config:
     import_plugins(user.get("pipeline", {}).get("plugins", []), path)
     config = default_config()
     # A stage's keys that may be "none"; every key of the other sections may (it switches a rule off).
@@ -118,7 +144,7 @@ def import_plugins(modules: Any, where: Path | str = "config") -> None:
             raise ConfigError(f"{where}: pipeline.plugins: cannot import {name!r} ({exc})") from None
 
 
-def _check_stages(config: Config, path: Path) -> None:
+def _check_stages(config: Config, path: Path | str) -> None:
     """``[pipeline] stages`` names registered stages, each once, in an order where each reads
     only what an earlier one adds."""
     names = config["pipeline"]["stages"]
@@ -130,6 +156,24 @@ def _check_stages(config: Config, path: Path) -> None:
         check_order(specs(names))
     except (UnknownStageError, PipelineOrderError) as exc:
         raise ConfigError(f"{path}: pipeline.stages: {exc}") from None
+
+
+def dump_config(config: Config) -> str:
+    """``config`` as a TOML file that :func:`load_config` reads back to the same config (None as
+    "none"): what ``clean-corpus config`` prints."""
+    def value(v: Any) -> str:
+        if v is None:
+            return json.dumps(NONE_SPELLING)
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return repr(v)
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        return "[" + ", ".join(value(item) for item in v) + "]"
+
+    return "\n".join(f"[{section}]\n" + "".join(f"{key} = {value(v)}\n" for key, v in values.items())
+                     for section, values in config.items())
 
 
 def config_hash(config: Config) -> str:
