@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from pipeline.run.runner import NothingProcessed, run
 EXIT_OK = 0
 EXIT_NOTHING_PROCESSED = 1
 EXIT_USAGE = 2
+# The run completed, but more of its documents failed than --max-failed-ratio allows.
+EXIT_TOO_MANY_FAILED = 3
+# Ended by Ctrl-C (128 + SIGINT, as a shell reports it).
+EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
             "REPORTS/<id>.html (every document up to [reports] pages, then a sample), REPORTS/index.html, "
             "REPORTS/signals.parquet (every input document), "
             "REPORTS/manifest.json. Exit status: 0 when any document was processed, 1 when none "
-            "could be, 2 on a usage or configuration error. `clean-corpus config [--config FILE] [--set ...]` "
+            "could be, 2 on a usage or configuration error, 3 when more documents failed than "
+            "--max-failed-ratio allows, 130 on Ctrl-C. `clean-corpus config [--config FILE] [--set ...]` "
             "prints the config a run would use."
         ),
     )
@@ -72,7 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="clean every document again; by default a document the previous run into --reports "
                              "cleaned from the same bytes, with the same code and config, is rebuilt from its "
                              "signals row")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    parser.add_argument("--max-failed-ratio", metavar="R", type=float, default=None,
+                        help=f"exit with status {EXIT_TOO_MANY_FAILED} when more than this share of the documents "
+                             "failed (the outputs are written all the same)")
+    parser.add_argument("--strict", action="store_const", const=0.0, dest="max_failed_ratio",
+                        help=f"exit with status {EXIT_TOO_MANY_FAILED} when any document failed")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar, summary or warnings (errors only)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="say more of what the run does")
+    parser.add_argument("--log-file", metavar="FILE", type=Path, default=None,
+                        help="also write the warnings (and, with -v, the rest) to FILE")
     parser.add_argument("--version", action="version", version=f"clean-corpus {__version__}")
     return parser
 
@@ -112,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["config"]:
         return config_command(argv[1:])
     args = build_parser().parse_args(argv)
+    _log_to(args)
     try:
         config = load_config(args.config, args.overrides)
         if args.languagetool_url:
@@ -139,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # an output folder that cannot be written: read-only, full, a file
         print(f"clean-corpus: error: cannot write the outputs: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("clean-corpus: interrupted; every output written is whole, and the next run cleans again "
+              "what this one did not finish", file=sys.stderr)
+        return EXIT_INTERRUPTED
     if not args.quiet:
         c = summary.counts
         print(
@@ -149,7 +168,23 @@ def main(argv: list[str] | None = None) -> int:
             f"-> {args.cleaned}/ and {args.reports}/",
             file=sys.stderr,
         )
+    failed = summary.counts["failed"] / summary.total
+    if args.max_failed_ratio is not None and failed > args.max_failed_ratio:
+        print(f"clean-corpus: {summary.counts['failed']} of {summary.total} documents failed ({failed:.1%}), more "
+              f"than --max-failed-ratio {args.max_failed_ratio:g} allows; see {args.reports}/signals.parquet",
+              file=sys.stderr)
+        return EXIT_TOO_MANY_FAILED
     return EXIT_OK
+
+
+def _log_to(args: argparse.Namespace) -> None:
+    """Warnings (once each: workers leave them to this process) to stderr and --log-file; -q keeps
+    errors only, -v adds what the run does."""
+    level = logging.ERROR if args.quiet else logging.INFO if args.verbose else logging.WARNING
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if args.log_file is not None:
+        handlers.append(logging.FileHandler(args.log_file, encoding="utf-8"))
+    logging.basicConfig(level=level, format="clean-corpus: %(message)s", handlers=handlers, force=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,16 +57,36 @@ def test_module_entry_point_runs_the_sample_corpus(tmp_path):
     )
 
 
-def test_progress_bar_on_larger_runs(tmp_path):
+def test_progress_bar_on_larger_runs_on_a_terminal(tmp_path):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
     raw = tmp_path / "raw"
     raw.mkdir()
     (raw / "many.jsonl").write_text("".join(json.dumps({"text": ARTICLE}) + "\n" for _ in range(25)))
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", str(raw), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r")],
-        capture_output=True, text=True,
-    )
+    command = [sys.executable, "-m", "pipeline", str(raw), "--cleaned", str(tmp_path / "c"), "--reports",
+               str(tmp_path / "r")]
+    terminal, stderr = pty.openpty()
+    fcntl.ioctl(stderr, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
+    result = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=stderr)
+    os.close(stderr)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the other end is closed: all is read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(terminal)
     assert result.returncode == 0
-    assert "25/25" in result.stderr and "doc" in result.stderr
+    assert b"25/25" in shown and b"doc" in shown
+    # Not into a pipe or a file: a log would get every redraw.
+    piped = subprocess.run(command + ["--force"], capture_output=True, text=True)
+    assert "25/25" not in piped.stderr and "\r" not in piped.stderr
 
 
 def test_articles_contract_and_load_cleaned_round_trip(seed_run):
@@ -261,3 +281,69 @@ def test_set_overrides_a_key_without_a_file(tmp_path, capsys):
     assert main(["config", "--set", "decide.min_words"]) == 2
     assert capsys.readouterr().err == (
         "clean-corpus: error: --set 'decide.min_words': give SECTION.KEY=VALUE, such as decide.min_words=100\n")
+
+
+@pytest.fixture(scope="module")
+def forty(tmp_path_factory):
+    """Forty articles and one binary file: enough for two worker processes and one failure."""
+    raw = tmp_path_factory.mktemp("forty") / "raw"
+    raw.mkdir()
+    for n in range(40):
+        (raw / f"a{n:02d}.txt").write_text(article(f"Notes {n}"), encoding="utf-8")
+    (raw / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    return raw
+
+
+def cli(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=REPO, capture_output=True, text=True,
+                          **kwargs)
+
+
+def test_a_warning_is_said_once_whatever_the_workers_and_quiet_is_quiet(forty, tmp_path):
+    done = cli(str(forty), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r"), "--workers", "2",
+               "--log-file", str(tmp_path / "run.log"))
+    assert done.returncode == 0
+    lines = done.stderr.splitlines()
+    # No LanguageTool here: each of the two workers met that, the run says it once. No progress bar
+    # either: stderr is no terminal.
+    assert [line for line in lines if "grammar stage skipped" in line] == [lines[0]]
+    assert lines[1].startswith("clean-corpus: 41 documents: 40 kept, 0 dropped, 1 failed") and len(lines) == 2
+    assert (tmp_path / "run.log").read_text("utf-8") == lines[0] + "\n"
+    quiet = cli(str(forty), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r"), "-q")
+    assert (quiet.returncode, quiet.stderr) == (0, "")
+
+
+def test_failed_documents_can_fail_the_run(forty, tmp_path, capsys):
+    args = [str(forty), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r"), "-q"]
+    assert main([*args, "--max-failed-ratio", "0.05"]) == 0
+    assert main([*args, "--strict"]) == 3
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"clean-corpus: 1 of 41 documents failed (2.4%), more than --max-failed-ratio 0 allows; "
+        f"see {tmp_path / 'r'}/signals.parquet")
+
+
+def test_an_unreachable_scheduler_is_one_line(forty, tmp_path, capsys):
+    code = main([str(forty), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r"), "-q",
+                 "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9"])
+    assert (code, capsys.readouterr().err) == (2, "clean-corpus: error: no Dask scheduler answers at "
+                                                  "tcp://127.0.0.1:9 (OSError)\n")
+
+
+def test_ctrl_c_ends_with_one_line(forty, tmp_path):
+    import signal
+    import time
+
+    run = subprocess.Popen([sys.executable, "-m", "pipeline", str(forty), "--cleaned", str(tmp_path / "c"),
+                            "--reports", str(tmp_path / "r"), "--workers", "2"], cwd=REPO,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while not list((tmp_path / "r").glob("a*.html")):
+        assert run.poll() is None
+        time.sleep(0.01)
+    run.send_signal(signal.SIGINT)
+    _, stderr = run.communicate(timeout=60)
+    if run.returncode == 0:
+        pytest.skip("the run finished before the interrupt reached it")
+    assert run.returncode == 130
+    assert stderr.splitlines()[-1] == ("clean-corpus: interrupted; every output written is whole, and the next "
+                                       "run cleans again what this one did not finish")
+    assert not (tmp_path / "r" / "manifest.json").exists()

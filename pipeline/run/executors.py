@@ -45,6 +45,8 @@ WINDOW_PER_WORKER = 2
 MAX_TRIES = 3
 # How often a local worker checks that the run's main process is still there.
 PARENT_POLL_SECONDS = 0.5
+# How long to wait for a --scheduler to answer (distributed's default is 30 s).
+SCHEDULER_TIMEOUT_SECONDS = 5
 EXECUTORS = ("local", "dask")
 
 
@@ -235,7 +237,7 @@ class LocalProcesses(Batched):
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_watch_parent, initargs=(os.getpid(),))
+                                   initializer=_start_worker, initargs=(os.getpid(),))
 
     def call(self, function: Callable[..., Any], *args: Any) -> Any:
         return _Retried(self, function, args)
@@ -278,9 +280,18 @@ class WorkerLost(RuntimeError):
     """A batch's worker died every time it ran."""
 
 
+def _start_worker(parent: int) -> None:
+    """In a new worker process: it says nothing below an error (the main process reports once what
+    every worker would say), and it ends when ``parent``, the run's main process, is gone."""
+    import logging
+
+    logging.disable(logging.WARNING)
+    _watch_parent(parent)
+
+
 def _watch_parent(parent: int) -> None:
-    """In a worker process: end it when ``parent`` (the run's main process) is gone, so that a
-    killed run leaves no workers behind (they would be adopted by init and live on)."""
+    """End this worker when ``parent`` is gone, so that a killed run leaves no workers behind
+    (they would be adopted by init and live on)."""
     import threading
     import time
 
@@ -321,7 +332,10 @@ class Dask(Batched):
         self._open.enter_context(dask.config.set(CLIENT_CONFIG))
         try:
             if scheduler:
-                self.client = Client(scheduler)
+                try:
+                    self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_SECONDS)
+                except (OSError, TimeoutError) as exc:
+                    raise ConfigError(f"no Dask scheduler answers at {scheduler} ({type(exc).__name__})") from None
                 workers = max(1, len(self.client.scheduler_info().get("workers", {})))
                 self.description = f"dask, {workers} workers at {scheduler}"
             else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import platform
 import sys
 import time
@@ -37,6 +38,8 @@ from pipeline.run.executors import make_executor
 from pipeline.run.incremental import Previous, run_key
 from pipeline.run.processor import PAGES, configured
 from pipeline.run.sites import RepeatedLines, SiteCounter
+
+log = logging.getLogger(__name__)
 
 # Runs with more documents than this show a progress bar (on stderr).
 PROGRESS_MIN_DOCS = 10
@@ -87,6 +90,13 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     follow = config["ingest"]["follow_symlinks"]
     total = sum(1 if not follow and ingest.outside(p, raw_dir) else ingest.count_records(p) for p in files)
     runner = make_executor(config, executor=executor, workers=workers, scheduler=scheduler, total=total)
+    log.info("%d input files (%d skipped), about %d documents; %s", len(files), len(skipped), total,
+             runner.description)
+    # A stage that cannot do its work says so once, here, not once per worker.
+    for stage_name, found in runner.provenance.items():
+        for value in found.values():
+            if value.startswith("skipped"):
+                log.warning("%s stage %s", stage_name, value)
     versions = _versions()
     key = run_key(config, versions, runner.provenance)
     previous = Previous(reports_dir / SIGNALS_PARQUET, reports_dir / MANIFEST, key, force=force)
@@ -115,7 +125,7 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     try:
         with atomic_open(cleaned_dir / ARTICLES_JSONL) as jsonl, tqdm(
             total=total, unit="doc", desc="clean-corpus", file=sys.stderr,
-            disable=quiet or total <= PROGRESS_MIN_DOCS, dynamic_ncols=True,
+            disable=_no_progress(quiet, total), dynamic_ncols=True,
         ) as progress:
             ingest_seconds = [0.0]
             records = _with_previous(_timed(_unique(_records(files, raw_dir, config), seen_ids), ingest_seconds),
@@ -196,11 +206,17 @@ def _count_sites(files: list[Path], raw_dir: Path, config: Config, runner, repor
     with SiteCounter(min_docs=settings["min_docs"], min_docs_ratio=settings["min_docs_ratio"],
                      spill_dir=reports_dir) as counter, tqdm(
             total=total, unit="doc", desc="counting site lines", file=sys.stderr,
-            disable=quiet or total <= PROGRESS_MIN_DOCS, dynamic_ncols=True) as progress:
+            disable=_no_progress(quiet, total), dynamic_ncols=True) as progress:
         records = _progressed(_records(files, raw_dir, config), progress)
         for part in runner.count(record for record in records if site_of(record.url) is not None):
             counter.add(part)
         return counter.result()
+
+
+def _no_progress(quiet: bool, total: int) -> bool:
+    """No progress bar when asked, on a small run, or when stderr is no terminal (a log file
+    would get every redraw)."""
+    return quiet or total <= PROGRESS_MIN_DOCS or not sys.stderr.isatty()
 
 
 def _progressed(records: Iterator[RawRecord], progress: tqdm) -> Iterator[RawRecord]:

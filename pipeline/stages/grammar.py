@@ -13,7 +13,6 @@ normalized text, each naming LanguageTool's rule and message.
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import socket
@@ -41,8 +40,6 @@ DOWNLOAD_HOST = ("github.com", 443)
 MAX_REQUEST_CHARS = 20_000
 OFF = "off"
 RAN = "ran"
-
-log = logging.getLogger(__name__)
 
 
 @stage(STAGE, adds={"grammar"},
@@ -87,8 +84,7 @@ class Grammar(Stage):
             try:
                 self._tool, self.where = self._start()
             except Exception as exc:  # noqa: BLE001 - any failure to start means "skipped, and why"
-                self._skipped = f"skipped: {exc}"
-                log.warning("grammar stage %s", self._skipped)
+                self._skipped = f"skipped: {exc}"  # the run says it once (pipeline/run/runner.py)
         return self._tool
 
     def _start(self) -> tuple[Any, str]:
