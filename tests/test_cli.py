@@ -53,7 +53,7 @@ def test_module_entry_point_runs_the_sample_corpus(tmp_path):
         [f"{p.stem}.txt" for p in SEEDS.values()] + ["articles.jsonl", "articles.parquet"]
     )
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted(
-        [f"{p.stem}.html" for p in SEEDS.values()] + ["index.html", "manifest.json", "signals.parquet"]
+        [f"{p.stem}.html" for p in SEEDS.values()] + ["documents.parquet", "index.html", "manifest.json", "signals.parquet"]
     )
 
 
@@ -147,7 +147,7 @@ def test_rerun_is_byte_identical(tmp_path):
     other = run_cli(RAW, tmp_path / "two")
     assert first.exit_code == again.exit_code == other.exit_code == 0
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
-    assert len(tree_bytes(tmp_path / "one")) == 14
+    assert len(tree_bytes(tmp_path / "one")) == 15  # 5 articles, 2 article tables; 5 pages, index, signals, documents
     # The manifest differs only in its wall-clock timings and in what the re-run reused.
     manifests = [json.loads((tmp_path / d / "reports" / "manifest.json").read_text()) for d in ("one", "two")]
     for manifest in manifests:
@@ -347,3 +347,19 @@ def test_ctrl_c_ends_with_one_line(forty, tmp_path):
     assert stderr.splitlines()[-1] == ("clean-corpus: interrupted; every output written is whole, and the next "
                                        "run cleans again what this one did not finish")
     assert not (tmp_path / "r" / "manifest.json").exists()
+
+
+def test_annotations_point_into_the_stored_normalized_text(seed_run):
+    """A program can check the reason for every removed character without the HTML."""
+    from pipeline.core.document import Annotation, Document
+    from pipeline.core.render import cleaned_text
+
+    frame = pipeline.load_annotations(seed_run.reports)
+    assert list(frame.columns) == ["id", "status", "reasons", "text", "annotations"]
+    assert list(frame["id"]) == [seed_id(n) for n in sorted(SEEDS)]
+    for row in frame.itertuples():
+        doc = Document(id=row.id, text=row.text, source="", annotations=[Annotation.from_dict(a) for a in row.annotations])
+        assert all(0 <= a.start <= a.end <= len(row.text) for a in doc.annotations)
+        assert cleaned_text(doc) + "\n" == seed_run.cleaned_text(row.id)
+    removed = frame.set_index("id").loc[seed_id("004"), "annotations"]
+    assert {a["category"] for a in removed} == {"boilerplate", "stuffing", "spun"}

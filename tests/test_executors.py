@@ -48,8 +48,8 @@ def test_every_executor_writes_the_same_bytes(raw, tmp_path):
     runs = [one, local, started, existing]
     assert [r.exit_code for r in runs] == [0, 0, 0, 0]
     expected = tree_bytes(one.root)
-    # A .txt per kept document (52), a page per document (53), three tables and the index.
-    assert len(expected) == 52 + 53 + 4
+    # A .txt per kept document (52), a page per document (53), four tables and the index.
+    assert len(expected) == 52 + 53 + 5
     assert one.row("kitchen-0")["site_repeated_lines"] == 2
     for r in runs[1:]:
         assert tree_bytes(r.root) == expected

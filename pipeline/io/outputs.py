@@ -26,6 +26,9 @@ from pipeline.io.records import RawRecord
 ARTICLES_PARQUET = "articles.parquet"
 ARTICLES_JSONL = "articles.jsonl"
 SIGNALS_PARQUET = "signals.parquet"
+# Every processed document's normalized text: what the annotations' offsets point into.
+DOCUMENTS_PARQUET = "documents.parquet"
+DOCUMENTS_SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string())])
 MANIFEST = "manifest.json"
 INDEX_HTML = "index.html"
 

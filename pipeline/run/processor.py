@@ -90,10 +90,12 @@ class Outcome:
     page: str | None = None
     has_page: bool = True
     tally: Tally | None = None
+    # The normalized text its annotations point into (documents.parquet), when it was processed.
+    text: str | None = None
 
     def shipped(self) -> Outcome:
         """This outcome as it travels back from a worker: without the document and the input,
-        which the writers do not need."""
+        which the writers do not need (its normalized text is in ``text``)."""
         self.doc = None
         self.record.text = None
         self.record.previous = None
@@ -125,6 +127,7 @@ class Processor:
         if outcome.has_page and not (outcome.reused and outcome.row == record.previous):
             outcome.page = self.pages.page(outcome.row, outcome.doc, outcome.cleaned)
         outcome.tally = self.pages.tally(outcome.doc)
+        outcome.text = outcome.doc.text if outcome.doc is not None else None
         self.seconds[PAGES] += time.perf_counter() - started
         return outcome
 

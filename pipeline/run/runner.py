@@ -22,6 +22,8 @@ from pipeline.io import ids, ingest
 from pipeline.io.outputs import (
     ARTICLES_JSONL,
     ARTICLES_PARQUET,
+    DOCUMENTS_PARQUET,
+    DOCUMENTS_SCHEMA,
     MANIFEST,
     SIGNALS_PARQUET,
     Columns,
@@ -118,6 +120,7 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     columns = Columns(chosen)
     articles = ParquetSink(cleaned_dir / ARTICLES_PARQUET, columns.articles_schema)
     signals = ParquetSink(reports_dir / SIGNALS_PARQUET, columns.signals_schema)
+    documents = ParquetSink(reports_dir / DOCUMENTS_PARQUET, DOCUMENTS_SCHEMA)
     reports = ReportWriter(reports_dir, Decide.from_config(config), chosen, config["spun"]["flag_above"])
     counts = {status.value: 0 for status in Status}
     seen_ids: set[str] = set()
@@ -133,6 +136,8 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
             for outcome in runner.map(records, repeated):
                 row = outcome.row
                 signals.add(row)
+                if outcome.text is not None:
+                    documents.add({"id": row["id"], "text": outcome.text})
                 status = row["status"]
                 counts[status] += 1
                 path = cleaned_dir / f"{row['id']}.txt"
@@ -153,9 +158,11 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
                 progress.update(1)
         articles.close()
         signals.close()
+        documents.close()
     except BaseException as exc:
         articles.abort(exc)
         signals.abort(exc)
+        documents.abort(exc)
         raise
     finally:
         runner.close()
