@@ -16,7 +16,7 @@ from ftfy.badness import is_bad
 
 from pipeline.text.words import LETTER_RUN
 
-# Reasons, "<stage>.<rule>": every failed decode names one of these.
+# Reasons, "ingest.<rule>": every failed decode names one of these.
 BINARY = "ingest.binary"
 INVALID_UTF8 = "ingest.invalid_utf8"
 UNDECODABLE = "ingest.undecodable"
