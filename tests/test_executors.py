@@ -12,7 +12,8 @@ from distributed import LocalCluster
 from pipeline.cli import main
 from pipeline.core.config import load_config
 from pipeline.io.ids import disambiguate
-from pipeline.run.executors import MAX_BATCH_DOCS, WORKER_ENVIRON_UNSET, Dask, batch_size
+from pipeline.run.cluster import WORKER_ENVIRON_UNSET, Dask
+from pipeline.run.executors import MAX_BATCH_DOCS, batch_size
 from tests.conftest import RAW, SENTENCES, run_cli
 from tests.test_cli import tree_bytes
 from tests.test_sites import site_corpus

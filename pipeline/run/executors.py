@@ -7,8 +7,8 @@ byte, are the same whichever executor and worker count produced them.
 - :class:`InProcess`: this process, one document at a time (small corpora, ``--workers 1``).
 - :class:`LocalProcesses`: ``concurrent.futures`` worker processes (``spawn``; each loads
   the models once), fed batches of records.
-- :class:`Dask`: a ``distributed`` cluster, an existing one (``--scheduler tcp://HOST:PORT``)
-  or a ``LocalCluster`` started for the run.
+- :class:`pipeline.run.cluster.Dask`: a ``distributed`` cluster, an existing one
+  (``--scheduler tcp://HOST:PORT``) or a ``LocalCluster`` started for the run.
 
 They run the corpus-level counting pass's map too (:func:`pipeline.run.sites.map_keys`, one result
 per batch, reduced by the caller); its result goes to every batch of the cleaning pass.
@@ -26,7 +26,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Protocol
@@ -45,8 +44,6 @@ WINDOW_PER_WORKER = 2
 MAX_TRIES = 3
 # How often a local worker checks that the run's main process is still there.
 PARENT_POLL_SECONDS = 0.5
-# How long to wait for a --scheduler to answer (distributed's default is 30 s).
-SCHEDULER_TIMEOUT_SECONDS = 5
 EXECUTORS = ("local", "dask")
 
 
@@ -80,6 +77,8 @@ def make_executor(config: Config, *, executor: str, workers: int | None, schedul
     if executor not in EXECUTORS:
         raise ConfigError(f"unknown executor {executor!r}; known: {', '.join(EXECUTORS)}")
     if executor == "dask":
+        from pipeline.run.cluster import Dask  # distributed is imported only when asked for
+
         return Dask(config, workers=workers or default_workers(), scheduler=scheduler, total=total)
     if scheduler:
         raise ConfigError("--scheduler needs --executor dask")
@@ -301,63 +300,3 @@ def _watch_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
-
-
-# What a LocalCluster started for the run changes in distributed's defaults for its workers:
-# no MALLOC_TRIM_THRESHOLD_ in their environment. Setting that variable at all turns off glibc's
-# adaptive mmap threshold, so every numpy temporary over 128 KiB is mapped, zeroed and unmapped
-# again: the line model ran 2.4x slower on such a worker than in a local worker process.
-WORKER_ENVIRON_UNSET = ("MALLOC_TRIM_THRESHOLD_",)
-WORKER_CONFIG = {
-    **{f"distributed.nanny.pre-spawn-environ.{name}": None for name in WORKER_ENVIRON_UNSET},
-}
-# What this process (the client, and the scheduler of a LocalCluster) changes in distributed's
-# defaults while the executor is open: no log of the last 1,000 messages sent on each connection.
-# Each task message carries its batch of records, so that log held about 1 GB of documents on a
-# 20,000-document run (the main process grew all through the counting pass).
-CLIENT_CONFIG = {"distributed.admin.low-level-log-length": 0}
-
-
-class Dask(Batched):
-    def __init__(self, config: Config, *, workers: int, scheduler: str | None, total: int) -> None:
-        import logging
-
-        import dask
-        from distributed import Client, LocalCluster
-
-        super().__init__()
-        self.config = config
-        # Closed in reverse: the client, the cluster started for the run, then CLIENT_CONFIG.
-        self._open = ExitStack()
-        self._open.enter_context(dask.config.set(CLIENT_CONFIG))
-        try:
-            if scheduler:
-                try:
-                    self.client = Client(scheduler, timeout=SCHEDULER_TIMEOUT_SECONDS)
-                except (OSError, TimeoutError) as exc:
-                    raise ConfigError(f"no Dask scheduler answers at {scheduler} ({type(exc).__name__})") from None
-                workers = max(1, len(self.client.scheduler_info().get("workers", {})))
-                self.description = f"dask, {workers} workers at {scheduler}"
-            else:
-                with dask.config.set(WORKER_CONFIG):
-                    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=logging.ERROR)
-                self._open.callback(cluster.close)
-                self.client = Client(cluster)
-                self.description = f"dask, LocalCluster of {workers} workers"
-            self._open.callback(self.client.close)
-        except BaseException:
-            self._open.close()
-            raise
-        self.workers = workers
-        self.size = batch_size(total, workers)
-        self._warm_up()
-
-    def call(self, function: Callable[..., Any], *args: Any) -> Any:
-        return self.client.submit(function, *args, pure=False)
-
-    def share(self, repeated: RepeatedLines | None) -> Any:
-        return None if repeated is None else self.client.scatter(repeated, broadcast=True)
-
-    def close(self) -> None:
-        self._open.close()
