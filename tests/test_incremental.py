@@ -88,10 +88,23 @@ def test_changed_added_and_removed_documents_give_a_full_runs_bytes(raw, tmp_pat
 def test_a_config_change_or_force_cleans_everything(raw, tmp_path):
     assert run_cli(raw, tmp_path / "out").exit_code == 0
     config = tmp_path / "strict.toml"
-    config.write_text("[decide]\nmin_words = 80\n", encoding="utf-8")
+    config.write_text("[boilerplate_model]\nthreshold = 0.5\n", encoding="utf-8")
     changed = run_cli(raw, tmp_path / "out", "--config", str(config))
     assert manifest(changed.root)[0] == {
         "reused": 0, "cleaned": 12, "why_not_reused": "the config, code, models or library versions changed"}
     forced = run_cli(raw, tmp_path / "out", "--config", str(config), "--force")
     assert manifest(forced.root)[0] == {"reused": 0, "cleaned": 12, "why_not_reused": "--force"}
     assert tree_bytes(forced.root) == tree_bytes(changed.root)
+
+
+def test_a_decision_only_change_re_decides_without_running_a_stage(raw, tmp_path):
+    assert run_cli(raw, tmp_path / "out").exit_code == 0
+    strict = ("--set", "decide.min_words=120", "--set", 'decide.filters=["gopher_quality", "c4"]')
+    changed = run_cli(raw, tmp_path / "out", *strict)
+    assert manifest(changed.root)[0] == {"reused": 11, "cleaned": 1, "why_not_reused": None}  # the binary file
+    full = run_cli(raw, tmp_path / "full", *strict)
+    assert tree_bytes(changed.root) == tree_bytes(full.root)
+    assert manifest(changed.root)[1] == manifest(full.root)[1]
+    # The decision did change: documents kept before are dropped now, with their reasons.
+    assert sorted(changed.signals["status"]) != sorted(run_cli(raw, tmp_path / "default")
+                                                      .signals["status"])

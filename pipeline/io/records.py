@@ -56,6 +56,8 @@ class RawRecord:
     previous: dict[str, Any] | None = None
     # The record's place in the run (0, 1, ...), given by the runner: which documents get a page.
     sequence: int = 0
+    # With ``previous``: its page, which shows the decision's thresholds, stands if its row does.
+    same_page: bool = False
 
     def reject(self, status: Status, reason: str, error: str) -> RawRecord:
         self.status, self.reason, self.error = status, reason, error

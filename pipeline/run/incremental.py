@@ -24,6 +24,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from pipeline.core.config import Config, config_hash
+from pipeline.core.decide import FILTER_SETS
 from pipeline.core.document import Status
 from pipeline.io.ids import safe_id
 from pipeline.io.records import RawRecord
@@ -45,17 +46,31 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+# Config sections the stages never read: what the decision and the reports do with their results.
+# A run that changes only these reuses every row and takes the decision again (Processor.restore).
+DECISION_SECTIONS = frozenset({"decide", *FILTER_SETS, "reports"})
+
+
+def _decision(config: Config) -> dict:
+    return {section: values for section, values in config.items() if section in DECISION_SECTIONS}
+
+
 def run_key(config: Config, versions: dict[str, str], models: dict[str, dict[str, str]]) -> str:
-    """What a document's outputs depend on besides its own bytes."""
-    payload = {"config": config_hash(config), "code": code_digest(), "versions": versions, "models": models}
+    """What a document's annotations and signals depend on besides its own bytes."""
+    detectors = {section: values for section, values in config.items() if section not in DECISION_SECTIONS}
+    payload = {"config": config_hash(detectors), "code": code_digest(), "versions": versions, "models": models}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 class Previous:
     """The previous run's rows, looked up by document id."""
 
-    def __init__(self, signals_path: Path, manifest_path: Path, key: str, *, force: bool = False) -> None:
+    def __init__(self, signals_path: Path, manifest_path: Path, key: str, *, force: bool = False,
+                 config: Config | None = None) -> None:
         self._file: pq.ParquetFile | None = None
+        # The previous run took its decisions with the same thresholds (``config``'s DECISION_SECTIONS):
+        # a reused document's page, which shows them, stands as written.
+        self.same_decision = False
         self._where: dict[str, tuple[int, int, str]] = {}  # id -> (row group, row, content hash)
         self._order: list[str] = []
         self._position: dict[str, int] = {}
@@ -63,6 +78,9 @@ class Previous:
         unreadable = self._read_ids(signals_path)
         # Why no row can be reused ("" when they can).
         self.reason = "--force" if force else unreadable or self._why_not(manifest_path, key)
+        if not self.reason and config is not None:
+            previous = json.loads(manifest_path.read_text("utf-8")).get("config", {})
+            self.same_decision = _decision(previous) == _decision(config)
 
     def _read_ids(self, signals_path: Path) -> str:
         """Every previous document's id, its place, and (unless it failed) its row and content hash;

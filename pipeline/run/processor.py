@@ -124,7 +124,7 @@ class Processor:
         if outcome.doc is not None and outcome.doc.status is Status.KEPT:
             outcome.article = self.columns.article_row(record, outcome.doc, outcome.cleaned)
         outcome.has_page = self.page_policy.wants(record.sequence, outcome.row)
-        if outcome.has_page and not (outcome.reused and outcome.row == record.previous):
+        if outcome.has_page and not (outcome.reused and record.same_page and outcome.row == record.previous):
             outcome.page = self.pages.page(outcome.row, outcome.doc, outcome.cleaned)
         outcome.tally = self.pages.tally(outcome.doc)
         outcome.text = outcome.doc.text if outcome.doc is not None else None
@@ -157,10 +157,13 @@ class Processor:
 
     def restore(self, doc: Document, row: dict[str, Any]) -> None:
         """The document as the previous run left it: ``doc`` is its record normalized again (the same
-        bytes give the same text); its annotations, signals, notes and decision come from its row."""
+        bytes give the same text); its annotations, signals and notes come from its row, and the
+        decision is taken again from them (the run key leaves the thresholds out: a change of
+        ``[decide]`` or a filter set re-decides every document without running a stage)."""
         doc.annotations = [Annotation.from_dict(a) for a in row["annotations_list"]]
         self.columns.restore(doc, row)
-        doc.status, doc.reasons, doc.error = Status(row["status"]), list(row["reasons"]), row["error"]
+        doc.error = row["error"]
+        self.decide(doc)
 
 
 def _site_lines(doc: Document, repeated: RepeatedLines | None) -> dict[str, tuple[int, int]]:

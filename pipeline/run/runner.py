@@ -101,7 +101,7 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
                 log.warning("%s stage %s", stage_name, value)
     versions = _versions()
     key = run_key(config, versions, runner.provenance)
-    previous = Previous(reports_dir / SIGNALS_PARQUET, reports_dir / MANIFEST, key, force=force)
+    previous = Previous(reports_dir / SIGNALS_PARQUET, reports_dir / MANIFEST, key, force=force, config=config)
     reused = 0
     # The manifest is written last: a run that does not complete leaves none, and the next run then
     # trusts none of the rows it finds (their files may be half this run's, half the last one's).
@@ -281,6 +281,7 @@ def _with_previous(records: Iterator[RawRecord], previous: Previous, reports_dir
         if row is not None and ((reports_dir / document_file(record.id)).exists()
                                 or not pages.wants(record.sequence, row)):
             record.previous = row
+            record.same_page = previous.same_decision
         yield record
 
 
