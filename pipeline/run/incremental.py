@@ -76,11 +76,10 @@ class Previous:
         self._position: dict[str, int] = {}
         self._cache: dict[int, list[dict[str, Any]]] = {}
         unreadable = self._read_ids(signals_path)
+        why, previous = self._manifest(manifest_path, key)
         # Why no row can be reused ("" when they can).
-        self.reason = "--force" if force else unreadable or self._why_not(manifest_path, key)
-        if not self.reason and config is not None:
-            previous = json.loads(manifest_path.read_text("utf-8")).get("config", {})
-            self.same_decision = _decision(previous) == _decision(config)
+        self.reason = "--force" if force else unreadable or why
+        self.same_decision = not self.reason and config is not None and _decision(previous) == _decision(config)
 
     def _read_ids(self, signals_path: Path) -> str:
         """Every previous document's id, its place, and (unless it failed) its row and content hash;
@@ -106,16 +105,17 @@ class Previous:
         return ""
 
     @staticmethod
-    def _why_not(manifest_path: Path, key: str) -> str:
+    def _manifest(manifest_path: Path, key: str) -> tuple[str, Config]:
+        """Why the previous run's rows cannot be reused ("" when they can), and its config (read once)."""
         if not manifest_path.exists():
-            return "the previous run did not complete"
+            return "the previous run did not complete", {}
         try:
             manifest = json.loads(manifest_path.read_text("utf-8"))
         except (OSError, ValueError):
-            return "the previous manifest is unreadable"
+            return "the previous manifest is unreadable", {}
         if manifest.get("run_key") != key:
-            return "the config, code, models or library versions changed"
-        return ""
+            return "the config, code, models or library versions changed", {}
+        return "", manifest.get("config", {})
 
     @property
     def ids(self) -> set[str]:

@@ -107,8 +107,6 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     # trusts none of the rows it finds (their files may be half this run's, half the last one's).
     (reports_dir / MANIFEST).unlink(missing_ok=True)
 
-    cleaned_dir.mkdir(parents=True, exist_ok=True)
-    reports_dir.mkdir(parents=True, exist_ok=True)
     count_started = time.perf_counter()
     try:
         repeated = _count_sites(files, raw_dir, config, runner, reports_dir, quiet=quiet, total=total)
