@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.core.config import ConfigError, default_config, dump_config, load_config
+from pipeline.io.ids import safe_id
 from pipeline.io.outputs import OutputsBusy
 from pipeline.run.executors import EXECUTORS, WorkerLost
 from pipeline.run.runner import NothingProcessed, run
@@ -32,14 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=(
             "Inputs (searched recursively): .txt/.md (one article; first line is the title), "
-            ".jsonl/.jsonl.gz (one article per line: text, optional id, title, url, metadata), "
-            ".parquet (same columns), .html/.htm (article extracted with trafilatura). A run first counts the "
+            "JSON lines: .jsonl, .ndjson, and .jsonl/.ndjson/.json compressed (.gz, .zst, .bz2, .xz; dolma's "
+            "documents/*.json.gz), one article per line: text, optional id, title, url (or metadata.url), "
+            "source, added, created, metadata, every other field kept in metadata; .parquet (the same "
+            "fields), .html/.htm (article extracted with trafilatura). A run first counts the "
             "lines of documents with a url by site (the url's host): a line on at least 3 documents of a site, "
             "and 20% of them, is its template and is removed ([site_lines] in the config). "
-            "Outputs: CLEANED/<id>.txt, CLEANED/articles.parquet and .jsonl (kept documents); "
-            "REPORTS/<id>.html (every document up to [reports] pages, then a sample), REPORTS/index.html, "
-            "REPORTS/signals.parquet (every input document), "
-            "REPORTS/manifest.json. Exit status: 0 when any document was processed, 1 when none "
+            "Outputs, a shard per input folder (--shard): CLEANED/<id>.txt, CLEANED/articles/SHARD.parquet, "
+            "CLEANED/documents/SHARD.jsonl.gz (dolma's layout) and CLEANED/README.md (a dataset card: "
+            "datasets.load_dataset(CLEANED) reads the articles); REPORTS/<id>.html (every document up to "
+            "[reports] pages, then a sample), REPORTS/index.html (every shard), REPORTS/signals/SHARD.parquet "
+            "(every input document), REPORTS/texts/SHARD.parquet, REPORTS/manifests/SHARD.json. "
+            "Exit status: 0 when any document was processed, 1 when none "
             "could be, 2 on a usage or configuration error, 3 when more documents failed than "
             "--max-failed-ratio allows, 130 on Ctrl-C. `clean-corpus config [--config FILE] [--set ...]` "
             "prints the config a run would use."
@@ -59,6 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a LanguageTool server for the grammar stage, e.g. http://localhost:8081")
     parser.add_argument("--languagetool-path", metavar="DIR", type=Path, default=None,
                         help="a directory holding an unzipped LanguageTool (languagetool-server.jar)")
+    parser.add_argument("--shard", metavar="NAME", type=_shard, default=None,
+                        help="the name of this run's shard of the output folders (default: RAW_DIR's name). A run "
+                             "replaces the shard of its name and keeps the others: shard after shard adds up to "
+                             "one dataset, with one index")
+    parser.add_argument("--prune", action="store_true",
+                        help="remove every other shard from the output folders once this run completes (each is "
+                             "named, with its document count, before the run starts)")
+    parser.add_argument("--text-key", metavar="KEY", default=None,
+                        help="the field of a JSON or Parquet record that holds the text (default: text; "
+                             "dots name a nested field, e.g. content.body)")
+    parser.add_argument("--id-key", metavar="KEY", default=None, help="the field that holds the id (default: id)")
+    parser.add_argument("--url-key", metavar="KEY", default=None,
+                        help="the field that holds the URL (default: url, else metadata.url)")
     parser.add_argument("--follow-symlinks", action="store_true",
                         help="read links in RAW_DIR to files outside it (by default such a link is a failed "
                              "document, ingest.outside_input, and is not read)")
@@ -89,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also write the warnings (and, with -v, the rest) to FILE")
     parser.add_argument("--version", action="version", version=f"clean-corpus {__version__}")
     return parser
+
+
+def _shard(text: str) -> str:
+    if safe_id(text) != text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a safe file name (letters, digits, '.', '_' and '-'), "
+                                         f"e.g. {safe_id(text)!r}")
+    return text
 
 
 def _positive(text: str) -> int:
@@ -133,12 +158,16 @@ def main(argv: list[str] | None = None) -> int:
             config["grammar"]["languagetool_url"] = args.languagetool_url
         if args.follow_symlinks:
             config["ingest"]["follow_symlinks"] = True
+        for key in ("text_key", "id_key", "url_key"):
+            if getattr(args, key) is not None:
+                config["ingest"][key] = getattr(args, key)
         if args.repair_spun:
             config["spun"]["repair"] = True
         if args.languagetool_path:
             config["grammar"]["languagetool_path"] = str(args.languagetool_path)
         summary = run(args.raw_dir, args.cleaned, args.reports, config, quiet=args.quiet,
-                      executor=args.executor, workers=args.workers, scheduler=args.scheduler, force=args.force)
+                      executor=args.executor, workers=args.workers, scheduler=args.scheduler, force=args.force,
+                      shard=args.shard, prune=args.prune)
     except (ConfigError, FileNotFoundError) as exc:
         print(f"clean-corpus: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -163,15 +192,16 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"clean-corpus: {summary.total} documents: {c['kept']} kept, {c['dropped']} dropped, "
             f"{c['failed']} failed ({summary.reused} unchanged since the last run)"
-            f"{f', {summary.skipped} files skipped (manifest.json says why)' if summary.skipped else ''} "
+            f"{f', {summary.skipped} files skipped (the manifest says why)' if summary.skipped else ''} "
             f"in {summary.seconds:.1f}s "
-            f"-> {args.cleaned}/ and {args.reports}/",
+            f"-> {args.cleaned}/ and {args.reports}/ (shard {summary.shard!r}"
+            f"{f' of {summary.shards}' if summary.shards > 1 else ''})",
             file=sys.stderr,
         )
     failed = summary.counts["failed"] / summary.total
     if args.max_failed_ratio is not None and failed > args.max_failed_ratio:
         print(f"clean-corpus: {summary.counts['failed']} of {summary.total} documents failed ({failed:.1%}), more "
-              f"than --max-failed-ratio {args.max_failed_ratio:g} allows; see {args.reports}/signals.parquet",
+              f"than --max-failed-ratio {args.max_failed_ratio:g} allows; see {args.reports}/signals/",
               file=sys.stderr)
         return EXIT_TOO_MANY_FAILED
     return EXIT_OK

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from pipeline import load_signals
 from pipeline.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -22,7 +24,15 @@ class Run:
 
     @property
     def signals(self) -> pd.DataFrame:
-        return pd.read_parquet(self.reports / "signals.parquet")
+        return load_signals(self.reports)
+
+    @property
+    def manifest(self) -> dict:
+        return read_manifest(self.reports)
+
+    @property
+    def articles(self) -> pd.DataFrame:
+        return pd.read_parquet(self.cleaned / "articles")
 
     def row(self, doc_id: str) -> pd.Series:
         rows = self.signals[self.signals["id"] == doc_id]
@@ -31,6 +41,13 @@ class Run:
 
     def cleaned_text(self, doc_id: str) -> str:
         return (self.cleaned / f"{doc_id}.txt").read_text("utf-8")
+
+
+def read_manifest(reports: Path) -> dict:
+    """The manifest of the one shard in ``reports``."""
+    found = sorted((reports / "manifests").glob("*.json"))
+    assert len(found) == 1, f"{len(found)} manifests in {reports}"
+    return json.loads(found[0].read_text("utf-8"))
 
 
 def run_cli(raw: Path, root: Path, *extra: str) -> Run:

@@ -20,7 +20,7 @@ from pipeline.cli import main
 from pipeline.core.config import load_config
 from pipeline.io import outputs
 from pipeline.run.processor import configured
-from tests.conftest import RAW, REPO, SEEDS, article, run_cli, seed_id
+from tests.conftest import RAW, REPO, SEEDS, article, read_manifest, run_cli, seed_id
 
 ARTICLE = article("Kept Article")
 CAFE = "Café Notes\n\nLe café est très bon, déjà vu à Paris.\n\n" + article("").strip()
@@ -30,7 +30,7 @@ def tree_bytes(root):
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
+        if p.is_file() and p.parent.name != "manifests"
     }
 
 
@@ -49,11 +49,12 @@ def test_module_entry_point_runs_the_sample_corpus(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "5 documents: 5 kept, 0 dropped, 0 failed" in result.stderr
-    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == sorted(
-        [f"{p.stem}.txt" for p in SEEDS.values()] + ["articles.jsonl", "articles.parquet"]
-    )
-    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == sorted(
-        [f"{p.stem}.html" for p in SEEDS.values()] + ["documents.parquet", "index.html", "manifest.json", "signals.parquet"]
+    assert "-> " in result.stderr and "(shard 'raw')" in result.stderr
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert files == sorted(
+        [f"c/{p.stem}.txt" for p in SEEDS.values()] + ["c/README.md", "c/articles/raw.parquet", "c/documents/raw.jsonl.gz"]
+        + [f"r/{p.stem}.html" for p in SEEDS.values()]
+        + ["r/index.html", "r/manifests/raw.json", "r/signals/raw.parquet", "r/texts/raw.parquet"]
     )
 
 
@@ -91,15 +92,16 @@ def test_progress_bar_on_larger_runs_on_a_terminal(tmp_path):
 
 def test_articles_contract_and_load_cleaned_round_trip(seed_run):
     frame = pipeline.load_cleaned(seed_run.cleaned)
-    assert list(frame.columns) == ["id", "text", "title", "source", "url", "metadata"]
+    assert list(frame.columns) == ["id", "text", "title", "source", "url", "added", "created", "metadata"]
     assert list(frame["id"]) == [seed_id(n) for n in sorted(SEEDS)]
     for _, row in frame.iterrows():
         assert row["text"] + "\n" == seed_run.cleaned_text(row["id"])
         assert row["metadata"]["decision"] == "kept"
         assert row["metadata"]["source_metadata"] == {}
         assert row["metadata"]["signals"]["words_out"] > 0
-    jsonl = pd.read_json(seed_run.cleaned / "articles.jsonl", lines=True)
+    jsonl = pd.read_json(seed_run.cleaned / "documents" / "raw.jsonl.gz", lines=True)
     assert list(jsonl["id"]) == list(frame["id"]) and list(jsonl["text"]) == list(frame["text"])
+    assert list(jsonl.columns) == ["id", "metadata", "source", "text"]
     assert list(frame["source"]) == [p.name for p in SEEDS.values()]
 
 
@@ -115,13 +117,13 @@ def test_source_metadata_round_trips(tmp_path):
 
 
 def test_signals_has_one_row_per_input_with_every_column(seed_run):
-    table = pq.read_table(seed_run.reports / "signals.parquet")
+    table = pq.read_table(seed_run.reports / "signals" / "raw.parquet")
     assert table.schema == outputs.Columns(configured(load_config())).signals_schema
     assert table.num_rows == 5
 
 
 def test_manifest(seed_run):
-    manifest = json.loads((seed_run.reports / "manifest.json").read_text())
+    manifest = read_manifest(seed_run.reports)
     assert manifest["counts"] == {"total": 5, "kept": 5, "dropped": 0, "failed": 0}
     assert [entry["path"] for entry in manifest["inputs"]] == [p.name for p in SEEDS.values()]
     assert all(len(entry["sha256"]) == 64 for entry in manifest["inputs"])
@@ -147,9 +149,10 @@ def test_rerun_is_byte_identical(tmp_path):
     other = run_cli(RAW, tmp_path / "two")
     assert first.exit_code == again.exit_code == other.exit_code == 0
     assert tree_bytes(tmp_path / "one") == tree_bytes(tmp_path / "two")
-    assert len(tree_bytes(tmp_path / "one")) == 15  # 5 articles, 2 article tables; 5 pages, index, signals, documents
+    # 5 articles, 2 article tables, the dataset card; 5 pages, index, signals, texts
+    assert len(tree_bytes(tmp_path / "one")) == 16
     # The manifest differs only in its wall-clock timings and in what the re-run reused.
-    manifests = [json.loads((tmp_path / d / "reports" / "manifest.json").read_text()) for d in ("one", "two")]
+    manifests = [read_manifest(tmp_path / d / "reports") for d in ("one", "two")]
     for manifest in manifests:
         manifest.pop("timings")
     assert [m.pop("incremental") for m in manifests] == [
@@ -275,7 +278,7 @@ def test_set_overrides_a_key_without_a_file(tmp_path, capsys):
     (raw / "a.txt").write_text(article(), encoding="utf-8")
     run = run_cli(raw, tmp_path, "--set", "decide.min_words=5000", "--set", "decide.filters=[]")
     assert run.exit_code == 0
-    config = json.loads((run.reports / "manifest.json").read_text("utf-8"))["config"]
+    config = read_manifest(run.reports)["config"]
     assert (config["decide"]["min_words"], config["decide"]["filters"]) == (5000, [])
     assert list(run.row("a")["reasons"]) == ["decide.min_words"]
     assert main(["config", "--set", "decide.min_words"]) == 2
@@ -319,7 +322,7 @@ def test_failed_documents_can_fail_the_run(forty, tmp_path, capsys):
     assert main([*args, "--strict"]) == 3
     assert capsys.readouterr().err.splitlines()[-1] == (
         f"clean-corpus: 1 of 41 documents failed (2.4%), more than --max-failed-ratio 0 allows; "
-        f"see {tmp_path / 'r'}/signals.parquet")
+        f"see {tmp_path / 'r'}/signals/")
 
 
 def test_an_unreachable_scheduler_is_one_line(forty, tmp_path, capsys):
@@ -346,7 +349,7 @@ def test_ctrl_c_ends_with_one_line(forty, tmp_path):
     assert run.returncode == 130
     assert stderr.splitlines()[-1] == ("clean-corpus: interrupted; every output written is whole, and the next "
                                        "run cleans again what this one did not finish")
-    assert not (tmp_path / "r" / "manifest.json").exists()
+    assert not list((tmp_path / "r").glob("manifests/*.json"))
 
 
 def test_annotations_point_into_the_stored_normalized_text(seed_run):
@@ -363,3 +366,15 @@ def test_annotations_point_into_the_stored_normalized_text(seed_run):
         assert cleaned_text(doc) + "\n" == seed_run.cleaned_text(row.id)
     removed = frame.set_index("id").loc[seed_id("004"), "annotations"]
     assert {a["category"] for a in removed} == {"boilerplate", "stuffing", "spun"}
+
+
+def test_field_names_from_the_command_line(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.ndjson").write_text(json.dumps({"body": ARTICLE, "key": "k1", "page": {"link": "https://ex.org/k"}}) + "\n")
+    run = run_cli(raw, tmp_path, "--text-key", "body", "--id-key", "key", "--url-key", "page.link")
+    assert run.exit_code == 0
+    (row,) = pipeline.load_cleaned(run.cleaned).to_dict("records")
+    assert (row["id"], row["url"]) == ("k1", "https://ex.org/k")
+    assert row["metadata"]["source_metadata"] == {"original_id": "k1", "page": {"link": "https://ex.org/k"}}
+    assert run.manifest["config"]["ingest"]["text_key"] == "body"

@@ -14,7 +14,7 @@ from pipeline.core.config import load_config
 from pipeline.io.ids import disambiguate
 from pipeline.run.cluster import WORKER_ENVIRON_UNSET, Dask
 from pipeline.run.executors import MAX_BATCH_DOCS, batch_size
-from tests.conftest import RAW, SENTENCES, run_cli
+from tests.conftest import RAW, SENTENCES, read_manifest, run_cli
 from tests.test_cli import tree_bytes
 from tests.test_sites import site_corpus
 
@@ -36,7 +36,7 @@ def raw(tmp_path_factory):
 
 
 def manifest(root):
-    found = json.loads((root / "reports" / "manifest.json").read_text("utf-8"))
+    found = read_manifest(root / "reports")
     return found.pop("timings"), found
 
 
@@ -49,8 +49,8 @@ def test_every_executor_writes_the_same_bytes(raw, tmp_path):
     runs = [one, local, started, existing]
     assert [r.exit_code for r in runs] == [0, 0, 0, 0]
     expected = tree_bytes(one.root)
-    # A .txt per kept document (52), a page per document (53), four tables and the index.
-    assert len(expected) == 52 + 53 + 5
+    # A .txt per kept document (52), a page per document (53), four tables, the dataset card and the index.
+    assert len(expected) == 52 + 53 + 6
     assert one.row("kitchen-0")["site_repeated_lines"] == 2
     for r in runs[1:]:
         assert tree_bytes(r.root) == expected

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import RAW, SENTENCES, run_cli
+from tests.conftest import RAW, SENTENCES, read_manifest, run_cli
 from tests.test_cli import tree_bytes
 
 SEED = "003_c8638e245657b42c.txt"
@@ -28,7 +28,7 @@ def raw(tmp_path):
 
 
 def manifest(root):
-    found = json.loads((root / "reports" / "manifest.json").read_text("utf-8"))
+    found = read_manifest(root / "reports")
     found.pop("timings")
     return found.pop("incremental"), found
 

@@ -109,3 +109,55 @@ def test_safe_id(given, expected):
 def test_ids_are_stable_and_distinct():
     assert safe_id("../a") == safe_id("../a") != safe_id("./a")
     assert record_id(None, "dir/f.jsonl", 7) == "dir__f-000007"
+
+
+DOLMA = {"id": "cc-1", "text": "Body text.", "source": "common-crawl", "added": "2024-03-01T00:00:00Z",
+         "created": "2023-12-24", "metadata": {"url": "https://ex.org/a", "lang": {"en": 0.98}}}
+# As datatrove's JsonlWriter writes a document: the URL inside metadata, media beside it.
+DATATROVE = {"text": "Other text.", "id": "dt-7", "media": [], "metadata": {"url": "https://ex.org/b", "dump": "CC-24"}}
+
+
+def _compressed(path: Path, data: bytes) -> None:
+    import bz2
+    import lzma
+
+    import zstandard
+
+    compress = {".gz": gzip.compress, ".zst": zstandard.ZstdCompressor().compress, ".bz2": bz2.compress,
+                ".xz": lzma.compress}.get(path.suffix, lambda b: b)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(compress(data))
+
+
+@pytest.mark.parametrize("name", ["documents/part-0.json.gz", "part.jsonl.zst", "part.ndjson", "part.ndjson.gz",
+                                  "part.jsonl.bz2", "part.json.xz"])
+def test_json_lines_in_every_shape_are_read_with_nothing_lost(tmp_path, name):
+    path = tmp_path / name
+    _compressed(path, (json.dumps(DOLMA) + "\n" + json.dumps(DATATROVE) + "\n").encode("utf-8"))
+    assert discover(tmp_path).files == [path]
+    first, second = read_records(path, tmp_path, **LIMITS)
+    assert (first.id, first.text, first.url, first.origin, first.added, first.created) == (
+        "cc-1", "Body text.", "https://ex.org/a", "common-crawl", "2024-03-01T00:00:00Z", "2023-12-24")
+    assert first.metadata == {"original_id": "cc-1", "url": "https://ex.org/a", "lang": {"en": 0.98}}
+    assert (second.id, second.url, second.origin, second.added) == ("dt-7", "https://ex.org/b", None, None)
+    assert second.metadata == {"original_id": "dt-7", "url": "https://ex.org/b", "dump": "CC-24", "media": []}
+
+
+def test_field_names_are_configurable_and_may_be_nested(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(json.dumps({"content": {"body": "The text."}, "doc_key": 42, "link": "https://ex.org/c"}) + "\n")
+    (record,) = read_records(path, tmp_path, **LIMITS, text_key="content.body", id_key="doc_key", url_key="link")
+    assert (record.id, record.text, record.url) == ("42", "The text.", "https://ex.org/c")
+    assert record.metadata == {"original_id": "42", "content": {"body": "The text."}}
+    (missing,) = read_records(path, tmp_path, **LIMITS)
+    assert (missing.reason, missing.error) == ("ingest.missing_text", "record 1: no 'text' field")
+
+
+def test_a_damaged_zstd_file_fails_its_remaining_records(tmp_path):
+    import zstandard
+
+    path = tmp_path / "a.jsonl.zst"
+    data = zstandard.ZstdCompressor().compress((json.dumps(DOLMA) + "\n").encode() * 3)
+    path.write_bytes(data[: len(data) // 2] + b"\0" * 40)
+    found = list(read_records(path, tmp_path, **LIMITS))
+    assert found[-1].reason == "ingest.unreadable" and found[-1].error.startswith("cannot read a.jsonl.zst after line")

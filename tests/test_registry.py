@@ -17,7 +17,7 @@ from pipeline.core import registry
 from pipeline.core.config import ConfigError, default_config, load_config
 from pipeline.core.registry import PipelineOrderError
 from pipeline.run.processor import build_pipeline
-from tests.conftest import article, run_cli
+from tests.conftest import article, read_manifest, run_cli
 
 # A stage from outside the package: one module, nothing else.
 SHOUTING = "tests.plugins.shouting"
@@ -55,7 +55,7 @@ def test_a_toy_detector_reaches_every_output_from_its_own_module(toy, tmp_path):
     assert '<mark class="m c-shouting remove"' in page
     assert ".c-shouting { --bg: #000000; --fg: #ffffff; }" in page
     assert 'id="show-shouting" checked> <span class="swatch c-shouting" aria-hidden="true"></span>Shouting' in page
-    manifest = json.loads((run.reports / "manifest.json").read_text("utf-8"))
+    manifest = read_manifest(run.reports)
     assert manifest["config"]["plugin_shouting"] == {"min_chars": 12}
     assert manifest["stages"] == [*stages, "decide"]
 
@@ -118,7 +118,7 @@ def test_a_stage_of_ones_own_runs_in_every_worker_through_plugins(tmp_path):
                            "--reports", str(tmp_path / "r"), "-q", "--workers", "2", "--config", str(config)],
                           cwd=REPO, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    signals = pd.read_parquet(tmp_path / "r" / "signals.parquet")
+    signals = pd.read_parquet(tmp_path / "r" / "signals")
     assert signals["plugin_shouts"].tolist() == [1] * 40
-    assert json.loads((tmp_path / "r" / "manifest.json").read_text("utf-8"))["timings"]["executor"] == (
+    assert read_manifest(tmp_path / "r")["timings"]["executor"] == (
         "local, 2 worker processes")

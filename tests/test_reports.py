@@ -18,7 +18,7 @@ from pipeline.reports import ReportWriter
 from pipeline.reports.charts import BINS, Line, histogram
 from pipeline.reports.markup import annotated_html
 from pipeline.run.processor import Processor, configured
-from tests.conftest import article, seed_id
+from tests.conftest import article, read_manifest, seed_id
 
 MARK = re.compile(r'<mark class="m c-(\w+) (\w+)" data-a="(\d+)"')
 # The report categories of the default pipeline (an annotation of any other stage shows as "other").
@@ -145,7 +145,7 @@ def test_each_report_links_to_its_neighbours_in_run_order(seed_run):
 
 
 def test_report_time_is_in_the_manifest(seed_run):
-    timings = json.loads((seed_run.reports / "manifest.json").read_text("utf-8"))["timings"]
+    timings = read_manifest(seed_run.reports)["timings"]
     # Pages are made in the workers (page_seconds), written and indexed here (report_seconds).
     assert 0 < timings["page_seconds"] < timings["total_seconds"]
     assert 0 < timings["report_seconds"] < timings["total_seconds"]

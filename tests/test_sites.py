@@ -10,7 +10,7 @@ import pytest
 from pipeline.io.records import RawRecord
 from pipeline.run.sites import SPILL_BUCKETS, SiteCounter, map_keys, site_of
 from pipeline.stages.normalize import make_document
-from tests.conftest import SENTENCES, run_cli
+from tests.conftest import SENTENCES, read_manifest, run_cli
 from tests.test_cli import tree_bytes
 
 NAV = "Home | Recipes | Contact"
@@ -118,7 +118,7 @@ def test_a_run_removes_a_sites_template_lines_with_their_counts(tmp_path):
     # Two pages of rivers.example share a sentence: under min_docs = 3, it stays.
     assert run.cleaned_text("river-0") == f"River 0\n\n{body(1)}\n\n{SHARED}\n"
     assert run.row("river-0")["site_repeated_lines"] == 0
-    found = json.loads((run.reports / "manifest.json").read_text("utf-8"))
+    found = read_manifest(run.reports)
     assert found["site_lines"] == {"counted": True, "sites_with_repeated_lines": 1, "repeated_lines": 2}
 
 
@@ -130,7 +130,7 @@ def test_min_docs_none_switches_the_counting_pass_off(tmp_path):
     # does not show that it is the site's template.
     assert run.cleaned_text("kitchen-0") == f"Tip 0\n\n{body(0)}\n\n{NEWSLETTER}\n"
     assert run.row("kitchen-0")["site_repeated_lines"] == 0
-    found = json.loads((run.reports / "manifest.json").read_text("utf-8"))
+    found = read_manifest(run.reports)
     assert found["site_lines"] == {"counted": False}
 
 
@@ -139,7 +139,7 @@ def test_a_new_page_that_makes_a_line_repeated_cleans_its_sites_pages_again(tmp_
     assert run_cli(tmp_path / "raw", tmp_path / "out").exit_code == 0
     site_corpus(tmp_path / "raw", others=3)  # a third rivers.example page with the shared sentence
     again = run_cli(tmp_path / "raw", tmp_path / "out")
-    incremental = json.loads((again.reports / "manifest.json").read_text("utf-8"))["incremental"]
+    incremental = read_manifest(again.reports)["incremental"]
     # The kitchen pages are reused; the rivers pages are cleaned again (two changed, one new).
     assert incremental == {"reused": 5, "cleaned": 3, "why_not_reused": None}
     assert again.cleaned_text("river-0") == f"River 0\n\n{body(1)}\n"

@@ -32,6 +32,7 @@ from pathlib import Path
 import psutil
 
 from pipeline.benchmark.corpus import DEFAULT_DOCS, STAMP, CorpusSpec, build
+from pipeline.io.shards import shard_name
 
 # Resident memory is sampled this often (seconds).
 SAMPLE_SECONDS = 0.2
@@ -139,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {name}: {results[-1].seconds:.1f} s", file=sys.stderr)
 
     summary = report(results, stamp, args.workers)
-    summary["time_per_document"] = where_time_goes(args.work / "runs" / "clean-corpus-1" / "reports" / "manifest.json",
-                                                   next((r for r in results if r.name == "datatrove-1"), None))
+    manifest = args.work / "runs" / "clean-corpus-1" / "reports" / "manifests" / f"{shard_name(corpus_dir)}.json"
+    datatrove_1 = next((r for r in results if r.name == "datatrove-1"), None)
+    summary["time_per_document"] = where_time_goes(manifest, datatrove_1)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(summary, indent=2) + "\n", "utf-8")

@@ -7,7 +7,10 @@ import re
 
 # The inputs by suffix (read by pipeline/io/ingest.py); a file's id is its path without it.
 TEXT_SUFFIXES = (".txt", ".md")
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz")
+# JSON lines, plain or compressed (dolma writes documents/*.json.gz, datatrove .jsonl.gz or .zst).
+COMPRESSIONS = (".gz", ".zst", ".bz2", ".xz")
+JSONL_SUFFIXES = (".jsonl", ".ndjson") + tuple(
+    base + compression for base in (".jsonl", ".ndjson", ".json") for compression in COMPRESSIONS)
 PARQUET_SUFFIXES = (".parquet",)
 HTML_SUFFIXES = (".html", ".htm")
 SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES + HTML_SUFFIXES

@@ -1,17 +1,21 @@
 """Read raw/: every input document becomes one :class:`RawRecord`, readable or not.
 
 Supported inputs: ``.txt``/``.md`` (one article; the first non-empty line is the title),
-``.jsonl``/``.jsonl.gz`` (one article per line: ``text`` plus optional ``id``, ``title``,
-``url``, ``metadata``), ``.parquet`` (the same columns) and ``.html``/``.htm`` (the
-article is extracted with trafilatura). A record that cannot be read carries the
-status and reason that say why, so the run accounts for it instead of losing it.
+JSON lines (``.jsonl``, ``.ndjson``, and ``.json``/``.jsonl``/``.ndjson`` compressed with gzip,
+zstd, bzip2 or xz: dolma's ``documents/*.json.gz``, datatrove's ``.jsonl.gz``; one article per
+line, its fields read as :func:`pipeline.io.records.from_fields` says), ``.parquet`` (the same
+fields) and ``.html``/``.htm`` (the article is extracted with trafilatura). A record that cannot
+be read carries the status and reason that say why, so the run accounts for it instead of losing it.
 """
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import hashlib
+import io
 import json
+import lzma
 import os
 import sys
 import zlib
@@ -30,6 +34,7 @@ from pipeline.io.records import (
     OUTSIDE_INPUT,
     TOO_LARGE,
     UNREADABLE,
+    Keys,
     Limits,
     RawRecord,
     from_fields,
@@ -37,7 +42,9 @@ from pipeline.io.records import (
 
 # Rows read from a Parquet input at a time: bounded memory whatever the file size.
 PARQUET_BATCH_ROWS = 256
-# Longest document id kept as given; longer ones are shortened and hashed.
+# Compressed bytes decompressed at a time from a .zst input: zstd expands at most ~33,000 times,
+# so a crafted file costs at most ~64 MB at once.
+ZSTD_INPUT_BYTES = 2048
 # Bytes read at a time where a line may be longer than any document (counting, skipping).
 READ_CHUNK_BYTES = 1 << 20
 
@@ -96,16 +103,84 @@ def count_records(path: Path) -> int:
     name = path.name.lower()
     try:
         if name.endswith(JSONL_SUFFIXES):
-            opener = gzip.open if name.endswith(".gz") else open
-            with opener(path, "rb") as fh:
+            with open_input(path) as fh:
                 return _count_lines(fh)
         if name.endswith(PARQUET_SUFFIXES):
             import pyarrow.parquet as pq
 
             return pq.ParquetFile(path).metadata.num_rows
-    except (OSError, EOFError, zlib.error, ValueError):
+    except DECOMPRESSION_ERRORS + (ValueError,):
         return 1
     return 1
+
+
+def open_input(path: Path) -> IO[bytes]:
+    """``path`` opened for reading bytes, decompressed as its suffix says (.gz, .zst, .bz2, .xz)."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if name.endswith(".bz2"):
+        return bz2.open(path, "rb")
+    if name.endswith(".xz"):
+        return lzma.open(path, "rb")
+    if name.endswith(".zst"):
+        return io.BufferedReader(_ZstdFrames(open(path, "rb")), READ_CHUNK_BYTES)
+    return open(path, "rb")
+
+
+class _ZstdFrames(io.RawIOBase):
+    """A zstd file's frames, decompressed one after the other; a file that ends inside a frame
+    raises EOFError, as gzip does (zstandard's own stream reader ends quietly there, and a
+    truncated file would lose its last records without a word)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        import zstandard
+
+        self._raw, self._new = raw, zstandard.ZstdDecompressor().decompressobj
+        self._frame, self._in_frame = self._new(), False
+        self._pending, self._at = memoryview(b""), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self._at == len(self._pending):
+            chunk = self._raw.read(ZSTD_INPUT_BYTES)
+            if not chunk:
+                if self._in_frame:
+                    raise EOFError("the zstd file ends inside a frame (truncated)")
+                return 0
+            self._pending, self._at = memoryview(self._feed(chunk)), 0
+        size = min(len(buffer), len(self._pending) - self._at)
+        buffer[:size] = self._pending[self._at:self._at + size]
+        self._at += size
+        return size
+
+    def _feed(self, chunk: bytes) -> bytes:
+        out = []
+        while chunk:
+            out.append(self._frame.decompress(chunk))
+            self._in_frame = not self._frame.eof
+            chunk = b"" if self._in_frame else self._frame.unused_data
+            if not self._in_frame:
+                self._frame = self._new()
+        return b"".join(out)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _zstd_error() -> type[Exception]:
+    try:
+        import zstandard
+    except ImportError:  # pragma: no cover - a dependency
+        return OSError
+    return zstandard.ZstdError
+
+
+# What a damaged or truncated compressed input raises while it is read.
+DECOMPRESSION_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error, lzma.LZMAError, _zstd_error())
 
 
 def _count_lines(fh: IO[bytes]) -> int:
@@ -128,9 +203,11 @@ def outside(path: Path, raw_dir: Path) -> bool:
 
 
 def read_records(path: Path, raw_dir: Path, *, max_document_bytes: int | None,
-                 max_line_chars: int | None, follow_symlinks: bool = False) -> Iterator[RawRecord]:
+                 max_line_chars: int | None, follow_symlinks: bool = False, text_key: str = "text",
+                 id_key: str = "id", url_key: str = "url") -> Iterator[RawRecord]:
     """The records of one input file, lazily, each readable or rejected with a reason. A link to
-    a file outside ``raw_dir`` is not read unless ``follow_symlinks``: its one record fails."""
+    a file outside ``raw_dir`` is not read unless ``follow_symlinks``: its one record fails. The
+    ``*_key`` arguments say which field of a JSON or Parquet record holds what (see :class:`Keys`)."""
     source = source_name(path, raw_dir)
     name = path.name.lower()
     if not follow_symlinks and outside(path, raw_dir):
@@ -139,10 +216,11 @@ def read_records(path: Path, raw_dir: Path, *, max_document_bytes: int | None,
                             f"{source} links outside the input folder; not read (--follow-symlinks reads it)")
         return
     limits = Limits(max_document_bytes, max_line_chars)
+    keys = Keys(text_key, id_key, url_key)
     if name.endswith(JSONL_SUFFIXES):
-        yield from _read_jsonl(path, source, limits)
+        yield from _read_jsonl(path, source, limits, keys)
     elif name.endswith(PARQUET_SUFFIXES):
-        yield from _read_parquet(path, source, limits)
+        yield from _read_parquet(path, source, limits, keys)
     else:
         yield _read_single(path, source, limits, html=name.endswith(HTML_SUFFIXES))
 
@@ -193,13 +271,12 @@ def _from_html(record: RawRecord, html: str, limits: Limits) -> RawRecord:
     return record
 
 
-def _read_jsonl(path: Path, source: str, limits: Limits) -> Iterator[RawRecord]:
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
+def _read_jsonl(path: Path, source: str, limits: Limits, keys: Keys) -> Iterator[RawRecord]:
     # A line is read up to one byte past the limit: a longer one is dropped without being held.
     bound = -1 if limits.max_document_bytes is None else limits.max_document_bytes + 1
     line_no = 0
     try:
-        with opener(path, "rb") as fh:
+        with open_input(path) as fh:
             while raw_line := fh.readline(bound):
                 line_no += 1
                 if len(raw_line) == bound and not raw_line.endswith(b"\n"):
@@ -208,8 +285,8 @@ def _read_jsonl(path: Path, source: str, limits: Limits) -> Iterator[RawRecord]:
                     continue
                 if not raw_line.strip():
                     continue
-                yield _jsonl_record(raw_line, source, line_no, limits)
-    except (OSError, EOFError, zlib.error) as exc:
+                yield _jsonl_record(raw_line, source, line_no, limits, keys)
+    except DECOMPRESSION_ERRORS as exc:
         position = line_no + 1
         record = RawRecord(id=record_id(None, source, position), source=source, position=position)
         yield record.reject(Status.FAILED, UNREADABLE,
@@ -232,7 +309,7 @@ def _too_long_line(source: str, line_no: int, size: int, limits: Limits) -> RawR
     return record.reject(Status.DROPPED, TOO_LARGE, f"line {line_no}: {limits.too_large(size)}")
 
 
-def _jsonl_record(raw_line: bytes, source: str, line_no: int, limits: Limits) -> RawRecord:
+def _jsonl_record(raw_line: bytes, source: str, line_no: int, limits: Limits, keys: Keys) -> RawRecord:
     record = RawRecord(id=record_id(None, source, line_no), source=source, position=line_no,
                        input_bytes=len(raw_line), content_hash=hashlib.sha256(raw_line).hexdigest())
     if (why := limits.too_large(len(raw_line))) is not None:
@@ -253,10 +330,10 @@ def _jsonl_record(raw_line: bytes, source: str, line_no: int, limits: Limits) ->
     if not isinstance(obj, dict):
         return record.reject(Status.FAILED, MALFORMED_JSON,
                              f"line {line_no}: a JSON {type(obj).__name__}, not an object")
-    return from_fields(record, obj, limits)
+    return from_fields(record, obj, limits, keys)
 
 
-def _read_parquet(path: Path, source: str, limits: Limits) -> Iterator[RawRecord]:
+def _read_parquet(path: Path, source: str, limits: Limits, keys: Keys) -> Iterator[RawRecord]:
     import pyarrow.parquet as pq
 
     try:
@@ -274,7 +351,7 @@ def _read_parquet(path: Path, source: str, limits: Limits) -> Iterator[RawRecord
             for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group]):
                 for obj in batch.to_pylist():
                     row += 1
-                    yield _parquet_record(obj, source, row, limits)
+                    yield _parquet_record(obj, source, row, limits, keys)
         except Exception as exc:  # noqa: BLE001 - the damage is this group's, the rest is read
             why = f"cannot read row group {group} of {source} (rows {row + 1}-{end}): {type(exc).__name__}: {exc}"
             for position in range(row + 1, end + 1):
@@ -283,9 +360,9 @@ def _read_parquet(path: Path, source: str, limits: Limits) -> Iterator[RawRecord
             row = end
 
 
-def _parquet_record(obj: dict, source: str, row: int, limits: Limits) -> RawRecord:
+def _parquet_record(obj: dict, source: str, row: int, limits: Limits, keys: Keys) -> RawRecord:
     record = RawRecord(id=record_id(None, source, row), source=source, position=row)
-    text = obj.get("text")
+    text = keys.get(obj, keys.text)
     size = len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0
     record.input_bytes = size
     record.content_hash = hashlib.sha256(
@@ -293,4 +370,4 @@ def _parquet_record(obj: dict, source: str, row: int, limits: Limits) -> RawReco
     ).hexdigest()
     if (why := limits.too_large(size)) is not None:
         return record.reject(Status.DROPPED, TOO_LARGE, f"row {row}: {why}")
-    return from_fields(record, obj, limits)
+    return from_fields(record, obj, limits, keys)

@@ -7,6 +7,8 @@ input and config writes the same bytes (no clocks, no hash-randomized order).
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import json
 import os
 import shutil
@@ -22,14 +24,10 @@ import pyarrow.parquet as pq
 from pipeline.core.document import Document
 from pipeline.core.registry import StageSpec, ordered
 from pipeline.io.records import RawRecord
+from pipeline.io.shards import TABLE_FOLDERS
 
-ARTICLES_PARQUET = "articles.parquet"
-ARTICLES_JSONL = "articles.jsonl"
-SIGNALS_PARQUET = "signals.parquet"
-# Every processed document's normalized text: what the annotations' offsets point into.
-DOCUMENTS_PARQUET = "documents.parquet"
-DOCUMENTS_SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string())])
-MANIFEST = "manifest.json"
+# Every processed document's normalized text (reports/texts/): what the annotations' offsets point into.
+TEXTS_SCHEMA = pa.schema([("id", pa.string()), ("text", pa.string())])
 INDEX_HTML = "index.html"
 
 # Rows buffered before a Parquet row group is written: bounded memory on any corpus.
@@ -70,15 +68,18 @@ class Columns:
                # told it (pipeline/run/sites.py): a re-run reuses the row only while that stays the same.
                ("site", pa.string()), ("site_lines_digest", pa.string())]
         )
-        # ``id``/``text``/``metadata`` as datatrove's and dolma's readers expect them.
+        # ``id``/``text``/``source``/``added``/``created``/``metadata`` as datatrove's and dolma's
+        # readers expect them; ``source``, ``added`` and ``created`` are the input record's own when
+        # it has them (``source`` is otherwise its file in the input folder, ``metadata.input``).
         self.articles_schema = pa.schema([
             ("id", pa.string()), ("text", pa.string()), ("title", pa.string()), ("source", pa.string()),
-            ("url", pa.string()),
+            ("url", pa.string()), ("added", pa.string()), ("created", pa.string()),
             ("metadata", pa.struct([
                 ("decision", pa.string()), ("reasons", pa.list_(pa.string())),
                 ("signals", pa.struct(signal_fields)), *[(note, pa.string()) for note in self.notes],
-                ("position", pa.int64()), ("encoding", pa.string()),
-                # The input record's own metadata, as JSON: its keys differ from corpus to corpus.
+                ("input", pa.string()), ("position", pa.int64()), ("encoding", pa.string()),
+                # The input record's own metadata, as JSON: one Parquet schema holds every row, and
+                # its keys differ from record to record (dolma_row nests it; load_cleaned parses it).
                 ("source_metadata", pa.string()),
             ])),
         ])
@@ -104,11 +105,12 @@ class Columns:
 
     def article_row(self, record: RawRecord, doc: Document, text: str) -> dict[str, Any]:
         return {
-            "id": doc.id, "text": text, "title": doc.title, "source": doc.source, "url": doc.url,
+            "id": doc.id, "text": text, "title": doc.title, "source": record.origin or doc.source, "url": doc.url,
+            "added": record.added, "created": record.created,
             "metadata": {
                 "decision": doc.status.value, "reasons": list(doc.reasons),
                 "signals": self._signals(doc), **self._notes(doc),
-                "position": record.position, "encoding": record.encoding,
+                "input": doc.source, "position": record.position, "encoding": record.encoding,
                 "source_metadata": json.dumps(doc.source_metadata, sort_keys=True, ensure_ascii=False),
             },
         }
@@ -127,6 +129,19 @@ class Columns:
             value = doc.signals.get(name)
             out[name] = None if value is None else int(value) if name in self._ints else float(value)
         return out
+
+
+def dolma_row(article: dict[str, Any]) -> dict[str, Any]:
+    """An articles row in dolma's document format (id, text, source, added, created, metadata):
+    ``metadata`` is the input record's own, nested as it came, with the article's ``title`` and
+    ``url``, and what clean-corpus found under ``clean_corpus``. ``added``/``created`` only when
+    the record had them (they are optional in dolma's format, and no clock goes into an output)."""
+    ours = dict(article["metadata"])
+    own = json.loads(ours.pop("source_metadata"))
+    row = {"id": article["id"], "text": article["text"], "source": article["source"]}
+    row.update({key: article[key] for key in ("added", "created") if article[key] is not None})
+    row["metadata"] = {**own, "title": article["title"], "url": article["url"], "clean_corpus": ours}
+    return row
 
 
 # ------------------------------------------------------------------ the output folders
@@ -180,8 +195,9 @@ def output_lock(*folders: Path) -> Iterator[None]:
 
 
 def _remove_leftovers(folder: Path) -> None:
-    for pattern in LEFTOVERS:
-        for path in folder.glob(pattern):
+    tables = [folder / name for name in TABLE_FOLDERS if (folder / name).is_dir() and not (folder / name).is_symlink()]
+    for pattern, where in itertools.product(LEFTOVERS, [folder, *tables]):
+        for path in where.glob(pattern):
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
             else:
@@ -223,6 +239,29 @@ def write_text(path: Path, text: str) -> None:
 
 def write_json(path: Path, obj: Any) -> None:
     write_text(path, json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+class JsonlGzSink:
+    """JSON lines in, one gzip file out (no name or time in its header: a re-run writes the same
+    bytes), renamed into place on close."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._context = atomic_open(path, "wb")
+        self._gzip = gzip.GzipFile(filename="", mode="wb", fileobj=self._context.__enter__(), mtime=0)
+        self.count = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._gzip.write((json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+        self.count += 1
+
+    def close(self) -> None:
+        self._gzip.close()
+        self._context.__exit__(None, None, None)
+
+    def abort(self, exc: BaseException) -> None:
+        self._gzip.close()
+        self._context.__exit__(type(exc), exc, exc.__traceback__)
 
 
 class ParquetSink:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime
 import decimal
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,10 @@ class RawRecord:
     title: str | None = None
     url: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    # The record's own ``source``, ``added`` and ``created`` (dolma's fields), kept for the outputs.
+    origin: str | None = None
+    added: str | None = None
+    created: str | None = None
     encoding: str | None = None
     input_bytes: int = 0
     content_hash: str = ""
@@ -88,39 +93,84 @@ class Limits:
 
 
 
-def from_fields(record: RawRecord, obj: dict[str, Any], limits: Limits) -> RawRecord:
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Which field of a JSON or Parquet record holds the text, the id and the URL ([ingest]
+    ``text_key``, ``id_key``, ``url_key``; ``--text-key`` ...). A key may name a nested field with
+    dots (``metadata.url``). The URL is also looked for in ``metadata.url`` (where datatrove
+    writes it), and the title in ``title`` or ``metadata.title``."""
+
+    text: str = "text"
+    id: str = "id"
+    url: str = "url"
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        return (self.url, "metadata.url") if self.url == "url" else (self.url,)
+
+    @staticmethod
+    def get(obj: dict[str, Any], key: str) -> Any:
+        """``obj[key]``, or with a dotted key the nested field it names; None when absent."""
+        if key in obj or "." not in key:
+            return obj.get(key)
+        value: Any = obj
+        for part in key.split("."):
+            if not isinstance(value, dict):
+                return None
+            value = value.get(part)
+        return value
+
+    def first(self, obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
+        return next((value for key in keys if (value := self.get(obj, key)) is not None), None)
+
+
+# A record's fields with a place of their own in the outputs; every other top-level field is kept
+# in its metadata, as datatrove's readers keep it.
+OWN_FIELDS = ("source", "added", "created")
+_READ_FIELDS = frozenset({"title", "metadata", *OWN_FIELDS})
+
+
+def from_fields(record: RawRecord, obj: dict[str, Any], limits: Limits, keys: Keys = Keys()) -> RawRecord:
+    """``record`` filled from a parsed JSON or Parquet record ``obj``, or rejected saying which field
+    is wrong. The record's own ``source``, ``added``, ``created`` and ``metadata`` (a nested object)
+    reach the outputs as they are; other top-level fields join its metadata; nothing is dropped."""
     where = f"record {record.position}"
     if (found := _lone_surrogate(obj)) is not None:
         return record.reject(Status.FAILED, INVALID_UNICODE, f"{where}: {found}")
-    given_id = obj.get("id")
+    given_id = keys.get(obj, keys.id)
     if given_id is not None:
         if not isinstance(given_id, (str, int)) or isinstance(given_id, bool):
-            return record.reject(Status.FAILED, BAD_FIELD, f"{where}: 'id' must be a string or integer")
+            return record.reject(Status.FAILED, BAD_FIELD, f"{where}: {keys.id!r} must be a string or integer")
         record.id = record_id(str(given_id), record.source, record.position)
         record.metadata["original_id"] = str(given_id)
-    text = obj.get("text")
+    text = keys.get(obj, keys.text)
     if text is None:
-        return record.reject(Status.FAILED, MISSING_TEXT, f"{where}: no 'text' field")
+        return record.reject(Status.FAILED, MISSING_TEXT, f"{where}: no {keys.text!r} field")
     if not isinstance(text, str):
-        return record.reject(Status.FAILED, BAD_FIELD, f"{where}: 'text' must be a string")
-    for key in ("title", "url"):
-        value = obj.get(key)
+        return record.reject(Status.FAILED, BAD_FIELD, f"{where}: {keys.text!r} must be a string")
+    url, title = keys.first(obj, keys.urls), keys.first(obj, ("title", "metadata.title"))
+    for name, value in ((keys.url, url), ("title", title)):
         if value is not None and not isinstance(value, str):
-            return record.reject(Status.FAILED, BAD_FIELD, f"{where}: '{key}' must be a string")
+            return record.reject(Status.FAILED, BAD_FIELD, f"{where}: {name!r} must be a string")
     metadata = obj.get("metadata")
     if metadata is not None and not isinstance(metadata, dict):
         return record.reject(Status.FAILED, BAD_FIELD, f"{where}: 'metadata' must be an object")
-    if metadata is not None:
-        try:
-            metadata = _jsonable(metadata, MAX_METADATA_DEPTH)
-        except _TooDeep:
-            return record.reject(Status.FAILED, BAD_FIELD,
-                                 f"{where}: 'metadata' is nested more than {MAX_METADATA_DEPTH} levels deep")
-    record.title, record.url = obj.get("title") or None, obj.get("url") or None
-    record.metadata.update(metadata or {})
+    extra = {key: value for key, value in obj.items()
+             if key not in _READ_FIELDS and key not in (keys.text, keys.id, keys.url)}
+    try:
+        own = _jsonable({**extra, **(metadata or {})}, MAX_METADATA_DEPTH)
+        fields = {name: _jsonable(obj.get(name), MAX_METADATA_DEPTH) for name in OWN_FIELDS}
+    except _TooDeep:
+        return record.reject(Status.FAILED, BAD_FIELD,
+                             f"{where}: 'metadata' is nested more than {MAX_METADATA_DEPTH} levels deep")
+    record.origin, record.added, record.created = (
+        None if value is None else value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+        for value in (fields["source"], fields["added"], fields["created"]))
+    record.title, record.url = title or None, url or None
+    record.metadata.update(own)
     record.encoding = "utf-8"
     if not text.strip():
-        return record.reject(Status.DROPPED, EMPTY, f"{where}: 'text' is empty or whitespace")
+        return record.reject(Status.DROPPED, EMPTY, f"{where}: {keys.text!r} is empty or whitespace")
     if (why := limits.long_line(text)) is not None:
         return record.reject(Status.DROPPED, LINE_TOO_LONG, f"{where}: {why}")
     record.text = text

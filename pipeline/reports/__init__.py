@@ -30,7 +30,7 @@ from typing import Any
 from jinja2.utils import htmlsafe_json_dumps
 
 from pipeline.core.decide import Decide
-from pipeline.core.document import Document
+from pipeline.core.document import Annotation, Document
 from pipeline.core.registry import StageSpec
 from pipeline.io.outputs import INDEX_HTML, atomic_open, write_text
 from pipeline.reports.charts import Line, histogram
@@ -100,6 +100,13 @@ class ReportWriter:
             (self.dir / document_file(row["id"])).unlink(missing_ok=True)
         self.seconds += time.perf_counter() - started
 
+    def add_other(self, row: dict[str, Any], *, has_page: bool) -> None:
+        """A document of another shard (its signals ``row``): in the index and the totals; its
+        page, if it has one, stays as its own run wrote it."""
+        annotations = [Annotation.from_dict(a) for a in row["annotations_list"] or ()]
+        self._tally(row, self.pages.tally_of(annotations), has_page)
+        self.pages_written += has_page
+
     def _flush(self, next_id: str | None) -> None:
         if self._pending is None:
             return
@@ -142,18 +149,18 @@ class ReportWriter:
 
     # ------------------------------------------------------------------ the overview
 
-    def finish(self, manifest: dict[str, Any]) -> None:
-        """Write the last document's page and the index."""
+    def finish(self, manifest: dict[str, Any], shards: list[tuple[str, dict[str, int]]] = ()) -> None:
+        """Write the last document's page and the index; ``shards``: every shard's name and counts."""
         started = time.perf_counter()
         self._flush(next_id=None)
-        self.write_index(self.dir / INDEX_HTML, manifest)
+        self.write_index(self.dir / INDEX_HTML, manifest, shards)
         self._rows.close()
         self.seconds += time.perf_counter() - started
 
-    def write_index(self, path: Path, manifest: dict[str, Any]) -> None:
+    def write_index(self, path: Path, manifest: dict[str, Any], shards: list[tuple[str, dict[str, int]]] = ()) -> None:
         """The index page, its table's rows copied in from the temporary file one at a time."""
         token = secrets.token_hex(16)  # where the rows go: no config or reason can spell it
-        head, tail = self._index_page(manifest, token).split(token)
+        head, tail = self._index_page(manifest, token, list(shards)).split(token)
         self._rows.seek(0)
         with atomic_open(path) as out:
             out.write(head + "[")
@@ -162,7 +169,7 @@ class ReportWriter:
             out.write("]" + tail)
         self._rows.seek(0, 2)
 
-    def _index_page(self, manifest: dict[str, Any], rows_at: str) -> str:
+    def _index_page(self, manifest: dict[str, Any], rows_at: str, shards: list[tuple[str, dict[str, int]]]) -> str:
         total = sum(self.counts.values())
         labels = {c.name: c.label for c in self.pages.categories}
         removed = [
@@ -178,7 +185,7 @@ class ReportWriter:
             charts=self._charts(total), manifest=manifest,
             config_json=json.dumps(manifest.get("config", {}), indent=2, sort_keys=True, ensure_ascii=False),
             columns=TABLE_COLUMNS, rows_at=rows_at, reasons=reasons, categories=self.pages.categories,
-            pages_written=self.pages_written,
+            pages_written=self.pages_written, shards=shards,
         )
 
     def _charts(self, documents: int) -> list:

@@ -114,15 +114,16 @@ class Pages:
         )
 
     def tally(self, doc: Document | None) -> Tally:
-        if doc is None:
-            return Tally({}, {})
+        return self.tally_of(doc.annotations) if doc is not None else Tally({}, {})
+
+    def tally_of(self, annotations: list[Annotation]) -> Tally:
         by_code: dict[str, list[Annotation]] = {}
-        for a in doc.annotations:
+        for a in annotations:
             by_code.setdefault(a.code, []).append(a)
         rules = {code: (found[0].action.value, len(found), _covered(found)) for code, found in by_code.items()}
-        removed = {name: _covered([a for a in doc.annotations if category(a.category, self.known) == name
+        removed = {name: _covered([a for a in annotations if category(a.category, self.known) == name
                                    and a.action is Action.REMOVE])
-                   for name in {category(a.category, self.known) for a in doc.annotations}}
+                   for name in {category(a.category, self.known) for a in annotations}}
         return Tally(rules, removed)
 
 

@@ -1,10 +1,10 @@
 """Incremental runs: a document cleaned before, from the same bytes, by the same code and config,
 is not cleaned again.
 
-A run records in its manifest a ``run_key``: the digest of the config, the code and data of
-the ``pipeline`` package, the models' digests and the versions of the libraries that shape
-the output. Each row of ``signals.parquet`` carries the ``content_hash`` of the document's
-input bytes. When the next run over the same output directories has the same run key, every
+A run records in its shard's manifest a ``run_key``: the digest of the config, the code and
+data of the ``pipeline`` package, the models' digests and the versions of the libraries that
+shape the output. Each row of the shard's signals table carries the ``content_hash`` of the
+document's input bytes. When the shard's next run has the same run key, every
 document whose id and content hash match a row of the previous run (and that did not fail)
 is rebuilt from that row, its annotations, signals and decision, instead of going through
 the stages again; documents that are new or changed are cleaned. The outputs are the same

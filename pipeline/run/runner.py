@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import platform
 import sys
@@ -20,20 +19,17 @@ from pipeline.core.decide import Decide
 from pipeline.core.document import Status, site_of
 from pipeline.io import ids, ingest
 from pipeline.io.outputs import (
-    ARTICLES_JSONL,
-    ARTICLES_PARQUET,
-    DOCUMENTS_PARQUET,
-    DOCUMENTS_SCHEMA,
-    MANIFEST,
-    SIGNALS_PARQUET,
+    TEXTS_SCHEMA,
     Columns,
+    JsonlGzSink,
     ParquetSink,
-    atomic_open,
+    dolma_row,
     output_lock,
     write_json,
     write_text,
 )
 from pipeline.io.records import RawRecord
+from pipeline.io.shards import CARD, Shard, card, shard_name
 from pipeline.reports import ReportWriter
 from pipeline.reports.pages import PagePolicy, document_file
 from pipeline.run.executors import make_executor
@@ -64,6 +60,8 @@ class RunSummary:
     seconds: float = 0.0
     reused: int = 0  # documents rebuilt from the previous run's rows
     skipped: int = 0  # entries of the input folder that are no input (the manifest says why)
+    shard: str = ""
+    shards: int = 1  # the shards the output folders hold after the run, this one included
 
     @property
     def total(self) -> int:
@@ -72,22 +70,31 @@ class RunSummary:
 
 def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
         quiet: bool = False, executor: str = "local", workers: int | None = None,
-        scheduler: str | None = None, force: bool = False) -> RunSummary:
-    """Clean ``raw_dir``. ``executor``/``workers``/``scheduler`` say where documents are processed
-    (see :mod:`pipeline.run.executors`); the outputs are the same bytes whichever is used. Documents
-    the previous run into these directories cleaned from the same bytes with the same code and
-    config are rebuilt from its rows (see :mod:`pipeline.run.incremental`) unless ``force``."""
+        scheduler: str | None = None, force: bool = False, shard: str | None = None,
+        prune: bool = False) -> RunSummary:
+    """Clean ``raw_dir`` into its shard of the output folders (``shard``, by default the folder's
+    name; ``prune`` removes every other shard, see :mod:`pipeline.io.shards`).
+    ``executor``/``workers``/``scheduler`` say where documents are processed (see
+    :mod:`pipeline.run.executors`); the outputs are the same bytes whichever is used. Documents
+    the shard's previous run cleaned from the same bytes with the same code and config are rebuilt
+    from its rows (see :mod:`pipeline.run.incremental`) unless ``force``."""
     raw_dir, cleaned_dir, reports_dir = Path(raw_dir), Path(cleaned_dir), Path(reports_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
+    name = shard_name(raw_dir) if shard is None else shard
+    if ids.safe_id(name) != name:
+        raise ValueError(f"--shard {name!r} is not a safe file name (letters, digits, '.', '_' and '-'), "
+                         f"e.g. {ids.safe_id(name)!r}")
     with output_lock(cleaned_dir, reports_dir):
-        return _run(raw_dir, cleaned_dir, reports_dir, config, quiet=quiet, executor=executor, workers=workers,
-                    scheduler=scheduler, force=force)
+        return _run(raw_dir, Shard(name, cleaned_dir, reports_dir), config, quiet=quiet, executor=executor,
+                    workers=workers, scheduler=scheduler, force=force, prune=prune)
 
 
-def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *, quiet: bool, executor: str,
-         workers: int | None, scheduler: str | None, force: bool) -> RunSummary:
+def _run(raw_dir: Path, shard: Shard, config: Config, *, quiet: bool, executor: str,
+         workers: int | None, scheduler: str | None, force: bool, prune: bool) -> RunSummary:
     started = time.perf_counter()
+    cleaned_dir, reports_dir = shard.cleaned_dir, shard.reports_dir
+    others, pruned = _other_shards(shard, raw_dir, prune)
     files, skipped = ingest.discover(raw_dir, exclude=(cleaned_dir, reports_dir))
     follow = config["ingest"]["follow_symlinks"]
     total = sum(1 if not follow and ingest.outside(p, raw_dir) else ingest.count_records(p) for p in files)
@@ -101,11 +108,11 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
                 log.warning("%s stage %s", stage_name, value)
     versions = _versions()
     key = run_key(config, versions, runner.provenance)
-    previous = Previous(reports_dir / SIGNALS_PARQUET, reports_dir / MANIFEST, key, force=force, config=config)
+    previous = Previous(shard.signals, shard.manifest, key, force=force, config=config)
     reused = 0
     # The manifest is written last: a run that does not complete leaves none, and the next run then
     # trusts none of the rows it finds (their files may be half this run's, half the last one's).
-    (reports_dir / MANIFEST).unlink(missing_ok=True)
+    shard.manifest.unlink(missing_ok=True)
 
     count_started = time.perf_counter()
     try:
@@ -116,15 +123,20 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     count_seconds = time.perf_counter() - count_started
     chosen = configured(config)
     columns = Columns(chosen)
-    articles = ParquetSink(cleaned_dir / ARTICLES_PARQUET, columns.articles_schema)
-    signals = ParquetSink(reports_dir / SIGNALS_PARQUET, columns.signals_schema)
-    documents = ParquetSink(reports_dir / DOCUMENTS_PARQUET, DOCUMENTS_SCHEMA)
+    articles = ParquetSink(shard.articles, columns.articles_schema)
+    dolma = JsonlGzSink(shard.documents)
+    signals = ParquetSink(shard.signals, columns.signals_schema)
+    texts = ParquetSink(shard.texts, TEXTS_SCHEMA)
+    sinks = (articles, dolma, signals, texts)
     reports = ReportWriter(reports_dir, Decide.from_config(config), chosen, config["spun"]["flag_above"])
     counts = {status.value: 0 for status in Status}
-    seen_ids: set[str] = set()
+    # Ids are unique across the dataset: the other shards' are taken.
+    seen_ids: set[str] = {doc_id.lower() for other in others for doc_id in other.ids()}
     written_ids: set[str] = set()
+    # The index lists the shards in name order, each in its run order.
+    _index_others([o for o in others if o.name < shard.name], reports)
     try:
-        with atomic_open(cleaned_dir / ARTICLES_JSONL) as jsonl, tqdm(
+        with tqdm(
             total=total, unit="doc", desc="clean-corpus", file=sys.stderr,
             disable=_no_progress(quiet, total), dynamic_ncols=True,
         ) as progress:
@@ -135,13 +147,13 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
                 row = outcome.row
                 signals.add(row)
                 if outcome.text is not None:
-                    documents.add({"id": row["id"], "text": outcome.text})
+                    texts.add({"id": row["id"], "text": outcome.text})
                 status = row["status"]
                 counts[status] += 1
                 path = cleaned_dir / f"{row['id']}.txt"
                 if outcome.article is not None:
                     articles.add(outcome.article)
-                    jsonl.write(_json_line(outcome.article))
+                    dolma.add(dolma_row(outcome.article))
                     if not (outcome.reused and path.exists()):
                         write_text(path, outcome.cleaned + "\n")
                 else:  # kept by an earlier run, perhaps
@@ -154,19 +166,22 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
                             has_page=outcome.has_page)
                 written_ids.add(row["id"])
                 progress.update(1)
-        articles.close()
-        signals.close()
-        documents.close()
+        for sink in sinks:
+            sink.close()
     except BaseException as exc:
-        articles.abort(exc)
-        signals.abort(exc)
-        documents.abort(exc)
+        for sink in sinks:
+            sink.abort(exc)
         raise
     finally:
         runner.close()
-    _remove_stale(previous.ids - written_ids, cleaned_dir, reports_dir)
+    _index_others([o for o in others if o.name > shard.name], reports)
+    _remove_stale(previous.ids - written_ids, shard)
+    for other in pruned:
+        other.remove(keep={doc_id.lower() for doc_id in written_ids})
     counts_with_total = {"total": sum(counts.values()), **counts}
     manifest = {
+        "shard": shard.name,
+        "input_folder": str(raw_dir.resolve()),
         "config": config,
         "config_hash": config_hash(config),
         "run_key": key,
@@ -180,7 +195,9 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     }
     # The index shows the manifest but not its timings (it stays byte-identical across re-runs);
     # it is written first, so the manifest's report time includes it.
-    reports.finish(manifest)
+    shards = sorted([(o.name, o.manifest_data().get("counts", {})) for o in others]
+                    + [(shard.name, counts_with_total)])
+    reports.finish(manifest, shards)
     # Stage seconds are summed over workers (CPU time spent in each stage, not wall time).
     seconds = dict(runner.seconds)
     page_seconds = seconds.pop(PAGES, 0.0)
@@ -191,13 +208,14 @@ def _run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     # Like the timings, not shown in the index: a re-run's index is the same bytes.
     manifest["incremental"] = {"reused": reused, "cleaned": counts_with_total["total"] - reused,
                                "why_not_reused": previous.reason or None}
-    write_json(reports_dir / MANIFEST, manifest)
+    write_json(shard.manifest, manifest)
+    write_text(cleaned_dir / CARD, card({o.name: o.manifest_data() for o in others} | {shard.name: manifest}))
     elapsed = time.perf_counter() - started
-    summary = RunSummary(counts, elapsed, reused, len(skipped))
+    summary = RunSummary(counts, elapsed, reused, len(skipped), shard.name, len(shards))
     if summary.total == 0:
         raise NothingProcessed(f"no input documents found in {raw_dir} (looked for {', '.join(ids.SUFFIXES)})")
     if counts[Status.FAILED.value] == summary.total:
-        raise NothingProcessed(f"all {summary.total} input documents failed; see {reports_dir / SIGNALS_PARQUET}")
+        raise NothingProcessed(f"all {summary.total} input documents failed; see {shard.signals}")
     return summary
 
 
@@ -295,14 +313,39 @@ def _unique_id(record: RawRecord, seen: set[str]) -> None:
     seen.add(record.id.lower())
 
 
-def _json_line(row: dict) -> str:
-    return json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
+def _other_shards(shard: Shard, raw_dir: Path, prune: bool) -> tuple[list[Shard], list[Shard]]:
+    """The shards this run keeps and those it removes (with ``prune``), each said before the run."""
+    others = shard.others()
+    last = shard.manifest_data().get("input_folder")
+    if last is not None and last != str(raw_dir.resolve()):
+        log.warning("shard %r was last written from %s; this run from %s replaces it (--shard NAME adds a "
+                    "shard instead)", shard.name, last, raw_dir.resolve())
+    if not prune:
+        if others:
+            log.info("adding to a dataset of %d other shards: %s", len(others), ", ".join(o.name for o in others))
+        return others, []
+    for other in others:
+        log.warning("--prune: shard %r (%d documents) will be removed once this run completes",
+                    other.name, len(other.ids()))
+    return [], others
 
 
-def _remove_stale(ids: set[str], cleaned_dir: Path, reports_dir: Path) -> None:
-    for doc_id in ids:
-        (cleaned_dir / f"{doc_id}.txt").unlink(missing_ok=True)
-        (reports_dir / f"{doc_id}.html").unlink(missing_ok=True)
+def _index_others(shards: list[Shard], reports: ReportWriter) -> None:
+    """The other shards' documents, in the index and its totals."""
+    for other in shards:
+        for row in other.rows():
+            reports.add_other(row, has_page=(reports.dir / document_file(row["id"])).exists())
+
+
+def _remove_stale(stale: set[str], shard: Shard) -> None:
+    """The outputs of the shard's documents that are no longer in its input, said first."""
+    if stale:
+        names = sorted(stale)
+        log.warning("%d documents of shard %r are no longer in its input; removing their outputs: %s%s",
+                    len(names), shard.name, ", ".join(names[:10]), ", ..." if len(names) > 10 else "")
+    for doc_id in stale:
+        (shard.cleaned_dir / f"{doc_id}.txt").unlink(missing_ok=True)
+        (shard.reports_dir / document_file(doc_id)).unlink(missing_ok=True)
 
 
 def _input_entry(path: Path, raw_dir: Path, follow_symlinks: bool) -> dict:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, article
+from tests.conftest import REPO, article, read_manifest
 
 DOCS = 160
 # How long a killed run's workers may take to notice (they look twice a second).
@@ -82,12 +82,13 @@ def same_outputs(a: Path, b: Path) -> list[str]:
     """The files that differ between two runs' outputs (the manifest's timings aside)."""
     differ = []
     for folder in ("cleaned", "reports"):
-        left, right = sorted(p.name for p in (a / folder).iterdir()), sorted(p.name for p in (b / folder).iterdir())
+        left, right = ([p.relative_to(x / folder).as_posix() for p in sorted((x / folder).rglob("*")) if p.is_file()]
+                       for x in (a, b))
         if left != right:
             differ.append(f"{folder}: {sorted(set(left) ^ set(right))}")
             continue
         for name in left:
-            if name == "manifest.json":
+            if name.startswith("manifests/"):
                 ma, mb = (json.loads((x / folder / name).read_text("utf-8")) for x in (a, b))
                 for m in (ma, mb):
                     m.pop("timings"), m.pop("incremental")
@@ -129,7 +130,7 @@ def test_killed_main_then_another_config_then_the_first_gives_an_untouched_runs_
     assert same_outputs(out, untouched) == []
     # D14: no temporary file or spill folder is left.
     assert [p.name for folder in ("cleaned", "reports") for p in (out / folder).glob(".*")] == []
-    manifest = json.loads((out / "reports" / "manifest.json").read_text("utf-8"))
+    manifest = read_manifest(out / "reports")
     assert manifest["counts"] == {"total": DOCS, "kept": DOCS, "dropped": 0, "failed": 0}
 
 
@@ -145,9 +146,9 @@ def test_an_interrupted_run_leaves_nothing_the_next_run_trusts(reference, tmp_pa
         time.sleep(0.02)
     run.send_signal(signal.SIGKILL)
     run.wait()
-    assert not (out / "reports" / "manifest.json").exists()
+    assert not list((out / "reports").glob("manifests/*.json"))
     finish(raw, out)
-    incremental = json.loads((out / "reports" / "manifest.json").read_text("utf-8"))["incremental"]
+    incremental = read_manifest(out / "reports")["incremental"]
     assert incremental == {"reused": 0, "cleaned": DOCS, "why_not_reused": "the previous run did not complete"}
 
 

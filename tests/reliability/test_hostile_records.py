@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from pipeline.core.document import Status
 from pipeline.io import ids, ingest, records
-from tests.conftest import Run, article, run_cli
+from tests.conftest import Run, article, read_manifest, run_cli
 
 ARTICLE = article("Notes On Rivers")
 
@@ -33,10 +33,11 @@ def accounted(run: Run, records: int) -> pd.DataFrame:
     assert signals["id"].is_unique
     kept = set(signals.loc[signals["status"] == "kept", "id"])
     assert {p.stem for p in run.cleaned.glob("*.txt")} == kept
-    assert set(pd.read_parquet(run.cleaned / "articles.parquet")["id"]) == kept
-    lines = (run.cleaned / "articles.jsonl").read_text("utf-8").splitlines()
+    assert set(run.articles["id"]) == kept
+    (documents,) = (run.cleaned / "documents").iterdir()
+    lines = gzip.decompress(documents.read_bytes()).decode("utf-8").splitlines()
     assert {json.loads(line)["id"] for line in lines} == kept
-    assert (run.reports / "manifest.json").exists() and (run.reports / "index.html").exists()
+    assert run.manifest and (run.reports / "index.html").exists()
     return signals.set_index("id")
 
 
@@ -53,7 +54,7 @@ def test_d1_a_file_name_that_is_not_utf8_is_cleaned_under_an_escaped_name(tmp_pa
         fh.write(ARTICLE)
     rows = accounted(run_cli(raw, tmp_path), 2)
     assert rows.loc["bad_xff-efdc3fe6f2", ["source", "status"]].tolist() == ["bad\\xff.txt", "kept"]
-    manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text("utf-8"))
+    manifest = read_manifest(tmp_path / "reports")
     assert [entry["path"] for entry in manifest["inputs"]] == ["bad\\xff.txt", "good.txt"]
 
 
@@ -86,7 +87,7 @@ def test_d3_parquet_metadata_with_timestamps_bytes_and_decimals_reaches_the_outp
     pq.write_table(pa.table({"id": ["p1"], "text": [ARTICLE], "metadata": [metadata]}), raw / "rows.parquet")
     run = run_cli(raw, tmp_path)
     accounted(run, 2)
-    articles = pd.read_parquet(run.cleaned / "articles.parquet").set_index("id")
+    articles = run.articles.set_index("id")
     assert json.loads(articles.loc["p1", "metadata"]["source_metadata"]) == {
         "crawled": "2020-01-02T03:04:05", "day": "2020-01-02", "digest": "AAH/", "original_id": "p1",
         "price": "12.50"}
@@ -220,5 +221,5 @@ def test_d15_many_tiny_records_write_a_bounded_number_of_pages(tmp_path):
     assert "<dt>Pages</dt><dd>306 documents have a page" in index
     # A re-run reuses every document, with a page or without.
     again = run_cli(raw, tmp_path, "--config", str(config))
-    assert json.loads((again.reports / "manifest.json").read_text("utf-8"))["incremental"]["reused"] == 2000
+    assert read_manifest(again.reports)["incremental"]["reused"] == 2000
     assert sorted(p.stem for p in (tmp_path / "reports").glob("t*.html")) == wanted

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pyarrow.parquet as pq
 
 from pipeline.cli import main
-from tests.conftest import article, run_cli
+from tests.conftest import article, read_manifest, run_cli
 from tests.reliability.test_hostile_records import accounted, raw_dir
 
 ARTICLE_TEXT = article("Notes On Rivers")
@@ -27,7 +25,7 @@ def test_d10_a_link_out_of_the_input_folder_is_a_failed_row_and_is_not_read(tmp_
     assert rows.loc["inside", "status"] == "kept"
     reports = tmp_path / "run" / "reports"
     assert not any(SECRET in page.read_text("utf-8") for page in reports.glob("*.html"))
-    manifest = json.loads((reports / "manifest.json").read_text("utf-8"))
+    manifest = read_manifest(reports)
     assert [entry for entry in manifest["inputs"] if entry["path"] == "passwd.txt"] == [
         {"path": "passwd.txt", "error": "links outside the input folder: not read"}]
     assert "3 files, " in (index := (reports / "index.html").read_text("utf-8"))
@@ -45,14 +43,14 @@ def test_d11_ids_read_back_from_a_previous_run_never_delete_outside_the_output_f
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me", encoding="utf-8")
     # A crafted previous table: one more row whose id climbs out of cleaned/ and reports/.
-    table = pq.read_table(first.reports / "signals.parquet")
+    table = pq.read_table(first.reports / "signals" / "raw.parquet")
     rows = table.to_pylist()
     rows.append({**rows[0], "id": "../victim"})
-    pq.write_table(table.from_pylist(rows, schema=table.schema), first.reports / "signals.parquet")
+    pq.write_table(table.from_pylist(rows, schema=table.schema), first.reports / "signals" / "raw.parquet")
     again = run_cli(raw, tmp_path)
     accounted(again, 1)
     assert victim.read_text("utf-8") == "keep me"
-    assert json.loads((again.reports / "manifest.json").read_text("utf-8"))["incremental"]["reused"] == 1
+    assert read_manifest(again.reports)["incremental"]["reused"] == 1
 
 
 def test_d17_outputs_inside_the_input_folder_are_not_read_back(tmp_path):
@@ -60,7 +58,7 @@ def test_d17_outputs_inside_the_input_folder_are_not_read_back(tmp_path):
     for _ in range(3):
         run = run_cli(raw, raw / "out")
         accounted(run, 1)
-    manifest = json.loads((run.reports / "manifest.json").read_text("utf-8"))
+    manifest = read_manifest(run.reports)
     assert manifest["skipped"] == [{"path": "out/cleaned", "reason": "an output folder of this run"},
                                    {"path": "out/reports", "reason": "an output folder of this run"}]
 
@@ -78,7 +76,7 @@ def test_d18_what_is_no_input_is_listed_as_skipped_with_why(tmp_path):
     (raw / "elsewhere").symlink_to(tmp_path, target_is_directory=True)
     code = main([str(raw), "--cleaned", str(tmp_path / "c"), "--reports", str(tmp_path / "r")])
     assert code == 0
-    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text("utf-8"))
+    manifest = read_manifest(tmp_path / "r")
     assert manifest["skipped"] == [
         {"path": ".draft.txt", "reason": "hidden"},
         {"path": ".git", "reason": "hidden"},
@@ -97,6 +95,6 @@ def test_d9_a_file_that_cannot_be_read_is_a_failed_row_and_the_manifest_says_why
     rows = accounted(run_cli(raw, tmp_path, "--follow-symlinks"), 2)
     assert list(rows.loc["mem", "reasons"]) == ["ingest.unreadable"]
     assert rows.loc["mem", "error"] == "cannot read mem.txt: Input/output error"
-    manifest = json.loads((tmp_path / "reports" / "manifest.json").read_text("utf-8"))
+    manifest = read_manifest(tmp_path / "reports")
     assert [e for e in manifest["inputs"] if e["path"] == "mem.txt"] == [
         {"path": "mem.txt", "error": "cannot read: Input/output error"}]
