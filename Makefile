@@ -7,6 +7,7 @@ RAW ?= raw
 CLEANED ?= cleaned
 REPORTS ?= reports
 CONFIG ?=
+PRESET ?=
 
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -19,7 +20,7 @@ BENCH_STAMP := $(VENV)/.installed-bench
 .PHONY: clean-corpus test eval bench train-boilerplate install clean
 
 clean-corpus: $(STAMP)
-	$(BIN)/clean-corpus $(RAW) --cleaned $(CLEANED) --reports $(REPORTS) $(if $(CONFIG),--config $(CONFIG))
+	$(BIN)/clean-corpus $(RAW) --cleaned $(CLEANED) --reports $(REPORTS) $(if $(PRESET),--preset $(PRESET)) $(if $(CONFIG),--config $(CONFIG))
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.core.config import ConfigError, default_config, dump_config, load_config
+from pipeline.core.config import ConfigError, default_config, dump_config, load_config, presets
 from pipeline.io.ids import safe_id
 from pipeline.io.outputs import OutputsBusy
 from pipeline.run.executors import EXECUTORS, WorkerLost
@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where reports and tables go (default: reports/)")
     parser.add_argument("--config", metavar="FILE", type=Path, default=None,
                         help="TOML file overriding the defaults (`clean-corpus config` prints them all)")
+    parser.add_argument("--preset", choices=presets(), default=None,
+                        help="a shipped config for a kind of corpus, laid over the defaults before --config: docs "
+                             "(documentation and programming articles: C4's curly-bracket rule, which drops any "
+                             "page with code, is off)")
     parser.add_argument("--set", metavar="SECTION.KEY=VALUE", action="append", default=[], dest="overrides",
                         help="override one config key, after --config (repeatable; the value in TOML, "
                              "e.g. --set decide.min_words=100)")
@@ -130,6 +134,7 @@ def config_parser() -> argparse.ArgumentParser:
                     "included), with --config FILE and --set laid over them.")
     parser.add_argument("--default", action="store_true", help="the defaults alone (the same as no option)")
     parser.add_argument("--config", metavar="FILE", type=Path, default=None, help="TOML file overriding the defaults")
+    parser.add_argument("--preset", choices=presets(), default=None, help="a shipped config, before --config")
     parser.add_argument("--set", metavar="SECTION.KEY=VALUE", action="append", default=[], dest="overrides",
                         help="override one key (repeatable); the value in TOML, e.g. decide.filters='[\"c4\"]'")
     return parser
@@ -138,7 +143,7 @@ def config_parser() -> argparse.ArgumentParser:
 def config_command(argv: list[str]) -> int:
     args = config_parser().parse_args(argv)
     try:
-        config = default_config() if args.default else load_config(args.config, args.overrides)
+        config = default_config() if args.default else load_config(args.config, args.overrides, preset=args.preset)
     except ConfigError as exc:
         print(f"clean-corpus: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -153,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _log_to(args)
     try:
-        config = load_config(args.config, args.overrides)
+        config = load_config(args.config, args.overrides, preset=args.preset)
         if args.languagetool_url:
             config["grammar"]["languagetool_url"] = args.languagetool_url
         if args.follow_symlinks:

@@ -378,3 +378,30 @@ def test_field_names_from_the_command_line(tmp_path):
     assert (row["id"], row["url"]) == ("k1", "https://ex.org/k")
     assert row["metadata"]["source_metadata"] == {"original_id": "k1", "page": {"link": "https://ex.org/k"}}
     assert run.manifest["config"]["ingest"]["text_key"] == "body"
+
+
+CODE_BLOCK = ("    def check(x):\n        if not x:\n            raise ValueError(x)\n\n"
+              "        # Returns {'x': x} when x is set.\n        return {'x':  x}")
+
+
+def test_a_documentation_page_keeps_its_code_and_the_docs_preset_keeps_the_page(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    body = article("Checking Values In Python").split("\n\n")
+    (raw / "guide.txt").write_text("\n\n".join([*body[:3], "Write the check like this:", CODE_BLOCK, *body[3:]]))
+    default = run_cli(raw, tmp_path / "default")
+    assert default.row("guide")["reasons"].tolist() == ["c4.curly_bracket"]
+    docs = run_cli(raw, tmp_path / "docs", "--preset", "docs")
+    assert docs.row("guide")["status"] == "kept"
+    assert f"Write the check like this:\n\n{CODE_BLOCK}\n\n" in docs.cleaned_text("guide")
+    assert docs.manifest["config"]["c4"]["filter_curly_bracket"] is False
+
+
+def test_a_preset_goes_under_the_config_file_and_set(tmp_path, capsys):
+    mine = tmp_path / "mine.toml"
+    mine.write_text("[c4]\nfilter_curly_bracket = true\nmin_num_sentences = 3\n")
+    assert main(["config", "--preset", "docs"]) == 0
+    assert "filter_curly_bracket = false" in capsys.readouterr().out
+    assert main(["config", "--preset", "docs", "--config", str(mine), "--set", "c4.min_num_sentences=4"]) == 0
+    printed = capsys.readouterr().out
+    assert "filter_curly_bracket = true" in printed and "min_num_sentences = 4" in printed

@@ -29,7 +29,7 @@ def test_normalize_text(raw, normalized):
 def test_markdown_soft_wraps_are_joined_but_structure_is_kept():
     raw = "# Title\n\nA paragraph that\nwraps here.\n\n- item one\n- item two\n\n```\ncode\nlines\n```"
     assert normalize_text(raw, markdown=True) == (
-        "# Title\n\nA paragraph that wraps here.\n\n- item one\n- item two\n\n```\n\ncode\n\nlines\n\n```"
+        "# Title\n\nA paragraph that wraps here.\n\n- item one\n- item two\n\n```\ncode\nlines\n```"
     )
 
 
@@ -69,3 +69,40 @@ def test_a_given_title_is_a_line_without_indentation():
     doc = make_document(RawRecord(id="a", source="a.jsonl", position=1, text="    indented body", title="T"))
     assert doc.text == "T\n\nindented body"
     assert doc.indents == [0, 4]
+
+
+CODE = "    if not x:\n        raise ValueError(x)\n\n    return {\"x\":\tx}"
+
+
+def test_indented_code_keeps_its_lines_and_indentation():
+    raw = f"How to check x\n\nCall it like this:\n\n{CODE}\n\nThat is all."
+    assert normalize_text(raw) == f"How to check x\n\nCall it like this:\n\n{CODE}\n\nThat is all."
+
+
+def test_a_fenced_block_is_kept_as_it_was_in_any_input():
+    raw = "Setup:\n~~~\n$ pip install  x\n\tmake   all\n~~~\nDone."
+    assert normalize_text(raw) == "Setup:\n\n~~~\n$ pip install  x\n\tmake   all\n~~~\n\nDone."
+    # An unclosed fence fences nothing: it would otherwise shelter the rest of the page.
+    assert normalize_text("```\nHome  page\nAbout") == "```\n\nHome page\n\nAbout"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    # A nested menu is deeper but has no code: its lines are paragraphs, as before.
+    ("Home\n    About us\n    Contact (24/7)\nText body", "Home\n\nAbout us\n\nContact (24/7)\n\nText body"),
+    # Text indented throughout is the usual indentation, not code.
+    ("    x = 1 is the answer;\n    y = 2 too;\n    the end", "x = 1 is the answer;\n\ny = 2 too;\n\nthe end"),
+    # One deeper line alone is not a block.
+    ("Text\n    x = 1;\nMore", "Text\n\nx = 1;\n\nMore"),
+])
+def test_what_is_not_code_is_normalized_as_text(raw, expected):
+    assert normalize_text(raw) == expected
+
+
+def test_normalizing_twice_changes_nothing_in_code():
+    once = normalize_text(f"Intro\n\n{CODE}\n\n- a\n- b")
+    assert normalize_text(once) == once
+
+
+def test_a_nested_markdown_list_with_links_is_no_code():
+    raw = "Intro\n\n- one\n    - two [a](https://a.org)\n    - three [b](https://b.org)"
+    assert normalize_text(raw, markdown=True) == "Intro\n\n- one\n- two [a](https://a.org)\n- three [b](https://b.org)"

@@ -47,3 +47,12 @@ def test_annotation_validation():
         doc_with("abc", (0, 1, Action.REPLACE, None))
     with pytest.raises(ValueError, match="past the text"):
         doc_with("abc", (0, 9, Action.REMOVE, None))
+
+
+def test_a_code_line_after_a_removal_keeps_its_indentation():
+    text = "Intro.\n\nShare this\n\n    x = f(y)\n        return  x\n\nEnd KEY here."
+    share = text.index("Share this")
+    key = text.index("KEY ")
+    doc = doc_with(text, (share, share + len("Share this\n\n"), Action.REMOVE, None),
+                   (key, key + len("KEY"), Action.REMOVE, None))
+    assert cleaned_text(doc) == "Intro.\n\n    x = f(y)\n        return  x\n\nEnd here."

@@ -72,23 +72,39 @@ def default_config() -> Config:
     return config
 
 
-def load_config(path: Path | None = None, overrides: Iterable[str] = ()) -> Config:
-    """The defaults, with the keys of the file at ``path`` (if any) laid over them, then the
+def presets() -> list[str]:
+    """The names of the shipped presets (``pipeline/presets/<name>.toml``)."""
+    return sorted(entry.name.removesuffix(".toml") for entry in resources.files("pipeline").joinpath("presets")
+                  .iterdir() if entry.name.endswith(".toml"))
+
+
+def load_config(path: Path | None = None, overrides: Iterable[str] = (), *, preset: str | None = None) -> Config:
+    """The defaults, with the ``preset``'s keys laid over them (a shipped config file for a kind of
+    corpus, :func:`presets`), then the keys of the file at ``path`` (if any), then the
     ``overrides`` (``section.key=value``, the value in TOML, or a bare string). ``[pipeline]
     plugins`` are imported first, so that the stages they register have sections."""
     overrides = list(overrides)
-    if path is None and not overrides:
+    if path is None and not overrides and preset is None:
         return default_config()
     user: dict[str, Any] = {}
+    if preset is not None:
+        if preset not in presets():
+            raise ConfigError(f"unknown preset {preset!r}; presets are: {', '.join(presets())}")
+        text = resources.files("pipeline").joinpath("presets", f"{preset}.toml").read_text("utf-8")
+        user = _nulls(tomllib.loads(text))
     if path is not None:
         try:
-            user = _nulls(tomllib.loads(read_user_file(path, "config file")))
+            mine = _nulls(tomllib.loads(read_user_file(path, "config file")))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        for section, values in mine.items():
+            user[section] = {**user[section], **values} if isinstance(values, dict) and isinstance(
+                user.get(section), dict) else values
     for override in overrides:
         section, key, value = _override(override)
         user.setdefault(section, {})[key] = value
-    where = path if not overrides else f"{path} with --set" if path else "--set"
+    where = " with ".join(part for part in (f"preset {preset}" if preset else None, str(path) if path else None,
+                                            "--set" if overrides else None) if part)
     return _laid_over(user, where)
 
 

@@ -2,8 +2,9 @@
 
 Removals and replacements are applied in one pass over merged spans; a replacement
 that overlaps a removal, or an earlier replacement, is moot. The only edit not
-described by an annotation is the whitespace a removal leaves at its edges (double
-spaces, blank-line runs), tidied so the output keeps the normalized shape.
+described by an annotation is the whitespace an edit leaves at its edges (a double
+space, a space at a line's edge, a run of blank lines), tidied where the edit joined two
+pieces, so the output keeps the normalized shape and a code line keeps its indentation.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import re
 
 from pipeline.core.document import Action, Document
 
-_SPACE_RUNS = re.compile(r" {2,}")
-_SPACE_AT_LINE_EDGE = re.compile(r" +\n|\n +")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _CLOSING_PUNCT = (",", ".", ";", ":", "!", "?")
 
@@ -42,32 +41,36 @@ def cleaned_text(doc: Document) -> str:
         if a.start >= last_end and not _overlaps(a.start, a.end, removals):
             edits.append((a.start, a.end, a.replacement))
             last_end = a.end
+    if not edits:
+        return doc.text
     out: list[str] = []
     pos = 0
-    for start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1])):
-        _append(out, doc.text[pos:start])
+    text = doc.text
+    for start, end, replacement in [*sorted(edits, key=lambda e: (e[0], e[1])), (len(text), len(text), None)]:
+        # A piece that starts where a line of the text starts keeps its indentation (a code line's).
+        _join(out, text[pos:start], own_line=pos == 0 or text[pos - 1] == "\n")
         if replacement:
-            _append(out, replacement)
-        pos = end
-    _append(out, doc.text[pos:])
-    return tidy("".join(out))
+            _join(out, replacement, own_line=False)
+        pos = max(pos, end)
+    return _BLANK_RUNS.sub("\n\n", "".join(out)).lstrip("\n").rstrip()
 
 
-def _append(out: list[str], piece: str) -> None:
-    """Append ``piece``; where an edit joined two pieces, drop the space left before
-    punctuation ("or , miss" becomes "or, miss")."""
-    if out and piece.startswith(_CLOSING_PUNCT):
-        out[-1] = out[-1].rstrip(" ")
-    out.append(piece)
-
-
-def tidy(text: str) -> str:
-    """Whitespace left where removals joined text: normalized text has none of these
-    patterns itself, so the tidy-up touches nothing but the edges of edits."""
-    text = _SPACE_RUNS.sub(" ", text)
-    text = _SPACE_AT_LINE_EDGE.sub("\n", text)
-    text = _BLANK_RUNS.sub("\n\n", text)
-    return text.strip()
+def _join(out: list[str], piece: str, *, own_line: bool) -> None:
+    """Append ``piece`` where an edit joined it to ``out``, tidying the junction only: one space
+    where two met, none at a line's edge or before closing punctuation ("or , miss" becomes
+    "or, miss"). ``own_line``: the piece starts a line of the text, its leading spaces are its own."""
+    if not piece:
+        return
+    if out:
+        left = out[-1]
+        if piece.startswith(" ") and (left.endswith((" ", "\n")) or not left) and not own_line:
+            piece = piece.lstrip(" ")
+        if piece.startswith(("\n", *_CLOSING_PUNCT)) or not piece:
+            out[-1] = left.rstrip(" ")
+    elif not own_line:
+        piece = piece.lstrip(" ")
+    if piece:
+        out.append(piece)
 
 
 def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:

@@ -4,13 +4,15 @@ Normalization is the one step that changes text, and it happens before a
 :class:`Document` exists, so every annotation is over the normalized text:
 ftfy's ``fix_text`` (mojibake, line breaks, control characters), Unicode NFC, one kind
 of space, no trailing spaces, one bullet style, direction controls balanced on each line, and one
-blank line between paragraphs.
+blank line between paragraphs. Preformatted text (code) keeps its lines as they were, indentation
+and inner spacing included, one line after the other (:func:`preformatted` says which lines).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 import ftfy
 from ftfy.chardata import HTML_ENTITY_RE
@@ -51,6 +53,18 @@ _UNCURL = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 # ftfy's max_decode_length: it decodes longer lines piece by piece.
 FTFY_MAX_LINE_CHARS = ftfy.TextFixerConfig().max_decode_length
 _MD_BLOCK_START = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|~~~)")
+# A fenced block's opening or closing line (CommonMark: three or more backticks or tildes).
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+# An indented block is code (CommonMark's indented code block, where most scraped code lands) when
+# it sits this much deeper than the text's usual indentation ...
+CODE_INDENT = 4
+# ... and most of its lines have a token of code: a call, brackets or an operator, a statement
+# ending in ";", "{", "}" or ":", a keyword that starts a statement, a shell prompt or a comment.
+_CODE_TOKEN = re.compile(
+    r"\w\(|[{}\[\];]|\s(?:=|==|!=|=>|->|\+=|:=|&&|\|\|)\s|:$"
+    r"|^\s*(?:def|class|return|import|from|if|elif|else|for|while|try|except|raise|with|var|let|const|"
+    r"function|fn|func|public|private|static|void|int|package|use|#include|\$|>>>|//|#)\s"
+)
 
 
 def normalize_text(text: str, *, markdown: bool = False) -> str:
@@ -68,23 +82,71 @@ def normalize_with_indents(text: str, *, markdown: bool = False) -> tuple[str, l
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
     raw_lines = text.split("\n")
-    lines = [balanced_bidi(_SPACES.sub(" ", line).strip()) for line in raw_lines]
+    code = preformatted(raw_lines)
+    lines = [balanced_bidi(raw.rstrip() if pre else _SPACES.sub(" ", raw).strip())
+             for raw, pre in zip(raw_lines, code, strict=True)]
     indents = [_indent(raw) for raw in raw_lines]
     if markdown:
-        lines, indents = _unwrap_markdown(lines, indents)
+        lines, indents, code = _unwrap_markdown(lines, indents, code)
     blocks: list[str] = []
     kept_indents: list[int] = []
-    for line, indent in zip(lines, indents, strict=True):
-        if not line:
+    previous_code = gap = False
+    for line, indent, pre in zip(lines, indents, code, strict=True):
+        if not line.strip():
+            gap = True
             continue
-        line = _BULLET_LINE.sub(BULLET, line)
+        if not pre:
+            line = _BULLET_LINE.sub(BULLET, line)
         if blocks:
-            # List items stay together; every other block is its own paragraph.
-            tight = line.startswith(BULLET) and blocks[-1].startswith(BULLET)
+            # List items stay together, and the lines of a preformatted block; every other line is a
+            # paragraph of its own.
+            tight = (pre and previous_code and not gap) or (
+                line.startswith(BULLET) and blocks[-1].startswith(BULLET) and not pre and not previous_code)
             blocks.append("\n" if tight else "\n\n")
         blocks.append(line)
         kept_indents.append(indent)
+        previous_code, gap = pre, False
     return "".join(blocks), kept_indents
+
+
+def preformatted(lines: list[str]) -> list[bool]:
+    """Which of ``lines`` are preformatted: a fenced block (its fences included; an unclosed fence
+    fences nothing), or a run of lines at least :data:`CODE_INDENT` deeper than the text's usual
+    indentation, most of them with a token of code, and at least two of them."""
+    flags = [False] * len(lines)
+    opened: tuple[int, str] | None = None
+    for i, line in enumerate(lines):
+        fence = _FENCE.match(line)
+        if fence is None:
+            continue
+        if opened is None:
+            opened = (i, fence.group(1)[0])
+        elif fence.group(1)[0] == opened[1]:
+            flags[opened[0]:i + 1] = [True] * (i + 1 - opened[0])
+            opened = None
+    indents = [_indent(line) for line, fenced in zip(lines, flags, strict=True) if line.strip() and not fenced]
+    if not indents:
+        return flags
+    usual = max(Counter(indents).items(), key=lambda item: (item[1], -item[0]))[0]
+    run: list[int] = []
+    for i, line in enumerate([*lines, ""]):  # a last empty line ends the last run
+        deep = i < len(lines) and not flags[i] and line.strip() and _indent(line) >= usual + CODE_INDENT
+        if deep:
+            run.append(i)
+        elif not line.strip() and i < len(lines):
+            continue  # a blank line inside a run does not end it
+        else:
+            if len(run) >= 2 and 2 * sum(map(_code_like, (lines[j] for j in run))) >= len(run):
+                for j in range(run[0], run[-1] + 1):
+                    flags[j] = True
+            run = []
+    return flags
+
+
+def _code_like(line: str) -> bool:
+    """``line`` has a token of code, and is no list item (a nested list is deeper, and its links
+    have brackets)."""
+    return _CODE_TOKEN.search(line) is not None and _BULLET_LINE.match(line.lstrip()) is None
 
 
 def fix_text(text: str) -> str:
@@ -157,23 +219,20 @@ def normalize_line(text: str) -> str:
     return " ".join(normalize_text(text).split())
 
 
-def _unwrap_markdown(lines: list[str], indents: list[int]) -> tuple[list[str], list[int]]:
+def _unwrap_markdown(lines: list[str], indents: list[int],
+                     code: list[bool]) -> tuple[list[str], list[int], list[bool]]:
     """Join soft-wrapped Markdown lines: a single newline inside a paragraph is a space.
 
-    Headings, list items, quotes, tables and fenced code keep their own lines.
+    Headings, list items, quotes, tables and preformatted lines keep their own lines.
     """
     out: list[str] = []
     out_indents: list[int] = []
-    in_fence = False
-    for line, indent in zip(lines, indents, strict=True):
-        if line.startswith(("```", "~~~")):
-            in_fence = not in_fence
-            out.append(line)
-            out_indents.append(indent)
-            continue
+    out_code: list[bool] = []
+    for line, indent, pre in zip(lines, indents, code, strict=True):
         previous = out[-1] if out else ""
         joinable = (
-            not in_fence
+            not pre
+            and not (out_code and out_code[-1])
             and previous
             and line
             and not _MD_BLOCK_START.match(line)
@@ -185,7 +244,8 @@ def _unwrap_markdown(lines: list[str], indents: list[int]) -> tuple[list[str], l
         else:
             out.append(line)
             out_indents.append(indent)
-    return out, out_indents
+            out_code.append(pre)
+    return out, out_indents, out_code
 
 
 def make_document(record: RawRecord) -> Document:
