@@ -126,9 +126,9 @@ def test_min_docs_none_switches_the_counting_pass_off(tmp_path):
     site_corpus(tmp_path / "raw")
     (tmp_path / "config.toml").write_text("[site_lines]\nmin_docs = \"none\"\n", encoding="utf-8")
     run = run_cli(tmp_path / "raw", tmp_path / "out", "--config", str(tmp_path / "config.toml"))
-    # Without it, the line model takes the menu but keeps the newsletter box: one page alone
-    # does not show that it is the site's template.
-    assert run.cleaned_text("kitchen-0") == f"Tip 0\n\n{body(0)}\n\n{NEWSLETTER}\n"
+    # Without it, the line model keeps the menu and the newsletter box: one page alone does not
+    # show that they are the site's template.
+    assert run.cleaned_text("kitchen-0") == f"Tip 0\n\n{NAV}\n\n{body(0)}\n\n{NEWSLETTER}\n"
     assert run.row("kitchen-0")["site_repeated_lines"] == 0
     found = read_manifest(run.reports)
     assert found["site_lines"] == {"counted": False}

@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.evaluation import parity, seeds, spun, stuffing, wcxb
+from pipeline.evaluation import clean_input, lodo, parity, seeds, spun, stuffing, wcxb
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     boilerplate = wcxb.evaluate(pages, extractors)
     site_rows = wcxb.site_pass(pages, ours)
+    clean_rows = clean_input.main_rows(ours, args.limit)
+    lodo_rows = lodo.evaluate(args.limit)
     seed_rows = seeds.expectations()
     parity_rows = parity.datatrove_parity(pages)
     line_model = "held-out sites (5-fold by site)" if ours.held_out else "IN-SAMPLE (no cv models found)"
@@ -44,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     spun_row = spun.evaluate(pages)
     results = {
         "boilerplate": boilerplate, "line_model": line_model, "seeds": seed_rows, "datatrove_parity": parity_rows,
-        "site_pass": site_rows,
+        "site_pass": site_rows, "clean_input": clean_rows, "leave_one_benchmark_out": lodo_rows,
         "stuffing": stuffing_row, "spun": spun_row,
     }
 
@@ -66,6 +68,31 @@ def main(argv: list[str] | None = None) -> int:
             row = site_rows[name]
             print(f"  {name:26} {'all':14} {row['pages']:>5} {row['precision']:>6.3f} {row['recall']:>6.3f} "
                   f"{row['f1']:>6.3f} {row['with_kept']:>6.3f} {row['without_removed']:>6.3f}")
+    print()
+    print("Clean input: each benchmark's gold texts fed as the input (every stage; the cleaned text, whatever "
+          "the decision)")
+    for name, row in clean_rows.items():
+        print(f"  {name:10} {row['documents']:>5} documents: words kept {row['words_kept']:.4f}, losing more than "
+              f"{clean_input.LOSS:.0%} of their words: {row['losing_documents']} ({row['losing_share']:.1%})")
+    if lodo_rows:
+        print()
+        print("Boilerplate, leave one benchmark out: each cleaned by the line model trained without any of its pages")
+        print(f"{'benchmark':10} {'system':26} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6}   clean input: words kept, "
+              f"documents losing > {clean_input.LOSS:.0%}")
+        for name, row in lodo_rows.items():
+            for system, by_type in row["boilerplate"].items():
+                for page_type in ("all", "article"):
+                    if page_type not in by_type:
+                        continue
+                    r = by_type[page_type]
+                    tail = ""
+                    if system == lodo.SYSTEMS[1] and page_type == "all":
+                        ci = row["clean_input"]
+                        tail = f"   {ci['words_kept']:.4f}, {ci['losing_documents']} ({ci['losing_share']:.1%})"
+                    label = system if page_type == "all" else f"  {page_type}s"
+                    print(f"{name:10} {label:26} {r['pages']:>5} {r['precision']:>6.3f} {r['recall']:>6.3f} "
+                          f"{r['f1']:>6.3f}{tail}")
+        print(f"  minimum word-F1 of clean-corpus over the benchmarks left out: {lodo.minimum(lodo_rows):.3f}")
     print()
     print(f"Keyword stuffing: our stuffer over {stuffing_row['stuffed_articles']} WCXB dev articles "
           f"(stuffing stage alone)")

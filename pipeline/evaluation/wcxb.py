@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ from pipeline.text.words import WORD
 
 # The WCXB dev split, in the shared folder beside the repository.
 DEFAULT_WCXB = Path(__file__).resolve().parents[3] / "shared" / "wcxb-dev"
+# The boilerplate benchmarks, in WCXB's layout: WCXB dev, and CleanEval and L3S-GN1 beside it.
+BENCHMARKS = {"wcxb-dev": DEFAULT_WCXB, "cleaneval": DEFAULT_WCXB.parent / "extra-bench" / "cleaneval",
+              "l3s-gn1": DEFAULT_WCXB.parent / "extra-bench" / "l3s-gn1"}
 # The line models trained with one fold of sites held out, and which fold each page is in.
 DEFAULT_CV = Path(__file__).resolve().parents[1] / "stages" / "boilerplate_model" / "cv"
 
@@ -47,7 +51,10 @@ class Page:
 
 
 def load_pages(root: Path, *, page_types: set[str] | None = None, ids: list[str] | None = None) -> list[Page]:
-    files = json.loads((root / "metadata.json").read_text("utf-8"))["files"]
+    """The pages of a benchmark in WCXB's layout (``../shared/extra-bench``'s sets have no
+    ``metadata.json``: their pages have no type or domain)."""
+    metadata = root / "metadata.json"
+    files = json.loads(metadata.read_text("utf-8"))["files"] if metadata.exists() else {}
     pages = []
     for gt_path in sorted((root / "ground-truth").glob("*.json")):
         page_id = gt_path.stem
@@ -83,11 +90,15 @@ def _html_text(data: bytes) -> str:
 VISIBLE_TEXT_CACHE_PAGES = 2048
 
 
+# An XML declaration before the HTML (CleanEval's pages have one): lxml refuses it in a str.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+
+
 @lru_cache(maxsize=VISIBLE_TEXT_CACHE_PAGES)
 def visible_text(html: str) -> str:
     import inscriptis
 
-    return inscriptis.get_text(html)
+    return inscriptis.get_text(_XML_DECLARATION.sub("", html, count=1))
 
 
 def word_prf(predicted: str, gold: str) -> tuple[float, float, float]:
@@ -175,12 +186,17 @@ class CleanCorpusTextOnly:
                 counter.add(map_keys([page_record(page, visible_text(page.html))]))
             self.repeated = counter.result()
 
+    def pipeline_for(self, page: Page) -> Pipeline:
+        """The pipeline whose line model never saw ``page``'s site (the shipped one for a page of
+        another benchmark)."""
+        fold = self.fold_of.get(page.id)
+        return self.pipeline if fold is None else self.fold_pipelines[fold]
+
     def __call__(self, page: Page, text: str) -> str:
         doc = text_document(page, text)
         if self.repeated is not None:
             doc.site_lines = self.repeated.of(doc)
-        fold = self.fold_of.get(page.id)
-        (self.pipeline if fold is None else self.fold_pipelines[fold])(doc)
+        self.pipeline_for(page)(doc)
         return cleaned_text(doc)
 
 
@@ -267,3 +283,14 @@ def evaluate(pages: list[Page], extractors: dict[str, Extractor]) -> dict[str, d
             for key in (page.page_type, "all"):
                 scores[name].setdefault(key, Scores()).add(prf, snippets)
     return {name: {key: s.row() for key, s in sorted(by_type.items())} for name, by_type in scores.items()}
+
+
+def justext_html(page: Page, text: str) -> str:
+    """jusText (Pomikálek 2011) on the page's HTML: its paragraphs that are not boilerplate."""
+    import justext
+
+    try:
+        paragraphs = justext.justext(page.html.encode("utf-8"), justext.get_stoplist("English"))
+    except Exception:  # noqa: BLE001 - a page jusText cannot parse scores as an empty extraction
+        return ""
+    return "\n\n".join(p.text for p in paragraphs if not p.is_boilerplate)

@@ -15,8 +15,11 @@ from pipeline.evaluation import wcxb
 WCXB = wcxb.DEFAULT_WCXB
 # The first 30 article pages of the dev split, in id order.
 SUBSET_PAGES = 30
-# (word-F1, with kept, without removed) floors for this project's text-only cleaning.
-FLOORS = {"f1": 0.94, "with_kept": 0.98, "without_removed": 0.93}
+# (word-F1, with kept, without removed) floors for this project's text-only cleaning. Training the
+# line model on clean documents too (each page's gold text) cost this subset's `without` snippets
+# 0.93 -> 0.9145 (all 1,337 pages: 0.936 -> 0.929) and gave back text that was extracted already
+# (WCXB dev's gold texts fed as input: 95.2% -> 99.1% of words kept; see docs/evaluation.md).
+FLOORS = {"f1": 0.94, "with_kept": 0.98, "without_removed": 0.91}
 # The same subset's raw visible text: cleaning must beat it.
 RAW_F1 = 0.8129
 
@@ -44,3 +47,39 @@ def test_word_prf_is_wcxb_bag_of_words():
     assert wcxb.word_prf("The cat, the hat.", "the cat sat") == pytest.approx((2 / 4, 2 / 3, 4 / 7))
     assert wcxb.word_prf("", "") == (1.0, 1.0, 1.0)
     assert wcxb.word_prf("", "gold words") == (0.0, 0.0, 0.0)
+
+
+# Leave one benchmark out: the first 40 pages of CleanEval and of L3S-GN1, each cleaned by the line model
+# trained without any page of its benchmark (pipeline/stages/boilerplate_model/lodo). (word-F1 of the
+# pages, words kept of their gold texts fed as input) when the gate was set, less a rounding margin.
+# On these 40 CleanEval pages (long forum threads and reports) the cleaned text still scores below the
+# raw text (0.906): the line model removes prose far down a long document (issue 27).
+LODO_PAGES = 40
+LODO_FLOORS = {"cleaneval": (0.889, 0.714), "l3s-gn1": (0.798, 0.998)}
+
+
+@pytest.mark.parametrize("name", sorted(LODO_FLOORS))
+def test_leave_one_benchmark_out_scores_do_not_regress(name):
+    from pipeline.evaluation import clean_input, lodo
+
+    pages = clean_input.datasets().get(name, [])[:LODO_PAGES]
+    if len(pages) < LODO_PAGES:
+        pytest.skip(f"{name} not found beside the repository")
+    ours = lodo.held_out(name)
+    assert ours is not None, f"the model without {name} is missing from {lodo.LODO}"
+    f1 = wcxb.evaluate(pages, {"ours": ours})["ours"]["all"]["f1"]
+    kept = clean_input.evaluate(pages, ours)["words_kept"]
+    assert f1 >= LODO_FLOORS[name][0], f"word-F1 fell to {f1:.4f}"
+    assert kept >= LODO_FLOORS[name][1], f"clean input: words kept fell to {kept:.4f}"
+
+
+def test_clean_input_comes_back_whole():
+    """The first 100 WCXB dev pages' gold texts fed as input, each cleaned by the held-out-site model:
+    99.48% of their words come back and 5 lose more than 2% (the model trained on pages alone:
+    98.87% and 13)."""
+    from pipeline.evaluation import clean_input
+
+    if not (WCXB / "metadata.json").exists():
+        pytest.skip(f"WCXB dev split not found at {WCXB}")
+    row = clean_input.evaluate(wcxb.load_pages(WCXB)[:100], wcxb.CleanCorpusTextOnly())
+    assert row["words_kept"] >= 0.994 and row["losing_documents"] <= 5, row

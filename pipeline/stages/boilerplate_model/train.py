@@ -5,6 +5,9 @@
 2. Each line is labelled content (1) or boilerplate (0) by a monotone token alignment of
    the page's words to the gold ``main_content`` (difflib): a line is content when at
    least half its words fall in aligned runs of 3+ words (1+ for lines of 1-2 words).
+   Each page's gold text is also a document of its own, every line content: input that was
+   extracted already (by trafilatura, or a cleaned dataset) must come back whole, and a model
+   that only ever saw whole pages takes the short lines of a clean list for a menu.
 3. Features (:mod:`pipeline.stages.boilerplate_model.features`) are computed twice per page, with the
    rendered indentation and flattened (every indent 0), so the model serves both kinds
    of input. The vocabulary features are cross-fitted: a page's vocabulary features come
@@ -12,9 +15,12 @@
 4. scikit-learn's HistGradientBoostingClassifier (fixed seed, no early stopping), each
    line weighted by 1 + sqrt(words); its trees are exported to flat numpy arrays.
 
-``--cv`` also trains one model per fold of a 5-fold split by site (each one never saw the
-sites it is evaluated on), for ``make eval`` and the golden test: scores measured with
-those are out-of-domain, not in-sample. Needs the ``train`` extra (scikit-learn).
+``--cv`` also trains one model per fold of a 5-fold split of WCXB dev by site (each one never saw
+the sites it is evaluated on), and ``--lodo`` one model per benchmark left out (each trained on
+the others alone), for ``make eval`` and the golden test: scores measured with those are
+out-of-domain, not in-sample. ``--with-extra`` adds the benchmarks of ``../shared/extra-bench``
+(CleanEval, L3S-GN1) to the training data of the shipped model and of the folds. Needs the
+``train`` extra (scikit-learn).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,6 +47,7 @@ from pipeline.text.words import WORD, count_words
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "boilerplate_lines.npz"
 DEFAULT_CV = HERE / "cv"
+DEFAULT_LODO = HERE / "lodo"
 FOLDS = 5
 PARAMS = {"max_iter": 500, "learning_rate": 0.06, "max_leaf_nodes": 31, "early_stopping": False, "random_state": 0}
 # An aligned run shorter than this is chance agreement, unless the line itself is that short.
@@ -78,6 +85,15 @@ def label_page(page: wcxb.Page) -> LabelledPage:
             aligned[i] += 1
     labels = [int(t > 0 and a / t >= 0.5) for a, t in zip(aligned, total, strict=True)]
     return LabelledPage(page.id, page.page_type, page.domain, texts, indents, labels)
+
+
+def clean_page(page: wcxb.Page) -> LabelledPage:
+    """The page's gold text as an input of its own: every line is content."""
+    doc = wcxb.text_document(page, page.gold)
+    Segment()(doc)
+    texts = [block.text for block in doc.blocks]
+    return LabelledPage(f"{page.id}:gold", page.page_type, page.domain, texts, [block.indent for block in doc.blocks],
+                        [1] * len(texts))
 
 
 def site_folds(pages: list[LabelledPage], k: int = FOLDS) -> list[int]:
@@ -137,6 +153,13 @@ def export(classifier, vocabulary: Vocabulary, meta: dict) -> LineModel:
     return LineModel(Trees.from_sklearn(classifier), vocabulary, {**meta, "params": PARAMS})
 
 
+def labelled_pages(name: str, pages: list[wcxb.Page], pool: ProcessPoolExecutor) -> list[LabelledPage]:
+    """A benchmark's pages, rendered and labelled, then their gold texts. A page of a benchmark
+    that names no sites is a site of its own (vocabulary cross-fitting needs sites)."""
+    pages = [page if page.domain else replace(page, domain=f"{name}:{page.id}") for page in pages]
+    return list(pool.map(label_page, pages, chunksize=8)) + list(pool.map(clean_page, pages, chunksize=8))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.stages.boilerplate_model.train",
                                      description=__doc__.split("\n")[0])
@@ -144,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="model file (default: %(default)s)")
     parser.add_argument("--cv", type=Path, nargs="?", const=DEFAULT_CV, default=None,
                         help="also write one model per site fold and folds.json here (default: %(const)s)")
+    parser.add_argument("--lodo", type=Path, nargs="?", const=DEFAULT_LODO, default=None,
+                        help="also write one model per benchmark left out, without-<name>.npz (default: %(const)s)")
+    parser.add_argument("--with-extra", action="store_true",
+                        help="train the shipped model and the folds on ../shared/extra-bench's benchmarks too")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     args = parser.parse_args(argv)
     try:
@@ -152,9 +179,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("training needs scikit-learn: pip install -e '.[train]'")
     started = time.perf_counter()
     pages = wcxb.load_pages(args.wcxb)
-    meta = {"data": "WCXB v1.0 dev split", "sklearn": sklearn.__version__}
+    extra = {name: wcxb.load_pages(root) for name, root in wcxb.BENCHMARKS.items()
+             if name != "wcxb-dev" and (root / "ground-truth").is_dir()} if args.with_extra or args.lodo else {}
+    data = "WCXB v1.0 dev split" + (f" and {', '.join(extra)}" if args.with_extra else "")
+    meta = {"data": f"{data}: each page rendered, and its gold text", "sklearn": sklearn.__version__}
     with ProcessPoolExecutor(args.jobs) as pool:
-        labelled = list(pool.map(label_page, pages, chunksize=8))
+        by_set = {"wcxb-dev": labelled_pages("wcxb-dev", pages, pool)}
+        by_set.update({name: labelled_pages(name, found, pool) for name, found in extra.items()})
+        rendered = [p for p in by_set["wcxb-dev"] if not p.id.endswith(":gold")]
+        more = [p for name, found in by_set.items() if name != "wcxb-dev" for p in found] if args.with_extra else []
+        labelled = by_set["wcxb-dev"] + more
         lines = sum(len(p.texts) for p in labelled)
         content = sum(sum(p.labels) for p in labelled)
         print(f"labelled {len(labelled)} pages, {lines} lines ({content} content) in "
@@ -165,14 +199,25 @@ def main(argv: list[str] | None = None) -> int:
               f"{time.perf_counter() - started:.0f}s", file=sys.stderr)
         if args.cv:
             args.cv.mkdir(parents=True, exist_ok=True)
-            folds = site_folds(labelled)
+            # The folds of the rendered pages; a gold text goes with its page's site.
+            fold_of_site = {p.domain: f for p, f in zip(rendered, site_folds(rendered), strict=True)}
+            folds = [fold_of_site[p.domain] for p in by_set["wcxb-dev"]]
             for fold in range(FOLDS):
-                train_pages = [p for p, f in zip(labelled, folds, strict=True) if f != fold]
+                train_pages = [p for p, f in zip(by_set["wcxb-dev"], folds, strict=True) if f != fold] + more
                 train(train_pages, pool, {**meta, "held_out_fold": fold}).save(args.cv / f"fold-{fold}.npz")
                 print(f"wrote fold {fold} at {time.perf_counter() - started:.0f}s", file=sys.stderr)
-            (args.cv / "folds.json").write_text(
-                json.dumps({p.id: f for p, f in zip(labelled, folds, strict=True)}, indent=0, sort_keys=True) + "\n"
-            )
+            (args.cv / "folds.json").write_text(json.dumps(
+                {p.id: f for p, f in zip(by_set["wcxb-dev"], folds, strict=True) if not p.id.endswith(":gold")},
+                indent=0, sort_keys=True) + "\n")
+        if args.lodo:
+            args.lodo.mkdir(parents=True, exist_ok=True)
+            for left_out in by_set:
+                train_pages = [p for name, found in by_set.items() if name != left_out for p in found]
+                kept = [name for name in by_set if name != left_out]
+                model = train(train_pages, pool, {**meta, "data": f"{' and '.join(kept)}: each page rendered, and "
+                                                              f"its gold text", "left_out": left_out})
+                model.save(args.lodo / f"without-{left_out}.npz")
+                print(f"wrote the model without {left_out} at {time.perf_counter() - started:.0f}s", file=sys.stderr)
     return 0
 
 
