@@ -336,9 +336,12 @@ def test_ctrl_c_ends_with_one_line(forty, tmp_path):
     import signal
     import time
 
+    # The run gets Ctrl-C's default handling even where the tests run in the background (a shell starts a
+    # background job with SIGINT ignored, and Python then installs no KeyboardInterrupt for it).
     run = subprocess.Popen([sys.executable, "-m", "pipeline", str(forty), "--cleaned", str(tmp_path / "c"),
                             "--reports", str(tmp_path / "r"), "--workers", "2"], cwd=REPO,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     while not list((tmp_path / "r").glob("a*.html")):
         assert run.poll() is None
         time.sleep(0.01)
