@@ -262,6 +262,8 @@ def site_pass(pages: list[Page], ours: CleanCorpusTextOnly) -> dict[str, dict]:
         return {}
     per_site = Counter(page.domain for page in pages)
     sited = [page for page in pages if per_site[page.domain] >= ours.site_settings["min_docs"]]
+    if not sited:  # `--limit` small enough that no site has pages enough
+        return {}
     repeated, ours.repeated = ours.repeated, None
     try:
         without = evaluate(sited, {"without": ours})["without"]["all"]
