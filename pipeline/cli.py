@@ -9,8 +9,8 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.core.config import ConfigError, default_config, dump_config, load_config, presets
-from pipeline.io.ids import safe_id
 from pipeline.io.outputs import OutputsBusy
+from pipeline.io.shards import checked_name
 from pipeline.run.executors import EXECUTORS, WorkerLost
 from pipeline.run.runner import NothingProcessed, run
 
@@ -114,10 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _shard(text: str) -> str:
-    if safe_id(text) != text:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a safe file name (letters, digits, '.', '_' and '-'), "
-                                         f"e.g. {safe_id(text)!r}")
-    return text
+    try:
+        return checked_name(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive(text: str) -> int:

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, NamedTuple
 
+import zstandard
+
 from pipeline.core.document import Status
 from pipeline.io.encoding import DecodeError, decode
 from pipeline.io.ids import HTML_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, SUFFIXES, file_id, record_id
@@ -134,8 +136,6 @@ class _ZstdFrames(io.RawIOBase):
     truncated file would lose its last records without a word)."""
 
     def __init__(self, raw: IO[bytes]) -> None:
-        import zstandard
-
         self._raw, self._new = raw, zstandard.ZstdDecompressor().decompressobj
         self._frame, self._in_frame = self._new(), False
         self._pending, self._at = memoryview(b""), 0
@@ -171,16 +171,9 @@ class _ZstdFrames(io.RawIOBase):
         super().close()
 
 
-def _zstd_error() -> type[Exception]:
-    try:
-        import zstandard
-    except ImportError:  # pragma: no cover - a dependency
-        return OSError
-    return zstandard.ZstdError
-
-
 # What a damaged or truncated compressed input raises while it is read.
-DECOMPRESSION_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, zlib.error, lzma.LZMAError, _zstd_error())
+DECOMPRESSION_ERRORS: tuple[type[BaseException], ...] = (
+    OSError, EOFError, zlib.error, lzma.LZMAError, zstandard.ZstdError)
 
 
 def _count_lines(fh: IO[bytes]) -> int:

@@ -39,13 +39,28 @@ SIGNALS = "signals"
 TEXTS = "texts"
 MANIFESTS = "manifests"
 CARD = "README.md"
-# The folders of the shards' tables, in the cleaned and the reports folder.
-TABLE_FOLDERS = (ARTICLES, DOCUMENTS, SIGNALS, TEXTS, MANIFESTS)
+# A shard's files, by kind: (in the cleaned or the reports folder, the folder, the file's suffix).
+TABLES = {
+    "articles": ("cleaned", ARTICLES, ".parquet"),
+    "documents": ("cleaned", DOCUMENTS, ".jsonl.gz"),
+    "signals": ("reports", SIGNALS, ".parquet"),
+    "texts": ("reports", TEXTS, ".parquet"),
+    "manifest": ("reports", MANIFESTS, ".json"),
+}
+TABLE_FOLDERS = tuple(folder for _, folder, _ in TABLES.values())
 
 
 def shard_name(raw_dir: Path) -> str:
     """The default shard of a run over ``raw_dir``: the folder's name, as a safe file name."""
     return safe_id(Path(raw_dir).resolve().name or "root")
+
+
+def checked_name(name: str) -> str:
+    """``name`` if it can name a shard (a safe file name); else ValueError, with one that can."""
+    if safe_id(name) != name:
+        raise ValueError(f"{name!r} is not a safe file name (letters, digits, '.', '_' and '-'), "
+                         f"e.g. {safe_id(name)!r}")
+    return name
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,29 +71,19 @@ class Shard:
     cleaned_dir: Path
     reports_dir: Path
 
-    @property
-    def articles(self) -> Path:
-        return self.cleaned_dir / ARTICLES / f"{self.name}.parquet"
+    def _path(self, kind: str) -> Path:
+        root, folder, suffix = TABLES[kind]
+        return (self.cleaned_dir if root == "cleaned" else self.reports_dir) / folder / f"{self.name}{suffix}"
 
-    @property
-    def documents(self) -> Path:
-        return self.cleaned_dir / DOCUMENTS / f"{self.name}.jsonl.gz"
-
-    @property
-    def signals(self) -> Path:
-        return self.reports_dir / SIGNALS / f"{self.name}.parquet"
-
-    @property
-    def texts(self) -> Path:
-        return self.reports_dir / TEXTS / f"{self.name}.parquet"
-
-    @property
-    def manifest(self) -> Path:
-        return self.reports_dir / MANIFESTS / f"{self.name}.json"
+    articles = property(lambda self: self._path("articles"))
+    documents = property(lambda self: self._path("documents"))
+    signals = property(lambda self: self._path("signals"))
+    texts = property(lambda self: self._path("texts"))
+    manifest = property(lambda self: self._path("manifest"))
 
     @property
     def tables(self) -> tuple[Path, ...]:
-        return self.articles, self.documents, self.signals, self.texts, self.manifest
+        return tuple(self._path(kind) for kind in TABLES)
 
     def others(self) -> list[Shard]:
         """The dataset's other shards, by name."""
@@ -121,14 +126,11 @@ class Shard:
 
 def shard_names(cleaned_dir: Path, reports_dir: Path) -> list[str]:
     """The shards the output folders hold: those with any of their tables."""
+    roots = {"cleaned": Path(cleaned_dir), "reports": Path(reports_dir)}
     found = {path.name.removesuffix(suffix)
-             for folder, suffix in ((Path(cleaned_dir) / ARTICLES, ".parquet"),
-                                    (Path(cleaned_dir) / DOCUMENTS, ".jsonl.gz"),
-                                    (Path(reports_dir) / SIGNALS, ".parquet"),
-                                    (Path(reports_dir) / TEXTS, ".parquet"),
-                                    (Path(reports_dir) / MANIFESTS, ".json"))
-             if folder.is_dir()
-             for path in folder.iterdir() if path.name.endswith(suffix) and not path.name.startswith(".")}
+             for root, folder, suffix in TABLES.values() if (roots[root] / folder).is_dir()
+             for path in (roots[root] / folder).iterdir()
+             if path.name.endswith(suffix) and not path.name.startswith(".")}
     return sorted(name for name in found if safe_id(name) == name)
 
 

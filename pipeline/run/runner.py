@@ -29,7 +29,7 @@ from pipeline.io.outputs import (
     write_text,
 )
 from pipeline.io.records import RawRecord
-from pipeline.io.shards import CARD, Shard, card, shard_name
+from pipeline.io.shards import CARD, Shard, card, checked_name, shard_name
 from pipeline.reports import ReportWriter
 from pipeline.reports.pages import PagePolicy, document_file
 from pipeline.run.executors import make_executor
@@ -81,10 +81,7 @@ def run(raw_dir: Path, cleaned_dir: Path, reports_dir: Path, config: Config, *,
     raw_dir, cleaned_dir, reports_dir = Path(raw_dir), Path(cleaned_dir), Path(reports_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw directory not found: {raw_dir}")
-    name = shard_name(raw_dir) if shard is None else shard
-    if ids.safe_id(name) != name:
-        raise ValueError(f"--shard {name!r} is not a safe file name (letters, digits, '.', '_' and '-'), "
-                         f"e.g. {ids.safe_id(name)!r}")
+    name = shard_name(raw_dir) if shard is None else checked_name(shard)
     with output_lock(cleaned_dir, reports_dir):
         return _run(raw_dir, Shard(name, cleaned_dir, reports_dir), config, quiet=quiet, executor=executor,
                     workers=workers, scheduler=scheduler, force=force, prune=prune)
@@ -195,8 +192,8 @@ def _run(raw_dir: Path, shard: Shard, config: Config, *, quiet: bool, executor: 
     }
     # The index shows the manifest but not its timings (it stays byte-identical across re-runs);
     # it is written first, so the manifest's report time includes it.
-    shards = sorted([(o.name, o.manifest_data().get("counts", {})) for o in others]
-                    + [(shard.name, counts_with_total)])
+    manifests = {other.name: other.manifest_data() for other in others} | {shard.name: manifest}
+    shards = sorted((name, found.get("counts", {})) for name, found in manifests.items())
     reports.finish(manifest, shards)
     # Stage seconds are summed over workers (CPU time spent in each stage, not wall time).
     seconds = dict(runner.seconds)
@@ -209,7 +206,7 @@ def _run(raw_dir: Path, shard: Shard, config: Config, *, quiet: bool, executor: 
     manifest["incremental"] = {"reused": reused, "cleaned": counts_with_total["total"] - reused,
                                "why_not_reused": previous.reason or None}
     write_json(shard.manifest, manifest)
-    write_text(cleaned_dir / CARD, card({o.name: o.manifest_data() for o in others} | {shard.name: manifest}))
+    write_text(cleaned_dir / CARD, card(manifests))
     elapsed = time.perf_counter() - started
     summary = RunSummary(counts, elapsed, reused, len(skipped), shard.name, len(shards))
     if summary.total == 0:
