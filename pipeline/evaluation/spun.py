@@ -22,13 +22,11 @@ import random
 import re
 import struct
 import sys
-import zlib
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline.core.config import load_config
-from pipeline.evaluation.stuffing import articles
-from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, load_pages
+from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, articles, fold, load_pages
 from pipeline.io.records import RawRecord
 from pipeline.language.nlp import stop_words
 from pipeline.language.wordnet import wordnet
@@ -43,9 +41,6 @@ _TOKEN = re.compile(r"([A-Za-z]+)")
 MIN_SPUN_WORD = 4
 
 
-def fold(page: Page) -> str:
-    """Sites, not pages, are split: a site's articles share a style the model must not learn."""
-    return "A" if zlib.crc32(page.domain.encode()) % 2 == 0 else "B"
 
 
 class Spinner:

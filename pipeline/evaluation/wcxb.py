@@ -12,6 +12,7 @@ import copy
 import gzip
 import json
 import re
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from pipeline.run.processor import Pipeline, build_pipeline
 from pipeline.run.sites import RepeatedLines, SiteCounter, map_keys
 from pipeline.stages.boilerplate_model.model import BUILTIN
 from pipeline.stages.normalize import make_document
-from pipeline.text.words import WORD
+from pipeline.text.words import PHRASE_WORD, WORD
 
 # The WCXB dev split, in the shared folder beside the repository.
 DEFAULT_WCXB = Path(__file__).resolve().parents[3] / "shared" / "wcxb-dev"
@@ -296,3 +297,16 @@ def justext_html(page: Page, text: str) -> str:
     except Exception:  # noqa: BLE001 - a page jusText cannot parse scores as an empty extraction
         return ""
     return "\n\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+
+# Articles shorter than this are not what stuffers and spinners target (too few places to work on).
+MIN_ARTICLE_WORDS = 150
+
+
+def articles(pages: list[Page]) -> list[Page]:
+    """The article pages of ``MIN_ARTICLE_WORDS`` gold words or more: what the stuffing and spun rows use."""
+    return [p for p in pages if p.page_type == "article" and len(PHRASE_WORD.findall(p.gold)) >= MIN_ARTICLE_WORDS]
+
+def fold(page: Page) -> str:
+    """Sites, not pages, are split: a site's articles share a style the model must not learn."""
+    return "A" if zlib.crc32(page.domain.encode()) % 2 == 0 else "B"

@@ -1,4 +1,4 @@
-"""The evaluation's own stuffer injects exactly what it reports, so the eval rows count true injections."""
+"""The evaluation's stuffer families paste exactly what they report, so the rows count true copies."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import random
 import re
 from collections import Counter
 
-from pipeline.evaluation.stuffing import PLACEMENTS, StuffingOnly, occurrences, placed_removed, stuff
+import pytest
+
+from pipeline.evaluation.stuffers import FAMILIES, NATURAL, NATURAL_SENTENCES, TitleSpan
+from pipeline.evaluation.stuffing import StuffingOnly, occurrences, placed_removed
 from pipeline.evaluation.wcxb import Page
 
 BODY = "\n\n".join([
@@ -14,21 +17,55 @@ BODY = "\n\n".join([
     "Deltas form at the mouth. They grow when floods bring more mud than the sea removes.",
     "Why deltas matter",
     "Farmers have used delta soil for thousands of years, and cities grew on the levees.",
+    "River delta farming feeds millions, and river delta farming needs the floods, since river delta "
+    "farming depends on the mud. Levees stop the floods. Farmers now add fertilizer instead.",
 ])
 
 
-def test_every_injection_is_one_more_occurrence_of_the_keyphrase():
-    for seed in range(40):
-        sample = stuff(BODY, "Best River Delta Farming Guide", random.Random(seed))
-        assert sample.injected == 3
-        assert occurrences("Best River Delta Farming Guide", sample.text) == 3
-        # The article's own words are all still there, and only the keyphrase's words were added.
-        added = Counter(re.findall(r"\w+", sample.text)) - Counter(re.findall(r"\w+", BODY))
-        assert added == Counter({w: 3 for w in "Best River Delta Farming Guide".split()})
+def page(body: str = BODY, title: str = "Best River Delta Farming Guide") -> Page:
+    return Page(id="delta", page_type="article", domain="example.org", html="", title=title, gold=body,
+                with_snippets=(), without_snippets=())
 
 
-def test_occurrences_match_whole_words_across_case_and_hyphens():
-    assert occurrences("back pain", "Back pain; back-pain. backpain, back painful") == 2
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_every_copy_and_natural_use_is_where_the_family_says_and_nothing_else_changes(family):
+    for seed in range(30):
+        sample = FAMILIES[family](page(), random.Random(seed))
+        assert sample is not None
+        # Each recorded copy is the keyphrase, whole, at its offset (cased anew by mixed_case), and
+        # each natural use the keyphrase in lower case, as a writer would put it.
+        size = len(sample.keyphrase)
+        for at, placement in sample.placed:
+            expected = sample.keyphrase.lower() if placement == NATURAL else sample.keyphrase
+            if family == "mixed_case":
+                expected = expected.lower()
+            assert (sample.text[at:at + size].lower() if family == "mixed_case" else sample.text[at:at + size]) == expected
+        assert len(sample.copies) == sample.injected  # no copy broken by another on this body
+        assert 1 <= len(sample.natural) <= 2
+        assert occurrences(sample.keyphrase, sample.text) == (
+            occurrences(sample.keyphrase, BODY) + sample.injected + len(sample.natural))
+        # The article's own words are all still there.
+        assert not Counter(re.findall(r"\w+", BODY)) - Counter(re.findall(r"\w+", sample.text))
+
+
+def test_the_families_differ_in_phrase_casing_and_count():
+    samples = {name: [family(page(), random.Random(seed)) for seed in range(40)] for name, family in FAMILIES.items()}
+    # One of the five most frequent content trigrams of a clause ("river delta farming": three times).
+    assert {s.keyphrase for s in samples["body_ngram"]} == {"river delta farming", "rivers carry sediment",
+                                                             "bring more mud", "grow when floods", "soil for thousands"}
+    assert all(s.keyphrase in ("Best River Delta Farming Guide", "BEST RIVER DELTA FARMING GUIDE")
+               for s in samples["whole_title"])
+    assert any(re.search(r"\d|[$&%#]", s.keyphrase) for s in samples["seo_template"])
+    assert {s.injected for s in samples["whole_title"]} == {3, 4}
+    assert {s.injected for s in samples["body_ngram"]} == {8}  # 72 words: the fewest it pastes
+    assert {s.injected for s in samples["title_span"]} == {3}
+
+
+def test_natural_uses_are_sentences_of_plain_prose():
+    sample = FAMILIES["title_span"](page(), random.Random(1))
+    for at in sample.natural:
+        line = sample.text[sample.text.rfind("\n", 0, at) + 1:sample.text.find("\n", at) % (len(sample.text) + 1)]
+        assert any(template.format(sample.keyphrase.lower()) in line for template in NATURAL_SENTENCES)
 
 
 class Scripted:
@@ -50,42 +87,39 @@ class Scripted:
         return picked
 
 
-def test_the_stuffer_records_where_it_put_each_copy():
-    keyphrase = "Best River Delta Farming Guide"
-    for seed in range(40):
-        sample = stuff(BODY, keyphrase, random.Random(seed))
-        assert len(sample.placed) == 3
-        assert all(sample.text[at:at + len(keyphrase)] == keyphrase for at, _ in sample.placed)
-        assert {placement for _, placement in sample.placed} <= set(PLACEMENTS)
-    # A line of its own after the first line, a heading glued, then a copy before the first line.
-    sample = stuff(BODY, keyphrase, Scripted("own_line", 0, "heading_glue", 0, 3, "paragraph_start", 0))
-    assert sample.text.split("\n\n")[:5] == [
-        f"{keyphrase}. {BODY.split(chr(10))[0]}", keyphrase, BODY.split("\n")[2], f"Why deltas matter {keyphrase}",
-        BODY.split("\n")[6]]
-    assert [placement for _, placement in sample.placed] == ["paragraph_start", "own_line", "heading_glue"]
-
-
 def test_a_copy_another_copy_was_wedged_into_is_not_traced():
     keyphrase = "river delta farming"
+    body = "\n\n".join(BODY.split("\n\n")[:4])
     # A line of its own, then a copy wedged with no punctuation between its "river" and "delta".
-    sample = stuff(BODY, keyphrase, Scripted("own_line", 0, "mid_sentence", 1, 5, 2, "heading_glue", 0, 3))
+    rng = Scripted("own_line", 0, "mid_sentence", 1, 5, 2, "heading_glue", 0, 3)
+    from pipeline.evaluation.stuffers import Lines
+
+    article = Lines(body)
+    assert TitleSpan().inject(article, keyphrase, rng) == 3
+    sample = article.stuffed(keyphrase, 3)
     assert sample.text.split("\n\n")[1] == "river river delta farming delta farming"
-    assert sample.injected == 3
     assert [(sample.text[at - 6:at + 25], placement) for at, placement in sample.placed] == [
         ("river river delta farming delta", "mid_bare"), ("atter river delta farming\n\nFarm", "heading_glue")]
 
 
+def test_occurrences_match_whole_words_across_case_hyphens_and_symbols():
+    assert occurrences("back pain", "Back pain; back-pain. backpain, back painful") == 2
+    assert occurrences("Laptops Under $500", "laptops under $500, Laptops Under 500") == 2
+
+
 def test_each_traced_copy_is_scored_removed_or_left_by_the_stage():
+    from pipeline.evaluation.stuffers import Lines
+
     keyphrase = "Best River Delta Farming Guide"
-    body = "\n\n".join([BODY] * 13)  # 611 words: four copies
-    page = Page(id="delta", page_type="article", domain="example.org", html="", title="River deltas",
-                gold=body, with_snippets=(), without_snippets=())
+    body = "\n\n".join(["\n\n".join(BODY.split("\n\n")[:4])] * 13)  # 611 words: four copies
     # In the order of the text: glued with no space after "sediment", a line of its own, before a
     # paragraph, and wedged with no punctuation after a sentence's first word ("Deltas Best River
     # ... Guide form at the mouth": spaCy reads the phrase as a compound modifying "form", the word
     # after it, and the stage keeps such a phrase unless its neighbours join far better without it).
-    sample = stuff(body, keyphrase, Scripted("own_line", 0, "mid_sentence", 0, 21, 1, "paragraph_start", 4,
-                                             "mid_sentence", 6, 6, 2))
-    doc, _ = StuffingOnly()(page, sample.text)
+    article = Lines(body)
+    rng = Scripted("own_line", 0, "mid_sentence", 0, 21, 1, "paragraph_start", 4, "mid_sentence", 6, 6, 2)
+    assert TitleSpan().inject(article, keyphrase, rng) == 4
+    sample = article.stuffed(keyphrase, 4)
+    doc, _ = StuffingOnly()(page(body, "River deltas"), sample.text)
     assert placed_removed(sample, doc) == [("mid_glued", True), ("own_line", True), ("paragraph_start", True),
                                            ("mid_bare", False)]

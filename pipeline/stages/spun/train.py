@@ -25,9 +25,8 @@ import sys
 from pathlib import Path
 
 from pipeline.core.config import load_config
-from pipeline.evaluation.spun import RATES, SEED, evaluate, fold, wordnet_spinner
-from pipeline.evaluation.stuffing import articles
-from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, load_pages
+from pipeline.evaluation.spun import RATES, SEED, evaluate, wordnet_spinner
+from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, articles, fold, load_pages
 from pipeline.language.trees import Trees
 from pipeline.stages.spun.features import DOCUMENT_FEATURES, EVIDENCE_QUANTILE, WORD_QUANTILES, WordFeatures
 from pipeline.stages.spun.model import BUILTIN_MODEL, SpunModel
