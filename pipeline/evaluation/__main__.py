@@ -116,14 +116,20 @@ def main(argv: list[str] | None = None) -> int:
           f"with two natural uses of a keyphrase planted: {clean['planted_losing_words']} of {clean['planted']}; "
           f"other clean pages: {clean['other_pages_losing_words']} of {clean['other_pages']}")
     print()
-    print(f"Spun text: Moby-thesaurus spinner over {spun_row['articles']} WCXB dev articles of held-out sites "
-          f"(fold B; the model is fitted on fold A with a WordNet spinner); flagged above {spun_row['threshold']}")
-    print(f"  AUC                        {spun_row['auc']:.3f}  by share of words spun: "
-          + ", ".join(f"{r}: {v:.3f}" for r, v in spun_row["auc_by_rate"].items()))
-    print(f"  precision / recall         {spun_row['precision']:.3f} / {spun_row['recall']:.3f}  recall by share: "
-          + ", ".join(f"{r}: {v:.3f}" for r, v in spun_row["recall_by_rate"].items()))
-    print(f"  clean articles flagged     {spun_row['clean_flagged']:.3f}"
-          f" ({spun_row['clean_with_tortured_phrase']} with a tortured phrase)")
+    print(f"Spun text: spinner families over {spun_row['articles']} WCXB dev articles of held-out sites (fold B; "
+          f"the model is fitted on fold A with the {spun.FITTED_WITH} spinner); flagged above {spun_row['threshold']}, "
+          f"1% of {spun_row['clean_pages']} clean fold-B pages above {spun_row['threshold_at_1pct']:.3f}")
+    print(f"  {'family':18} {'rate':>5} {'AUC':>6} {'recall':>7} {'at 1%':>6}")
+    for name, by_rate in spun_row["families"].items():
+        for rate, row in by_rate.items():
+            label = name if name != spun.FITTED_WITH else f"{name} (fitted)"
+            print(f"  {label:18} {rate:>5} {row['auc']:>6.3f} {row['recall']:>7.3f} {row['recall_at_1pct']:>6.3f}")
+    for rate, row in spun_row["minimum"].items():
+        print(f"  {'minimum, unseen':18} {rate:>5} {row['auc']:>6.3f} {row['recall']:>7.3f} "
+              f"{row['recall_at_1pct']:>6.3f}")
+    print(f"  clean articles flagged {spun_row['clean_flagged']:.3f} ({spun_row['clean_with_tortured_phrase']} with a "
+          f"tortured phrase); clean pages flagged by type: " + ", ".join(
+              f"{t} {r['flagged']:.3f} ({r['pages']})" for t, r in spun_row["clean_flagged_by_type"].items()))
     print()
     print("Seed expectations")
     for row in seed_rows:

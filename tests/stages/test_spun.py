@@ -11,7 +11,8 @@ import pytest
 from pipeline.core.config import load_config
 from pipeline.core.document import Action, Document
 from pipeline.core.render import cleaned_text
-from pipeline.evaluation.spun import auc, moby_spinner
+from pipeline.evaluation.spinners import moby_spinner
+from pipeline.evaluation.spun import auc
 from pipeline.io.records import RawRecord
 from pipeline.language.trees import write_npz
 from pipeline.language.wordnet import wordnet

@@ -25,7 +25,8 @@ import sys
 from pathlib import Path
 
 from pipeline.core.config import load_config
-from pipeline.evaluation.spun import RATES, SEED, evaluate, wordnet_spinner
+from pipeline.evaluation.spinners import wordnet_spinner
+from pipeline.evaluation.spun import RATES, SEED, evaluate
 from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, articles, fold, load_pages
 from pipeline.language.trees import Trees
 from pipeline.stages.spun.features import DOCUMENT_FEATURES, EVIDENCE_QUANTILE, WORD_QUANTILES, WordFeatures

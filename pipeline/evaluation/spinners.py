@@ -1,0 +1,166 @@
+"""Article spinners of clearly different construction, for scoring the spun-text detector on
+spinners it was not fitted with (:mod:`pipeline.evaluation.spun`).
+
+- ``wordnet``: a content word becomes a WordNet synonym of any sense that the trigram model
+  knows (the detector's own thesaurus; its model is fitted with this spinner).
+- ``moby``: a content word becomes a Moby-thesaurus synonym of any sense, one word (Debian's
+  ``libaiksaurus-1.2-data``: a different, much looser thesaurus).
+- ``phrasal``: a word or phrase becomes a wordy phrase of the same meaning ("because" -> "due to
+  the fact that", ``data/phrase_swaps.csv``), and other content words a Moby substitute of several
+  words ("quickly" -> "in no time"), the phrase-level swaps commercial spinners make.
+- ``frequency_matched``: only words rarer than the most frequent ones, each to the WordNet synonym
+  closest to it in frequency (the trigram model's unigram probability): the spinner that picks
+  the likeliest-looking synonym and keeps common words untouched.
+
+Each replaces a share of the content words it could swap (lower case, ``MIN_SPUN_WORD`` letters
+or more, no stop word), at random, and records where each swap starts in the spun text.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+import struct
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.language.nlp import stop_words
+from pipeline.language.wordnet import wordnet
+
+MOBY_DIR = Path("/usr/share/aiksaurus")
+PHRASE_SWAPS = Path(__file__).resolve().parent / "data" / "phrase_swaps.csv"
+_TOKEN = re.compile(r"([A-Za-z]+)")
+# A spinner leaves short words, stop words and capitalized words (names, sentence starts) alone.
+MIN_SPUN_WORD = 4
+# ``frequency_matched`` leaves words at least this likely alone (ln P of the trigram model's
+# unigram: about the 300 most frequent English words) ...
+COMMON_LOGPROB = -6.0
+# ... and swaps a word only for a synonym at most this far from it in ln P.
+MAX_FREQUENCY_GAP = 1.5
+
+
+class Spinner:
+    """Replace ``rate`` of the words it has synonyms for with one of them, of any sense."""
+
+    def __init__(self, synonyms) -> None:
+        self.synonyms = synonyms
+        self.stop = stop_words()
+
+    def __call__(self, text: str, rate: float, rng: random.Random) -> str:
+        return self.marked(text, rate, rng)[0]
+
+    def marked(self, text: str, rate: float, rng: random.Random) -> tuple[str, set[int]]:
+        """The spun text and where each swapped word starts in it."""
+        out, swapped, at = [], set(), 0
+        for piece in _TOKEN.split(text):
+            if (len(piece) >= MIN_SPUN_WORD and piece.islower() and piece not in self.stop
+                    and rng.random() < rate and (options := self.synonyms(piece))):
+                piece = rng.choice(options)
+                swapped.add(at)
+            out.append(piece)
+            at += len(piece)
+        return "".join(out), swapped
+
+
+def wordnet_spinner() -> Spinner:
+    from pipeline.language.lm import trigram_model
+
+    lm = trigram_model()
+    net = wordnet()
+
+    @lru_cache(maxsize=None)
+    def synonyms(word: str) -> tuple[str, ...]:
+        return tuple(s for s in net.synonyms(word) if lm.known(s))
+
+    return Spinner(synonyms)
+
+
+def _ids(data: bytes, i: int) -> tuple[list[int], int]:
+    ids = []
+    while data[i:i + 2] != b"\xff\xff":
+        ids.append(struct.unpack(">H", data[i:i + 2])[0])
+        i += 2
+    return ids, i + 2
+
+
+def _moby_meanings(root: Path) -> tuple[dict[str, list[int]], list[list[str]]]:
+    """Aiksaurus's files: words.dat holds each word and its meaning numbers, meanings.dat each
+    meaning's word numbers (two title words first); 16-bit big-endian, 0xFFFF ends a list."""
+    words, meanings_of = [], []
+    data = (root / "words.dat").read_bytes()
+    i = 0
+    while i < len(data):
+        end = data.index(b"\0", i)
+        words.append(data[i:end].decode("latin-1").replace(":", " "))
+        ids, i = _ids(data, end + 1)
+        meanings_of.append(ids)
+    data = (root / "meanings.dat").read_bytes()
+    meanings, i = [], 0
+    while i < len(data):
+        ids, i = _ids(data, i)
+        meanings.append([words[x] for x in ids[2:]])
+    return dict(zip(words, meanings_of, strict=True)), meanings
+
+
+def moby_spinner(root: Path = MOBY_DIR, *, words: int = 1) -> Spinner:
+    """Moby synonyms of one word (``words=1``) or of several words only (``words=2``: "in no time")."""
+    by_word, meanings = _moby_meanings(root)
+
+    @lru_cache(maxsize=None)
+    def synonyms(word: str) -> tuple[str, ...]:
+        found = {s for m in by_word.get(word, ()) for s in meanings[m]
+                 if s != word and (" " not in s) == (words == 1)}
+        return tuple(sorted(found))
+
+    return Spinner(synonyms)
+
+
+class PhrasalSpinner(Spinner):
+    """A plain word becomes a wordy phrase (``PHRASE_SWAPS``, stop words included: "because",
+    "often"), another content word a Moby substitute of several words; each at the rate."""
+
+    def __init__(self) -> None:
+        super().__init__(moby_spinner(words=2).synonyms)
+        with PHRASE_SWAPS.open(encoding="utf-8") as f:
+            self.swaps: dict[str, list[str]] = {}
+            for row in csv.DictReader(f):
+                self.swaps.setdefault(row["plain"], []).append(row["wordy"])
+
+    def marked(self, text: str, rate: float, rng: random.Random) -> tuple[str, set[int]]:
+        out, swapped, at = [], set(), 0
+        for piece in _TOKEN.split(text):
+            options = self.swaps.get(piece) or (
+                self.synonyms(piece) if len(piece) >= MIN_SPUN_WORD and piece.islower() and piece not in self.stop
+                else ())
+            if options and rng.random() < rate:
+                piece = rng.choice(options)
+                swapped.add(at)
+            out.append(piece)
+            at += len(piece)
+        return "".join(out), swapped
+
+
+def frequency_matched_spinner() -> Spinner:
+    from pipeline.language.lm import trigram_model
+
+    lm = trigram_model()
+    net = wordnet()
+
+    @lru_cache(maxsize=None)
+    def synonyms(word: str) -> tuple[str, ...]:
+        own = lm.unigram(word)
+        if own is None or own > COMMON_LOGPROB:
+            return ()
+        scored = [(abs(p - own), s) for s in net.synonyms(word) if (p := lm.unigram(s)) is not None]
+        close = [s for gap, s in sorted(scored) if gap <= MAX_FREQUENCY_GAP]
+        return tuple(close[:1])
+
+    return Spinner(synonyms)
+
+
+@lru_cache(maxsize=1)
+def families() -> dict[str, Spinner]:
+    """Every spinner family, by name (built once: thesauri take a few seconds to read)."""
+    return {"wordnet": wordnet_spinner(), "moby": moby_spinner(), "phrasal": PhrasalSpinner(),
+            "frequency_matched": frequency_matched_spinner()}
