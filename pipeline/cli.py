@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
             "Exit status: 0 when any document was processed, 1 when none "
             "could be, 2 on a usage or configuration error, 3 when more documents failed than "
             "--max-failed-ratio allows, 130 on Ctrl-C. `clean-corpus config [--config FILE] [--set ...]` "
-            "prints the config a run would use."
+            "prints the config a run would use; `clean-corpus serve REPORTS` serves a reports folder, every "
+            "document's page included, on 127.0.0.1."
         ),
     )
     parser.add_argument("raw_dir", metavar="RAW_DIR", type=Path, help="directory of raw input documents")
@@ -151,10 +152,45 @@ def config_command(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def serve_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clean-corpus serve",
+        description="Serve a reports folder on 127.0.0.1, read-only: its files, and the report page of every "
+                    "document of its shards, written or not (a page the run did not write, past [reports] pages, "
+                    "is rendered on request from what the run stored: the manifest, the signals row and the "
+                    "normalized text; a written page is served as written). In the index, every document "
+                    "links to its page.")
+    parser.add_argument("reports_dir", metavar="REPORTS_DIR", type=Path, help="a reports folder a run wrote")
+    parser.add_argument("--port", metavar="N", type=int, default=8000, help="the port (default: 8000; 0: any free one)")
+    return parser
+
+
+def serve_command(argv: list[str]) -> int:
+    from pipeline.reports.serve import server
+
+    args = serve_parser().parse_args(argv)
+    try:
+        httpd = server(args.reports_dir, args.port)
+    except (FileNotFoundError, OSError) as exc:
+        print(f"clean-corpus: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    host, port = httpd.server_address[:2]
+    print(f"clean-corpus: serving {args.reports_dir} at http://{host}:{port}/ (Ctrl-C stops)", file=sys.stderr)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        return EXIT_OK
+    finally:
+        httpd.server_close()
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["config"]:
         return config_command(argv[1:])
+    if argv[:1] == ["serve"]:
+        return serve_command(argv[1:])
     args = build_parser().parse_args(argv)
     _log_to(args)
     try:

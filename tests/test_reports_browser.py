@@ -254,3 +254,32 @@ def test_all_text_has_enough_contrast(corpus, page):
     for name in ("index.html", f"{seed_id('004')}.html", f"{seed_id('003')}.html"):
         page.goto((corpus.reports / name).as_uri())
         assert page.evaluate(CONTRAST_JS) == [], name
+
+
+def test_served_reports_open_a_page_the_run_did_not_write_with_every_mark(tmp_path, page):
+    """`clean-corpus serve`: the index links every document, and a page past [reports] pages opens
+    with one mark per annotation."""
+    import threading
+
+    from pipeline.reports.serve import server
+
+    run = run_cli(RAW, tmp_path, "--set", "reports.pages=1", "--set", "reports.review_share=0.0",
+                  "--set", "reports.sample_share=0.0")
+    doc_id = seed_id("004")
+    assert not (run.reports / f"{doc_id}.html").exists()
+    httpd = server(run.reports, 0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        base = "http://{}:{}/".format(*httpd.server_address[:2])
+        page.goto(base)
+        assert page.eval_on_selector_all("#docs tbody tr td a", "links => links.length") == len(run.signals)
+        page.click(f"#docs tr[data-id='{doc_id}'] a")
+        assert page.url == f"{base}{doc_id}.html"
+        row = run.signals.set_index("id").loc[doc_id]
+        marks = page.eval_on_selector_all("mark[data-a]", "ms => new Set(ms.map(m => m.dataset.a)).size")
+        assert marks == row["annotations"] == len(row["annotations_list"]) > 0
+        assert page.text_content("h1") == row["title"]
+        assert page.events["dialogs"] == [] and page.events["errors"] == []
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

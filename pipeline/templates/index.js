@@ -78,7 +78,9 @@
     const td = document.createElement("td");
     const value = r[col[key]];
     if (kind !== "text" && kind !== "list") td.className = "num";
-    if (key === "title" && r[r.length - 1]) {  // the row's last value: the document has a page
+    // The row's last value: the document has a written page. Served (`clean-corpus serve`), every
+    // document has one: the server renders it on request.
+    if (key === "title" && (r[r.length - 1] || location.protocol.startsWith("http"))) {
       const a = document.createElement("a");
       a.href = encodeURIComponent(r[0]) + ".html";
       a.textContent = value || r[0];
