@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import os
 from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,16 +43,23 @@ class StoredReports:
 
     def __init__(self, reports_dir: Path) -> None:
         self.dir = Path(reports_dir).resolve()
-        self.shard_of: dict[str, str] = {}
-        self.order: dict[str, list[str]] = {}  # shard -> its documents' ids, in the order the run wrote them
+        # Where each document is: its shard, its place in the shard's order (the order the run
+        # wrote it in), and the row group of the shard's tables that holds its row.
+        self.where: dict[str, tuple[str, int, dict[str, int]]] = {}
+        self.order: dict[str, list[str]] = {}
         manifests = sorted((self.dir / TABLES["manifest"][1]).glob("*" + TABLES["manifest"][2]))
         if not manifests:
             raise FileNotFoundError(f"{reports_dir}: no run's manifest in it (not a reports folder)")
+        # The pages on disk, read once: the server serves the folder as the run left it.
+        self.written = {entry.name for entry in os.scandir(self.dir) if entry.name.endswith(PAGE_SUFFIX)}
         for manifest in manifests:
             shard = manifest.name[: -len(TABLES["manifest"][2])]
-            ids = pq.read_table(self._table("signals", shard), columns=["id"]).column("id").to_pylist()
+            groups = {kind: _row_groups(self._table(kind, shard)) for kind in ("signals", "texts")}
+            ids = list(groups["signals"])
             self.order[shard] = ids
-            self.shard_of.update(dict.fromkeys(ids, shard))
+            for at, doc_id in enumerate(ids):
+                self.where[doc_id] = (shard, at, {kind: found[doc_id] for kind, found in groups.items()
+                                                  if doc_id in found})
 
     def _table(self, kind: str, shard: str) -> Path:
         _, folder, suffix = TABLES[kind]
@@ -59,27 +67,24 @@ class StoredReports:
 
     def page(self, doc_id: str) -> str | None:
         """The report page of ``doc_id``, or None when no shard holds it."""
-        shard = self.shard_of.get(doc_id)
-        if shard is None:
+        if doc_id not in self.where:
             return None
-        (row,) = _rows(self._table("signals", shard), doc_id)
-        texts = _rows(self._table("texts", shard), doc_id)
-        text = texts[0]["text"] if texts else None
+        shard, at, groups = self.where[doc_id]
+        (row,) = _rows(self._table("signals", shard), groups["signals"], doc_id)
+        text = _rows(self._table("texts", shard), groups["texts"], doc_id)[0]["text"] if "texts" in groups else None
         doc = None
         if text is not None:
             doc = Document(id=doc_id, text=text, source=row["source"],
                            annotations=[Annotation.from_dict(a) for a in row["annotations_list"] or ()])
-        previous, following = self._neighbours(shard, doc_id)
+        previous, following = self._neighbours(shard, at)
         cleaned = cleaned_text(doc) if doc is not None else None
         return with_pager(self._pages(shard).page(row, doc, cleaned), previous, following)
 
-    def _neighbours(self, shard: str, doc_id: str) -> tuple[str | None, str | None]:
-        """The documents with a written page before and after ``doc_id`` in its shard's order."""
+    def _neighbours(self, shard: str, at: int) -> tuple[str | None, str | None]:
+        """The documents with a written page before and after the ``at``-th of ``shard``."""
         ids = self.order[shard]
-        at = ids.index(doc_id)
-        written = [(self.dir / document_file(i)).is_file() for i in ids]
-        previous = next((ids[i] for i in range(at - 1, -1, -1) if written[i]), None)
-        following = next((ids[i] for i in range(at + 1, len(ids)) if written[i]), None)
+        previous = next((ids[i] for i in range(at - 1, -1, -1) if document_file(ids[i]) in self.written), None)
+        following = next((ids[i] for i in range(at + 1, len(ids)) if document_file(ids[i]) in self.written), None)
         return previous, following
 
     @lru_cache(maxsize=None)  # noqa: B019 - one per shard, for the server's life
@@ -101,9 +106,19 @@ class StoredReports:
         return HTTPStatus.NOT_FOUND, b"no such file or document\n", "text/plain; charset=utf-8"
 
 
-def _rows(path: Path, doc_id: str) -> list[dict[str, Any]]:
-    table = pq.read_table(path, filters=pc.field("id") == doc_id)
-    return table.to_pylist()
+def _row_groups(path: Path) -> dict[str, int]:
+    """Each id of a table and the row group that holds its row (only the ids are read)."""
+    found: dict[str, int] = {}
+    table = pq.ParquetFile(path)
+    for group in range(table.num_row_groups):
+        found.update(dict.fromkeys(table.read_row_group(group, columns=["id"]).column("id").to_pylist(), group))
+    return found
+
+
+def _rows(path: Path, group: int, doc_id: str) -> list[dict[str, Any]]:
+    """The rows of ``doc_id`` in row group ``group`` of a table (one, where ids are unique)."""
+    table = pq.ParquetFile(path).read_row_group(group)
+    return table.filter(pc.field("id") == doc_id).to_pylist()
 
 
 def server(reports_dir: Path, port: int = 0) -> ThreadingHTTPServer:
