@@ -27,3 +27,10 @@ def test_time_per_document_comes_from_the_manifest_and_is_set_beside_datatrove(t
 
 def test_no_manifest_no_table(tmp_path):
     assert where_time_goes(tmp_path / "missing.json", None) is None
+
+
+def test_a_run_projects_the_core_hours_a_terabyte_would_take():
+    # 360 MB in 100 s on 2 workers: 1.8 MB/s per core, 10^6 MB in 555,556 core-seconds.
+    run = Result("clean-corpus-2", "clean-corpus", 2, 1000, 360.0, 100.0, 100.0, 100.0, 0)
+    assert run.core_hours_per_tb == pytest.approx(1_000_000 / 1.8 / 3600)
+    assert round(run.core_hours_per_tb, 1) == 154.3

@@ -37,6 +37,8 @@ from pipeline.io.shards import shard_name
 # Resident memory is sampled this often (seconds).
 SAMPLE_SECONDS = 0.2
 DEFAULT_WORK = Path(".bench")
+# Megabytes of text in a terabyte, for the projected core-hours per TB (10^12 bytes).
+MB_PER_TB = 1_000_000
 # The run on the corpus's first shard (an eighth of it: corpus.CorpusSpec has 8 shards).
 FIRST_SHARD = "clean-corpus-1-first-shard"
 
@@ -60,6 +62,11 @@ class Result:
     @property
     def mb_per_second(self) -> float:
         return self.text_mb / self.seconds
+
+    @property
+    def core_hours_per_tb(self) -> float:
+        """Core-hours to clean a terabyte of text at this run's speed per core (10^6 MB)."""
+        return MB_PER_TB / (self.mb_per_second / self.workers) / 3600
 
 
 def measure(name: str, system: str, workers: int, command: list[str], docs: int, text_mb: float,
@@ -155,7 +162,7 @@ def report(results: list[Result], stamp: dict, all_cores: int) -> dict:
     print(f"Benchmark corpus: {stamp['documents']} documents, {stamp['text_bytes'] / 1e6:.1f} MB of text, "
           f"{os.cpu_count()} cores ({STAMP}: sha256 {stamp['sha256'][:12]})")
     header = (f"{'run':26} {'workers':>7} {'seconds':>8} {'docs/s':>8} {'MB/s':>7} {'MB/s/core':>9} "
-              f"{'peak RSS MB':>11} {'per proc':>8} {'vs datatrove':>12} {'vs floor':>8}")
+              f"{'core-h/TB':>9} {'peak RSS MB':>11} {'per proc':>8} {'vs datatrove':>12} {'vs floor':>8}")
     print(header)
     print("-" * len(header))
     ratios = {}
@@ -166,7 +173,8 @@ def report(results: list[Result], stamp: dict, all_cores: int) -> dict:
         vs_floor = r.mb_per_second / floor.mb_per_second if floor and r.system != "floor" else None
         ratios[r.name] = {"vs_datatrove": vs_dt, "vs_floor": vs_floor}
         print(f"{r.name:26} {r.workers:>7} {r.seconds:>8.1f} {r.docs_per_second:>8.1f} {r.mb_per_second:>7.3f} "
-              f"{r.mb_per_second / r.workers:>9.3f} {r.peak_rss_mb:>11.0f} {r.peak_process_rss_mb:>8.0f} "
+              f"{r.mb_per_second / r.workers:>9.3f} {r.core_hours_per_tb:>9.0f} {r.peak_rss_mb:>11.0f} "
+              f"{r.peak_process_rss_mb:>8.0f} "
               f"{_ratio(vs_dt):>12} {_ratio(vs_floor):>8}")
     dask, one, shard = (by_name.get(name) for name in ("clean-corpus-dask-2", "clean-corpus-1", FIRST_SHARD))
     print()
@@ -177,7 +185,7 @@ def report(results: list[Result], stamp: dict, all_cores: int) -> dict:
               f"{one.text_mb:.0f} MB corpus {one.peak_rss_mb:.0f} MB ({one.peak_rss_mb / shard.peak_rss_mb - 1:+.1%})")
     return {"corpus": stamp, "cores": os.cpu_count(), "all_cores_workers": all_cores,
             "runs": [{**asdict(r), "docs_per_second": r.docs_per_second, "mb_per_second": r.mb_per_second,
-                      **ratios[r.name]} for r in results]}
+                      "core_hours_per_tb": r.core_hours_per_tb, **ratios[r.name]} for r in results]}
 
 
 def where_time_goes(manifest_path: Path, datatrove: Result | None) -> dict[str, float] | None:
