@@ -54,13 +54,19 @@ class Spinner:
         """The spun text and where each swapped word starts in it."""
         out, swapped, at = [], set(), 0
         for piece in _TOKEN.split(text):
-            if (len(piece) >= MIN_SPUN_WORD and piece.islower() and piece not in self.stop
-                    and rng.random() < rate and (options := self.synonyms(piece))):
+            if (options := self.options(piece)) and rng.random() < rate:
                 piece = rng.choice(options)
                 swapped.add(at)
             out.append(piece)
             at += len(piece)
         return "".join(out), swapped
+
+    def options(self, piece: str) -> tuple[str, ...]:
+        """What ``piece`` (a word or the text between words) may become: its synonyms, if it is a
+        lower-case word of ``MIN_SPUN_WORD`` letters or more and no stop word."""
+        if len(piece) >= MIN_SPUN_WORD and piece.islower() and piece not in self.stop:
+            return self.synonyms(piece)
+        return ()
 
 
 def wordnet_spinner() -> Spinner:
@@ -127,18 +133,8 @@ class PhrasalSpinner(Spinner):
             for row in csv.DictReader(f):
                 self.swaps.setdefault(row["plain"], []).append(row["wordy"])
 
-    def marked(self, text: str, rate: float, rng: random.Random) -> tuple[str, set[int]]:
-        out, swapped, at = [], set(), 0
-        for piece in _TOKEN.split(text):
-            options = self.swaps.get(piece) or (
-                self.synonyms(piece) if len(piece) >= MIN_SPUN_WORD and piece.islower() and piece not in self.stop
-                else ())
-            if options and rng.random() < rate:
-                piece = rng.choice(options)
-                swapped.add(at)
-            out.append(piece)
-            at += len(piece)
-        return "".join(out), swapped
+    def options(self, piece: str) -> tuple[str, ...]:
+        return tuple(self.swaps.get(piece, ())) or super().options(piece)
 
 
 def frequency_matched_spinner() -> Spinner:

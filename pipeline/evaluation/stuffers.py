@@ -103,6 +103,14 @@ class Lines:
         cuts = [m.start() for m in SENTENCE_END.finditer(self.lines[i])]
         return rng.choice(cuts) if cuts else len(self.lines[i])
 
+    def inline_slots(self, i: int) -> tuple[list[int], list[int], list[int]]:
+        """Where in line ``i`` a copy may go inside its sentences: its commas between two lower-case
+        words, its sentence-ending periods after a lower-case word, and its sentences' starts."""
+        line = self.lines[i]
+        commas = [m.start() for m in re.finditer(r"(?<=[a-z]), (?=[a-z])", line)]
+        periods = [m.start() for m in re.finditer(r"(?<=[a-z])\.(?= [A-Z]|$)", line)]
+        return commas, periods, [0] + [m.end() for m in SENTENCE_END.finditer(line)]
+
     def stuffed(self, keyphrase: str, injected: int) -> Stuffed:
         starts = list(accumulate((len(line) + 2 for line in self.lines), initial=0))
         text = "\n\n".join(self.lines)
@@ -299,15 +307,12 @@ class BodyNgram(Stuffer):
         for _ in range(count):
             mode = rng.choice(self.MODES)
             i = rng.randrange(len(article.lines))
-            line = article.lines[i]
-            commas = [m.start() for m in re.finditer(r"(?<=[a-z]), (?=[a-z])", line)]
-            periods = [m.start() for m in re.finditer(r"(?<=[a-z])\.(?= [A-Z]|$)", line)]
+            commas, periods, starts = article.inline_slots(i)
             if mode == "between_commas" and commas:
                 article.replace(i, rng.choice(commas), 0, f", {keyphrase}", 2, mode)
             elif mode == "before_period" and periods:
                 article.replace(i, rng.choice(periods), 0, f" {keyphrase}", 1, mode)
             else:
-                starts = [0] + [m.end() for m in SENTENCE_END.finditer(line)]
                 article.replace(i, rng.choice(starts), 0, f"{keyphrase} - ", 0, "dash_lead_in")
         return count
 
@@ -366,18 +371,15 @@ class MixedCase(Stuffer):
         for _ in range(count):
             copy = rng.choice(cases)(keyphrase)
             i = rng.randrange(len(article.lines))
-            line = article.lines[i]
             mode = rng.choice(self.MODES)
-            commas = [m.end() for m in re.finditer(r"(?<=[a-z]), (?=[a-z])", line)]
-            periods = [m.start() for m in re.finditer(r"(?<=[a-z])\.(?= [A-Z]|$)", line)]
-            if mode == "after_comma" and commas:
-                article.replace(i, rng.choice(commas), 0, f"{copy}, ", 0, mode)
+            commas, periods, starts = article.inline_slots(i)
+            if mode == "after_comma" and commas:  # after the comma and its space
+                article.replace(i, rng.choice(commas) + 2, 0, f"{copy}, ", 0, mode)
             elif mode == "glued_comma" and commas:
-                article.replace(i, rng.choice(commas), 0, f"{copy},", 0, mode)
+                article.replace(i, rng.choice(commas) + 2, 0, f"{copy},", 0, mode)
             elif mode == "before_period" and periods:
                 article.replace(i, rng.choice(periods), 0, f", {copy}", 2, mode)
             else:
-                starts = [0] + [m.end() for m in SENTENCE_END.finditer(line)]
                 article.replace(i, rng.choice(starts), 0, f"{copy}, ", 0, "sentence_opening")
         return count
 
