@@ -17,9 +17,8 @@ import pytest
 import pipeline
 import pipeline.stages.boilerplate_model.model
 from pipeline.cli import main
-from pipeline.core.config import load_config
+from pipeline.core.config import configured, load_config
 from pipeline.io import outputs
-from pipeline.run.processor import configured
 from tests.conftest import RAW, REPO, SEEDS, article, read_manifest, run_cli, seed_id
 
 ARTICLE = article("Kept Article")

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from pipeline.core.config import load_config
+from pipeline.core.config import configured, load_config
 from pipeline.core.decide import Check, Decide
 from pipeline.core.document import Action, Annotation
 from pipeline.core.registry import categories
@@ -17,7 +17,7 @@ from pipeline.io.records import RawRecord
 from pipeline.reports import ReportWriter
 from pipeline.reports.charts import BINS, Line, histogram
 from pipeline.reports.markup import annotated_html
-from pipeline.run.processor import Processor, configured
+from pipeline.run.processor import Processor
 from tests.conftest import article, read_manifest, seed_id
 
 MARK = re.compile(r'<mark class="m c-(\w+) (\w+)" data-a="(\d+)"')

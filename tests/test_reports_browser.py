@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.core.config import load_config
+from pipeline.core.config import configured, load_config
 from pipeline.core.decide import Decide
 from pipeline.reports import ReportWriter
-from pipeline.run.processor import configured
 from tests.conftest import RAW, REPO, article, run_cli, seed_id
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the [test] extra")

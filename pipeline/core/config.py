@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.registry import PipelineOrderError, UnknownStageError, check_order, registered, specs
+from pipeline.core.registry import PipelineOrderError, StageSpec, UnknownStageError, check_order, registered, specs
 
 Config = dict[str, dict[str, Any]]
 
@@ -204,3 +204,15 @@ def _nulls(tree: dict[str, Any]) -> dict[str, Any]:
         elif value == NONE_SPELLING:
             tree[key] = None
     return tree
+
+
+def configured(config: Config, *, until: str | None = None) -> list[StageSpec]:
+    """The specs of the config's ``[pipeline] stages``, in order; with ``until``, those up to and
+    including that stage."""
+    import_plugins(config["pipeline"]["plugins"])  # in a worker process too
+    names = list(config["pipeline"]["stages"])
+    if until is not None:
+        if until not in names:
+            raise ValueError(f"stage {until!r} is not in the pipeline: {', '.join(names)}")
+        names = names[: names.index(until) + 1]
+    return specs(names)

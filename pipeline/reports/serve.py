@@ -26,13 +26,13 @@ from urllib.parse import unquote, urlsplit
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from pipeline.core.config import configured
 from pipeline.core.decide import Decide
 from pipeline.core.document import Annotation, Document
 from pipeline.core.render import cleaned_text
 from pipeline.io.outputs import INDEX_HTML
 from pipeline.io.shards import TABLES
 from pipeline.reports.pages import Pages, document_file, with_pager
-from pipeline.run.processor import configured
 
 HOST = "127.0.0.1"
 PAGE_SUFFIX = ".html"

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.config import Config, import_plugins
+from pipeline.core.config import Config, configured
 from pipeline.core.decide import Decide
 from pipeline.core.document import Annotation, Document, Status
-from pipeline.core.registry import Stage, StageSpec, check_order, registered, specs
+from pipeline.core.registry import Stage, check_order, registered
 from pipeline.core.render import cleaned_text
 from pipeline.io.outputs import Columns
 from pipeline.io.records import RawRecord
@@ -26,16 +26,6 @@ PIPELINE_ERROR = "pipeline.error"
 PAGES = "report_pages"
 
 
-def configured(config: Config, *, until: str | None = None) -> list[StageSpec]:
-    """The specs of the config's ``[pipeline] stages``, in order; with ``until``, those up to and
-    including that stage."""
-    import_plugins(config["pipeline"]["plugins"])  # in a worker process too
-    names = list(config["pipeline"]["stages"])
-    if until is not None:
-        if until not in names:
-            raise ValueError(f"stage {until!r} is not in the pipeline: {', '.join(names)}")
-        names = names[: names.index(until) + 1]
-    return specs(names)
 
 
 class Pipeline:

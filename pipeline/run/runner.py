@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from pipeline.core.config import Config, config_hash
+from pipeline.core.config import Config, config_hash, configured
 from pipeline.core.decide import Decide
 from pipeline.core.document import Status, site_of
 from pipeline.io import ids, ingest
@@ -34,7 +34,7 @@ from pipeline.reports import ReportWriter
 from pipeline.reports.pages import PagePolicy, document_file
 from pipeline.run.executors import make_executor
 from pipeline.run.incremental import Previous, run_key
-from pipeline.run.processor import PAGES, configured
+from pipeline.run.processor import PAGES
 from pipeline.run.sites import RepeatedLines, SiteCounter
 
 log = logging.getLogger(__name__)
