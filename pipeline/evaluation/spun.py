@@ -34,6 +34,8 @@ EVAL_RATES = (0.1, 0.2, 0.35)
 FITTED_WITH = "wordnet"
 # Recall is also read where this share of clean pages is flagged.
 MAX_CLEAN_FLAGGED = 0.01
+# The models fitted with one spinner family left out (``python -m pipeline.stages.spun.train --lofo``).
+LOFO_DIR = Path(__file__).resolve().parents[1] / "models" / "spun_lofo"
 
 
 
@@ -60,19 +62,48 @@ def auc(negatives: list[float], positives: list[float]) -> float:
 
 def evaluate(pages: list[Page], *, threshold: float | None = None) -> dict:
     threshold = load_config()["spun"]["flag_above"] if threshold is None else threshold
-    stage = SpunOnly()
     clean_pages = [p for p in pages if fold(p) == "B"]
     held_out = articles(clean_pages)
+    shipped = _scored(SpunOnly(), clean_pages, held_out, families(), threshold)
+    by_type: dict[str, list[float]] = {}
+    for p in clean_pages:
+        by_type.setdefault(p.page_type, []).append(shipped["scores"][p.id]["spun_score"])
+    # Each family with the model fitted on the others alone (``python -m pipeline.stages.spun.train --lofo``).
+    lofo = {}
+    for name, spinner in families().items():
+        path = LOFO_DIR / f"without-{name}.npz"
+        if path.exists():
+            lofo[name] = _scored(SpunOnly(model=str(path)), clean_pages, held_out, {name: spinner}, threshold)
+            lofo[name] = {**lofo[name].pop("families")[name], "threshold_at_1pct": lofo[name]["threshold_at_1pct"]}
+    unseen = [row for name, row in shipped["families"].items() if name != FITTED_WITH]
+    measures = ("auc", "recall", "recall_at_1pct")
+    return {
+        "articles": len(held_out),
+        "clean_pages": len(clean_pages),
+        "threshold": threshold,
+        "threshold_at_1pct": shipped["threshold_at_1pct"],
+        "families": shipped["families"],
+        "minimum": {str(rate): {m: min(row[str(rate)][m] for row in unseen) for m in measures} for rate in EVAL_RATES},
+        "leave_one_family_out": lofo,
+        "lofo_minimum": {str(rate): {m: min(row[str(rate)][m] for row in lofo.values()) for m in measures}
+                         for rate in EVAL_RATES} if lofo else {},
+        "clean_flagged": sum(shipped["scores"][p.id]["spun_score"] > threshold for p in held_out)
+        / max(len(held_out), 1),
+        "clean_flagged_by_type": {t: {"pages": len(v), "flagged": sum(s > threshold for s in v) / len(v)}
+                                  for t, v in sorted(by_type.items())},
+        "clean_with_tortured_phrase": sum(shipped["scores"][p.id]["spun_tortured_phrases"] > 0 for p in held_out),
+    }
+
+
+def _scored(stage: SpunOnly, clean_pages: list[Page], held_out: list[Page], spinners: dict, threshold: float) -> dict:
+    """``stage``'s scores of the clean pages, and per spinner and rate its AUC against the clean
+    articles and its recall at ``threshold`` and where 1% of the clean pages (every type) lie above."""
     scores = {p.id: stage(p, p.gold).signals for p in clean_pages}
     clean = [scores[p.id]["spun_score"] for p in held_out]
     every_clean = sorted(signals["spun_score"] for signals in scores.values())
-    # The score above which 1% of the clean pages (every type) lie.
     at_one_percent = every_clean[int(len(every_clean) * (1 - MAX_CLEAN_FLAGGED))]
-    by_type: dict[str, list[float]] = {}
-    for p in clean_pages:
-        by_type.setdefault(p.page_type, []).append(scores[p.id]["spun_score"])
     rows: dict[str, dict[str, dict]] = {}
-    for name, spinner in families().items():
+    for name, spinner in spinners.items():
         rng = random.Random(SEED)
         for rate in EVAL_RATES:
             spun = [stage(p, spinner(p.gold, rate, rng)).signals["spun_score"] for p in held_out]
@@ -81,20 +112,7 @@ def evaluate(pages: list[Page], *, threshold: float | None = None) -> dict:
                 "recall": sum(s > threshold for s in spun) / max(len(spun), 1),
                 "recall_at_1pct": sum(s > at_one_percent for s in spun) / max(len(spun), 1),
             }
-    unseen = [row for name, row in rows.items() if name != FITTED_WITH]
-    return {
-        "articles": len(held_out),
-        "clean_pages": len(clean_pages),
-        "threshold": threshold,
-        "threshold_at_1pct": at_one_percent,
-        "families": rows,
-        "minimum": {str(rate): {m: min(row[str(rate)][m] for row in unseen)
-                                for m in ("auc", "recall", "recall_at_1pct")} for rate in EVAL_RATES},
-        "clean_flagged": sum(s > threshold for s in clean) / max(len(clean), 1),
-        "clean_flagged_by_type": {t: {"pages": len(v), "flagged": sum(s > threshold for s in v) / len(v)}
-                                  for t, v in sorted(by_type.items())},
-        "clean_with_tortured_phrase": sum(scores[p.id]["spun_tortured_phrases"] > 0 for p in held_out),
-    }
+    return {"scores": scores, "threshold_at_1pct": at_one_percent, "families": rows}
 
 
 def main(argv: list[str] | None = None) -> int:

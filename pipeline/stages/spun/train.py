@@ -25,8 +25,8 @@ import sys
 from pathlib import Path
 
 from pipeline.core.config import load_config
-from pipeline.evaluation.spinners import wordnet_spinner
-from pipeline.evaluation.spun import RATES, SEED, evaluate
+from pipeline.evaluation.spinners import families
+from pipeline.evaluation.spun import FITTED_WITH, LOFO_DIR, RATES, SEED, evaluate
 from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, articles, fold, load_pages
 from pipeline.language.trees import Trees
 from pipeline.stages.spun.features import DOCUMENT_FEATURES, EVIDENCE_QUANTILE, WORD_QUANTILES, WordFeatures
@@ -42,21 +42,23 @@ WORD_PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "ear
 CLEAN_FLAGGED = 0.01
 
 
-def train(pages: list[Page], out: Path = MODEL_PATH) -> dict:
-    """Fit the word model and the document model on fold A (see the module's docstring)."""
+def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] = (FITTED_WITH,)) -> dict:
+    """Fit the word model and the document model on fold A (see the module's docstring), the
+    articles spun by ``spinners`` (families of :mod:`pipeline.evaluation.spinners`) in turn."""
     import numpy as np
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
     rng = random.Random(SEED)
-    spin = wordnet_spinner()
+    spin = [families()[name] for name in spinners]
     features = WordFeatures()
     min_words = load_config()["spun"]["min_fit_words"]
     training = [p for p in articles(pages) if fold(p) == "A"]
     clean = [features(p.gold) for p in training]
     spun = {}
     for rate in RATES:
-        spun[rate] = [(features(text), swapped) for text, swapped in (spin.marked(p.gold, rate, rng) for p in training)]
+        marked = (spin[i % len(spin)].marked(p.gold, rate, rng) for i, p in enumerate(training))
+        spun[rate] = [(features(text), swapped) for text, swapped in marked]
     x = np.vstack([words.rows for words, _ in spun[WORD_RATE]])
     y = np.array([start in swapped for words, swapped in spun[WORD_RATE] for start, _ in words.spans])
     classifier = HistGradientBoostingClassifier(**WORD_PARAMS).fit(x, y)
@@ -84,7 +86,8 @@ def train(pages: list[Page], out: Path = MODEL_PATH) -> dict:
                         "mean": mean.tolist(), "scale": scale.tolist(), "coef": document.coef_[0].tolist(),
                         "intercept": float(document.intercept_[0]) - shift}
     meta.update({
-        "trained_on": f"WCXB dev fold A: {len(y)} words of {len(training)} articles WordNet-spun at {WORD_RATE} "
+        "trained_on": f"WCXB dev fold A: {len(y)} words of {len(training)} articles spun at {WORD_RATE} by "
+                      f"{', '.join(spinners)} "
                       f"({int(y.sum())} swapped); {int((labels == 0).sum())} clean articles, {int(labels.sum())} "
                       f"spun at {', '.join(map(str, RATES))}",
         "word_quantiles": list(WORD_QUANTILES), "word_params": WORD_PARAMS, "clean_flagged": CLEAN_FLAGGED,
@@ -97,9 +100,17 @@ def train(pages: list[Page], out: Path = MODEL_PATH) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.stages.spun.train", description=__doc__)
     parser.add_argument("--wcxb", type=Path, default=DEFAULT_WCXB)
+    parser.add_argument("--lofo", action="store_true",
+                        help="also fit, for each spinner family, a model on the others alone "
+                             "(pipeline/models/spun_lofo/without-<family>.npz)")
     args = parser.parse_args(argv)
     pages = load_pages(args.wcxb, page_types={"article"})
     print(json.dumps(train(pages)["trained_on"]))
+    if args.lofo:
+        LOFO_DIR.mkdir(exist_ok=True)
+        for name in families():
+            others = tuple(n for n in families() if n != name)
+            print(json.dumps(train(pages, LOFO_DIR / f"without-{name}.npz", others)["trained_on"]))
     print(json.dumps(evaluate(pages), indent=2))
     return 0
 
