@@ -119,24 +119,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Spun text: spinner families over {spun_row['articles']} WCXB dev articles of held-out sites (fold B; "
           f"the model is fitted on fold A with the {spun.FITTED_WITH} spinner); flagged above {spun_row['threshold']}, "
           f"1% of {spun_row['clean_pages']} clean fold-B pages above {spun_row['threshold_at_1pct']:.3f}")
+    def spun_rows(label: str, by_rate: dict[str, dict]) -> None:
+        for rate in spun.EVAL_RATES:
+            row = by_rate[str(rate)]
+            print(f"  {label:26} {rate:>5} {row['auc']:>6.3f} {row['recall']:>7.3f} {row['recall_at_1pct']:>6.3f}")
+
     print(f"  {'family':26} {'rate':>5} {'AUC':>6} {'recall':>7} {'at 1%':>6}")
     for name, by_rate in spun_row["families"].items():
-        for rate, row in by_rate.items():
-            label = name if name != spun.FITTED_WITH else f"{name} (fitted)"
-            print(f"  {label:26} {rate:>5} {row['auc']:>6.3f} {row['recall']:>7.3f} {row['recall_at_1pct']:>6.3f}")
-    for rate, row in spun_row["minimum"].items():
-        print(f"  {'minimum, unseen':26} {rate:>5} {row['auc']:>6.3f} {row['recall']:>7.3f} "
-              f"{row['recall_at_1pct']:>6.3f}")
+        spun_rows(name if name != spun.FITTED_WITH else f"{name} (fitted)", by_rate)
+    spun_rows("minimum, unseen", spun_row["minimum"])
     if spun_row["leave_one_family_out"]:
         print("  leave one family out: each family scored with the model fitted on the other three alone")
         for name, by_rate in spun_row["leave_one_family_out"].items():
-            for rate in spun.EVAL_RATES:
-                row = by_rate[str(rate)]
-                print(f"  {'without ' + name:26} {rate:>5} {row['auc']:>6.3f} {row['recall']:>7.3f} "
-                      f"{row['recall_at_1pct']:>6.3f}")
-        for rate, row in spun_row["lofo_minimum"].items():
-            print(f"  {'minimum, left out':26} {rate:>5} {row['auc']:>6.3f} {row['recall']:>7.3f} "
-                  f"{row['recall_at_1pct']:>6.3f}")
+            spun_rows(f"without {name}", by_rate)
+        spun_rows("minimum, left out", spun_row["lofo_minimum"])
     print(f"  clean articles flagged {spun_row['clean_flagged']:.3f} ({spun_row['clean_with_tortured_phrase']} with a "
           f"tortured phrase); clean pages flagged by type: " + ", ".join(
               f"{t} {r['flagged']:.3f} ({r['pages']})" for t, r in spun_row["clean_flagged_by_type"].items()))

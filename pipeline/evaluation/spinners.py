@@ -90,9 +90,11 @@ def _ids(data: bytes, i: int) -> tuple[list[int], int]:
     return ids, i + 2
 
 
+@lru_cache(maxsize=2)
 def _moby_meanings(root: Path) -> tuple[dict[str, list[int]], list[list[str]]]:
     """Aiksaurus's files: words.dat holds each word and its meaning numbers, meanings.dat each
-    meaning's word numbers (two title words first); 16-bit big-endian, 0xFFFF ends a list."""
+    meaning's word numbers (two title words first); 16-bit big-endian, 0xFFFF ends a list. Read
+    once: the single-word and the phrasal spinners share them."""
     words, meanings_of = [], []
     data = (root / "words.dat").read_bytes()
     i = 0

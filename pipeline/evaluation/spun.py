@@ -38,8 +38,6 @@ MAX_CLEAN_FLAGGED = 0.01
 LOFO_DIR = Path(__file__).resolve().parents[1] / "models" / "spun_lofo"
 
 
-
-
 class SpunOnly:
     """The spun stage after segmenting, on an article's text."""
 
@@ -73,26 +71,30 @@ def evaluate(pages: list[Page], *, threshold: float | None = None) -> dict:
     for name, spinner in families().items():
         path = LOFO_DIR / f"without-{name}.npz"
         if path.exists():
-            lofo[name] = _scored(SpunOnly(model=str(path)), clean_pages, held_out, {name: spinner}, threshold)
-            lofo[name] = {**lofo[name].pop("families")[name], "threshold_at_1pct": lofo[name]["threshold_at_1pct"]}
+            scored = _scored(SpunOnly(model=str(path)), clean_pages, held_out, {name: spinner}, threshold)
+            lofo[name] = {**scored["families"][name], "threshold_at_1pct": scored["threshold_at_1pct"]}
     unseen = [row for name, row in shipped["families"].items() if name != FITTED_WITH]
-    measures = ("auc", "recall", "recall_at_1pct")
     return {
         "articles": len(held_out),
         "clean_pages": len(clean_pages),
         "threshold": threshold,
         "threshold_at_1pct": shipped["threshold_at_1pct"],
         "families": shipped["families"],
-        "minimum": {str(rate): {m: min(row[str(rate)][m] for row in unseen) for m in measures} for rate in EVAL_RATES},
+        "minimum": _minimum(unseen),
         "leave_one_family_out": lofo,
-        "lofo_minimum": {str(rate): {m: min(row[str(rate)][m] for row in lofo.values()) for m in measures}
-                         for rate in EVAL_RATES} if lofo else {},
+        "lofo_minimum": _minimum(list(lofo.values())) if lofo else {},
         "clean_flagged": sum(shipped["scores"][p.id]["spun_score"] > threshold for p in held_out)
         / max(len(held_out), 1),
         "clean_flagged_by_type": {t: {"pages": len(v), "flagged": sum(s > threshold for s in v) / len(v)}
                                   for t, v in sorted(by_type.items())},
         "clean_with_tortured_phrase": sum(shipped["scores"][p.id]["spun_tortured_phrases"] > 0 for p in held_out),
     }
+
+
+def _minimum(rows: list[dict[str, dict]]) -> dict[str, dict[str, float]]:
+    """Per rate, each measure's lowest value over ``rows`` (families' rows by rate)."""
+    return {str(rate): {m: min(row[str(rate)][m] for row in rows) for m in ("auc", "recall", "recall_at_1pct")}
+            for rate in EVAL_RATES}
 
 
 def _scored(stage: SpunOnly, clean_pages: list[Page], held_out: list[Page], spinners: dict, threshold: float) -> dict:

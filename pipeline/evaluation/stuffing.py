@@ -146,6 +146,7 @@ def clean_rows(articles_: list[Page], others: list[Page], stage: StuffingOnly, r
 def evaluate(pages: list[Page], *, families: list[str] | None = None) -> dict:
     """Each family on fold B's articles; clean articles and other pages of both folds."""
     every = articles(pages)
+    chosen = {p.id for p in every}
     held = [p for p in every if fold(p) == "B"]
     stage = StuffingOnly()
     rows = {name: score_family(held, FAMILIES[name], stage, random.Random(SEED)) for name in families or FAMILIES}
@@ -153,5 +154,5 @@ def evaluate(pages: list[Page], *, families: list[str] | None = None) -> dict:
     return {
         "families": rows,
         "minimum": {m: min(row[m] for row in rows.values()) for m in measures},
-        "clean": clean_rows(every, [p for p in pages if p not in every], stage, random.Random(SEED)),
+        "clean": clean_rows(every, [p for p in pages if p.id not in chosen], stage, random.Random(SEED)),
     }

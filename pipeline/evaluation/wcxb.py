@@ -307,6 +307,7 @@ def articles(pages: list[Page]) -> list[Page]:
     """The article pages of ``MIN_ARTICLE_WORDS`` gold words or more: what the stuffing and spun rows use."""
     return [p for p in pages if p.page_type == "article" and len(PHRASE_WORD.findall(p.gold)) >= MIN_ARTICLE_WORDS]
 
+
 def fold(page: Page) -> str:
     """Sites, not pages, are split: a site's articles share a style the model must not learn."""
     return "A" if zlib.crc32(page.domain.encode()) % 2 == 0 else "B"

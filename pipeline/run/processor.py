@@ -26,8 +26,6 @@ PIPELINE_ERROR = "pipeline.error"
 PAGES = "report_pages"
 
 
-
-
 class Pipeline:
     """An ordered list of stages, checked once, run per document with timings."""
 
