@@ -54,17 +54,18 @@ class Spinner:
         """The spun text and where each swapped word starts in it."""
         out, swapped, at = [], set(), 0
         for piece in _TOKEN.split(text):
-            if (options := self.options(piece)) and rng.random() < rate:
+            if options := self.drawn(piece, rate, rng):
                 piece = rng.choice(options)
                 swapped.add(at)
             out.append(piece)
             at += len(piece)
         return "".join(out), swapped
 
-    def options(self, piece: str) -> tuple[str, ...]:
-        """What ``piece`` (a word or the text between words) may become: its synonyms, if it is a
-        lower-case word of ``MIN_SPUN_WORD`` letters or more and no stop word."""
-        if len(piece) >= MIN_SPUN_WORD and piece.islower() and piece not in self.stop:
+    def drawn(self, piece: str, rate: float, rng: random.Random) -> tuple[str, ...]:
+        """What ``piece`` (a word or the text between words) becomes when it is drawn for a swap: a
+        lower-case word of ``MIN_SPUN_WORD`` letters or more and no stop word is drawn at ``rate``
+        (whether it has synonyms or not: the draws the shipped model was trained with)."""
+        if len(piece) >= MIN_SPUN_WORD and piece.islower() and piece not in self.stop and rng.random() < rate:
             return self.synonyms(piece)
         return ()
 
@@ -135,8 +136,11 @@ class PhrasalSpinner(Spinner):
             for row in csv.DictReader(f):
                 self.swaps.setdefault(row["plain"], []).append(row["wordy"])
 
-    def options(self, piece: str) -> tuple[str, ...]:
-        return tuple(self.swaps.get(piece, ())) or super().options(piece)
+    def drawn(self, piece: str, rate: float, rng: random.Random) -> tuple[str, ...]:
+        options = tuple(self.swaps.get(piece, ())) or (
+            self.synonyms(piece) if len(piece) >= MIN_SPUN_WORD and piece.islower() and piece not in self.stop
+            else ())
+        return options if options and rng.random() < rate else ()
 
 
 def frequency_matched_spinner() -> Spinner:
