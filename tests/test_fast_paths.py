@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import ftfy
 
+from pipeline._core import ngram_repetition
+from pipeline.core.decide import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES
 from pipeline.stages.boilerplate import LineRules, Rule, load_lexicon
 from pipeline.stages.normalize import fix_text
-from pipeline.stages.quality import ngrams as quality_ngrams
 from pipeline.stages.quality import tokens as quality_tokens
-from pipeline.stages.quality.ngrams import NGrams, all_duplicate_chars, top_ngram_chars
 from pipeline.stages.quality.tokens import Tokens, sentence_count, words_of
 from tests.conftest import RAW
 
@@ -29,53 +30,28 @@ def _reference_duplicate_chars(words: list[str], n: int) -> int:
     return chars
 
 
-def test_duplicate_ngram_chars_match_the_walk(monkeypatch):
+def _reference_top_chars(words: list[str], n: int) -> int | None:
+    """datatrove's most frequent n-gram: joined by spaces, counted, the first of a tie."""
+    if len(words) < n:
+        return None
+    gram, count = Counter(" ".join(words[i : i + n]) for i in range(len(words) - n + 1)).most_common(1)[0]
+    return len(gram) * count
+
+
+def test_ngram_repetition_is_datatrove_s():
     rng = random.Random(7)
-    # A small vocabulary makes repeats; "ab"+"c" and "a"+"bc" join to the same n-gram, as in datatrove.
-    vocabulary = ["a", "ab", "c", "bc", "the", "cat", "sat", "é", "\U0001f600"]
-    cases = [[rng.choice(vocabulary) for _ in range(rng.randint(0, 40))] for _ in range(300)]
+    # A small vocabulary makes repeats; "ab"+"c" and "a"+"bc" join to the same n-gram, as in
+    # datatrove; words holding a space ("a b") join with others into equal top n-grams.
+    vocabulary = ["a", "ab", "c", "bc", "the", "cat", "sat", "é", "\U0001f600", "a b", "b"]
+    cases = [[rng.choice(vocabulary) for _ in range(rng.randint(0, 40))] for _ in range(500)]
     for words in cases:
-        offsets = [0]
-        for w in words:
-            offsets.append(offsets[-1] + len(w))
-        grams = NGrams(words)
-        for n in range(5, 11):
-            expected = _reference_duplicate_chars(words, n)
-            assert all_duplicate_chars("".join(words), offsets, n) == expected
-            assert grams.duplicate_chars(n) == expected
-    # With a tiny prime most hashes collide: unequal n-grams sharing one are told apart as strings.
-    import numpy as np
-
-    monkeypatch.setattr(quality_ngrams, "_HASH_PRIME", 7)
-    monkeypatch.setattr(quality_ngrams, "_powers", np.ones(1, dtype=np.int64))
-    monkeypatch.setattr(quality_ngrams, "_inverse_powers", np.ones(1, dtype=np.int64))
-    for words in cases[:100]:
-        assert [NGrams(words).duplicate_chars(n) for n in range(5, 11)] == [
-            _reference_duplicate_chars(words, n) for n in range(5, 11)]
-    # A text too long for the hash tables takes the plain way, with the same result.
-    monkeypatch.setattr(quality_ngrams, "MAX_HASHED_CHARS", 10)
-    for words in cases[:50]:
-        assert [NGrams(words).duplicate_chars(n) for n in range(5, 11)] == [
-            _reference_duplicate_chars(words, n) for n in range(5, 11)]
-    words = "a b c d e a b c d e a b c d e".split()
-    # Repeats at word 5 and word 10 (the walk skips past each): 2 x 5 characters.
-    assert all_duplicate_chars("".join(words), list(range(len(words) + 1)), 5) == 10
-
-
-def testtop_ngram_chars_count_spaces_and_keep_the_first_of_a_tie():
-    words = ["x", "long", "long", "x", "long", "long"]
-    # "x long" (6 chars) twice, "long long" (9 chars) twice: the first seen wins the tie.
-    assert top_ngram_chars(words, 2, False) == 6 * 2 == top_ngram_chars(words, 2, True)
-    assert NGrams(words).top_chars(2) == 6 * 2
-
-
-def testtop_ngram_chars_on_arrays_are_the_counters():
-    rng = random.Random(9)
-    vocabulary = ["a", "ab", "c", "the", "cat", "sat", "é"]
-    for _ in range(300):
-        words = [rng.choice(vocabulary) for _ in range(rng.randint(4, 40))]
-        for n in (2, 3, 4):
-            assert NGrams(words).top_chars(n) == top_ngram_chars(words, n, True)
+        tops, duplicates = ngram_repetition(words, TOP_NGRAM_SIZES, DUP_NGRAM_SIZES)
+        assert tops == [_reference_top_chars(words, n) for n in TOP_NGRAM_SIZES]
+        assert duplicates == [_reference_duplicate_chars(words, n) for n in DUP_NGRAM_SIZES]
+    # Repeats at word 5 and word 10 (the walk skips past each): 2 x 5 characters; "x long" (6
+    # characters) and "long long" (9) both twice: the first seen wins the tie.
+    assert ngram_repetition("a b c d e a b c d e a b c d e".split(), (), (5,)) == ([], [10])
+    assert ngram_repetition(["x", "long", "long", "x", "long", "long"], (2,), ()) == ([12], [])
 
 
 def test_words_and_sentences_are_spacys():

@@ -1,4 +1,4 @@
-"""Gradient-boosted trees as flat numpy arrays: scikit-learn trains them, numba walks them.
+"""Gradient-boosted trees as flat numpy arrays: scikit-learn trains them, the compiled core walks them.
 
 The boilerplate line model and the spun-text word model are both scikit-learn
 ``HistGradientBoostingClassifier``s exported here, so the pipeline needs scikit-learn only
@@ -15,9 +15,9 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import numba
 import numpy as np
 
+from pipeline._core import Forest
 from pipeline.core.config import ConfigError, read_user_file
 
 TREE_ARRAYS = ("feature", "threshold", "left", "right", "value", "depth", "baseline")
@@ -34,12 +34,10 @@ class Trees:
         self.value = arrays["value"]
         self.depth = int(arrays["depth"])
         self.baseline = float(arrays["baseline"])
-        # What the walk reads: node ids as machine integers, each array contiguous.
-        self._walk = (np.ascontiguousarray(self.feature, dtype=np.int64),
-                      np.ascontiguousarray(self.threshold, dtype=np.float64),
-                      np.ascontiguousarray(self.left, dtype=np.int64),
-                      np.ascontiguousarray(self.right, dtype=np.int64),
-                      np.ascontiguousarray(self.value, dtype=np.float64))
+        # What the walk reads: the same arrays, checked and laid out node by node (rust/src/trees.rs).
+        self._forest = Forest(*(np.ascontiguousarray(a, dtype=t) for a, t in (
+            (self.feature, np.int64), (self.threshold, np.float64), (self.left, np.int64), (self.right, np.int64),
+            (self.value, np.float64))))
 
     @property
     def n_trees(self) -> int:
@@ -52,7 +50,7 @@ class Trees:
     def predict(self, rows: np.ndarray) -> np.ndarray:
         """P(class 1) per row of features (scikit-learn's: a row goes left when its feature is at
         most the node's threshold)."""
-        raw = self.baseline + _leaf_sums(np.ascontiguousarray(rows, dtype=np.float64), *self._walk)
+        raw = self.baseline + self._forest.leaf_sums(np.ascontiguousarray(rows, dtype=np.float64))
         return 1.0 / (1.0 + np.exp(-np.clip(raw, -500.0, 500.0)))
 
     @classmethod
@@ -84,30 +82,6 @@ class Trees:
         drift = np.abs(self.predict(sample) - classifier.predict_proba(sample)[:, 1]).max()
         if drift > 1e-9:
             raise AssertionError(f"exported trees disagree with scikit-learn by {drift}")
-
-
-@numba.njit(cache=True, nogil=True)
-def _leaf_sums(rows, feature, threshold, left, right, value):  # pragma: no cover - compiled
-    """Each row's leaf values summed over the trees, tree after tree (as numpy sums a column).
-
-    Tree by tree, every row: one tree's nodes stay in cache while the rows walk it."""
-    n_trees = feature.shape[0]
-    n_rows = rows.shape[0]
-    total = np.zeros(n_rows)
-    for t in range(n_trees):
-        tree_feature, tree_threshold, tree_left, tree_right, tree_value = (
-            feature[t], threshold[t], left[t], right[t], value[t])
-        for r in range(n_rows):
-            node = 0
-            while True:
-                following = tree_left[node]
-                if following == node:  # a leaf
-                    break
-                if not rows[r, tree_feature[node]] <= tree_threshold[node]:  # NaN goes right too
-                    following = tree_right[node]
-                node = following
-            total[r] += tree_value[node]
-    return total
 
 
 def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:

@@ -14,7 +14,8 @@ so users can reproduce those filters (or tune them) from ``signals.parquet``:
 
 Words are spaCy's English tokenizer tokens (what datatrove uses for English), stripped,
 whitespace tokens dropped; sentences are spaCy's rule-based sentencizer (:mod:`.tokens`). The
-heuristics are in :mod:`.heuristics`, the n-gram repetition counts in :mod:`.ngrams`.
+heuristics are in :mod:`.heuristics`, the n-gram repetition counts in the compiled core
+(``rust/src/ngrams.rs``).
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from pipeline._core import ngram_repetition
 from pipeline.core.decide import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES
-from pipeline.stages.quality.ngrams import NGrams, top_ngram_chars
 from pipeline.stages.quality.tokens import Tokens, sentence_count
 
 # Gopher's stop words (the list datatrove uses for English).
@@ -74,18 +74,12 @@ def gopher_repetition(text: str, words: list[str]) -> dict[str, float | None]:
     dup_lines, dup_line_chars = _duplicates(lines)
     out["dup_line_frac"] = dup_lines / len(lines)
     out["dup_line_char_frac"] = dup_line_chars / len(text)
-    # Words never hold a space (they are stripped tokens), so a tuple of words stands for the
-    # n-gram datatrove joins with spaces; a word that does hold one takes the joined way.
-    grams = NGrams(words)
-    joined = " " in grams.concat
-    for n in TOP_NGRAM_SIZES:
-        if len(words) < n:
-            out[f"top_{n}_gram"] = None
-        else:
-            top = top_ngram_chars(words, n, joined) if joined else grams.top_chars(n)
-            out[f"top_{n}_gram"] = top / len(text)
-    for n in DUP_NGRAM_SIZES:
-        out[f"duplicated_{n}_n_grams"] = grams.duplicate_chars(n) / len(text)
+    # Characters in n-grams, counted in the compiled core (rust/src/ngrams.rs).
+    tops, duplicates = ngram_repetition(words, TOP_NGRAM_SIZES, DUP_NGRAM_SIZES)
+    for n, top in zip(TOP_NGRAM_SIZES, tops, strict=True):
+        out[f"top_{n}_gram"] = None if top is None else top / len(text)
+    for n, chars in zip(DUP_NGRAM_SIZES, duplicates, strict=True):
+        out[f"duplicated_{n}_n_grams"] = chars / len(text)
     return out
 
 
