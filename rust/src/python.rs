@@ -74,14 +74,12 @@ fn ngram_repetition(
 ) -> (Vec<Option<usize>>, Vec<usize>) {
     let words: Vec<&str> = words.iter().map(|w| &**w).collect();
     py.detach(|| {
+        let grams = ngrams::NGrams::new(&words);
         (
-            top_sizes
-                .iter()
-                .map(|&n| ngrams::top_ngram_chars(&words, n))
-                .collect(),
+            top_sizes.iter().map(|&n| grams.top_chars(n)).collect(),
             duplicate_sizes
                 .iter()
-                .map(|&n| ngrams::duplicate_ngram_chars(&words, n))
+                .map(|&n| grams.duplicate_chars(n))
                 .collect(),
         )
     })
