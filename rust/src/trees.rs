@@ -103,17 +103,10 @@ impl Forest {
             ));
         }
         let mut total = vec![0.0; n_rows];
-        if columns == 0 {
-            // No tree splits (self.features is 0): each ends at its root.
-            let roots: f64 = self
-                .nodes
-                .chunks_exact(self.width)
-                .map(|tree| tree[0].value)
-                .sum();
-            return Ok(vec![roots; n_rows]);
-        }
         for tree in self.nodes.chunks_exact(self.width) {
-            for (sum, row) in total.iter_mut().zip(rows.chunks_exact(columns)) {
+            // Rows by index, not chunks_exact: rows of no columns (trees of leaves alone) walk too.
+            for (r, sum) in total.iter_mut().enumerate() {
+                let row = &rows[r * columns..(r + 1) * columns];
                 let mut at = 0usize;
                 loop {
                     let node = &tree[at];
