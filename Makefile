@@ -74,7 +74,7 @@ $(STAMP): pyproject.toml $(RUST_SOURCES)
 	touch $@
 
 # Retrain the boilerplate line model on WCXB dev, the 5 held-out-site models and the 3
-# leave-one-benchmark-out models that `make eval` and the golden test score with (~36 minutes on 2 cores).
+# leave-one-benchmark-out models that `make eval` and the golden test score with (~40 minutes on 2 cores).
 train-boilerplate: $(TRAIN_STAMP)
 	$(BIN)/python -m pipeline.stages.boilerplate_model.train --cv --lodo
 

@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 
 from pipeline.language.trees import Trees
-from pipeline.stages.boilerplate_model.features import FEATURES, LINE_FEATURES, LexiconRule, Vocabulary, line_features
+from pipeline.stages.boilerplate_model.features import (
+    FEATURES,
+    LINE_FEATURES,
+    NO_TOPIC,
+    LexiconRule,
+    Vocabulary,
+    evidence,
+    line_features,
+)
 from pipeline.stages.boilerplate_model.model import LineModel, ModelError
 
 
@@ -99,6 +107,7 @@ def test_features_read_layout_prose_and_vocabulary():
     assert column["is_bullet"] == [1, 1, 0, 0, 0]
     assert column["is_prose"] == [0, 0, 1, 1, 0]
     assert column["in_region"] == [0, 0, 1, 1, 0]
+    assert column["nonprose_run"] == pytest.approx([math.log1p(2)] * 2 + [0, 0, math.log1p(1)])
     assert column["has_copyright"] == [0, 0, 0, 0, 1]
     assert column["lexicon_rule"] == [0, 0, 0, 0, 1]  # the copyright footer rule
     # The prose sits at indent 2: that indentation holds all the prose words.
@@ -110,6 +119,87 @@ def test_features_read_layout_prose_and_vocabulary():
     # Context: the mean of is_prose over +-1 line.
     assert column["is_prose_w1"] == pytest.approx([0, 1 / 3, 2 / 3, 2 / 3, 1 / 2])
     assert len(LINE_FEATURES) + 18 == len(FEATURES)
+
+
+# A page after the fashion of the benchmarks' news pages: menu, article with a list it introduces,
+# then a related-headline run about something else and a footer.
+PAGE = [
+    "Home",
+    "World",
+    "Sport",
+    "The river carries sediment from the high mountains down to the sea.",
+    "Anglers on the river report that trout numbers have doubled since the dam came down:",
+    "- trout",
+    "- grayling",
+    "Fish in the river now swim upstream to spawn for the first time in decades.",
+    "Ten phones worth buying this winter",
+    "Celebrity chef opens a bakery",
+    "Why mortgage rates keep climbing",
+    "Copyright © 2024 River News",
+]
+
+
+def page_columns(texts: list[str]) -> dict[str, list[float]]:
+    rows = line_features(texts, [0] * len(texts), Vocabulary({}, {}), LexiconRule())
+    return {name: rows[:, i].round(4).tolist() for i, name in enumerate(FEATURES)}
+
+
+def test_place_is_measured_against_the_main_run_of_prose_not_the_page():
+    column = page_columns(PAGE)
+    # The main run: lines 3-7 (prose of 12, 15 and 15 words; the 2-line list costs 2 x 6), 44 words of 67.
+    assert column["in_region"] == [0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0]
+    assert column["region_page_share"] == [round(44 / 67, 4)] * 12
+    # Words between the region and the line, in region lengths: "Home" lies 2 words before it,
+    # the footer 6 + 5 + 5 words after it.
+    assert column["words_before_region"] == [round(2 / 44, 4), round(1 / 44, 4), *[0.0] * 10]
+    assert column["words_after_region"] == [*[0.0] * 9, round(6 / 44, 4), round(11 / 44, 4), round(16 / 44, 4)]
+    assert column["region_distance"] == [0.06, 0.04, 0.02, 0, 0, 0, 0, 0, 0.02, 0.04, 0.06, 0.08]
+
+
+def test_topic_overlap_is_the_share_of_content_words_the_other_prose_uses():
+    column = page_columns(PAGE)
+    # "trout" is in the anglers' sentence; "grayling" in no prose; "river" is in all three
+    # prose lines; the headlines share nothing with the article.
+    assert column["topic_overlap"][5:7] == [1.0, 0.0]
+    assert column["topic_overlap"][3] == round(1 / 6, 4)  # river of river, carries, sediment, high, mountains, sea
+    assert column["topic_overlap"][8:11] == [0.0, 0.0, 0.0]
+    assert column["topic_overlap"][11] == round(1 / 3, 4)  # river of copyright, river, news (not 2024)
+    # The page's only prose line has no other prose to compare with; a line without content words neither.
+    assert page_columns(["Home", PAGE[3], "- 2024"])["topic_overlap"] == [0.0, NO_TOPIC, NO_TOPIC]
+
+
+def test_a_list_the_article_introduces_is_told_from_a_run_that_follows_nothing():
+    column = page_columns(PAGE)
+    assert column["nonprose_run"] == pytest.approx([math.log1p(3)] * 3 + [0, 0] + [math.log1p(2)] * 2 + [0]
+                                                   + [math.log1p(4)] * 4, abs=1e-4)
+    assert column["after_colon"] == [0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+    assert column["after_prose"] == [0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1]
+
+
+def test_page_features_say_how_much_furniture_the_page_has():
+    column = page_columns(PAGE)
+    assert column["page_log_words"] == [round(math.log1p(67), 4)] * 12
+    assert column["page_prose_share"] == [round(42 / 67, 4)] * 12
+    assert column["page_nonprose_lines"] == [round(math.log1p(9), 4)] * 12
+    assert column["page_copyright"] == [round(1 / 12, 4)] * 12
+    assert column["page_repeats"] == [0.0] * 12
+    assert page_columns(["Share", "Share", "A"])["page_repeats"] == [round(2 / 3, 4)] * 3
+
+
+def test_evidence_states_facts_a_reader_can_check():
+    rows = line_features(PAGE, [0] * len(PAGE), Vocabulary({}, {}), LexiconRule())
+    facts = evidence(rows)
+    assert facts[0] == ["3 lines from the page's main run of prose",
+                        "one of 3 lines in a row that are not sentences",
+                        "none of its words are in the page's prose",
+                        "100% widget words"]
+    # An introduced list's run is no evidence against it.
+    assert facts[6] == ["none of its words are in the page's prose"]
+    assert facts[11] == ["4 lines from the page's main run of prose", "one of 4 lines in a row that are not sentences",
+                         "33% of its words are in the page's prose", "50% widget words", "a copyright notice"]
+    assert evidence(line_features(["Home", "Home", "News"], [0] * 3, Vocabulary({}, {})))[0] == [
+        "the page has no run of prose", "one of 3 lines in a row that are not sentences",
+        "100% widget words", "2 times on the page"]
 
 
 def test_an_empty_page_has_no_rows():

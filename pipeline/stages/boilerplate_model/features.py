@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from itertools import accumulate
+from itertools import accumulate, repeat
 
 import numpy as np
 
@@ -61,15 +61,34 @@ PROSE_MIN_WORDS = 8
 REGION_LINE_PENALTY = 6
 # Neighbourhood radii (in lines) for context features.
 CONTEXT_RADII = (1, 3, 8)
+# Text after (or before) the main region is measured in lengths of the region, up to this many:
+# beyond two articles' length it is all "far away".
+REGION_SPAN_CAP = 2.0
+# A line's topic overlap is averaged with its neighbours' within this many lines (a related
+# headline's one-line teaser is as far off-topic as the headline).
+TOPIC_RADIUS = 3
+# Topic overlap of a line with no content words, or of a page with no other prose: unknown.
+NO_TOPIC = -1.0
 
 LINE_FEATURES = (
     # the line itself
     "log_words", "log_chars", "is_bullet", "ends_terminal", "ends_colon", "starts_upper", "stopword_ratio",
     "title_case_ratio", "digit_ratio", "symbol_ratio", "glued_ratio", "has_separator", "separator_count",
     "has_copyright", "has_date", "widget_word_ratio", "lexicon_rule", "repeats", "is_prose",
-    # its place in the page
-    "position", "word_position", "in_region", "region_distance", "prose_above", "prose_below",
+    # its place against the page's main run of prose (never as a share of the page: a long clean
+    # document's second half is not comments)
+    "in_region", "region_distance", "words_before_region", "words_after_region", "region_page_share",
     "lines_to_prose_above", "lines_to_prose_below",
+    # its topic: the share of its content words the page's other prose uses (a related headline
+    # is about something else), alone and around it
+    "topic_overlap", "topic_overlap_near",
+    # runs of lines that are not sentences, and whether the article introduces them (a list after
+    # "You will need:" or a paragraph is content; a menu follows nothing)
+    "nonprose_run", "after_colon", "after_prose",
+    # the page: how long, how much prose, how much furniture at all (clean input has none)
+    "page_log_words", "page_prose_share", "page_nonprose_lines",
+    "page_lexicon_rule", "page_widget_words", "page_copyright", "page_repeats", "page_separator",
+    "page_bullet", "page_date",
     # layout: indentation and runs of lines at one indentation
     "indent", "indent_rel", "same_indent_prev", "same_indent_next", "indent_word_share",
     "indent_prose_share", "indent_is_prose_indent", "run_lines", "run_words", "run_prose_share",
@@ -79,6 +98,10 @@ LINE_FEATURES = (
 )
 CONTEXT_SOURCES = ("log_words", "ends_terminal", "is_bullet", "stopword_ratio", "is_prose", "vocab_mean")
 FEATURES = LINE_FEATURES + tuple(f"{name}_w{radius}" for radius in CONTEXT_RADII for name in CONTEXT_SOURCES)
+# page_<name>: the page's mean of the line feature <name> (page_repeats: of repeats > 0).
+PAGE_MEANS = {"page_lexicon_rule": "lexicon_rule", "page_widget_words": "widget_word_ratio",
+              "page_copyright": "has_copyright", "page_repeats": "repeats", "page_separator": "has_separator",
+              "page_bullet": "is_bullet", "page_date": "has_date"}
 
 
 class Vocabulary:
@@ -115,8 +138,8 @@ class Vocabulary:
             tokens = tokens_of(text)
         if not tokens:
             return (0.0, 0.0, 0.0, 0.0, 0.0)
-        odds = [self.token_odds.get(w, 0.0) for w in tokens]
-        known = sum(w in self.token_odds for w in tokens)
+        odds = list(map(self.token_odds.get, tokens, repeat(0.0)))
+        known = sum(map(self.token_odds.__contains__, tokens))
         return (sum(odds) / len(odds), min(odds), max(odds), self.first_odds.get(tokens[0], 0.0), known / len(tokens))
 
 
@@ -157,7 +180,6 @@ def line_features(
     prose_indents = sorted(indents[i] for i in range(n) if is_prose[i])
     content_indent = prose_indents[len(prose_indents) // 2] if prose_indents else 0
     region = _main_region([k if p else -REGION_LINE_PENALTY for k, p in zip(n_words, is_prose, strict=True)])
-    prose_prefix = _prefix([float(p) for p in is_prose])
     nearest_above, nearest_below = _nearest(is_prose)
 
     words_at, prose_at = Counter(), Counter()
@@ -181,6 +203,10 @@ def line_features(
     chars = [max(len(s), 1) for s in texts]
     words_before = [0, *accumulate(n_words)]
     lines = range(n)
+    first, last = region
+    region_words = words_before[last + 1] - words_before[first] if last >= first else 0
+    topic = _topic_overlap(lowered, is_prose)
+    run_length, after_colon, after_prose = _introduced_runs(texts, is_prose)
     columns = {
         "log_words": [math.log1p(k) for k in n_words],
         "log_chars": [math.log1p(len(s)) for s in texts],
@@ -203,13 +229,22 @@ def line_features(
         "lexicon_rule": [bool(line_rule and line_rule(s)) for s in texts],
         "repeats": [min(counts[s] - 1, 5) for s in texts],
         "is_prose": is_prose,
-        "position": [i / n for i in lines],
-        "word_position": [words_before[i] / total_words for i in lines],
-        "in_region": [region[0] <= i <= region[1] for i in lines],
-        "region_distance": [min(region[0] - i if i < region[0] else (i - region[1] if i > region[1] else 0), 50) / 50
+        "in_region": [first <= i <= last for i in lines],
+        "region_distance": [min(first - i if i < first else (i - last if i > last else 0), 50) / 50
                             for i in lines],
-        "prose_above": [prose_prefix[i] / n for i in lines],
-        "prose_below": [(prose_prefix[n] - prose_prefix[i + 1]) / n for i in lines],
+        "words_before_region": [_span(words_before[first] - words_before[i + 1], region_words) if i < first else 0.0
+                                for i in lines],
+        "words_after_region": [_span(words_before[i] - words_before[last + 1], region_words) if i > last >= first
+                               else 0.0 for i in lines],
+        "region_page_share": [region_words / total_words] * n,
+        "topic_overlap": topic,
+        "topic_overlap_near": _valid_mean_near(topic, TOPIC_RADIUS),
+        "nonprose_run": [math.log1p(k) for k in run_length],
+        "after_colon": after_colon,
+        "after_prose": after_prose,
+        "page_log_words": [math.log1p(sum(n_words))] * n,
+        "page_prose_share": [sum(k for k, p in zip(n_words, is_prose, strict=True) if p) / total_words] * n,
+        "page_nonprose_lines": [math.log1p(n - sum(is_prose))] * n,
         "lines_to_prose_above": [min(d, 50) / 50 for d in nearest_above],
         "lines_to_prose_below": [min(d, 50) / 50 for d in nearest_below],
         "indent": [min(d, 40) / 40 for d in indents],
@@ -227,6 +262,9 @@ def line_features(
     rows = np.zeros((n, len(FEATURES)))
     for name, values in columns.items():
         rows[:, LINE_FEATURES.index(name)] = values
+    for name, source in PAGE_MEANS.items():
+        values = rows[:, LINE_FEATURES.index(source)]
+        rows[:, LINE_FEATURES.index(name)] = (values > 0).mean() if source == "repeats" else values.mean()
     # An ASCII line's words lower-cased are its lower-cased text's words (lower() changes no length).
     rows[:, LINE_FEATURES.index("vocab_mean"):len(LINE_FEATURES)] = [
         vocabulary.features(s, lw if s.isascii() else None) for s, lw in zip(texts, lowered, strict=True)]
@@ -242,6 +280,42 @@ def line_features(
             rows[:, at] = (cumulative[hi] - cumulative[lo]) / (hi - lo)
             at += 1
     return rows
+
+
+def evidence(rows: np.ndarray) -> list[list[str]]:
+    """Facts a reader can check on the page, per row of :data:`FEATURES`: why a line looks like furniture.
+
+    Read off the features the model was given (not an attribution of its trees): where the line is
+    against the main run of prose, whether it sits in a run of non-sentences, whether it shares the
+    prose's topic, and what it is made of."""
+    at = {name: rows[:, LINE_FEATURES.index(name)].tolist() for name in (
+        "in_region", "region_distance", "region_page_share", "nonprose_run", "after_colon",
+        "topic_overlap", "widget_word_ratio", "repeats", "has_copyright")}
+    facts = []
+    for i in range(len(rows)):
+        found = []
+        if at["region_page_share"][i] == 0:
+            found.append("the page has no run of prose")
+        elif not at["in_region"][i]:
+            lines = round(at["region_distance"][i] * 50)
+            found.append(f"{lines}{'+' if lines == 50 else ''} line{'s' * (lines != 1)} from the page's main run"
+                         " of prose")
+        run = round(math.expm1(at["nonprose_run"][i]))
+        if run >= 3 and not at["after_colon"][i]:
+            found.append(f"one of {run} lines in a row that are not sentences")
+        topic = at["topic_overlap"][i]
+        if topic == 0:
+            found.append("none of its words are in the page's prose")
+        elif 0 < topic < 0.34:
+            found.append(f"{topic:.0%} of its words are in the page's prose")
+        if at["widget_word_ratio"][i] >= 0.5:
+            found.append(f"{at['widget_word_ratio'][i]:.0%} widget words")
+        if at["repeats"][i] > 0:
+            found.append(f"{'at least ' * (at['repeats'][i] == 5)}{int(at['repeats'][i]) + 1} times on the page")
+        if at["has_copyright"][i]:
+            found.append("a copyright notice")
+        facts.append(found)
+    return facts
 
 
 def _nearest(flags: list[int]) -> tuple[list[int], list[int]]:
@@ -263,11 +337,65 @@ def _nearest(flags: list[int]) -> tuple[list[int], list[int]]:
     return above, below
 
 
-def _prefix(values: list[float]) -> list[float]:
-    out = [0.0]
-    for v in values:
-        out.append(out[-1] + v)
+def _span(words: int, region_words: int) -> float:
+    """``words`` in lengths of the main region (which has words), capped at :data:`REGION_SPAN_CAP`."""
+    return min(words / region_words, REGION_SPAN_CAP)
+
+
+def _content_words(lowered: list[str]) -> set[str]:
+    return {w for w in lowered if len(w) > 2 and w not in STOPWORDS and not w.isdigit()}
+
+
+def _topic_overlap(lowered: list[list[str]], is_prose: list[int]) -> list[float]:
+    """Per line, the share of its content words that at least one other prose line of the page uses
+    (:data:`NO_TOPIC` for a line without content words, or when no other line is prose)."""
+    content = [_content_words(lw) for lw in lowered]
+    in_prose = Counter(w for words, p in zip(content, is_prose, strict=True) if p for w in words)
+    # A prose line's word is in other prose when two prose lines have it.
+    in_other_prose = (in_prose.__contains__, {w for w, k in in_prose.items() if k > 1}.__contains__)
+    prose_lines = sum(is_prose)
+    out = []
+    for words, p in zip(content, is_prose, strict=True):
+        if not words or prose_lines - p == 0:
+            out.append(NO_TOPIC)
+        else:
+            out.append(sum(map(in_other_prose[p], words)) / len(words))
     return out
+
+
+def _valid_mean_near(values: list[float], radius: int) -> list[float]:
+    """The mean of the known values (not :data:`NO_TOPIC`) within ``radius`` lines of each line."""
+    known = np.array([v != NO_TOPIC for v in values], dtype=float)
+    total = np.concatenate(([0.0], np.cumsum(np.where(known > 0, values, 0.0))))
+    count = np.concatenate(([0.0], np.cumsum(known)))
+    index = np.arange(len(values))
+    lo, hi = np.maximum(0, index - radius), np.minimum(len(values), index + radius + 1)
+    found = count[hi] - count[lo]
+    return np.where(found > 0, (total[hi] - total[lo]) / np.maximum(found, 1), NO_TOPIC).tolist()
+
+
+def _introduced_runs(texts: Sequence[str], is_prose: list[int]) -> tuple[list[int], list[bool], list[bool]]:
+    """For each line that is not prose: the length of its run of non-prose lines, and whether the
+    line before the run (or the run's first line, for the lines after it) ends in ":", and whether
+    the line before the run is prose. Prose lines get (0, False, False)."""
+    n = len(texts)
+    length, colon, prose = [0] * n, [False] * n, [False] * n
+    i = 0
+    while i < n:
+        if is_prose[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and not is_prose[j + 1]:
+            j += 1
+        before_colon = i > 0 and texts[i - 1].endswith(":")
+        before_prose = i > 0 and bool(is_prose[i - 1])
+        for k in range(i, j + 1):
+            length[k] = j - i + 1
+            colon[k] = before_colon or (k > i and texts[i].endswith(":"))
+            prose[k] = before_prose
+        i = j + 1
+    return length, colon, prose
 
 
 def _main_region(weights: list[int]) -> tuple[int, int]:

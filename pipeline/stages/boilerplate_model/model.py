@@ -38,12 +38,6 @@ class LineModel:
     def features(self, texts: list[str], indents: list[int]) -> np.ndarray:
         return line_features(texts, indents, self.vocabulary, self.line_rule)
 
-    def probabilities(self, texts: list[str], indents: list[int], lines: np.ndarray | None = None) -> np.ndarray:
-        """P(content) of every line, or of the ``lines`` given (indices; their features still
-        look at every line around them)."""
-        rows = self.features(texts, indents)
-        return self.predict(rows if lines is None else rows[lines])
-
     def predict(self, rows: np.ndarray) -> np.ndarray:
         """Content probability per row of features."""
         return self.trees.predict(rows)
