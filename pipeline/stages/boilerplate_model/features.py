@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import accumulate, repeat
+from operator import itemgetter
 
 import numpy as np
 
@@ -205,7 +206,7 @@ def line_features(
     lines = range(n)
     first, last = region
     region_words = words_before[last + 1] - words_before[first] if last >= first else 0
-    topic = _topic_overlap(lowered, is_prose)
+    topic = _topic_overlap(lower, is_prose)
     run_length, after_colon, after_prose = _introduced_runs(texts, is_prose)
     columns = {
         "log_words": [math.log1p(k) for k in n_words],
@@ -216,7 +217,7 @@ def line_features(
         "starts_upper": [s[:1].isupper() for s in texts],
         "stopword_ratio": [sum(map(STOPWORDS.__contains__, lw)) / k if k else 0.0
                            for lw, k in zip(lowered, n_words, strict=True)],
-        "title_case_ratio": [sum(x[0].isupper() for x in w) / k if k else 0.0
+        "title_case_ratio": [sum(map(str.isupper, map(itemgetter(0), w))) / k if k else 0.0
                              for w, k in zip(words, n_words, strict=True)],
         "digit_ratio": [len(_DIGIT.findall(s)) / c for s, c in zip(texts, chars, strict=True)],
         "symbol_ratio": [len(_SYMBOL.findall(s)) / c for s, c in zip(texts, chars, strict=True)],
@@ -342,14 +343,14 @@ def _span(words: int, region_words: int) -> float:
     return min(words / region_words, REGION_SPAN_CAP)
 
 
-def _content_words(lowered: list[str]) -> set[str]:
-    return {w for w in lowered if len(w) > 2 and w not in STOPWORDS and not w.isdigit()}
+def _content_words(words: set[str]) -> set[str]:
+    return {w for w in words - STOPWORDS if len(w) > 2 and not w.isdigit()}
 
 
-def _topic_overlap(lowered: list[list[str]], is_prose: list[int]) -> list[float]:
-    """Per line, the share of its content words that at least one other prose line of the page uses
-    (:data:`NO_TOPIC` for a line without content words, or when no other line is prose)."""
-    content = [_content_words(lw) for lw in lowered]
+def _topic_overlap(lower: list[set[str]], is_prose: list[int]) -> list[float]:
+    """Per line (its lower-cased words), the share of its content words that at least one other prose
+    line of the page uses (:data:`NO_TOPIC` for a line without content words, or when no other line is prose)."""
+    content = [_content_words(words) for words in lower]
     in_prose = Counter(w for words, p in zip(content, is_prose, strict=True) if p for w in words)
     # A prose line's word is in other prose when two prose lines have it.
     in_other_prose = (in_prose.__contains__, {w for w, k in in_prose.items() if k > 1}.__contains__)
