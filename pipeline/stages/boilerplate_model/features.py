@@ -62,6 +62,10 @@ PROSE_MIN_WORDS = 8
 REGION_LINE_PENALTY = 6
 # Neighbourhood radii (in lines) for context features.
 CONTEXT_RADII = (1, 3, 8)
+# Distances in lines are counted up to this many: beyond it a line is simply far.
+DISTANCE_CAP = 50
+# A line's repeats on the page are counted up to this many.
+REPEATS_CAP = 5
 # Text after (or before) the main region is measured in lengths of the region, up to this many:
 # beyond two articles' length it is all "far away".
 REGION_SPAN_CAP = 2.0
@@ -175,9 +179,11 @@ def line_features(
     words = [WORD.findall(s) for s in texts]
     n_words = [len(w) for w in words]
     counts = Counter(texts)
-    total_words = sum(n_words) or 1
+    words_total = sum(n_words)
+    total_words = words_total or 1
     is_prose = [int(k >= PROSE_MIN_WORDS and s.endswith(_TERMINAL)) for k, s in zip(n_words, texts, strict=True)]
-    prose_words = sum(k for k, p in zip(n_words, is_prose, strict=True) if p) or 1
+    prose_total = sum(k for k, p in zip(n_words, is_prose, strict=True) if p)
+    prose_words = prose_total or 1
     prose_indents = sorted(indents[i] for i in range(n) if is_prose[i])
     content_indent = prose_indents[len(prose_indents) // 2] if prose_indents else 0
     region = _main_region([k if p else -REGION_LINE_PENALTY for k, p in zip(n_words, is_prose, strict=True)])
@@ -228,11 +234,11 @@ def line_features(
         "has_date": [bool(_DATE.search(s)) for s in texts],
         "widget_word_ratio": [sum(map(WIDGET_WORDS.__contains__, w)) / len(w) if w else 0.0 for w in lower],
         "lexicon_rule": [bool(line_rule and line_rule(s)) for s in texts],
-        "repeats": [min(counts[s] - 1, 5) for s in texts],
+        "repeats": [min(counts[s] - 1, REPEATS_CAP) for s in texts],
         "is_prose": is_prose,
         "in_region": [first <= i <= last for i in lines],
-        "region_distance": [min(first - i if i < first else (i - last if i > last else 0), 50) / 50
-                            for i in lines],
+        "region_distance": [min(first - i if i < first else (i - last if i > last else 0), DISTANCE_CAP)
+                            / DISTANCE_CAP for i in lines],
         "words_before_region": [_span(words_before[first] - words_before[i + 1], region_words) if i < first else 0.0
                                 for i in lines],
         "words_after_region": [_span(words_before[i] - words_before[last + 1], region_words) if i > last >= first
@@ -243,11 +249,11 @@ def line_features(
         "nonprose_run": [math.log1p(k) for k in run_length],
         "after_colon": after_colon,
         "after_prose": after_prose,
-        "page_log_words": [math.log1p(sum(n_words))] * n,
-        "page_prose_share": [sum(k for k, p in zip(n_words, is_prose, strict=True) if p) / total_words] * n,
+        "page_log_words": [math.log1p(words_total)] * n,
+        "page_prose_share": [prose_total / total_words] * n,
         "page_nonprose_lines": [math.log1p(n - sum(is_prose))] * n,
-        "lines_to_prose_above": [min(d, 50) / 50 for d in nearest_above],
-        "lines_to_prose_below": [min(d, 50) / 50 for d in nearest_below],
+        "lines_to_prose_above": [min(d, DISTANCE_CAP) / DISTANCE_CAP for d in nearest_above],
+        "lines_to_prose_below": [min(d, DISTANCE_CAP) / DISTANCE_CAP for d in nearest_below],
         "indent": [min(d, 40) / 40 for d in indents],
         "indent_rel": [max(-20, min(20, d - content_indent)) / 20 for d in indents],
         "same_indent_prev": [i > 0 and indents[i - 1] == indents[i] for i in lines],
@@ -273,12 +279,10 @@ def line_features(
     # Context: the mean of a few features over windows of +-1, +-3 and +-8 lines.
     column = {name: LINE_FEATURES.index(name) for name in CONTEXT_SOURCES}
     at = len(LINE_FEATURES)
-    index = np.arange(n)
     for radius in CONTEXT_RADII:
-        lo, hi = np.maximum(0, index - radius), np.minimum(n, index + radius + 1)
+        sizes = _window_sums(np.ones(n), radius)
         for name in CONTEXT_SOURCES:
-            cumulative = np.concatenate(([0.0], np.cumsum(rows[:, column[name]])))
-            rows[:, at] = (cumulative[hi] - cumulative[lo]) / (hi - lo)
+            rows[:, at] = _window_sums(rows[:, column[name]], radius) / sizes
             at += 1
     return rows
 
@@ -298,9 +302,9 @@ def evidence(rows: np.ndarray) -> list[list[str]]:
         if at["region_page_share"][i] == 0:
             found.append("the page has no run of prose")
         elif not at["in_region"][i]:
-            lines = round(at["region_distance"][i] * 50)
-            found.append(f"{lines}{'+' if lines == 50 else ''} line{'s' * (lines != 1)} from the page's main run"
-                         " of prose")
+            lines = round(at["region_distance"][i] * DISTANCE_CAP)
+            plus = "+" if lines == DISTANCE_CAP else ""
+            found.append(f"{lines}{plus} line{'s' * (lines != 1)} from the page's main run of prose")
         run = round(math.expm1(at["nonprose_run"][i]))
         if run >= 3 and not at["after_colon"][i]:
             found.append(f"one of {run} lines in a row that are not sentences")
@@ -311,8 +315,9 @@ def evidence(rows: np.ndarray) -> list[list[str]]:
             found.append(f"{topic:.0%} of its words are in the page's prose")
         if at["widget_word_ratio"][i] >= 0.5:
             found.append(f"{at['widget_word_ratio'][i]:.0%} widget words")
-        if at["repeats"][i] > 0:
-            found.append(f"{'at least ' * (at['repeats'][i] == 5)}{int(at['repeats'][i]) + 1} times on the page")
+        repeats = int(at["repeats"][i])
+        if repeats > 0:
+            found.append(f"{'at least ' * (repeats == REPEATS_CAP)}{repeats + 1} times on the page")
         if at["has_copyright"][i]:
             found.append("a copyright notice")
         facts.append(found)
@@ -367,12 +372,17 @@ def _topic_overlap(lower: list[set[str]], is_prose: list[int]) -> list[float]:
 def _valid_mean_near(values: list[float], radius: int) -> list[float]:
     """The mean of the known values (not :data:`NO_TOPIC`) within ``radius`` lines of each line."""
     known = np.array([v != NO_TOPIC for v in values], dtype=float)
-    total = np.concatenate(([0.0], np.cumsum(np.where(known > 0, values, 0.0))))
-    count = np.concatenate(([0.0], np.cumsum(known)))
+    found = _window_sums(known, radius)
+    total = _window_sums(np.where(known > 0, values, 0.0), radius)
+    return np.where(found > 0, total / np.maximum(found, 1), NO_TOPIC).tolist()
+
+
+def _window_sums(values: np.ndarray, radius: int) -> np.ndarray:
+    """The sum of ``values`` over each line's window of +-``radius`` lines (cut at the page's ends)."""
     index = np.arange(len(values))
     lo, hi = np.maximum(0, index - radius), np.minimum(len(values), index + radius + 1)
-    found = count[hi] - count[lo]
-    return np.where(found > 0, (total[hi] - total[lo]) / np.maximum(found, 1), NO_TOPIC).tolist()
+    cumulative = np.concatenate(([0.0], np.cumsum(values)))
+    return cumulative[hi] - cumulative[lo]
 
 
 def _introduced_runs(texts: Sequence[str], is_prose: list[int]) -> tuple[list[int], list[bool], list[bool]]:

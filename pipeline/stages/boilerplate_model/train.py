@@ -29,6 +29,7 @@ out-of-domain, not in-sample. ``--with-extra`` adds the benchmarks of ``../share
 from __future__ import annotations
 
 import argparse
+import bisect
 import difflib
 import json
 import sys
@@ -113,7 +114,7 @@ def clean_pages(page: wcxb.Page) -> list[LabelledPage]:
     found = [LabelledPage(f"{page.id}{CLEAN}", page.page_type, page.domain, texts, indents, [1] * len(texts))]
     words = [0, *accumulate(count_words(t) for t in texts)]
     for cut in SHORT_CLEAN_WORDS:
-        lines = next((i for i, w in enumerate(words) if w >= cut), len(texts))
+        lines = bisect.bisect_left(words, cut)  # the first lines holding at least ``cut`` words
         if lines < len(texts):
             found.append(LabelledPage(f"{page.id}{CLEAN}-{cut}", page.page_type, page.domain, texts[:lines],
                                       indents[:lines], [1] * lines))
