@@ -266,7 +266,7 @@ def test_config_prints_every_default_as_toml_that_reads_back_the_same(tmp_path, 
     assert main(["config"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith('[pipeline]\nstages = ["segment", "duplicate_title", ')
-    assert "[stuffing]\nmin_instances = 3\n" in printed and '[grammar]\nlanguagetool = "auto"\nlanguagetool_path = "none"\n' in printed
+    assert "[stuffing]\nmodel = \"builtin\"\nmin_instances = 3\n" in printed and '[grammar]\nlanguagetool = "auto"\nlanguagetool_path = "none"\n' in printed
     (tmp_path / "printed.toml").write_text(printed, encoding="utf-8")
     assert load_config(tmp_path / "printed.toml") == default_config()
 

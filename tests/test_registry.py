@@ -91,7 +91,7 @@ def test_a_pipeline_can_stop_after_a_stage():
 
 def test_every_registered_signal_says_what_it_measures_once():
     declared = [signal for spec in registry.registered().values() for signal in spec.signals]
-    assert len({signal.name for signal in declared}) == len(declared) == 61
+    assert len({signal.name for signal in declared}) == len(declared) == 62
     assert all(signal.kind in (int, float) and signal.meaning for signal in declared)
 
 

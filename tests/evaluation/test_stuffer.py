@@ -9,8 +9,9 @@ from collections import Counter
 import pytest
 
 from pipeline.evaluation.stuffers import FAMILIES, NATURAL, NATURAL_SENTENCES, TitleSpan
-from pipeline.evaluation.stuffing import StuffingOnly, occurrences, placed_removed
+from pipeline.evaluation.stuffing import occurrences, placed_removed
 from pipeline.evaluation.wcxb import Page
+from pipeline.io.records import RawRecord
 
 BODY = "\n\n".join([
     "Rivers carry sediment from the mountains. The sediment settles where the water slows.",
@@ -108,18 +109,23 @@ def test_occurrences_match_whole_words_across_case_hyphens_and_symbols():
 
 
 def test_each_traced_copy_is_scored_removed_or_left_by_the_stage():
+    from pipeline.core.document import Action
     from pipeline.evaluation.stuffers import Lines
+    from pipeline.stages.normalize import make_document
+    from pipeline.stages.stuffing import STAGE
 
     keyphrase = "Best River Delta Farming Guide"
     body = "\n\n".join(["\n\n".join(BODY.split("\n\n")[:4])] * 13)  # 611 words: four copies
-    # In the order of the text: glued with no space after "sediment", a line of its own, before a
-    # paragraph, and wedged with no punctuation after a sentence's first word ("Deltas Best River
-    # ... Guide form at the mouth": spaCy reads the phrase as a compound modifying "form", the word
-    # after it, and the stage keeps such a phrase unless its neighbours join far better without it).
     article = Lines(body)
     rng = Scripted("own_line", 0, "mid_sentence", 0, 21, 1, "paragraph_start", 4, "mid_sentence", 6, 6, 2)
     assert TitleSpan().inject(article, keyphrase, rng) == 4
     sample = article.stuffed(keyphrase, 4)
-    doc, _ = StuffingOnly()(page(body, "River deltas"), sample.text)
-    assert placed_removed(sample, doc) == [("mid_glued", True), ("own_line", True), ("paragraph_start", True),
+    p = page(body, "River deltas")
+    doc = make_document(RawRecord(id=p.id, source=f"{p.id}.txt", position=1, text=sample.text, title=p.title))
+    # The first and third copies in the text's order removed whole, the fourth in part, the second not.
+    starts = [m.start() for m in re.finditer(keyphrase, doc.text)]
+    for start, end in ((starts[0], starts[0] + len(keyphrase)), (starts[2], starts[2] + len(keyphrase)),
+                       (starts[3], starts[3] + 4)):
+        doc.annotate(start, end, category=STAGE, rule="keyphrase_test", action=Action.REMOVE, reason="test")
+    assert placed_removed(sample, doc) == [("mid_glued", True), ("own_line", False), ("paragraph_start", True),
                                            ("mid_bare", False)]

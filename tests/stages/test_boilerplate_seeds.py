@@ -77,11 +77,9 @@ def test_seed_004_ads_bio_footer_cart_and_artifact_are_removed(seed_run):
         "boilerplate.copyright": ["Copyright © 2023 4thicft.org. All Rights Reserved."],
         "boilerplate.close_button": ["X"],
         "boilerplate.cart_widget": ["Add to cart"],
-        # The keyphrase injections, by the evidence that condemned each; tests/stages/test_stuffing.py
-        # checks them.
-        "stuffing.keyphrase_tail": ["Lower Back Pain Causing Leg Spasms"] * 5,
-        "stuffing.keyphrase_title_case": ["Lower Back Pain Causing Leg Spasms"] * 4,
-        "stuffing.keyphrase_misfit": ["Lower Back Pain Causing Leg Spasms"],
+        # The keyphrase's pasted copies, by where each sat; tests/stages/test_stuffing.py checks them.
+        "stuffing.keyphrase_own_sentence": ["Lower Back Pain Causing Leg Spasms"] * 5,
+        "stuffing.keyphrase_line_end": ["Lower Back Pain Causing Leg Spasms"] * 5,
     }
     bio = removed["boilerplate.author_bio"][0]
     assert bio.startswith("Author: Sara Riley\n\nHi there! I’m Sara") or bio.startswith("Author: Sara Riley\n\nHi there! I'm Sara")

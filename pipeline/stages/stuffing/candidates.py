@@ -1,18 +1,13 @@
-"""Step 1: candidates, word n-grams repeated often enough, and their instances."""
+"""Step 1: candidates, the maximal token spans the document's body repeats, and their instances."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain, pairwise
 
 from pipeline.core.document import Document
-from pipeline.text.words import PHRASE_WORD
-
-# What may sit between two words of one phrase: spaces or a hyphen, never clause punctuation.
-_JOINER = re.compile(r"[ \-]{1,3}")
-# A word right after one of these marks continues a token ("$9.99", "5.2", "ps:tc"): no phrase starts there.
-_CONTINUES_TOKEN = re.compile(r"[^\W_][.,:/]")
+from pipeline.stages.stuffing.text import JOINER, TOKEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,39 +17,76 @@ class Instance:
     block: int
 
 
-def find_candidates(doc: Document, stop: frozenset[str], *, min_instances: int, min_phrase_words: int,
-                    max_phrase_words: int, min_content_words: int) -> dict[str, list[Instance]]:
-    """Each phrase (lower case, words joined by a space) and its instances, in order."""
+@dataclass(slots=True)
+class Candidate:
+    key: tuple[str, ...]  # its tokens, lower case
+    instances: list[Instance]
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(self.key)
+
+
+def find_candidates(doc: Document, stop: frozenset[str], *, min_instances: int, min_tokens: int, max_tokens: int,
+                    min_content_tokens: int) -> list[Candidate]:
+    """Every token span of ``min_tokens`` to ``max_tokens`` tokens the body repeats at least
+    ``min_instances`` times (case-insensitively, never across clause punctuation or text an
+    earlier stage removed), with ``min_content_tokens`` tokens that are neither stop words nor
+    symbols, and maximal: a span every instance of which extends by the same token is that
+    longer span ("best running shoes" inside "best running shoes for women" said as often is no
+    candidate of its own). Instances in document order."""
     removed = doc.removed_mask()
-    blocks = [(list(PHRASE_WORD.finditer(block.text)), block) for block in doc.blocks]
-    lowered = [[w.group().lower() for w in words] for words, _ in blocks]
-    # A phrase with enough instances has every pair of adjacent words that often: phrases
-    # are grown only through pairs the document repeats (most documents have few).
-    pairs = Counter(pair for words in lowered for pair in zip(words, words[1:], strict=False))
-    repeated = {pair for pair, count in pairs.items() if count >= min_instances}
-    if not repeated:
-        return {}
-    found: dict[str, list[Instance]] = {}
-    for b, ((words, block), lower) in enumerate(zip(blocks, lowered, strict=True)):
-        for i, first in enumerate(words):
-            if i + 1 == len(words) or (lower[i], lower[i + 1]) not in repeated or lower[i] in stop:
-                continue  # (the first test of the loop below, done before the costlier ones)
-            at = first.start()
-            if _CONTINUES_TOKEN.fullmatch(block.text, max(0, at - 2), at):
-                continue
-            for j in range(i + 1, min(i + max_phrase_words, len(words))):
-                if (lower[j - 1], lower[j]) not in repeated:
-                    break
-                if not _JOINER.fullmatch(block.text[words[j - 1].end():words[j].start()]):
-                    break
-                last = lower[j]
-                if last in stop or j + 1 - i < min_phrase_words:
-                    continue
-                phrase = lower[i:j + 1]
-                if sum(len(w) > 1 and w not in stop for w in phrase) < min_content_words:
-                    continue
-                start, end = block.start + first.start(), block.start + words[j].end()
-                if any(removed[start:end]) and b != 0:
-                    continue  # already gone with a boilerplate line
-                found.setdefault(" ".join(phrase), []).append(Instance(start, end, b))
-    return {k: v for k, v in found.items() if len(v) >= min_instances}
+    text = doc.text
+    # Runs of tokens joined as one phrase's are: (lower-case token, start, end, block).
+    runs: list[list[tuple[str, int, int, int]]] = []
+    for b in range(doc.first_body_block, len(doc.blocks)):
+        block = doc.blocks[b]
+        run: list[tuple[str, int, int, int]] = []
+        for m in TOKEN.finditer(block.text):
+            start, end = block.start + m.start(), block.start + m.end()
+            # (most tokens follow the last one after a single space)
+            joined = run and (start - run[-1][2] == 1 and text[start - 1] == " "
+                              or JOINER.fullmatch(text, run[-1][2], start))
+            if not joined or removed[start]:
+                if len(run) >= min_tokens:
+                    runs.append(run)
+                run = []
+            if not removed[start]:
+                run.append((m.group().lower().replace("’", "'"), start, end, b))
+        if len(run) >= min_tokens:
+            runs.append(run)
+    # Grow spans a token at a time through the ones repeated often enough (most documents have few),
+    # from the word pairs said often enough (counted first: most pairs are said once).
+    words = [[t[0] for t in run] for run in runs]
+    pairs = Counter(chain.from_iterable(pairwise(w) for w in words))
+    spans: dict[tuple[str, ...], list[tuple[int, int]]] = {}  # key -> (run, first token)
+    for r, w in enumerate(words):
+        for i, pair in enumerate(pairwise(w)):
+            if pairs[pair] >= min_instances:
+                spans.setdefault(pair, []).append((r, i))
+    found: list[Candidate] = []
+    size = 2
+    while spans:
+        spans = {key: places for key, places in spans.items() if len(places) >= min_instances}
+        longer: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+        for key, places in spans.items():
+            following = {runs[r][i + size][0] if i + size < len(runs[r]) else None for r, i in places}
+            preceding = {runs[r][i - 1][0] if i else None for r, i in places}
+            maximal = (len(following) > 1 or None in following) and (len(preceding) > 1 or None in preceding)
+            # (a span said twice over, "a b | a b", is its half's copies back to back)
+            if (maximal and size >= min_tokens and (size % 2 or key[:size // 2] != key[size // 2:])
+                    and sum(len(w) > 1 and w not in stop and not is_symbol(w) for w in key) >= min_content_tokens):
+                found.append(Candidate(key, [Instance(runs[r][i][1], runs[r][i + size - 1][2], runs[r][i][3])
+                                             for r, i in places]))
+            if size < max_tokens:
+                for r, i in places:
+                    if i + size < len(runs[r]):
+                        longer.setdefault((*key, runs[r][i + size][0]), []).append((r, i))
+        spans, size = longer, size + 1
+    for candidate in found:
+        candidate.instances.sort(key=lambda inst: inst.start)
+    return found
+
+
+def is_symbol(token: str) -> bool:
+    return not token[0].isalnum()

@@ -1,0 +1,267 @@
+"""Train the stuffing models, ``pipeline/models/stuffing.npz`` (needs the ``train`` extra):
+``python -m pipeline.stages.stuffing.train [--lofo]``.
+
+1. Data: WCXB dev's fold-A articles (:func:`pipeline.evaluation.wcxb.fold`), each stuffed
+   ``DRAWS`` times by every stuffer family of :mod:`pipeline.evaluation.stuffers` (each stuffed
+   article also holds one or two natural uses of its keyphrase), and as negatives the same
+   articles clean, clean with two natural uses of a keyphrase planted, and fold A's other pages
+   (products, forums, listings, documentation) clean. Fold B is never seen: ``make eval``
+   scores on it.
+2. Each document goes through the stages the stuffing stage requires, then its candidates and
+   features are computed as the stage computes them.
+3. Labels: a candidate is positive when its tokens are the keyphrase's; a candidate sharing
+   characters with the keyphrase's instances (a sub-span said more often) is left out, every
+   other candidate is negative. An instance of the keyphrase is positive when the stuffer
+   pasted it there, negative when it is a natural use (planted, or the article's own).
+4. Three gradient-boosted tree models (scikit-learn, fixed seed): the placement model over the
+   instance's features alone, copies against every other instance; the candidate model over the
+   candidate's features and the placement model's P of its instances, taken from models that did
+   not see the document (two halves by page), as the stage will see them; the copy model over
+   the candidate's and the instance's features, the keyphrases' copies against their natural uses.
+5. The candidate threshold, from held-out P too (``CLEAN_DOCS_FLAGGED``): trees rank a stuffer
+   they never met well but their P drifts, so the cut is set where the negatives are.
+
+``--lofo`` also trains, for each family, the models without it (``pipeline/models/stuffing_lofo/
+without-<family>.npz``): ``make eval`` scores each family with the models that never saw it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.core.config import load_config
+from pipeline.core.document import Document
+from pipeline.evaluation.stuffers import FAMILIES, NATURAL, Lines, Stuffed, plant_natural
+from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, articles, fold, load_pages
+from pipeline.io.records import RawRecord
+from pipeline.language.nlp import stop_words
+from pipeline.language.trees import Trees
+from pipeline.run.processor import build_pipeline
+from pipeline.stages.normalize import make_document
+from pipeline.stages.stuffing import KeywordStuffing
+from pipeline.stages.stuffing.candidates import find_candidates
+from pipeline.stages.stuffing.features import (
+    CANDIDATE_FEATURES,
+    CANDIDATE_MODEL_FEATURES,
+    DIRECTIONS,
+    INSTANCE_FEATURES,
+    candidate_row,
+    describe,
+)
+from pipeline.stages.stuffing.model import BUILTIN_MODEL, LOFO_DIR, StuffingModel
+from pipeline.stages.stuffing.text import TOKEN
+
+MODEL_PATH = LOFO_DIR.parent / BUILTIN_MODEL
+SEED = 20261202
+# Stuffed versions of each fold-A article per family (different keyphrases and placements).
+DRAWS = 2
+# What the stage requires before it runs (its own input), and the candidates' settings it uses.
+BEFORE = ["segment", "duplicate_title", "boilerplate"]
+# Small trees with large leaves: a family left out is scored by models that must not have learned
+# the other families' exact signatures.
+PARAMS = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 7, "min_samples_leaf": 200,
+          "l2_regularization": 1.0, "early_stopping": False, "random_state": 0}
+# The share of non-keyphrase candidates whose instances the instance model learns from.
+NEGATIVES_KEPT = 0.25
+# The share of clean training documents with a candidate above the candidate threshold (held-out P, step 5).
+CLEAN_DOCS_FLAGGED = 0.01
+# The copy model's cut: its natural uses are planted sentences it separates all but perfectly in
+# training, so a cut set from them would sit at 0.
+COPY_THRESHOLD = 0.5
+MONOTONE = [DIRECTIONS.get(name, 0) for name in CANDIDATE_MODEL_FEATURES]
+# A negative document's id ends with this (a clean article, one with natural uses, another page).
+CLEAN = "clean"
+
+
+def _settings() -> dict:
+    defaults = {k: v for k, v in KeywordStuffing.__init__.__kwdefaults__.items()
+                if k in ("min_instances", "min_tokens", "max_tokens", "min_content_tokens")}
+    return {**defaults, **{k: v for k, v in load_config().get("stuffing", {}).items() if k in defaults}}
+
+
+@dataclass(slots=True)
+class Row:
+    """A candidate of a training document: its features, its instances' and their labels."""
+
+    doc: str  # "<page id>:<family or clean kind>:<draw>"
+    family: str
+    label: int  # the keyphrase (1) or not
+    features: np.ndarray
+    instances: np.ndarray  # one row of ``INSTANCE_FEATURES`` per instance
+    copies: np.ndarray  # 1 for each instance a stuffer pasted
+    key: str = ""  # the candidate's tokens (for reading the rows)
+
+
+class Featurizer:
+    def __init__(self) -> None:
+        config = load_config()
+        config["pipeline"]["stages"] = BEFORE
+        self.pipeline = build_pipeline(config)
+        self.stop = stop_words()
+        self.settings = _settings()
+
+    def document(self, page: Page, body: str) -> Document:
+        doc = make_document(RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=body, title=page.title))
+        self.pipeline(doc)
+        return doc
+
+    def rows(self, family: str, page: Page, sample: Stuffed | None, body: str, doc_id: str) -> list[Row]:
+        doc = self.document(page, body)
+        described = describe(doc, find_candidates(doc, self.stop, **self.settings), self.stop)
+        key = tuple(t.lower().replace("’", "'") for t in TOKEN.findall(sample.keyphrase)) if sample else None
+        copies = _copy_starts(doc, sample) if sample else set()
+        keyphrase = next((d for d in described if d.candidate.key == key), None)
+        rows = []
+        for d in described:
+            if keyphrase is not None and d is not keyphrase and any(
+                    a.start < b.end and b.start < a.end for a in d.candidate.instances
+                    for b in keyphrase.candidate.instances):
+                continue  # a sub-span of the keyphrase (or one overlapping it): neither one nor the other
+            labels = np.array([d is keyphrase and inst.start in copies for inst in d.candidate.instances], dtype=int)
+            rows.append(Row(doc_id, family, int(d is keyphrase), d.row, d.instance_rows, labels, d.candidate.phrase))
+        return rows
+
+
+def _copy_starts(doc: Document, sample: Stuffed) -> set[int]:
+    """Where in ``doc.text`` the stuffer's copies start (by token count: the document is the
+    title, then the normalized body, whose tokens are the sample's)."""
+    tokens = list(TOKEN.finditer(doc.text))
+    before_body = len(tokens) - len(TOKEN.findall(sample.text))
+    copies = set()
+    for at, placement in sample.placed:
+        index = before_body + len(TOKEN.findall(sample.text, 0, at))
+        if placement != NATURAL and 0 <= index < len(tokens):
+            copies.add(tokens[index].start())
+    return copies
+
+
+_FEATURIZER: Featurizer | None = None
+
+
+def _job(job: tuple[str, Page, int]) -> list[Row]:
+    global _FEATURIZER
+    if _FEATURIZER is None:
+        _FEATURIZER = Featurizer()
+    family, page, draw = job
+    doc_id = f"{page.id}:{family}:{draw}"
+    rng = random.Random(f"{SEED}:{family}:{page.id}:{draw}")
+    if family in FAMILIES:
+        sample = FAMILIES[family](page, rng)
+        return _FEATURIZER.rows(family, page, sample, sample.text, doc_id) if sample else []
+    if family == f"{CLEAN}:planted":
+        sample = list(FAMILIES.values())[draw % len(FAMILIES)](page, rng, natural=False)
+        if sample is None:
+            return []
+        article = Lines(page.gold)
+        plant_natural(article, sample.keyphrase, rng, 2)
+        return _FEATURIZER.rows(family, page, None, article.stuffed(sample.keyphrase, 0).text, doc_id)
+    return _FEATURIZER.rows(family, page, None, page.gold, doc_id)
+
+
+def collect(pages: list[Page], workers: int = 2) -> list[Row]:
+    """Rows of every fold-A document of step 1."""
+    training = [p for p in articles(pages) if fold(p) == "A"]
+    chosen = {p.id for p in articles(pages)}
+    others = [p for p in pages if p.id not in chosen and fold(p) == "A"]
+    jobs = [(name, page, draw) for name in FAMILIES for page in training for draw in range(DRAWS)]
+    jobs += [(f"{CLEAN}:article", page, 0) for page in training]
+    jobs += [(f"{CLEAN}:planted", page, n) for n, page in enumerate(training)]
+    jobs += [(f"{CLEAN}:page", page, 0) for page in others]
+    with ProcessPoolExecutor(workers) as pool:
+        return [row for part in pool.map(_job, jobs, chunksize=16) for row in part]
+
+
+def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
+    """Fit the three models on the rows of ``families`` (and every negative document); save to ``out``."""
+    rows = [r for r in rows if r.family in families or r.family.startswith(CLEAN)]
+    half = np.array([zlib.crc32(r.doc.split(":")[0].encode()) % 2 for r in rows])
+    sizes = [len(r.instances) for r in rows]
+    owner = np.repeat(np.arange(len(rows)), sizes)
+    labels = np.array([r.label for r in rows])
+    places = np.vstack([r.instances for r in rows])
+    copies = np.concatenate([r.copies for r in rows])
+    # The placement model learns copies against every other instance, the keyphrases' natural uses
+    # and a share of the other candidates' instances (weighted back up: most are alike).
+    sampled = np.array([r.label == 1 or zlib.crc32(f"{r.doc}:{i}".encode()) % 1000 < NEGATIVES_KEPT * 1000
+                        for i, r in enumerate(rows)], dtype=bool)[owner]
+    weight = np.where(labels[owner] == 1, 1.0, 1 / NEGATIVES_KEPT)
+    held = np.zeros(len(copies))
+    for part in (0, 1):
+        train = (half[owner] != part) & sampled
+        held[half[owner] == part] = _trees(places[train], copies[train], weight[train]).predict(
+            places[half[owner] == part])
+    placed = np.split(held, np.cumsum(sizes)[:-1])
+    candidates = np.array([candidate_row(r.features, p) for r, p in zip(rows, placed, strict=True)])
+    # The copy model learns the keyphrases' copies against their natural uses.
+    keyphrases = [r for r in rows if r.label]
+    x = np.vstack([np.hstack([np.tile(r.features, (len(r.instances), 1)), r.instances]) for r in keyphrases])
+    y = np.concatenate([r.copies for r in keyphrases])
+    # The layouts the stage hands the models (features.instance_rows and candidate_row).
+    if (places.shape[1], x.shape[1], candidates.shape[1]) != (
+            len(INSTANCE_FEATURES), len(CANDIDATE_FEATURES) + len(INSTANCE_FEATURES),
+            len(CANDIDATE_MODEL_FEATURES)):
+        raise AssertionError(f"training rows of {places.shape[1]}, {x.shape[1]} and {candidates.shape[1]} features")
+    # 5. The candidate threshold, from held-out P too: what all but CLEAN_DOCS_FLAGGED of the clean
+    # documents' candidates score.
+    chance = np.zeros(len(rows))
+    for part in (0, 1):
+        chance[half == part] = _trees(candidates[half != part], labels[half != part], monotone=MONOTONE).predict(
+            candidates[half == part])
+    by_doc: dict[str, float] = {}
+    for r, p in zip(rows, chance, strict=True):
+        if r.family.startswith(CLEAN):
+            by_doc[r.doc] = max(by_doc.get(r.doc, 0.0), p)
+    candidate_threshold = float(np.quantile(list(by_doc.values()), 1 - CLEAN_DOCS_FLAGGED))
+    meta = {
+        "trained_on": f"WCXB dev fold-A articles stuffed by {', '.join(families)} ({DRAWS} draws each), "
+                      "clean, with natural uses, and fold A's other pages clean",
+        "families": list(families), "params": PARAMS,
+        "candidate_threshold": candidate_threshold, "instance_threshold": COPY_THRESHOLD,
+        "rows": {"candidates": len(labels), "keyphrases": int(labels.sum()), "instances": len(copies),
+                 "copies": int(copies.sum()), "natural_uses": int(len(y) - y.sum()), "clean_documents": len(by_doc)},
+    }
+    StuffingModel(_trees(candidates, labels, monotone=MONOTONE),
+                  _trees(places[sampled], copies[sampled], weight[sampled]), _trees(x, y), meta).save(out)
+    return meta
+
+
+def _trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, monotone: list[int] | None = None) -> Trees:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    classifier = HistGradientBoostingClassifier(**PARAMS, monotonic_cst=monotone).fit(x, y, sample_weight=weight)
+    trees = Trees.from_sklearn(classifier)
+    trees.check_against(classifier, x)
+    return trees
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.stages.stuffing.train", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--wcxb", type=Path, default=DEFAULT_WCXB)
+    parser.add_argument("--lofo", action="store_true",
+                        help="also train, for each stuffer family, the models without it "
+                             "(pipeline/models/stuffing_lofo/without-<family>.npz)")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args(argv)
+    pages = load_pages(args.wcxb)
+    rows = collect(pages, args.workers)
+    print("all", json.dumps(fit(rows, tuple(FAMILIES), MODEL_PATH)["rows"]))
+    if args.lofo:
+        LOFO_DIR.mkdir(exist_ok=True)
+        for name in FAMILIES:
+            others = tuple(n for n in FAMILIES if n != name)
+            print(name, json.dumps(fit(rows, others, LOFO_DIR / f"without-{name}.npz")["rows"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
