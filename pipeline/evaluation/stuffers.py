@@ -21,6 +21,10 @@ many copies it pastes and where it puts them:
 - ``keyword_lines``: two topic words and a search modifier ("... near me", "... for sale"), lower
   case; 3-8 copies on lines of keywords: two copies between bars or commas, a "Tags:" line, a
   paragraph's "see also:" tail.
+- ``long_tail``: a query around two topic words, with its stop words ("best sleep for toddlers",
+  "what is protein intake"); lower case, Title Case or a capital first word; one copy per 80-200
+  words (3-16); bare or bold between two words of a sentence, quoted after a sentence, in a call to
+  action ("Read more about ..."), at a paragraph's end with no mark.
 
 Every stuffed article also gets one or two natural uses of the keyphrase, planted as a sentence
 of plain prose (``NATURAL``): the stage must keep them. Every stuffer records where each copy
@@ -421,5 +425,51 @@ class KeywordLines(Stuffer):
         return done
 
 
+class LongTail(Stuffer):
+    """A long-tail query around two of the article's most frequent content words, cased once for the
+    document, pasted bare or bold inside sentences, quoted, in calls to action, at paragraph ends."""
+
+    name = "long_tail"
+    QUERIES = ("best {a} for {b}", "{a} vs {b}", "what is {a} {b}", "{a} {b} explained", "how to {a} {b}",
+               "{a} and {b} guide", "why {a} {b} matters", "{a} {b} for beginners")
+    MODES = ("bare_inline", "bold_inline", "quoted", "call_to_action", "paragraph_tail")
+    CALLS = ("Read more about {}.", "Learn more: {}", "See also {}.", "Click here for {}.", "More on {} below.")
+
+    def keyphrase(self, page: Page, rng: random.Random) -> str | None:
+        topic = topic_words(page.gold, 4)
+        if len(topic) < 2:
+            return None
+        a, b = rng.sample(topic, 2)
+        phrase = rng.choice(self.QUERIES).format(a=a, b=b)
+        casing = rng.random()
+        if casing < 0.5:
+            return phrase
+        return title_case(phrase) if casing < 0.8 else phrase[:1].upper() + phrase[1:]
+
+    def inject(self, article: Lines, keyphrase: str, rng: random.Random) -> int:
+        words = sum(len(PHRASE_WORD.findall(line)) for line in article.lines)
+        count = min(16, max(3, words // rng.randint(80, 200)))
+        for _ in range(count):
+            mode = rng.choice(self.MODES)
+            i = rng.randrange(len(article.lines))
+            line = article.lines[i]
+            # (never inside a copy already pasted: that would break it)
+            pasted = [(at, at + len(keyphrase)) for k, at, _ in article.copies if k == i]
+            gaps = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", line)
+                    if not any(a <= m.start() <= b for a, b in pasted)]
+            if mode in ("bare_inline", "bold_inline") and gaps:
+                left, right = ("", "") if mode == "bare_inline" else ("**", "**")
+                article.replace(i, rng.choice(gaps), 1, f" {left}{keyphrase}{right} ", 1 + len(left), mode)
+            elif mode == "quoted":
+                at = article.after_sentence(i, rng)
+                article.replace(i, at, 0, f' "{keyphrase}"', 2, mode)
+            elif mode == "call_to_action":
+                call = rng.choice(self.CALLS)
+                article.replace(i, len(line), 0, " " + call.format(keyphrase), 1 + call.index("{}"), mode)
+            else:
+                article.replace(i, len(line), 0, f" {keyphrase}", 1, "paragraph_tail")
+        return count
+
+
 FAMILIES: dict[str, Stuffer] = {s.name: s for s in (TitleSpan(), SeoTemplate(), BodyNgram(), WholeTitle(),
-                                                      MixedCase(), KeywordLines())}
+                                                      MixedCase(), KeywordLines(), LongTail())}

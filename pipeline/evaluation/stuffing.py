@@ -1,4 +1,4 @@
-"""Keyword stuffing measured leave-one-family-out: six stuffer families over WCXB dev articles,
+"""Keyword stuffing measured leave-one-family-out: seven stuffer families over WCXB dev articles,
 and clean pages.
 
 The families are :mod:`pipeline.evaluation.stuffers`. Each is scored on the articles of fold B

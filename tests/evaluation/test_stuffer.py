@@ -60,6 +60,11 @@ def test_the_families_differ_in_phrase_casing_and_count():
     assert {s.injected for s in samples["whole_title"]} == {3, 4}
     assert {s.injected for s in samples["body_ngram"]} == {8}  # 72 words: the fewest it pastes
     assert {s.injected for s in samples["title_span"]} == {3}
+    # A query with its stop words, in any of three casings, pasted in five ways.
+    assert {"Delta Vs River", "river floods for beginners", "Farming delta explained"} <= {
+        s.keyphrase for s in samples["long_tail"]}
+    assert {p for s in samples["long_tail"] for _, p in s.copies} == {
+        "bare_inline", "bold_inline", "quoted", "call_to_action", "paragraph_tail"}
 
 
 def test_natural_uses_are_sentences_of_plain_prose():

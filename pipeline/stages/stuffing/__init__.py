@@ -7,7 +7,7 @@ many times; a writer repeats a topic term grammatically, in the same few frames.
    body repeats ``min_instances`` times or more, case-insensitively. The title is evidence only.
 2. Features (``features.py``): each instance's place, casing and trigram fit; each candidate's
    count, frames, topic and title evidence, and kinds of place.
-3. Three gradient-boosted tree models (``train.py``, ``DATA_CARD.md``; trained on six stuffer
+3. Three gradient-boosted tree models (``train.py``, ``DATA_CARD.md``; trained on seven stuffer
    designs): placement P per instance; the candidate model, over the candidate and those P, picks
    the stuffed keyphrases (P ≥ ``candidate_threshold``; of overlapping ones the longest); the copy
    model keeps the natural uses (a copy goes at P ≥ ``instance_threshold``).
