@@ -12,13 +12,19 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from pipeline._core import Forest
 from pipeline.core.config import ConfigError, read_user_file
+
+T = TypeVar("T")
 
 TREE_ARRAYS = ("feature", "threshold", "left", "right", "value", "depth", "baseline")
 
@@ -112,6 +118,14 @@ class ModelFile:
     meta: dict
     arrays: dict[str, np.ndarray]  # every array of the file, the trees' and the extra ones
     sha256: str  # the file's digest, recorded in a run's manifest
+
+
+def load_model(path: str | Path | None, builtin: Traversable, loader: Callable[[str], T]) -> T:
+    """``loader`` on the model file at ``path``, or on ``builtin`` (a file of the package) when None."""
+    if path is None:
+        with resources.as_file(builtin) as found:
+            return loader(str(found))
+    return loader(str(path))
 
 
 def read_model(path: str, features: tuple[str, ...], error: type[Exception], kind: str) -> ModelFile:

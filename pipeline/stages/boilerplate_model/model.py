@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.core.config import ConfigError
-from pipeline.language.trees import Trees, read_model, write_model
+from pipeline.language.trees import Trees, load_model, read_model, write_model
 from pipeline.stages.boilerplate_model.features import FEATURES, LexiconRule, Vocabulary, line_features
 
 BUILTIN = "builtin"
@@ -54,10 +54,8 @@ class LineModel:
     @classmethod
     def load(cls, path: str | Path | None = None) -> LineModel:
         """The model at ``path``; the built-in one when ``path`` is None or "builtin"."""
-        if path is None or path == BUILTIN:
-            with resources.as_file(resources.files(__package__).joinpath("boilerplate_lines.npz")) as builtin:
-                return _load(str(builtin))
-        return _load(str(path))
+        return load_model(None if path == BUILTIN else path, resources.files(__package__) / "boilerplate_lines.npz",
+                          _load)
 
 
 @lru_cache(maxsize=4)

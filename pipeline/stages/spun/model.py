@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.core.config import ConfigError
-from pipeline.language.trees import Trees, read_model, write_model
+from pipeline.language.trees import Trees, load_model, read_model, write_model
 from pipeline.stages.spun.features import TOP_WORDS, WORD_FEATURES
 
 BUILTIN_MODEL = "spun_words.npz"
@@ -59,10 +59,7 @@ class SpunModel:
     @classmethod
     def load(cls, path: Path | str | None = None) -> SpunModel:
         """The model at ``path``; the built-in one (``pipeline/models/spun_words.npz``) when None."""
-        if path is None:
-            with resources.as_file(resources.files("pipeline").joinpath(f"models/{BUILTIN_MODEL}")) as builtin:
-                return _load_model(str(builtin))
-        return _load_model(str(path))
+        return load_model(path, resources.files("pipeline") / "models" / BUILTIN_MODEL, _load_model)
 
 
 @lru_cache(maxsize=4)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.core.config import ConfigError
-from pipeline.language.trees import TREE_ARRAYS, Trees, read_model, write_model
+from pipeline.language.trees import TREE_ARRAYS, Trees, load_model, read_model, write_model
 from pipeline.stages.stuffing.features import FEATURES
 
 BUILTIN_MODEL = "stuffing.npz"
@@ -56,10 +56,7 @@ class StuffingModel:
     @classmethod
     def load(cls, path: Path | str | None = None) -> StuffingModel:
         """The model at ``path``; the built-in one (``pipeline/models/stuffing.npz``) when None."""
-        if path is None:
-            with resources.as_file(resources.files("pipeline").joinpath(f"models/{BUILTIN_MODEL}")) as builtin:
-                return _load(str(builtin))
-        return _load(str(path))
+        return load_model(path, resources.files("pipeline") / "models" / BUILTIN_MODEL, _load)
 
 
 @lru_cache(maxsize=8)
