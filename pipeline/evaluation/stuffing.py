@@ -89,6 +89,15 @@ def placed_removed(sample: Stuffed, doc: Document) -> list[tuple[str, bool]]:
     return found
 
 
+def held_out(family: str) -> StuffingOnly:
+    """The stage with the models trained without ``family`` (``train.py --lofo``)."""
+    return StuffingOnly(str(LOFO_DIR / f"without-{family}.npz"))
+
+
+def _loses_words(doc: Document, cleaned: str) -> bool:
+    return bool(bag(doc.text) - bag(cleaned))
+
+
 def score_family(pages: list[Page], stuffer, stage: StuffingOnly, rng: random.Random) -> dict:
     """One family's row: ``pages`` stuffed by ``stuffer``, cleaned by ``stage``."""
     articles_done = found = 0
@@ -133,7 +142,7 @@ def clean_rows(articles_: list[Page], others: list[Page], stage: StuffingOnly, r
         part = fold(page)
         doc, out = stage(page, page.gold)
         losing["articles", part] += 1
-        losing["losing", part] += bool(bag(doc.text) - bag(out))
+        losing["losing", part] += _loses_words(doc, out)
         sample = families[n % len(families)](page, rng, natural=False)
         if sample is None:
             continue
@@ -141,11 +150,11 @@ def clean_rows(articles_: list[Page], others: list[Page], stage: StuffingOnly, r
         plant_natural(article, sample.keyphrase, rng, 2)
         doc, out = stage(page, article.stuffed(sample.keyphrase, 0).text)
         losing["planted", part] += 1
-        losing["planted_losing", part] += bool(bag(doc.text) - bag(out))
+        losing["planted_losing", part] += _loses_words(doc, out)
     for page in others:
         doc, out = stage(page, page.gold)
         losing["other", fold(page)] += 1
-        losing["other_losing", fold(page)] += bool(bag(doc.text) - bag(out))
+        losing["other_losing", fold(page)] += _loses_words(doc, out)
     names = {"articles": "articles", "losing_words": "losing", "planted": "planted",
              "planted_losing_words": "planted_losing", "other_pages": "other",
              "other_pages_losing_words": "other_losing"}
@@ -159,8 +168,7 @@ def evaluate(pages: list[Page], *, families: list[str] | None = None) -> dict:
     every = articles(pages)
     chosen = {p.id for p in every}
     held = [p for p in every if fold(p) == "B"]
-    rows = {name: score_family(held, FAMILIES[name], StuffingOnly(str(LOFO_DIR / f"without-{name}.npz")),
-                               random.Random(SEED))
+    rows = {name: score_family(held, FAMILIES[name], held_out(name), random.Random(SEED))
             for name in families or FAMILIES}
     measures = ("keyphrase_found", "copies_removed", "natural_kept", "original_words_kept")
     return {

@@ -111,8 +111,7 @@ def test_stuffing_leave_one_family_out_scores():
     held = [p for p in wcxb.articles(wcxb.load_pages(WCXB, page_types={"article"})) if wcxb.fold(p) == "B"]
     held = held[:STUFFING_PAGES]
     for name, (articles, found, removed) in STUFFING_FOUND.items():
-        model = stuffing.StuffingOnly(str(stuffing.LOFO_DIR / f"without-{name}.npz"))
-        row = stuffing.score_family(held, FAMILIES[name], model, random.Random(stuffing.SEED))
+        row = stuffing.score_family(held, FAMILIES[name], stuffing.held_out(name), random.Random(stuffing.SEED))
         assert (row["articles"], round(row["keyphrase_found"] * articles), round(row["copies_removed"], 4)) == (
             articles, found, removed), name
         assert row["natural_kept"] == 1.0, name

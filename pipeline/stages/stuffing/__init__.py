@@ -24,7 +24,7 @@ import numpy as np
 from pipeline.core.document import Action, Document
 from pipeline.core.registry import Category, Stage, signals, stage
 from pipeline.language.nlp import stop_words
-from pipeline.stages.stuffing.candidates import Instance, find_candidates
+from pipeline.stages.stuffing.candidates import Instance, find_candidates, form
 from pipeline.stages.stuffing.features import INSTANCE_FEATURES, Described, candidate_row, describe, instance_rows
 from pipeline.stages.stuffing.model import StuffingModel
 from pipeline.stages.stuffing.spans import removal_span
@@ -39,7 +39,7 @@ SIGNALS = signals(int, {
     "stuffing_instances": "instances of the keyphrase in the body (of the likeliest candidate when none is stuffed)",
     "stuffing_injected": "pasted copies removed",
 }) + signals(float, {
-    "stuffing_density": "keyphrase tokens per token of the document",
+    "stuffing_density": "keyphrase tokens (over its instances) per whitespace-separated word of the document",
     "stuffing_unintegrated_ratio": "pasted copies / instances",
     "stuffing_probability": "the candidate model's P that the likeliest candidate is a stuffed keyphrase",
 })
@@ -195,5 +195,5 @@ def _place(row: np.ndarray) -> tuple[str, str]:
 
 def _form(doc: Document, instances: list[Instance]) -> str:
     """The keyphrase as the document says it most often (the first such instance)."""
-    forms = [" ".join(doc.text[inst.start:inst.end].split()) for inst in instances]
+    forms = [form(doc.text, inst) for inst in instances]
     return max(forms, key=forms.count)

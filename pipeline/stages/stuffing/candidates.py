@@ -75,7 +75,7 @@ def find_candidates(doc: Document, stop: frozenset[str], *, min_instances: int, 
             maximal = (len(following) > 1 or None in following) and (len(preceding) > 1 or None in preceding)
             # (a span said twice over, "a b | a b", is its half's copies back to back)
             if (maximal and size >= min_tokens and (size % 2 or key[:size // 2] != key[size // 2:])
-                    and sum(len(w) > 1 and w not in stop and not is_symbol(w) for w in key) >= min_content_tokens):
+                    and len(content_tokens(key, stop)) >= min_content_tokens):
                 found.append(Candidate(key, [Instance(runs[r][i][1], runs[r][i + size - 1][2], runs[r][i][3])
                                              for r, i in places]))
             if size < max_tokens:
@@ -90,3 +90,13 @@ def find_candidates(doc: Document, stop: frozenset[str], *, min_instances: int, 
 
 def is_symbol(token: str) -> bool:
     return not token[0].isalnum()
+
+
+def content_tokens(key: tuple[str, ...], stop: frozenset[str]) -> list[str]:
+    """The tokens of ``key`` that carry its topic: two characters or more, no stop word, no symbol."""
+    return [w for w in key if len(w) > 1 and w not in stop and not is_symbol(w)]
+
+
+def form(text: str, inst: Instance) -> str:
+    """How the document writes ``inst``, its spaces collapsed."""
+    return " ".join(text[inst.start:inst.end].split())

@@ -27,7 +27,7 @@ import numpy as np
 
 from pipeline.core.document import Document
 from pipeline.language.lm import trigram_model
-from pipeline.stages.stuffing.candidates import Candidate, Instance, is_symbol
+from pipeline.stages.stuffing.candidates import Candidate, Instance, content_tokens, form, is_symbol
 from pipeline.stages.stuffing.text import LIST_MARK, ONLY_PUNCT, TOKEN, ends_sentence, wrapping
 from pipeline.text.words import LM_WORD
 
@@ -148,10 +148,10 @@ def describe(doc: Document, candidates: list[Candidate], stop: frozenset[str]) -
         key = candidate.key
         n = len(key)
         in_title = _holds(title_key, key)
-        forms = {re.sub(r"\s+", " ", doc.text[inst.start:inst.end]) for inst in candidate.instances}
+        forms = {form(doc.text, inst) for inst in candidate.instances}
         count = len(candidate.instances)
         row = [
-            n, sum(len(w) > 1 and w not in stop and not is_symbol(w) for w in key), sum(map(is_symbol, key)),
+            n, len(content_tokens(key, stop)), sum(map(is_symbol, key)),
             sum(w.isdigit() for w in key), sum(w in stop for w in key) / n,
             count, 1000 * count / words, len({inst.block for inst in candidate.instances}) / body_blocks,
             float(in_title), n / len(title_key) if in_title else 0.0, len(forms),
@@ -185,7 +185,7 @@ def _topic(key: tuple[str, ...], count: int, counts: Counter, title: set[str], w
            stop: frozenset[str]) -> tuple[float, float]:
     """The share of the phrase's content words the title holds, and how often the body says them
     outside the phrase (per 1,000 words, log): a stuffer targets what the page is about."""
-    content = [w for w in key if len(w) > 1 and w not in stop and not is_symbol(w)]
+    content = content_tokens(key, stop)
     if not content:
         return 0.0, 0.0
     outside = [max(0, counts[w] - key.count(w) * count) for w in content]

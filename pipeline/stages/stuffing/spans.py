@@ -10,6 +10,8 @@ from pipeline.stages.stuffing.candidates import Instance
 from pipeline.stages.stuffing.text import SEPARATOR, ends_sentence, wrapping
 from pipeline.text.words import PHRASE_WORD
 
+_SEPARATOR_AT_END = re.compile(SEPARATOR.pattern + "$")
+
 
 def removal_span(doc: Document, inst: Instance) -> tuple[int, int]:
     """``inst`` (copies said back to back included) with what attached it: a line holding nothing
@@ -25,7 +27,8 @@ def removal_span(doc: Document, inst: Instance) -> tuple[int, int]:
     if not PHRASE_WORD.search(before) and not PHRASE_WORD.search(after):
         return block_removal_span(doc, inst.block, inst.block)
     lead_in = not PHRASE_WORD.search(before)
-    own_sentence = lead_in or ends_sentence(before)
+    finished = ends_sentence(before)
+    own_sentence = lead_in or finished
     trailing = re.match(r"[.!?]|[,;:]|\s+[-–—|~]", after)
     if trailing and (own_sentence or trailing.group()[-1] in ",;:" or (lead_in and trailing.group().strip())):
         end += trailing.end()
@@ -33,7 +36,7 @@ def removal_span(doc: Document, inst: Instance) -> tuple[int, int]:
         start -= len(comma.group())  # "the text, Phrase." keeps its period, not the comma
     rest = doc.text[end:block.end]
     if not rest.strip():
-        separator = re.search(SEPARATOR.pattern + "$", before) if not ends_sentence(before) else None
+        separator = None if finished else _SEPARATOR_AT_END.search(before)
         start -= len(separator.group()) if separator else len(before) - len(before.rstrip(" "))
     elif own_sentence:
         end += len(rest) - len(rest.lstrip(" "))
