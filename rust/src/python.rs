@@ -6,7 +6,10 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
-use crate::{ngrams, trees};
+use ahash::AHashSet;
+use pyo3::types::PyDict;
+
+use crate::{lines, ngrams, trees};
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
 #[pyclass(frozen, module = "pipeline._core")]
@@ -85,9 +88,118 @@ fn ngram_repetition(
     })
 }
 
+/// The line-level web-text heuristics' counts (``rust/src/lines.rs``), configured once.
+#[pyclass(frozen, module = "pipeline._core")]
+struct LineHeuristics {
+    punctuation: AHashSet<char>,
+    terminal: AHashSet<char>,
+    stop_words: AHashSet<String>,
+    short_line_chars: usize,
+    c4: lines::C4Filter,
+}
+
+#[pymethods]
+impl LineHeuristics {
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        punctuation: &str,
+        terminal: &str,
+        stop_words: Vec<String>,
+        short_line_chars: usize,
+        c4_max_word_chars: usize,
+        c4_min_words: usize,
+        c4_end_punctuation: Vec<String>,
+        c4_ellipsis: String,
+        c4_citation: &str,
+        c4_policy: Vec<String>,
+    ) -> PyResult<Self> {
+        let citation =
+            regex::Regex::new(c4_citation).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(LineHeuristics {
+            punctuation: punctuation.chars().collect(),
+            terminal: terminal.chars().collect(),
+            stop_words: stop_words.into_iter().collect(),
+            short_line_chars,
+            c4: lines::C4Filter {
+                max_word_chars: c4_max_word_chars,
+                min_words: c4_min_words,
+                end_punctuation: c4_end_punctuation,
+                ellipsis: c4_ellipsis,
+                citation,
+                policy: c4_policy,
+            },
+        })
+    }
+
+    /// Gopher quality's, Gopher repetition's (lines and paragraphs) and FineWeb's counts of
+    /// ``text`` and its ``words``, by name.
+    fn counts<'py>(
+        &self,
+        py: Python<'py>,
+        text: PyBackedStr,
+        words: Vec<PyBackedStr>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let words: Vec<&str> = words.iter().map(|w| &**w).collect();
+        let (g, r, f) = py.detach(|| {
+            (
+                lines::gopher_counts(&text, &words, &self.punctuation, &self.stop_words),
+                lines::repetition_counts(&text),
+                lines::fineweb_counts(&text, &self.terminal, self.short_line_chars),
+            )
+        });
+        let out = PyDict::new(py);
+        for (name, value) in [
+            ("words", g.words),
+            ("doc_words", g.doc_words),
+            ("doc_word_chars", g.doc_word_chars),
+            ("alpha_words", g.alpha_words),
+            ("stop_words", g.stop_words),
+            ("hashes", g.hashes),
+            ("ellipses", g.ellipses),
+            ("lines", g.lines),
+            ("bullet_lines", g.bullet_lines),
+            ("end_ellipsis_lines", g.end_ellipsis_lines),
+            ("paragraphs", r.paragraphs),
+            ("dup_paragraphs", r.dup_paragraphs),
+            ("dup_paragraph_chars", r.dup_paragraph_chars),
+            ("newline_lines", r.lines),
+            ("dup_lines", r.dup_lines),
+            ("dup_line_chars", r.dup_line_chars),
+            ("fineweb_lines", f.lines),
+            ("fineweb_punct_lines", f.punct_lines),
+            ("fineweb_short_lines", f.short_lines),
+            ("fineweb_dup_line_chars", f.dup_line_chars),
+            ("newlines", f.newlines),
+            ("flat_chars", f.flat_chars),
+        ] {
+            out.set_item(name, value)?;
+        }
+        Ok(out)
+    }
+
+    /// C4's line filter over ``text``: (the kept lines as ``(start, end)`` in characters, the
+    /// lines its citation rule rewrote, "lorem ipsum" seen, "{" seen).
+    #[allow(clippy::type_complexity)]
+    fn c4_lines(
+        &self,
+        py: Python<'_>,
+        text: PyBackedStr,
+    ) -> (Vec<(usize, usize)>, Vec<String>, bool, bool) {
+        let kept = py.detach(|| self.c4.lines(&text));
+        (
+            kept.spans,
+            kept.rewritten,
+            kept.lorem_ipsum,
+            kept.curly_bracket,
+        )
+    }
+}
+
 #[pymodule]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Forest>()?;
+    module.add_class::<LineHeuristics>()?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
     Ok(())
 }

@@ -14,8 +14,8 @@ so users can reproduce those filters (or tune them) from ``signals.parquet``:
 
 Words are spaCy's English tokenizer tokens (what datatrove uses for English), stripped,
 whitespace tokens dropped; sentences are spaCy's rule-based sentencizer (:mod:`.tokens`). The
-heuristics are in :mod:`.heuristics`, the n-gram repetition counts in the compiled core
-(``rust/src/ngrams.rs``).
+heuristics are in :mod:`.heuristics`, their counts in the compiled core (``rust/src/lines.rs``,
+n-grams in ``rust/src/ngrams.rs``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,14 @@ from pipeline.core.decide import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES
 from pipeline.core.document import Document
 from pipeline.core.registry import Stage, signals, stage
 from pipeline.core.render import cleaned_text
-from pipeline.stages.quality.heuristics import FINEWEB_SHORT_LINE_CHARS, c4, fineweb, gopher_quality, gopher_repetition
+from pipeline.stages.quality.heuristics import (
+    FINEWEB_SHORT_LINE_CHARS,
+    c4,
+    fineweb,
+    gopher_quality,
+    gopher_repetition,
+    line_counts,
+)
 from pipeline.stages.quality.tokens import Tokens
 from pipeline.text.words import count_words
 
@@ -95,10 +102,11 @@ def web_signals(text: str) -> dict[str, float | None]:
     tokens = Tokens(text) if text else None
     words = tokens.words() if tokens else []
     signals: dict[str, float | None] = {}
-    signals.update(gopher_quality(text, words))
-    signals.update(gopher_repetition(text, words))
+    counts = line_counts(text, words)
+    signals.update(gopher_quality(counts))
+    signals.update(gopher_repetition(text, words, counts))
     signals.update(c4(text, tokens))
-    signals.update(fineweb(text, words))
+    signals.update(fineweb(words, counts))
     encoded = text.encode("utf-8")
     signals["compression_ratio"] = len(zlib.compress(encoded)) / len(encoded) if encoded else None
     return signals
