@@ -6,10 +6,12 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
-use ahash::AHashSet;
+use std::sync::Arc;
+
+use ahash::{AHashMap, AHashSet};
 use pyo3::types::PyDict;
 
-use crate::{lines, ngrams, trees};
+use crate::{chunks, lines, ngrams, trees};
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
 #[pyclass(frozen, module = "pipeline._core")]
@@ -196,10 +198,68 @@ impl LineHeuristics {
     }
 }
 
+/// spaCy's tokens of texts chunk by chunk, remembered (``rust/src/chunks.rs``): ``missing``
+/// names the chunks whose tokens spaCy must give, ``tokens`` takes them and lays out the text's.
+#[pyclass(module = "pipeline._core")]
+struct ChunkCache(chunks::ChunkCache);
+
+type FreshChunk = (String, Vec<usize>, Vec<usize>, Vec<usize>);
+type TokenArrays<'py> = (
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<bool>>,
+    Bound<'py, PyArray1<bool>>,
+    Vec<&'py str>,
+);
+
+#[pymethods]
+impl ChunkCache {
+    #[new]
+    fn new(special: Vec<String>) -> Self {
+        ChunkCache(chunks::ChunkCache::new(special.into_iter().collect()))
+    }
+
+    /// The distinct chunks of ``text`` neither plain words nor remembered.
+    fn missing<'t>(&self, text: &'t str) -> Vec<&'t str> {
+        self.0.missing(text)
+    }
+
+    /// ``text``'s tokens: (starts, ends, is punctuation, is sentence punctuation, the words), given
+    /// ``fresh``: for each chunk ``missing`` named, (chunk, its tokens' starts in it, the indices of
+    /// those that are punctuation, of those that are sentence punctuation). ``capacity``: chunks
+    /// remembered, in two generations.
+    fn tokens<'py>(
+        &mut self,
+        py: Python<'py>,
+        text: &'py str,
+        fresh: Vec<FreshChunk>,
+        capacity: usize,
+    ) -> PyResult<TokenArrays<'py>> {
+        let mut given = AHashMap::with_capacity(fresh.len());
+        for (chunk, starts, punct, sentence) in fresh {
+            let found = chunks::Chunk::new(&chunk, starts, punct, sentence)
+                .map_err(PyValueError::new_err)?;
+            given.insert(chunk, Arc::new(found));
+        }
+        let cache = &mut self.0;
+        let found = py
+            .detach(|| cache.tokens(text, given, capacity))
+            .map_err(PyValueError::new_err)?;
+        Ok((
+            PyArray1::from_vec(py, found.starts),
+            PyArray1::from_vec(py, found.ends),
+            PyArray1::from_vec(py, found.punct),
+            PyArray1::from_vec(py, found.sentence),
+            found.words.iter().map(|&(a, b)| &text[a..b]).collect(),
+        ))
+    }
+}
+
 #[pymodule]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Forest>()?;
     module.add_class::<LineHeuristics>()?;
+    module.add_class::<ChunkCache>()?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
     Ok(())
 }

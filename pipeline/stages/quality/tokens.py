@@ -3,10 +3,11 @@ one whitespace-free chunk at a time and remembered (see :class:`ChunkTokenizer`)
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 import numpy as np
+
+from pipeline._core import ChunkCache
 
 
 @lru_cache(maxsize=1)
@@ -19,15 +20,12 @@ def _english():
     return nlp
 
 
-_CHUNK = re.compile(r"\S+")
 # Chunks remembered, in two generations of at most half this many each: when the young one is
 # full it becomes the old one (a chunk found there is remembered again) and the oldest is dropped.
 CHUNK_CACHE_SIZE = 40_000
 # spaCy's vocabulary grows with every new string it sees; past this many it is dropped with the
 # tokenizer and started afresh (the chunks already remembered stay), so a long run stays flat.
 MAX_SPACY_STRINGS = 50_000
-
-_Chunk = tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 
 
 class ChunkTokenizer:
@@ -40,15 +38,14 @@ class ChunkTokenizer:
     texts compared (the bench corpus, WCXB dev, the seeds) has such a pair, nor 3,000 random
     mixes of words, spaces and punctuation; 179 of 100,000 random strings of punctuation pieces
     do. A run of ASCII letters that is not one of the tokenizer's special cases ("Cannot",
-    "dont") is one token: no prefix, suffix or infix rule matches letters alone; :class:`Tokens`
-    takes those as they are."""
+    "dont") is one token: no prefix, suffix or infix rule matches letters alone; those are taken
+    as they are. The chunks, the memory and the layout are the compiled core's
+    (``rust/src/chunks.rs``); spaCy tokenizes the chunks it has not met."""
 
     def __init__(self) -> None:
         self.loads = 0  # times spaCy's tokenizer was loaded
         self._load()
-        # chunk -> (token texts, their offsets in the chunk, which are punctuation, which sentence punctuation)
-        self.young: dict[str, _Chunk] = {}
-        self.old: dict[str, _Chunk] = {}
+        self.cache = ChunkCache(sorted(self.special))
 
     def _load(self) -> None:
         self.loads += 1
@@ -57,22 +54,18 @@ class ChunkTokenizer:
         self.special = frozenset(self.tokenizer.rules)
         self.sentence_punct = frozenset(nlp.get_pipe("sentencizer").punct_chars)
 
-    def __call__(self, chunk: str) -> _Chunk:
-        found = self.young.get(chunk)
-        if found is None:
-            found = self.old.get(chunk)
-            if found is None:
-                if len(self.tokenizer.vocab.strings) > MAX_SPACY_STRINGS:
-                    _english.cache_clear()
-                    self._load()
-                doc = self.tokenizer(chunk)
-                texts = tuple(t.text for t in doc)
-                found = (texts, tuple(t.idx for t in doc), tuple(t.i for t in doc if t.is_punct),
-                         tuple(k for k, t in enumerate(texts) if t in self.sentence_punct))
-            if len(self.young) >= CHUNK_CACHE_SIZE // 2:
-                self.old, self.young = self.young, {}
-            self.young[chunk] = found
-        return found
+    def _spacy(self, chunk: str) -> tuple[str, list[int], list[int], list[int]]:
+        if len(self.tokenizer.vocab.strings) > MAX_SPACY_STRINGS:
+            _english.cache_clear()
+            self._load()
+        doc = self.tokenizer(chunk)
+        return (chunk, [t.idx for t in doc], [t.i for t in doc if t.is_punct],
+                [t.i for t in doc if t.text in self.sentence_punct])
+
+    def __call__(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """``text``'s tokens: starts, ends, punctuation, sentence punctuation, words."""
+        fresh = [self._spacy(chunk) for chunk in self.cache.missing(text)]
+        return self.cache.tokens(text, fresh, CHUNK_CACHE_SIZE)
 
 
 @lru_cache(maxsize=1)
@@ -81,60 +74,24 @@ def chunk_tokenizer() -> ChunkTokenizer:
 
 
 class Tokens:
-    """spaCy's tokenization of a text: each token's text, start, and whether it is punctuation
+    """spaCy's tokenization of a text: each token's start and end, and whether it is punctuation
     and sentence punctuation (the sentencizer's characters).
 
     Whitespace tokens are spaCy's too: a run of whitespace is a token, less the one space that
     trails the token before it."""
 
     def __init__(self, text: str) -> None:
-        chunks = chunk_tokenizer()
-        special = chunks.special
-        texts: list[str] = []
-        starts: list[int] = []
-        # Few tokens are punctuation: the indices of those that are.
-        punct_at: list[int] = []
-        sentence_at: list[int] = []
-        add_text, add_start = texts.append, starts.append
-        end = 0
-        for match in _CHUNK.finditer(text):
-            start = match.start()
-            if start > end:
-                if end and text[end] == " ":
-                    end += 1
-                if start > end:  # a whitespace token
-                    add_text(text[end:start])
-                    add_start(end)
-            chunk = match.group()
-            end = match.end()
-            if chunk.isascii() and chunk.isalpha() and chunk not in special:  # a plain word
-                add_text(chunk)
-                add_start(start)
-                continue
-            pieces, offsets, punct, sentence = chunks(chunk)
-            first = len(texts)
-            texts.extend(pieces)
-            starts.extend([start + o for o in offsets] if len(offsets) > 1 else (start,))
-            if punct:
-                punct_at.extend([first + k for k in punct])
-            if sentence:
-                sentence_at.extend([first + k for k in sentence])
-        if end < len(text):
-            if end and text[end] == " ":
-                end += 1
-            if end < len(text):
-                add_text(text[end:])
-                add_start(end)
-        self.texts = texts
-        self.start = np.array(starts, dtype=np.int64)
-        self.is_punct = np.zeros(len(texts), dtype=bool)
-        self.is_punct[punct_at] = True
-        self.is_sentence_punct = np.zeros(len(texts), dtype=bool)
-        self.is_sentence_punct[sentence_at] = True
+        self.text = text
+        self.start, self.end, self.is_punct, self.is_sentence_punct, self._words = chunk_tokenizer()(text)
+
+    @property
+    def texts(self) -> list[str]:
+        """Each token's text, whitespace tokens included."""
+        return [self.text[a:b] for a, b in zip(self.start.tolist(), self.end.tolist(), strict=True)]
 
     def words(self) -> list[str]:
         """The tokens' texts stripped, whitespace tokens dropped."""
-        return [s for s in (t.strip() for t in self.texts) if s]
+        return self._words
 
     def sentences(self, spans: list[tuple[int, int]]) -> int:
         """How many sentences spaCy's sentencizer finds in each ``[start, end)`` span of the text,

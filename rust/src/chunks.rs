@@ -1,0 +1,327 @@
+//! spaCy's English tokens of a text, one whitespace-free chunk at a time and remembered (the
+//! reasoning is `pipeline/stages/quality/tokens.py`'s `ChunkTokenizer`): a chunk of ASCII letters
+//! that is none of the tokenizer's special cases is one token; any other chunk's tokens are
+//! spaCy's, which the caller looks up once (`ChunkCache::missing`) and hands back.
+//!
+//! Offsets are in characters (code points), as Python counts them.
+
+use std::sync::Arc;
+
+use ahash::{AHashMap, AHashSet};
+
+use crate::lines::is_space;
+
+/// One chunk's tokens: where each starts in it (characters and bytes), and which are
+/// punctuation and which sentence punctuation (by token index).
+#[derive(Debug)]
+pub struct Chunk {
+    chars: Vec<usize>,
+    bytes: Vec<usize>,
+    punct: Vec<usize>,
+    sentence: Vec<usize>,
+}
+
+impl Chunk {
+    /// `starts`: each token's first character in `chunk`, ascending, the first 0.
+    pub fn new(
+        chunk: &str,
+        starts: Vec<usize>,
+        punct: Vec<usize>,
+        sentence: Vec<usize>,
+    ) -> Result<Self, String> {
+        let n_chars = chunk.chars().count();
+        if starts.first() != Some(&0)
+            || starts.windows(2).any(|w| w[0] >= w[1])
+            || starts.last() >= Some(&n_chars)
+        {
+            return Err(format!("token starts {starts:?} do not cut {chunk:?}"));
+        }
+        if punct.iter().chain(&sentence).any(|&k| k >= starts.len()) {
+            return Err(format!(
+                "a punctuation index is past the {} tokens of {chunk:?}",
+                starts.len()
+            ));
+        }
+        let mut at = chunk.char_indices().map(|(b, _)| b);
+        let mut previous = 0;
+        let bytes = starts
+            .iter()
+            .map(|&c| {
+                let b = at.nth(c - previous).expect("checked: inside the chunk");
+                previous = c + 1;
+                b
+            })
+            .collect();
+        Ok(Chunk {
+            chars: starts,
+            bytes,
+            punct,
+            sentence,
+        })
+    }
+}
+
+/// A text's tokens: each token's start and end (characters), whether it is punctuation and
+/// sentence punctuation, and the words (the tokens that are not whitespace) as byte ranges.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Tokens {
+    pub starts: Vec<i64>,
+    pub ends: Vec<i64>,
+    pub punct: Vec<bool>,
+    pub sentence: Vec<bool>,
+    pub words: Vec<(usize, usize)>,
+}
+
+impl Tokens {
+    fn push(&mut self, start: usize, end: usize, word: Option<(usize, usize)>) {
+        self.starts.push(start as i64);
+        self.ends.push(end as i64);
+        self.punct.push(false);
+        self.sentence.push(false);
+        if let Some(range) = word {
+            self.words.push(range);
+        }
+    }
+}
+
+/// The chunks of a text (`\S+` in Python's sense), with their byte and character offsets.
+fn chunks(text: &str) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
+    // (byte start, byte end, char start, char end)
+    let mut chars = text.char_indices().enumerate().peekable();
+    std::iter::from_fn(move || {
+        while chars.next_if(|(_, (_, c))| is_space(*c)).is_some() {}
+        let (c0, (b0, _)) = chars.next()?;
+        let (mut c1, mut b1) = (c0 + 1, text.len());
+        while let Some((ci, (bi, c))) = chars.peek().copied() {
+            if is_space(c) {
+                b1 = bi;
+                break;
+            }
+            c1 = ci + 1;
+            chars.next();
+        }
+        Some((b0, b1, c0, c1))
+    })
+}
+
+/// spaCy's tokens of the chunks met so far, in two generations of at most `capacity / 2` each:
+/// when the young one is full it becomes the old one (a chunk found there is remembered again)
+/// and the oldest is dropped.
+pub struct ChunkCache {
+    special: AHashSet<String>,
+    young: AHashMap<String, Arc<Chunk>>,
+    old: AHashMap<String, Arc<Chunk>>,
+}
+
+impl ChunkCache {
+    pub fn new(special: AHashSet<String>) -> Self {
+        ChunkCache {
+            special,
+            young: AHashMap::new(),
+            old: AHashMap::new(),
+        }
+    }
+
+    fn plain(&self, chunk: &str) -> bool {
+        chunk.bytes().all(|b| b.is_ascii_alphabetic()) && !self.special.contains(chunk)
+    }
+
+    /// The distinct chunks of `text` whose tokens the caller must give (`tokens`' `fresh`).
+    pub fn missing<'t>(&self, text: &'t str) -> Vec<&'t str> {
+        let mut seen = AHashSet::new();
+        chunks(text)
+            .map(|(b0, b1, _, _)| &text[b0..b1])
+            .filter(|c| {
+                !self.plain(c) && !self.young.contains_key(*c) && !self.old.contains_key(*c)
+            })
+            .filter(|c| seen.insert(*c))
+            .collect()
+    }
+
+    fn remember(&mut self, chunk: &str, found: Arc<Chunk>, capacity: usize) {
+        if self.young.len() >= capacity / 2 {
+            self.old = std::mem::take(&mut self.young);
+        }
+        self.young.insert(chunk.to_owned(), found);
+    }
+
+    /// The tokens of `text`; every chunk `missing` named is in `fresh`.
+    pub fn tokens(
+        &mut self,
+        text: &str,
+        fresh: AHashMap<String, Arc<Chunk>>,
+        capacity: usize,
+    ) -> Result<Tokens, String> {
+        let mut out = Tokens::default();
+        let (mut end_byte, mut end_char) = (0, 0);
+        // Chunks to remember again or for the first time: after the text, so that a generation
+        // turning over cannot drop one `missing` found remembered.
+        let mut remember = Vec::new();
+        for (b0, b1, c0, c1) in chunks(text) {
+            whitespace(&mut out, text, end_byte, end_char, b0, c0);
+            let chunk = &text[b0..b1];
+            (end_byte, end_char) = (b1, c1);
+            if self.plain(chunk) {
+                out.push(c0, c1, Some((b0, b1)));
+                continue;
+            }
+            let found = match self.young.get(chunk) {
+                Some(found) => found.clone(),
+                None => match self.old.get(chunk).or_else(|| fresh.get(chunk)) {
+                    Some(found) => {
+                        remember.push((b0, b1, found.clone()));
+                        found.clone()
+                    }
+                    None => return Err(format!("no tokens for the chunk {chunk:?}")),
+                },
+            };
+            let first = out.starts.len();
+            let n = found.chars.len();
+            for k in 0..n {
+                let (cs, bs) = (c0 + found.chars[k], b0 + found.bytes[k]);
+                let (ce, be) = if k + 1 < n {
+                    (c0 + found.chars[k + 1], b0 + found.bytes[k + 1])
+                } else {
+                    (c1, b1)
+                };
+                out.push(cs, ce, Some((bs, be)));
+            }
+            for &k in &found.punct {
+                out.punct[first + k] = true;
+            }
+            for &k in &found.sentence {
+                out.sentence[first + k] = true;
+            }
+        }
+        whitespace(&mut out, text, end_byte, end_char, text.len(), usize::MAX);
+        for (b0, b1, found) in remember {
+            self.remember(&text[b0..b1], found, capacity);
+        }
+        Ok(out)
+    }
+}
+
+/// The whitespace token between the chunk ending at `end` and the one starting at `start`
+/// (`usize::MAX` chars: the text's end): the run, less the one space that trails a chunk.
+fn whitespace(
+    out: &mut Tokens,
+    text: &str,
+    mut end_byte: usize,
+    mut end_char: usize,
+    start_byte: usize,
+    start_char: usize,
+) {
+    if start_byte <= end_byte {
+        return;
+    }
+    if end_byte > 0 && text.as_bytes()[end_byte] == b' ' {
+        end_byte += 1;
+        end_char += 1;
+    }
+    if start_byte > end_byte {
+        let start_char = if start_char == usize::MAX {
+            end_char + text[end_byte..start_byte].chars().count()
+        } else {
+            start_char
+        };
+        out.push(end_char, start_char, None);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache() -> ChunkCache {
+        ChunkCache::new(["Cannot".to_string()].into_iter().collect())
+    }
+
+    type Fresh<'a> = [(&'a str, Vec<usize>, Vec<usize>, Vec<usize>)];
+
+    fn make(fresh: &Fresh) -> AHashMap<String, Arc<Chunk>> {
+        fresh
+            .iter()
+            .map(|(c, s, p, q)| {
+                (
+                    c.to_string(),
+                    Arc::new(Chunk::new(c, s.clone(), p.clone(), q.clone()).unwrap()),
+                )
+            })
+            .collect()
+    }
+
+    fn tokens(cache: &mut ChunkCache, text: &str, fresh: &Fresh) -> Tokens {
+        cache.tokens(text, make(fresh), 100).unwrap()
+    }
+
+    #[test]
+    fn chunks_split_at_python_whitespace() {
+        let found: Vec<_> = chunks(" é b\u{1c}c\u{a0}").collect();
+        assert_eq!(found, vec![(1, 3, 1, 2), (4, 5, 3, 4), (6, 7, 5, 6)]);
+        assert_eq!(chunks("").count(), 0);
+        assert_eq!(chunks("   ").count(), 0);
+    }
+
+    #[test]
+    fn plain_words_need_no_spacy_and_others_are_missing_once() {
+        let cache = cache();
+        assert_eq!(
+            cache.missing("Plain words Cannot don't don't café"),
+            vec!["Cannot", "don't", "café"]
+        );
+    }
+
+    #[test]
+    fn tokens_in_characters_with_whitespace_runs() {
+        let mut cache = cache();
+        let text = "  Héllo, world  don't\n";
+        let fresh = [
+            ("Héllo,", vec![0, 5], vec![1], vec![]),
+            ("don't", vec![0, 2], vec![], vec![]),
+        ];
+        let found = tokens(&mut cache, text, &fresh);
+        // "  " leads (nothing trails before it); one space trails "world", the other is a token.
+        assert_eq!(found.starts, vec![0, 2, 7, 9, 15, 16, 18, 21]);
+        assert_eq!(found.ends, vec![2, 7, 8, 14, 16, 18, 21, 22]);
+        assert_eq!(
+            found.punct,
+            vec![false, false, true, false, false, false, false, false]
+        );
+        let words: Vec<&str> = found.words.iter().map(|&(a, b)| &text[a..b]).collect();
+        assert_eq!(words, vec!["Héllo", ",", "world", "do", "n't"]);
+        // Remembered: the same text needs nothing fresh.
+        assert!(cache.missing(text).is_empty());
+        assert_eq!(tokens(&mut cache, text, &[]), found);
+    }
+
+    #[test]
+    fn a_generation_turning_over_mid_text_drops_nothing_the_text_needs() {
+        let mut cache = cache();
+        let pieces: Vec<String> = (0..30).map(|i| format!("{i}.")).collect();
+        let fresh: Vec<_> = pieces
+            .iter()
+            .map(|p| (p.as_str(), vec![0, p.len() - 1], vec![1], vec![1]))
+            .collect();
+        let text = pieces.join(" ");
+        let first = cache.tokens(&text, make(&fresh), 8).unwrap();
+        // Remembered in generations of 4, the last 6 are still there (the old generation full, the
+        // young one holding 2): the next text of them needs only the 24 before afresh.
+        let missing = cache.missing(&text);
+        assert_eq!(missing.len(), 24);
+        let again: Vec<_> = fresh
+            .iter()
+            .filter(|f| missing.contains(&f.0))
+            .cloned()
+            .collect();
+        assert_eq!(cache.tokens(&text, make(&again), 8).unwrap(), first);
+        assert_eq!(first.sentence.iter().filter(|&&s| s).count(), 30);
+    }
+
+    #[test]
+    fn a_chunk_without_tokens_is_an_error_and_bad_cuts_are_refused() {
+        assert!(cache().tokens("x.", AHashMap::new(), 100).is_err());
+        assert!(Chunk::new("ab", vec![0, 2], vec![], vec![]).is_err());
+        assert!(Chunk::new("ab", vec![1], vec![], vec![]).is_err());
+        assert!(Chunk::new("ab", vec![0, 1], vec![2], vec![]).is_err());
+    }
+}
