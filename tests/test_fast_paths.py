@@ -91,6 +91,38 @@ def test_tokens_are_spacys_token_for_token(monkeypatch):
     assert quality_tokens.chunk_tokenizer().loads - loaded >= 3  # spaCy was loaded afresh along the way
 
 
+def test_tokens_from_threads_sharing_one_memory(monkeypatch):
+    """Threads share the process's memory of chunks; one that turns it over while another is
+    between asking what is missing and laying out its text costs the other a second round, never
+    a wrong or lost token."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import spacy
+
+    nlp = spacy.blank("en")
+    rng = random.Random(5)
+    texts = [" ".join(f"v{rng.randint(0, 300)}{rng.choice(',.;!?')}" for _ in range(40)) for _ in range(200)]
+    expected = [([t.text for t in doc], [t.is_punct for t in doc]) for doc in map(nlp.tokenizer, texts)]
+    monkeypatch.setattr(quality_tokens, "CHUNK_CACHE_SIZE", 40)  # turned over every few texts
+    memory = quality_tokens.chunk_tokenizer().cache
+    second_rounds = []
+
+    class Counting:
+        missing = memory.missing
+
+        def tokens(self, *args):
+            found = memory.tokens(*args)
+            if isinstance(found, list):
+                second_rounds.append(found)
+            return found
+
+    monkeypatch.setattr(quality_tokens.chunk_tokenizer(), "cache", Counting())
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda t: (Tokens(t).texts, Tokens(t).is_punct.tolist()), texts))
+    assert found == expected
+    assert second_rounds  # the race happened, and was met
+
+
 def test_fix_text_equals_ftfy():
     texts = [p.read_text("utf-8") for p in sorted(RAW.glob("*.txt"))] + [
         "a &amp; b\n<p>x &amp; y\n&eacute;\r\nfoo\x1b[31mred\n\x0cz\x0b\u2028q",

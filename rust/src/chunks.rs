@@ -145,14 +145,17 @@ impl ChunkCache {
         self.young.insert(chunk.to_owned(), found);
     }
 
-    /// The tokens of `text`; every chunk `missing` named is in `fresh`.
-    pub fn tokens(
+    /// The tokens of `text`, given `fresh`: the tokens of the chunks `missing` named. A chunk
+    /// neither there nor remembered (another caller's chunks turned the memory over in between)
+    /// makes it return those chunks instead, and change nothing.
+    pub fn tokens<'t>(
         &mut self,
-        text: &str,
+        text: &'t str,
         fresh: AHashMap<String, Arc<Chunk>>,
         capacity: usize,
-    ) -> Result<Tokens, String> {
+    ) -> Result<Tokens, Vec<&'t str>> {
         let mut out = Tokens::default();
+        let mut lost = Vec::new();
         let (mut end_byte, mut end_char) = (0, 0);
         // Chunks to remember again or for the first time: after the text, so that a generation
         // turning over cannot drop one `missing` found remembered.
@@ -172,7 +175,10 @@ impl ChunkCache {
                         remember.push((b0, b1, found.clone()));
                         found.clone()
                     }
-                    None => return Err(format!("no tokens for the chunk {chunk:?}")),
+                    None => {
+                        lost.push(chunk);
+                        continue;
+                    }
                 },
             };
             let first = out.starts.len();
@@ -192,6 +198,11 @@ impl ChunkCache {
             for &k in &found.sentence {
                 out.sentence[first + k] = true;
             }
+        }
+        if !lost.is_empty() {
+            let mut seen = AHashSet::new();
+            lost.retain(|c| seen.insert(*c));
+            return Err(lost);
         }
         whitespace(&mut out, text, end_byte, end_char, text.len(), usize::MAX);
         for (b0, b1, found) in remember {
@@ -318,8 +329,11 @@ mod tests {
     }
 
     #[test]
-    fn a_chunk_without_tokens_is_an_error_and_bad_cuts_are_refused() {
-        assert!(cache().tokens("x.", AHashMap::new(), 100).is_err());
+    fn a_chunk_without_tokens_is_named_and_bad_cuts_are_refused() {
+        assert_eq!(
+            cache().tokens("x. y x.", AHashMap::new(), 100),
+            Err(vec!["x."])
+        );
         assert!(Chunk::new("ab", vec![0, 2], vec![], vec![]).is_err());
         assert!(Chunk::new("ab", vec![1], vec![], vec![]).is_err());
         assert!(Chunk::new("ab", vec![0, 1], vec![2], vec![]).is_err());

@@ -6,7 +6,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use ahash::{AHashMap, AHashSet};
 use pyo3::types::PyDict;
@@ -200,58 +200,67 @@ impl LineHeuristics {
 
 /// spaCy's tokens of texts chunk by chunk, remembered (``rust/src/chunks.rs``): ``missing``
 /// names the chunks whose tokens spaCy must give, ``tokens`` takes them and lays out the text's.
-#[pyclass(module = "pipeline._core")]
-struct ChunkCache(chunks::ChunkCache);
+/// One memory per process, shared by its threads: each call holds it alone, without the GIL.
+#[pyclass(frozen, module = "pipeline._core")]
+struct ChunkCache(Mutex<chunks::ChunkCache>);
 
 type FreshChunk = (String, Vec<usize>, Vec<usize>, Vec<usize>);
-type TokenArrays<'py> = (
-    Bound<'py, PyArray1<i64>>,
-    Bound<'py, PyArray1<i64>>,
-    Bound<'py, PyArray1<bool>>,
-    Bound<'py, PyArray1<bool>>,
-    Vec<&'py str>,
-);
+
+impl ChunkCache {
+    fn lock(&self) -> MutexGuard<'_, chunks::ChunkCache> {
+        // A panic inside leaves nothing half-done that matters: the memory is only a memory.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
 
 #[pymethods]
 impl ChunkCache {
     #[new]
     fn new(special: Vec<String>) -> Self {
-        ChunkCache(chunks::ChunkCache::new(special.into_iter().collect()))
+        ChunkCache(Mutex::new(chunks::ChunkCache::new(
+            special.into_iter().collect(),
+        )))
     }
 
     /// The distinct chunks of ``text`` neither plain words nor remembered.
-    fn missing<'t>(&self, text: &'t str) -> Vec<&'t str> {
-        self.0.missing(text)
+    fn missing<'t>(&self, py: Python<'_>, text: &'t str) -> Vec<&'t str> {
+        py.detach(|| self.lock().missing(text))
     }
 
-    /// ``text``'s tokens: (starts, ends, is punctuation, is sentence punctuation, the words), given
-    /// ``fresh``: for each chunk ``missing`` named, (chunk, its tokens' starts in it, the indices of
-    /// those that are punctuation, of those that are sentence punctuation). ``capacity``: chunks
-    /// remembered, in two generations.
+    /// ``text``'s tokens, (starts, ends, is punctuation, is sentence punctuation, the words),
+    /// given ``fresh``: for each chunk ``missing`` named, (chunk, its tokens' starts in it, the
+    /// indices of those that are punctuation, of those that are sentence punctuation); or, when
+    /// another thread's chunks pushed one out of the memory in between, a list of the chunks it
+    /// needs besides. ``capacity``: chunks remembered, in two generations.
     fn tokens<'py>(
-        &mut self,
+        &self,
         py: Python<'py>,
         text: &'py str,
         fresh: Vec<FreshChunk>,
         capacity: usize,
-    ) -> PyResult<TokenArrays<'py>> {
+    ) -> PyResult<Bound<'py, PyAny>> {
         let mut given = AHashMap::with_capacity(fresh.len());
         for (chunk, starts, punct, sentence) in fresh {
             let found = chunks::Chunk::new(&chunk, starts, punct, sentence)
                 .map_err(PyValueError::new_err)?;
             given.insert(chunk, Arc::new(found));
         }
-        let cache = &mut self.0;
-        let found = py
-            .detach(|| cache.tokens(text, given, capacity))
-            .map_err(PyValueError::new_err)?;
-        Ok((
-            PyArray1::from_vec(py, found.starts),
-            PyArray1::from_vec(py, found.ends),
-            PyArray1::from_vec(py, found.punct),
-            PyArray1::from_vec(py, found.sentence),
-            found.words.iter().map(|&(a, b)| &text[a..b]).collect(),
-        ))
+        match py.detach(|| self.lock().tokens(text, given, capacity)) {
+            Ok(found) => {
+                let words: Vec<&str> = found.words.iter().map(|&(a, b)| &text[a..b]).collect();
+                let arrays = (
+                    PyArray1::from_vec(py, found.starts),
+                    PyArray1::from_vec(py, found.ends),
+                    PyArray1::from_vec(py, found.punct),
+                    PyArray1::from_vec(py, found.sentence),
+                    words,
+                );
+                Ok(arrays.into_pyobject(py)?.into_any())
+            }
+            Err(lost) => Ok(lost.into_pyobject(py)?.into_any()),
+        }
     }
 }
 

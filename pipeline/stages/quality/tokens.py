@@ -65,7 +65,10 @@ class ChunkTokenizer:
     def __call__(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[str]]:
         """``text``'s tokens: starts, ends, punctuation, sentence punctuation, words."""
         fresh = [self._spacy(chunk) for chunk in self.cache.missing(text)]
-        return self.cache.tokens(text, fresh, CHUNK_CACHE_SIZE)
+        # A list: another thread's chunks pushed some of this text's out of the memory meanwhile.
+        while isinstance(found := self.cache.tokens(text, fresh, CHUNK_CACHE_SIZE), list):
+            fresh += [self._spacy(chunk) for chunk in found]
+        return found
 
 
 @lru_cache(maxsize=1)
