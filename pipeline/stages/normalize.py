@@ -3,20 +3,26 @@
 Normalization is the one step that changes text, and it happens before a
 :class:`Document` exists, so every annotation is over the normalized text:
 ftfy's ``fix_text`` (mojibake, line breaks, control characters), Unicode NFC, one kind
-of space, no trailing spaces, one bullet style, direction controls balanced on each line, and one
-blank line between paragraphs. Preformatted text (code) keeps its lines as they were, indentation
-and inner spacing included, one line after the other (:func:`preformatted` says which lines).
+of space, no trailing spaces, one bullet style, direction controls balanced on each line (one left
+open runs on into whatever is shown after the line, a report's next cell or a reviewer's terminal:
+"Trojan Source"), and one blank line between paragraphs. Preformatted text (code) keeps its lines
+as they were, indentation and inner spacing included, one line after the other: a fenced block
+(CommonMark: three or more backticks or tildes; an unclosed fence fences nothing), or a run of at
+least two lines :data:`CODE_INDENT` deeper than the text's usual indentation, most of them with a
+token of code (:data:`CODE_TOKEN`) and not list items. The line work is the compiled core's
+(``rust/src/layout.rs``); ftfy, NFC and the Markdown unwrapping stay here.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
+from functools import lru_cache
 
 import ftfy
 from ftfy.chardata import HTML_ENTITY_RE
 
+from pipeline._core import LineLayout
 from pipeline.core.document import Action, Document
 from pipeline.core.registry import Category, Stage, stage
 from pipeline.io.records import RawRecord
@@ -27,19 +33,14 @@ DUPLICATE_TITLE = "normalize.duplicate_title"
 REPEATED_TITLE = Category(STAGE, "Repeated title", "#e8e8e8", "#4a4a4a")
 
 BULLET = "- "
-# Bullet glyphs scrapers leave at the start of list items ("-"/"*" need a space after).
-_BULLET_LINE = re.compile(r"^(?:[•·▪▫◦‣●○■□▸►⁃∙]\s*|[-*+]\s+)(?=\S)")
+# Bullet glyphs scrapers leave at the start of list items, and marks that need a space after them.
+BULLET_GLYPHS = "•·▪▫◦‣●○■□▸►⁃∙"
+BULLET_MARKS = "-*+"
+_BULLET_LINE = re.compile(rf"^(?:[{BULLET_GLYPHS}]\s*|[{re.escape(BULLET_MARKS)}]\s+)(?=\S)")
 # Horizontal whitespace of every kind becomes one ASCII space.
-_SPACES = re.compile(r"[ \t\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+HORIZONTAL_SPACES = " \t\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
 # Invisible characters with no meaning in article text.
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
-# Unicode's explicit direction controls: embeddings and overrides (closed by PDF) and isolates
-# (closed by PDI). One left open runs on into whatever is shown after the line (a report's next
-# cell, a reviewer's terminal: "Trojan Source"), so each line is balanced on its own.
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
-_PDF, _PDI = "\u202c", "\u2069"
-_OPENS_EMBEDDING = frozenset("\u202a\u202b\u202d\u202e")  # LRE, RLE, LRO, RLO
-_OPENS_ISOLATE = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
 # A character ftfy might change: anything but tab, newline and printable ASCII other than "&".
 _FTFY_FIXABLE = re.compile(r"[^\t\n\x20-\x25\x27-\x7e]")
@@ -53,14 +54,12 @@ _UNCURL = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 # ftfy's max_decode_length: it decodes longer lines piece by piece.
 FTFY_MAX_LINE_CHARS = ftfy.TextFixerConfig().max_decode_length
 _MD_BLOCK_START = re.compile(r"^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|~~~)")
-# A fenced block's opening or closing line (CommonMark: three or more backticks or tildes).
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 # An indented block is code (CommonMark's indented code block, where most scraped code lands) when
 # it sits this much deeper than the text's usual indentation ...
 CODE_INDENT = 4
 # ... and most of its lines have a token of code: a call, brackets or an operator, a statement
 # ending in ";", "{", "}" or ":", a keyword that starts a statement, a shell prompt or a comment.
-_CODE_TOKEN = re.compile(
+CODE_TOKEN = (
     r"\w\(|[{}\[\];]|\s(?:=|==|!=|=>|->|\+=|:=|&&|\|\|)\s|:$"
     r"|^\s*(?:def|class|return|import|from|if|elif|else|for|while|try|except|raise|with|var|let|const|"
     r"function|fn|func|public|private|static|void|int|package|use|#include|\$|>>>|//|#)\s"
@@ -81,11 +80,10 @@ def normalize_with_indents(text: str, *, markdown: bool = False) -> tuple[str, l
     text = fix_text(text)
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
-    raw_lines = text.split("\n")
-    code = preformatted(raw_lines)
-    lines = [balanced_bidi(raw.rstrip() if pre else _SPACES.sub(" ", raw).strip())
-             for raw, pre in zip(raw_lines, code, strict=True)]
-    indents = [_indent(raw) for raw in raw_lines]
+    # Lines: which are preformatted, each one's indentation, spaces made one kind and stripped
+    # (a preformatted line only right-stripped), direction controls balanced (the compiled core's:
+    # rust/src/layout.rs).
+    lines, indents, code = _layout().lines(text)
     if markdown:
         lines, indents, code = _unwrap_markdown(lines, indents, code)
     blocks: list[str] = []
@@ -109,44 +107,9 @@ def normalize_with_indents(text: str, *, markdown: bool = False) -> tuple[str, l
     return "".join(blocks), kept_indents
 
 
-def preformatted(lines: list[str]) -> list[bool]:
-    """Which of ``lines`` are preformatted: a fenced block (its fences included; an unclosed fence
-    fences nothing), or a run of lines at least :data:`CODE_INDENT` deeper than the text's usual
-    indentation, most of them with a token of code, and at least two of them."""
-    flags = [False] * len(lines)
-    opened: tuple[int, str] | None = None
-    for i, line in enumerate(lines):
-        fence = _FENCE.match(line)
-        if fence is None:
-            continue
-        if opened is None:
-            opened = (i, fence.group(1)[0])
-        elif fence.group(1)[0] == opened[1]:
-            flags[opened[0]:i + 1] = [True] * (i + 1 - opened[0])
-            opened = None
-    indents = [_indent(line) for line, fenced in zip(lines, flags, strict=True) if line.strip() and not fenced]
-    if not indents:
-        return flags
-    usual = max(Counter(indents).items(), key=lambda item: (item[1], -item[0]))[0]
-    run: list[int] = []
-    for i, line in enumerate([*lines, ""]):  # a last empty line ends the last run
-        deep = i < len(lines) and not flags[i] and line.strip() and _indent(line) >= usual + CODE_INDENT
-        if deep:
-            run.append(i)
-        elif not line.strip() and i < len(lines):
-            continue  # a blank line inside a run does not end it
-        else:
-            if len(run) >= 2 and 2 * sum(map(_code_like, (lines[j] for j in run))) >= len(run):
-                for j in range(run[0], run[-1] + 1):
-                    flags[j] = True
-            run = []
-    return flags
-
-
-def _code_like(line: str) -> bool:
-    """``line`` has a token of code, and is no list item (a nested list is deeper, and its links
-    have brackets)."""
-    return _CODE_TOKEN.search(line) is not None and _BULLET_LINE.match(line.lstrip()) is None
+@lru_cache(maxsize=1)
+def _layout() -> LineLayout:
+    return LineLayout(CODE_TOKEN, BULLET_GLYPHS, BULLET_MARKS, HORIZONTAL_SPACES, CODE_INDENT)
 
 
 def fix_text(text: str) -> str:
@@ -180,38 +143,6 @@ def fix_text(text: str) -> str:
             out.append(ftfy.fix_text(line, unescape_html=unescape_html))
         pos = end
     return "".join(out)
-
-
-def balanced_bidi(line: str) -> str:
-    """``line`` with every direction control it opens closed at its end, and every closer that
-    closes nothing dropped (the text's own characters are all kept)."""
-    if not _BIDI.search(line):
-        return line
-    out: list[str] = []
-    open_: list[str] = []  # the closer each open control needs, innermost last
-    for ch in line:
-        if ch in _OPENS_EMBEDDING:
-            open_.append(_PDF)
-        elif ch in _OPENS_ISOLATE:
-            open_.append(_PDI)
-        elif ch == _PDF:
-            if not open_ or open_[-1] != _PDF:
-                continue
-            open_.pop()
-        elif ch == _PDI:
-            if _PDI not in open_:
-                continue
-            while (closer := open_.pop()) != _PDI:  # an isolate's end closes what opened inside it
-                out.append(closer)
-        out.append(ch)
-    out.extend(reversed(open_))
-    return "".join(out)
-
-
-def _indent(line: str) -> int:
-    """Width of a line's leading whitespace (a tab counts 4)."""
-    expanded = line.expandtabs(4)
-    return len(expanded) - len(expanded.lstrip())
 
 
 def normalize_line(text: str) -> str:

@@ -5,6 +5,7 @@
 //! used to compute it now calls it. Python keeps orchestration, spaCy, decisions and reports.
 
 pub mod chunks;
+pub mod layout;
 pub mod lines;
 pub mod ngrams;
 pub mod trees;

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use ahash::{AHashMap, AHashSet};
 use pyo3::types::PyDict;
 
-use crate::{chunks, lines, ngrams, trees};
+use crate::{chunks, layout, lines, ngrams, trees};
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
 #[pyclass(frozen, module = "pipeline._core")]
@@ -264,11 +264,39 @@ impl ChunkCache {
     }
 }
 
+/// Normalization's line work (``rust/src/layout.rs``), configured once with ``normalize.py``'s
+/// patterns.
+#[pyclass(frozen, module = "pipeline._core")]
+struct LineLayout(layout::Layout);
+
+#[pymethods]
+impl LineLayout {
+    #[new]
+    fn new(
+        code_token: &str,
+        bullet_glyphs: &str,
+        bullet_marks: &str,
+        spaces: &str,
+        code_indent: usize,
+    ) -> PyResult<Self> {
+        layout::Layout::new(code_token, bullet_glyphs, bullet_marks, spaces, code_indent)
+            .map(LineLayout)
+            .map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    /// ``text``'s lines (split at "\n") normalized, each one's indentation, which are preformatted.
+    fn lines(&self, py: Python<'_>, text: &str) -> (Vec<String>, Vec<usize>, Vec<bool>) {
+        let found = py.detach(|| self.0.lines(text));
+        (found.lines, found.indents, found.code)
+    }
+}
+
 #[pymodule]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Forest>()?;
     module.add_class::<LineHeuristics>()?;
     module.add_class::<ChunkCache>()?;
+    module.add_class::<LineLayout>()?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
     Ok(())
 }

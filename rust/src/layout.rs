@@ -1,0 +1,335 @@
+//! Normalization's line work (`pipeline/stages/normalize.py` says what normalizing is and why):
+//! which lines are preformatted, each line's indentation, and each line with its spaces made one
+//! kind and its direction controls balanced. Python's semantics are kept, as in `lines.rs`: its
+//! whitespace, its `\w` (letters and numbers, general categories L* and N*, and "_"), and
+//! `str.expandtabs`.
+
+use regex::Regex;
+
+use crate::lines::is_space;
+
+/// Python's `\s` as a class, for the patterns below.
+const SPACE: &str = r"[\t\n\x0B\x0C\r\x1C-\x1F \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]";
+/// Python's `\w`.
+const WORD: &str = r"[\p{L}\p{N}_]";
+
+/// The patterns the line work reads, from `normalize.py`'s constants (written in Python's
+/// syntax with `\s` and `\w`, which are turned into Python's classes here).
+pub struct Layout {
+    code_token: Regex,
+    bullet_glyphs: Vec<char>,
+    bullet_marks: Vec<char>,
+    spaces: Vec<char>,
+    code_indent: usize,
+}
+
+/// One text's lines: normalized, each one's indentation, and which are preformatted.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Lines {
+    pub lines: Vec<String>,
+    pub indents: Vec<usize>,
+    pub code: Vec<bool>,
+}
+
+/// A Python pattern with its `\s` and `\w` as Python reads them.
+pub fn python_pattern(pattern: &str) -> Result<Regex, regex::Error> {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('s') => out.push_str(SPACE),
+            Some('w') => out.push_str(WORD),
+            Some(next) => {
+                out.push('\\');
+                out.push(next);
+            }
+            None => out.push('\\'),
+        }
+    }
+    Regex::new(&out)
+}
+
+/// Width of a line's leading whitespace once tabs are expanded to columns of 4 (`str.expandtabs`:
+/// a carriage return starts the column again).
+pub fn indent(line: &str) -> usize {
+    let (mut width, mut column) = (0, 0);
+    for c in line.chars().take_while(|&c| is_space(c)) {
+        match c {
+            '\t' => {
+                let pad = 4 - column % 4;
+                width += pad;
+                column += pad;
+            }
+            '\r' | '\n' => {
+                width += 1;
+                column = 0;
+            }
+            _ => {
+                width += 1;
+                column += 1;
+            }
+        }
+    }
+    width
+}
+
+/// `line` with every direction control it opens closed at its end, and every closer that closes
+/// nothing dropped.
+pub fn balanced_bidi(line: &str) -> String {
+    const PDF: char = '\u{202c}';
+    const PDI: char = '\u{2069}';
+    if !line
+        .chars()
+        .any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+    {
+        return line.to_owned();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut open: Vec<char> = Vec::new(); // the closer each open control needs, innermost last
+    for c in line.chars() {
+        match c {
+            '\u{202a}' | '\u{202b}' | '\u{202d}' | '\u{202e}' => open.push(PDF),
+            '\u{2066}'..='\u{2068}' => open.push(PDI),
+            PDF => {
+                if open.last() != Some(&PDF) {
+                    continue;
+                }
+                open.pop();
+            }
+            PDI => {
+                if !open.contains(&PDI) {
+                    continue;
+                }
+                // An isolate's end closes what opened inside it.
+                while let Some(closer) = open.pop() {
+                    if closer == PDI {
+                        break;
+                    }
+                    out.push(closer);
+                }
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out.extend(open.iter().rev());
+    out
+}
+
+/// A fence line's character ("`" or "~"): optional whitespace, then three or more of it.
+fn fence(line: &str) -> Option<char> {
+    let rest = line.trim_start_matches(is_space);
+    let first = rest.chars().next().filter(|&c| c == '`' || c == '~')?;
+    (rest.chars().take_while(|&c| c == first).count() >= 3).then_some(first)
+}
+
+impl Layout {
+    pub fn new(
+        code_token: &str,
+        bullet_glyphs: &str,
+        bullet_marks: &str,
+        spaces: &str,
+        code_indent: usize,
+    ) -> Result<Self, regex::Error> {
+        Ok(Layout {
+            code_token: python_pattern(code_token)?,
+            bullet_glyphs: bullet_glyphs.chars().collect(),
+            bullet_marks: bullet_marks.chars().collect(),
+            spaces: spaces.chars().collect(),
+            code_indent,
+        })
+    }
+
+    /// Whether `line` (stripped on the left) starts a list item: a glyph and optional spaces, or a
+    /// mark and spaces, then text.
+    fn bullet(&self, line: &str) -> bool {
+        let mut chars = line.chars();
+        let Some(first) = chars.next() else {
+            return false;
+        };
+        let rest = chars.as_str();
+        let after = rest.trim_start_matches(is_space);
+        let spaced = after.len() < rest.len();
+        !after.is_empty()
+            && (self.bullet_glyphs.contains(&first)
+                || (spaced && self.bullet_marks.contains(&first)))
+    }
+
+    /// A line with a token of code that is no list item.
+    fn code_like(&self, line: &str) -> bool {
+        self.code_token.is_match(line) && !self.bullet(line.trim_start_matches(is_space))
+    }
+
+    /// Which lines are preformatted: a fenced block (fences included; an unclosed fence fences
+    /// nothing), or a run of at least two lines `code_indent` deeper than the text's usual
+    /// indentation, most of them code-like (blank lines inside a run do not end it).
+    pub fn preformatted(&self, lines: &[&str]) -> Vec<bool> {
+        let mut flags = vec![false; lines.len()];
+        let mut opened: Option<(usize, char)> = None;
+        for (i, line) in lines.iter().enumerate() {
+            let Some(c) = fence(line) else { continue };
+            match opened {
+                None => opened = Some((i, c)),
+                Some((start, open)) if open == c => {
+                    flags[start..=i].fill(true);
+                    opened = None;
+                }
+                Some(_) => {}
+            }
+        }
+        let blank = |line: &str| line.trim_matches(is_space).is_empty();
+        let mut counts: ahash::AHashMap<usize, usize> = ahash::AHashMap::new();
+        for (line, fenced) in lines.iter().zip(&flags) {
+            if !fenced && !blank(line) {
+                *counts.entry(indent(line)).or_default() += 1;
+            }
+        }
+        // The most common indentation; of a tie, the smallest.
+        let Some(usual) = counts
+            .iter()
+            .max_by_key(|&(&width, &n)| (n, std::cmp::Reverse(width)))
+            .map(|(&w, _)| w)
+        else {
+            return flags;
+        };
+        let mut run: Vec<usize> = Vec::new();
+        for i in 0..=lines.len() {
+            let line = lines.get(i).copied().unwrap_or("");
+            let inside = i < lines.len();
+            if inside && !flags[i] && !blank(line) && indent(line) >= usual + self.code_indent {
+                run.push(i);
+            } else if inside && blank(line) {
+                continue;
+            } else {
+                let code = run.iter().filter(|&&j| self.code_like(lines[j])).count();
+                if run.len() >= 2 && 2 * code >= run.len() {
+                    flags[run[0]..=run[run.len() - 1]].fill(true);
+                }
+                run.clear();
+            }
+        }
+        flags
+    }
+
+    /// `line` with each run of horizontal spaces one ASCII space, stripped.
+    fn spaced(&self, line: &str) -> String {
+        let mut out = String::with_capacity(line.len());
+        let mut in_run = false;
+        for c in line.chars() {
+            if self.spaces.contains(&c) {
+                if !in_run {
+                    out.push(' ');
+                }
+                in_run = true;
+            } else {
+                out.push(c);
+                in_run = false;
+            }
+        }
+        out.trim_matches(is_space).to_owned()
+    }
+
+    /// The text's lines (split at "\n"): a preformatted one right-stripped, any other with its
+    /// spaces made one kind and stripped, both with direction controls balanced; each one's
+    /// indentation in the text, and which are preformatted.
+    pub fn lines(&self, text: &str) -> Lines {
+        let raw: Vec<&str> = text.split('\n').collect();
+        let code = self.preformatted(&raw);
+        let lines = raw
+            .iter()
+            .zip(&code)
+            .map(|(line, &pre)| {
+                let line = if pre {
+                    line.trim_end_matches(is_space).to_owned()
+                } else {
+                    self.spaced(line)
+                };
+                balanced_bidi(&line)
+            })
+            .collect();
+        Lines {
+            lines,
+            indents: raw.iter().map(|l| indent(l)).collect(),
+            code,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout() -> Layout {
+        Layout::new(
+            r"\w\(|[{}\[\];]|\s(?:=|==)\s|:$|^\s*(?:def|return|#)\s",
+            "•·",
+            "-*+",
+            " \t\u{a0}\u{2000}",
+            4,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn python_classes_in_patterns() {
+        let p = python_pattern(r"^\s+\w+\.$").unwrap();
+        assert!(p.is_match("\u{1c} x_1\u{b2}."));
+        // U+093E is a mark: no \w to Python, though Rust's own \w takes it.
+        assert!(!p.is_match(" \u{93e}."));
+    }
+
+    #[test]
+    fn indent_expands_tabs_to_columns_of_four() {
+        assert_eq!(indent("\tx"), 4);
+        assert_eq!(indent("  \tx"), 4);
+        assert_eq!(indent("     \tx"), 8);
+        assert_eq!(indent(" \u{a0}x"), 2);
+        assert_eq!(indent("x\t"), 0);
+        assert_eq!(indent("  \r\tx"), 7);
+        assert_eq!(indent(""), 0);
+    }
+
+    #[test]
+    fn bidi_controls_are_closed_and_strays_dropped() {
+        assert_eq!(balanced_bidi("a\u{202e}b"), "a\u{202e}b\u{202c}");
+        assert_eq!(balanced_bidi("a\u{202c}b"), "ab");
+        assert_eq!(
+            balanced_bidi("\u{2067}\u{202b}x\u{2069}y"),
+            "\u{2067}\u{202b}x\u{202c}\u{2069}y"
+        );
+        assert_eq!(balanced_bidi("plain"), "plain");
+    }
+
+    #[test]
+    fn bullets_need_text_after_them() {
+        let l = layout();
+        assert!(l.bullet("•item") && l.bullet("• item") && l.bullet("- item"));
+        assert!(!l.bullet("-item") && !l.bullet("- ") && !l.bullet("•") && !l.bullet("x"));
+    }
+
+    #[test]
+    fn fenced_and_indented_code_is_preformatted() {
+        let l = layout();
+        let text = "Intro\n```\nx  =  1\n```\ntext\n    def f(a):\n\n        return a\nafter\n    - a list\n    - of items";
+        let found = l.lines(text);
+        assert_eq!(
+            found.code,
+            vec![false, true, true, true, false, true, true, true, false, false, false]
+        );
+        assert_eq!(found.lines[2], "x  =  1");
+        assert_eq!(found.lines[9], "- a list");
+        assert_eq!(found.indents, vec![0, 0, 0, 0, 0, 4, 0, 8, 0, 4, 4]);
+        // An unclosed fence fences nothing.
+        assert_eq!(l.preformatted(&["```", "a"]), vec![false, false]);
+    }
+
+    #[test]
+    fn spaces_become_one_and_lines_are_stripped() {
+        let found = layout().lines("  a \u{a0}\u{2000} b\t\n\u{1c}c\u{2028}");
+        assert_eq!(found.lines, vec!["a b", "c"]);
+    }
+}
