@@ -33,7 +33,8 @@ DUPLICATE_TITLE = "normalize.duplicate_title"
 REPEATED_TITLE = Category(STAGE, "Repeated title", "#e8e8e8", "#4a4a4a")
 
 BULLET = "- "
-# Bullet glyphs scrapers leave at the start of list items, and marks that need a space after them.
+# Bullet glyphs scrapers leave at the start of list items, and marks that need a space after them
+# (the compiled core tells list items from code by the same two).
 BULLET_GLYPHS = "•·▪▫◦‣●○■□▸►⁃∙"
 BULLET_MARKS = "-*+"
 _BULLET_LINE = re.compile(rf"^(?:[{BULLET_GLYPHS}]\s*|[{re.escape(BULLET_MARKS)}]\s+)(?=\S)")
