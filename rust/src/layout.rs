@@ -19,7 +19,9 @@ pub struct Layout {
     code_token: Regex,
     bullet_glyphs: Vec<char>,
     bullet_marks: Vec<char>,
-    spaces: Vec<char>,
+    /// The horizontal spaces: which ASCII characters are, and the others (most text is ASCII).
+    ascii_spaces: [bool; 128],
+    other_spaces: Vec<char>,
     code_indent: usize,
 }
 
@@ -79,14 +81,14 @@ pub fn indent(line: &str) -> usize {
 
 /// `line` with every direction control it opens closed at its end, and every closer that closes
 /// nothing dropped.
-pub fn balanced_bidi(line: &str) -> String {
+pub fn balanced_bidi(line: String) -> String {
     const PDF: char = '\u{202c}';
     const PDI: char = '\u{2069}';
     if !line
         .chars()
         .any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
     {
-        return line.to_owned();
+        return line;
     }
     let mut out = String::with_capacity(line.len() + 8);
     let mut open: Vec<char> = Vec::new(); // the closer each open control needs, innermost last
@@ -139,7 +141,8 @@ impl Layout {
             code_token: python_pattern(code_token)?,
             bullet_glyphs: bullet_glyphs.chars().collect(),
             bullet_marks: bullet_marks.chars().collect(),
-            spaces: spaces.chars().collect(),
+            ascii_spaces: std::array::from_fn(|b| spaces.contains(char::from(b as u8))),
+            other_spaces: spaces.chars().filter(|c| !c.is_ascii()).collect(),
             code_indent,
         })
     }
@@ -166,8 +169,9 @@ impl Layout {
 
     /// Which lines are preformatted: a fenced block (fences included; an unclosed fence fences
     /// nothing), or a run of at least two lines `code_indent` deeper than the text's usual
-    /// indentation, most of them code-like (blank lines inside a run do not end it).
-    pub fn preformatted(&self, lines: &[&str]) -> Vec<bool> {
+    /// indentation, most of them code-like (blank lines inside a run do not end it). `indents`:
+    /// each line's `indent`.
+    pub fn preformatted(&self, lines: &[&str], indents: &[usize]) -> Vec<bool> {
         let mut flags = vec![false; lines.len()];
         let mut opened: Option<(usize, char)> = None;
         for (i, line) in lines.iter().enumerate() {
@@ -183,9 +187,9 @@ impl Layout {
         }
         let blank = |line: &str| line.trim_matches(is_space).is_empty();
         let mut counts: ahash::AHashMap<usize, usize> = ahash::AHashMap::new();
-        for (line, fenced) in lines.iter().zip(&flags) {
+        for ((line, fenced), &width) in lines.iter().zip(&flags).zip(indents) {
             if !fenced && !blank(line) {
-                *counts.entry(indent(line)).or_default() += 1;
+                *counts.entry(width).or_default() += 1;
             }
         }
         // The most common indentation; of a tie, the smallest.
@@ -200,7 +204,7 @@ impl Layout {
         for i in 0..=lines.len() {
             let line = lines.get(i).copied().unwrap_or("");
             let inside = i < lines.len();
-            if inside && !flags[i] && !blank(line) && indent(line) >= usual + self.code_indent {
+            if inside && !flags[i] && !blank(line) && indents[i] >= usual + self.code_indent {
                 run.push(i);
             } else if inside && blank(line) {
                 continue;
@@ -220,7 +224,12 @@ impl Layout {
         let mut out = String::with_capacity(line.len());
         let mut in_run = false;
         for c in line.chars() {
-            if self.spaces.contains(&c) {
+            let space = if c.is_ascii() {
+                self.ascii_spaces[c as usize]
+            } else {
+                self.other_spaces.contains(&c)
+            };
+            if space {
                 if !in_run {
                     out.push(' ');
                 }
@@ -238,22 +247,22 @@ impl Layout {
     /// indentation in the text, and which are preformatted.
     pub fn lines(&self, text: &str) -> Lines {
         let raw: Vec<&str> = text.split('\n').collect();
-        let code = self.preformatted(&raw);
+        let indents: Vec<usize> = raw.iter().map(|l| indent(l)).collect();
+        let code = self.preformatted(&raw, &indents);
         let lines = raw
             .iter()
             .zip(&code)
             .map(|(line, &pre)| {
-                let line = if pre {
+                balanced_bidi(if pre {
                     line.trim_end_matches(is_space).to_owned()
                 } else {
                     self.spaced(line)
-                };
-                balanced_bidi(&line)
+                })
             })
             .collect();
         Lines {
             lines,
-            indents: raw.iter().map(|l| indent(l)).collect(),
+            indents,
             code,
         }
     }
@@ -295,13 +304,13 @@ mod tests {
 
     #[test]
     fn bidi_controls_are_closed_and_strays_dropped() {
-        assert_eq!(balanced_bidi("a\u{202e}b"), "a\u{202e}b\u{202c}");
-        assert_eq!(balanced_bidi("a\u{202c}b"), "ab");
+        assert_eq!(balanced_bidi("a\u{202e}b".into()), "a\u{202e}b\u{202c}");
+        assert_eq!(balanced_bidi("a\u{202c}b".into()), "ab");
         assert_eq!(
-            balanced_bidi("\u{2067}\u{202b}x\u{2069}y"),
+            balanced_bidi("\u{2067}\u{202b}x\u{2069}y".into()),
             "\u{2067}\u{202b}x\u{202c}\u{2069}y"
         );
-        assert_eq!(balanced_bidi("plain"), "plain");
+        assert_eq!(balanced_bidi("plain".into()), "plain");
     }
 
     #[test]
@@ -324,7 +333,7 @@ mod tests {
         assert_eq!(found.lines[9], "- a list");
         assert_eq!(found.indents, vec![0, 0, 0, 0, 0, 4, 0, 8, 0, 4, 4]);
         // An unclosed fence fences nothing.
-        assert_eq!(l.preformatted(&["```", "a"]), vec![false, false]);
+        assert_eq!(l.preformatted(&["```", "a"], &[0, 0]), vec![false, false]);
     }
 
     #[test]
