@@ -77,11 +77,12 @@ def gopher_repetition(text: str, words: list[str], counts: dict[str, int]) -> di
 def c4(text: str, tokens: Tokens | None) -> dict[str, float | None]:
     """C4's verdict inputs; lines are filtered in datatrove's order, none removed here.
 
-    Sentences are counted line by line, as datatrove does; ``tokens`` (the text's own, None for
-    an empty text) saves tokenizing each line kept as it is again, since spaCy splits at
+    Sentences are counted line by line, as datatrove does; ``tokens`` (the text's own; None: made
+    here when needed) saves tokenizing each line kept as it is again, since spaCy splits at
     whitespace first and so tokenizes a line alone as it does in place."""
     spans, rewritten, lorem, curly = _lines().c4_lines(text)
-    sentences = (tokens.sentences(spans) if spans and tokens else 0) + sum(map(sentence_count, rewritten))
+    kept = (tokens if tokens is not None else Tokens(text)).sentences(spans) if spans else 0
+    sentences = kept + sum(map(sentence_count, rewritten))
     return {"c4_sentences": sentences, "c4_lorem_ipsum": int(lorem), "c4_curly_bracket": int(curly)}
 
 
