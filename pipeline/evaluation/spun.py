@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.evaluation.spun", description=__doc__)
     parser.add_argument("--wcxb", type=Path, default=DEFAULT_WCXB)
     args = parser.parse_args(argv)
-    pages = load_pages(args.wcxb, page_types={"article"})
+    pages = load_pages(args.wcxb)
     print(json.dumps(evaluate(pages), indent=2))
     return 0
 
