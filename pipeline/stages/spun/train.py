@@ -39,8 +39,8 @@ MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / BUILTIN_MODEL
 WORD_RATE = 0.1
 WORD_PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "early_stopping": False,
                "random_state": 0}
-# The share of clean fold-A pages (every type) the model may score above 0.5: half the bound of 2%,
-# since a bound met exactly on the training articles is exceeded on others as often as not.
+# The share of clean fold-A pages (every type) the model may score above 0.5: half the issue's
+# bound of 2%, since a bound met exactly on the training pages is exceeded on others as often as not.
 CLEAN_FLAGGED = 0.01
 
 
