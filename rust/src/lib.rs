@@ -6,6 +6,7 @@
 
 pub mod chunks;
 pub mod layout;
+pub mod linefeatures;
 pub mod lines;
 pub mod ngrams;
 pub mod trees;

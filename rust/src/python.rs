@@ -1,7 +1,7 @@
 //! `pipeline._core`: the bindings. Text arrives as Python strings borrowed in place (no copy
 //! into Rust strings), arrays as numpy views; the work itself runs with the GIL released.
 
-use numpy::{PyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use ahash::{AHashMap, AHashSet};
 use pyo3::types::PyDict;
 
-use crate::{chunks, layout, lines, ngrams, trees};
+use std::collections::HashMap;
+
+use crate::{chunks, layout, linefeatures, lines, ngrams, trees};
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
 #[pyclass(frozen, module = "pipeline._core")]
@@ -291,12 +293,104 @@ impl LineLayout {
     }
 }
 
+/// The boilerplate line model's features (``rust/src/linefeatures.rs``), configured once with
+/// ``features.py``'s columns, word lists and constants and a model's vocabulary.
+#[pyclass(frozen, module = "pipeline._core")]
+struct LineFeatures(linefeatures::LineFeatures);
+
+#[pymethods]
+impl LineFeatures {
+    #[new]
+    #[pyo3(signature = (*, columns, stopwords, widget_words, terminal, separators, bullet_marks,
+        other_digits, prose_min_words, region_line_penalty, context_radii, context_sources,
+        distance_cap, repeats_cap, region_span_cap, topic_radius, no_topic, indent_cap,
+        indent_rel_cap, page_means, months, date_letters, token_odds, first_odds))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        columns: Vec<String>,
+        stopwords: Vec<String>,
+        widget_words: Vec<String>,
+        terminal: &str,
+        separators: &str,
+        bullet_marks: &str,
+        other_digits: &str,
+        prose_min_words: usize,
+        region_line_penalty: i64,
+        context_radii: Vec<usize>,
+        context_sources: Vec<String>,
+        distance_cap: usize,
+        repeats_cap: usize,
+        region_span_cap: f64,
+        topic_radius: usize,
+        no_topic: f64,
+        indent_cap: i64,
+        indent_rel_cap: i64,
+        page_means: Vec<(String, String)>,
+        months: Vec<String>,
+        date_letters: Vec<(char, char)>,
+        token_odds: HashMap<String, f64>,
+        first_odds: HashMap<String, f64>,
+    ) -> PyResult<Self> {
+        let months = months
+            .iter()
+            .map(|m| {
+                let letters: Vec<char> = m.chars().collect();
+                <[char; 3]>::try_from(letters)
+                    .map_err(|_| PyValueError::new_err(format!("a month is three letters: {m}")))
+            })
+            .collect::<PyResult<_>>()?;
+        Ok(LineFeatures(linefeatures::LineFeatures {
+            columns,
+            stopwords: stopwords.into_iter().collect(),
+            widget_words: widget_words.into_iter().collect(),
+            terminal: terminal.chars().collect(),
+            separators: separators.chars().collect(),
+            bullet_marks: bullet_marks.chars().collect(),
+            other_digits: other_digits.chars().collect(),
+            prose_min_words,
+            region_line_penalty,
+            context_radii,
+            context_sources,
+            distance_cap,
+            repeats_cap,
+            region_span_cap,
+            topic_radius,
+            no_topic,
+            indent_cap,
+            indent_rel_cap,
+            page_means,
+            months,
+            date_letters,
+            token_odds: token_odds.into_iter().collect(),
+            first_odds: first_odds.into_iter().collect(),
+        }))
+    }
+
+    /// One row of the columns per line (float64, lines x columns): ``texts`` without their
+    /// indentation, ``indents`` its width, ``rule`` per line whether a lexicon rule matches it.
+    fn rows<'py>(
+        &self,
+        py: Python<'py>,
+        texts: Vec<PyBackedStr>,
+        indents: Vec<i64>,
+        rule: Vec<bool>,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let texts: Vec<&str> = texts.iter().map(|t| &**t).collect();
+        let (n, width) = (texts.len(), self.0.columns.len());
+        let values = py
+            .detach(|| self.0.rows(&texts, &indents, &rule))
+            .map_err(PyValueError::new_err)?;
+        PyArray1::from_vec(py, values).reshape([n, width])
+    }
+}
+
 #[pymodule]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Forest>()?;
     module.add_class::<LineHeuristics>()?;
     module.add_class::<ChunkCache>()?;
     module.add_class::<LineLayout>()?;
+    module.add_class::<LineFeatures>()?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
     Ok(())
 }

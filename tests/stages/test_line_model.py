@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import math
+import random
+import re
 
 import numpy as np
 import pytest
 
 from pipeline.language.trees import Trees
 from pipeline.stages.boilerplate_model.features import (
+    DATE_LETTERS,
     FEATURES,
     LINE_FEATURES,
     NO_TOPIC,
@@ -204,3 +207,47 @@ def test_evidence_states_facts_a_reader_can_check():
 
 def test_an_empty_page_has_no_rows():
     assert line_features([], [], Vocabulary({}, {})).shape == (0, len(FEATURES))
+
+
+# The date pattern as Python's re reads it: the compiled core's date column must say what it says.
+DATE = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}\b"
+                  r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b", re.IGNORECASE)
+
+
+def test_the_date_letters_are_those_python_matches_with_a_to_z_ignoring_case():
+    letters = re.compile("[a-z]", re.IGNORECASE)
+    assert [c for c in map(chr, range(128, 0x110000)) if letters.fullmatch(c)] == [c for c, _ in DATE_LETTERS]
+    assert all(re.fullmatch(ascii_letter, c, re.IGNORECASE) for c, ascii_letter in DATE_LETTERS)
+
+
+def test_the_date_column_finds_what_python_finds():
+    lines = ["Posted Jan 5, 2024", "SEPTEMBER 12. News", "Sept. 3", "jan 123", "Jan 5th", "xJan 5", "Mayor 12 x",
+             "ſep 4", "5/12/2020", "12/5/20", "123/5/2020", "5/12/20201", "in 1999", "in 2105", "19999", "2024a",
+             "a_2024", "(2024)", "²2024", "٢٠٢٤ 2024", "Dec\u00a05", "Dec  5", "no date here", "", "Oct.5"]
+    rng = random.Random(7)
+    pieces = ["Jan", "sept", "ſ", "\u212a", "K", "İ", "ı", "5", "12", "2024", "1999", "/", ".", " ", "_", "x", "²", "٣", "é"]
+    lines += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(3000)]
+    column = page_columns(lines)["has_date"]
+    assert column == [float(bool(DATE.search(s))) for s in lines]
+    assert column[:8] == [1, 1, 1, 0, 0, 0, 1, 1]
+
+
+def test_characters_are_read_as_python_reads_them():
+    # Python's \w (letters and numbers of every script), str.isdigit (superscripts too), str.isupper.
+    column = page_columns(["Ωmega x² ½ ٣ café_bar", "Ärger über Öl", "aB|cD · ©"])
+    assert column["log_words"] == [round(math.log1p(5), 4), round(math.log1p(3), 4), round(math.log1p(2), 4)]
+    assert column["digit_ratio"][0] == round(2 / 21, 4)  # "²" and "٣"; "½" is numeric, not a digit
+    assert column["symbol_ratio"][0] == round(1 / 21, 4)  # the underscore
+    assert column["title_case_ratio"][:2] == [round(1 / 5, 4), round(2 / 3, 4)]
+    assert column["glued_ratio"][2] == 1.0  # "aB" and "cD", two words
+    assert column["separator_count"][2] == 2.0 and column["has_separator"][2] == 1.0
+
+
+def test_page_means_are_numpy_means():
+    # numpy sums in 8 running partial sums: ten widget ratios of 0.1 average to exactly 0.1, where
+    # a sum left to right gives 0.09999999999999999.
+    texts = ["home of the river bank fish"] * 10
+    rows = line_features(texts, [0] * 10, Vocabulary({}, {}))
+    widget = rows[:, LINE_FEATURES.index("widget_word_ratio")]
+    assert widget.tolist() == [1 / 6] * 10
+    assert rows[0, LINE_FEATURES.index("page_widget_words")] == widget.mean()
