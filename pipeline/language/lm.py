@@ -1,9 +1,9 @@
 """A trigram language model of general US English: CMU Sphinx's ``en-us.lm.bin``, which
 the ``pocketsphinx`` wheel on PyPI ships (so nothing is downloaded at run time).
 
-It is read once per process (memory-mapped, ~30 ms) and queried in C at about half a
-microsecond per n-gram. Words are lower case, without punctuation; a word outside its
-vocabulary has no probability (``None``).
+It is read once per process (27 MB, ~30 ms) by the compiled core (``rust/src/lm.rs``), which
+answers as pocketsphinx does, value for value, in about half a microsecond per n-gram. Words are
+lower case, without punctuation; a word outside its vocabulary has no probability (``None``).
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ import math
 import os
 from functools import lru_cache
 
-# pocketsphinx returns log probabilities in its LogMath base, 1.0001: one unit = ln(1.0001) nats.
+from pipeline._core import TrigramLm
+
+# The model's log probabilities are in pocketsphinx's LogMath base, 1.0001: one unit = ln(1.0001) nats.
 _NATS_PER_UNIT = math.log(1.0001)
-# What it returns for a word outside the vocabulary (its log of zero).
+# Below this a probability is LogMath's log of zero.
 _LOG_ZERO = -(1 << 28)
 # Words whose unigram log probability is remembered (then the memory starts again).
 UNIGRAM_CACHE_WORDS = 200_000
@@ -25,8 +27,7 @@ class TrigramModel:
         import pocketsphinx
 
         self.path = os.path.join(pocketsphinx.get_model_path(), "en-us", "en-us.lm.bin")
-        pocketsphinx.set_loglevel("ERROR")
-        self._model = pocketsphinx.NGramModel.readfile(self.path)
+        self._model = TrigramLm(self.path)
         self._unigrams: dict[str, float | None] = {}
 
     def logprob(self, word: str, *history: str) -> float | None:
@@ -36,8 +37,8 @@ class TrigramModel:
     def prob(self, word: str, *history: str) -> float | None:
         """``logprob`` with the history nearest first and at most two words long: ``prob(w, b, a)``
         is ln P(w | a b). The word model's hot loop calls this one."""
-        units = self._model.prob([word, *history])
-        return None if units < _LOG_ZERO else units * _NATS_PER_UNIT
+        units = self._model.units(word, *history)
+        return None if units is None or units < _LOG_ZERO else units * _NATS_PER_UNIT
 
     def unigram(self, word: str) -> float | None:
         """``logprob(word)``, remembered: a corpus asks for the same words again and again."""
@@ -50,7 +51,7 @@ class TrigramModel:
             return found
 
     def known(self, word: str) -> bool:
-        return self._model.prob([word]) >= _LOG_ZERO
+        return self.prob(word) is not None
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ pub mod chunks;
 pub mod layout;
 pub mod linefeatures;
 pub mod lines;
+pub mod lm;
 pub mod ngrams;
 pub mod trees;
 

@@ -13,7 +13,7 @@ use pyo3::types::PyDict;
 
 use std::collections::HashMap;
 
-use crate::{chunks, layout, linefeatures, lines, ngrams, trees};
+use crate::{chunks, layout, linefeatures, lines, lm, ngrams, trees};
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
 #[pyclass(frozen, module = "pipeline._core")]
@@ -384,6 +384,31 @@ impl LineFeatures {
     }
 }
 
+/// The trigram language model (``rust/src/lm.rs``), read from pocketsphinx's binary trie file.
+#[pyclass(frozen, module = "pipeline._core")]
+struct TrigramLm(lm::TrigramLm);
+
+#[pymethods]
+impl TrigramLm {
+    #[new]
+    fn new(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        let data = std::fs::read(&path).map_err(|e| {
+            pyo3::exceptions::PyOSError::new_err(format!("{}: {e}", path.display()))
+        })?;
+        py.detach(|| lm::TrigramLm::from_bytes(data))
+            .map(TrigramLm)
+            .map_err(|e| PyValueError::new_err(format!("{}: {e}", path.display())))
+    }
+
+    /// log P(word | history) in whole LogMath units (base 1.0001), the history nearest first;
+    /// None for a word outside the vocabulary.
+    #[pyo3(signature = (word, *history))]
+    fn units(&self, word: &str, history: Vec<PyBackedStr>) -> Option<i32> {
+        let history: Vec<&str> = history.iter().map(|h| &**h).collect();
+        self.0.units(word, &history)
+    }
+}
+
 #[pymodule]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Forest>()?;
@@ -391,6 +416,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<ChunkCache>()?;
     module.add_class::<LineLayout>()?;
     module.add_class::<LineFeatures>()?;
+    module.add_class::<TrigramLm>()?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
     Ok(())
 }
