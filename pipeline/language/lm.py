@@ -15,9 +15,9 @@ from functools import lru_cache
 from pipeline._core import TrigramLm
 
 # The model's log probabilities are in pocketsphinx's LogMath base, 1.0001: one unit = ln(1.0001) nats.
-_NATS_PER_UNIT = math.log(1.0001)
+NATS_PER_UNIT = math.log(1.0001)
 # Below this a probability is LogMath's log of zero.
-_LOG_ZERO = -(1 << 28)
+LOG_ZERO = -(1 << 28)
 # Words whose unigram log probability is remembered (then the memory starts again).
 UNIGRAM_CACHE_WORDS = 200_000
 
@@ -27,7 +27,7 @@ class TrigramModel:
         import pocketsphinx
 
         self.path = os.path.join(pocketsphinx.get_model_path(), "en-us", "en-us.lm.bin")
-        self._model = TrigramLm(self.path)
+        self.compiled = TrigramLm(self.path)
         self._unigrams: dict[str, float | None] = {}
 
     def logprob(self, word: str, *history: str) -> float | None:
@@ -37,8 +37,8 @@ class TrigramModel:
     def prob(self, word: str, *history: str) -> float | None:
         """``logprob`` with the history nearest first and at most two words long: ``prob(w, b, a)``
         is ln P(w | a b). The word model's hot loop calls this one."""
-        units = self._model.units(word, *history)
-        return None if units is None or units < _LOG_ZERO else units * _NATS_PER_UNIT
+        units = self.compiled.units(word, *history)
+        return None if units is None or units < LOG_ZERO else units * NATS_PER_UNIT
 
     def unigram(self, word: str) -> float | None:
         """``logprob(word)``, remembered: a corpus asks for the same words again and again."""

@@ -10,6 +10,7 @@ pub mod linefeatures;
 pub mod lines;
 pub mod lm;
 pub mod ngrams;
+pub mod spunwords;
 pub mod trees;
 
 #[cfg(feature = "python")]

@@ -233,20 +233,22 @@ impl TrigramLm {
     /// cut at its first unknown word and at two words; None for an unknown word.
     pub fn units(&self, word: &str, history: &[&str]) -> Option<i32> {
         let word = self.id(word)?;
-        let mut hist = Vec::with_capacity(2);
-        for h in history.iter().take(2) {
-            match self.id(h) {
-                Some(id) => hist.push(id),
-                None => break,
-            }
-        }
-        let score = match hist[..] {
-            [] => self.unigrams[word as usize].0,
-            [h] => self.bigram_score(word, h),
-            [h1, h2] => self.trigram_score(word, h1, h2),
-            _ => unreachable!(),
+        let h1 = history.first().and_then(|h| self.id(h));
+        let h2 = h1.and(history.get(1).and_then(|h| self.id(h)));
+        Some(self.units_of(word, &[h1, h2]))
+    }
+
+    /// [`TrigramLm::units`] of word ids (a history word's None: unknown).
+    pub fn units_of(&self, word: u32, history: &[Option<u32>]) -> i32 {
+        let score = match (
+            history.first().copied().flatten(),
+            history.get(1).copied().flatten(),
+        ) {
+            (None, _) => self.unigrams[word as usize].0,
+            (Some(h), None) => self.bigram_score(word, h),
+            (Some(h1), Some(h2)) => self.trigram_score(word, h1, h2),
         };
-        Some(score as i32)
+        score as i32
     }
 
     /// `lm_trie_nobo_score` with one word of history.

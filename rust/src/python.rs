@@ -13,7 +13,7 @@ use pyo3::types::PyDict;
 
 use std::collections::HashMap;
 
-use crate::{chunks, layout, linefeatures, lines, lm, ngrams, trees};
+use crate::{chunks, layout, linefeatures, lines, lm, ngrams, spunwords, trees};
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
 #[pyclass(frozen, module = "pipeline._core")]
@@ -409,6 +409,59 @@ impl TrigramLm {
     }
 }
 
+/// The spun-text word model's features (``rust/src/spunwords.rs``), configured once with
+/// ``features.py``'s stop words, Zipf frequencies and constants, reading the trigram model.
+#[pyclass(frozen, module = "pipeline._core")]
+struct SpunWords {
+    words: spunwords::SpunWords,
+    lm: Py<TrigramLm>,
+}
+
+type FoundWords<'py> = (
+    Vec<(usize, usize)>,
+    Vec<String>,
+    Vec<Vec<String>>,
+    Vec<Option<String>>,
+    Bound<'py, PyArray2<f64>>,
+);
+
+#[pymethods]
+impl SpunWords {
+    #[new]
+    #[pyo3(signature = (*, lm, stop_words, zipf, stem_chars, min_chars, log_zero, nats_per_unit))]
+    fn new(
+        lm: Py<TrigramLm>,
+        stop_words: Vec<String>,
+        zipf: HashMap<String, f64>,
+        stem_chars: usize,
+        min_chars: usize,
+        log_zero: i32,
+        nats_per_unit: f64,
+    ) -> Self {
+        SpunWords {
+            words: spunwords::SpunWords {
+                stop: stop_words.into_iter().collect(),
+                zipf: zipf.into_iter().collect(),
+                stem_chars,
+                min_chars,
+                log_zero,
+                nats_per_unit,
+            },
+            lm,
+        }
+    }
+
+    /// The content words of ``text``: their character spans, the words, up to two words before
+    /// and the word after each, and one row of features per word (float64, words x columns).
+    fn words<'py>(&self, py: Python<'py>, text: &str) -> PyResult<FoundWords<'py>> {
+        let lm = &self.lm.get().0;
+        let found = py.detach(|| self.words.words(lm, text));
+        let rows =
+            PyArray1::from_vec(py, found.rows).reshape([found.spans.len(), spunwords::COLUMNS])?;
+        Ok((found.spans, found.words, found.before, found.after, rows))
+    }
+}
+
 #[pymodule]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Forest>()?;
@@ -417,6 +470,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<LineLayout>()?;
     module.add_class::<LineFeatures>()?;
     module.add_class::<TrigramLm>()?;
+    module.add_class::<SpunWords>()?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
     Ok(())
 }

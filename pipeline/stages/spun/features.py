@@ -4,15 +4,14 @@ each side under the trigram model, and how the rest of the document uses it (see
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from pipeline.language.lm import trigram_model
+from pipeline._core import SpunWords
+from pipeline.language.lm import LOG_ZERO, NATS_PER_UNIT, trigram_model
 from pipeline.language.nlp import stop_words
-from pipeline.text.words import FIT_WORD
 
 # The word model's features of one content word, in this order (a "missing" flag is 1 where
 # the value cannot be computed: a word the trigram model does not know, the end of a stretch).
@@ -23,6 +22,8 @@ WORD_FEATURES = ("zipf", "unknown", "zipf_before", "zipf_after", "left", "left_m
 # own): inflections share their first letters often enough (reduce, reduced, reduces). The model
 # was fitted with this value; stuffing's CASE_STEM_CHARS (4) answers another question.
 USAGE_STEM_CHARS = 5
+# Words shorter than this are left out: spinners leave "the", "was" and "go" alone.
+MIN_WORD_CHARS = 3
 # The word thresholds are these quantiles of clean training words' scores; the document
 # model reads the share of a document's words above each.
 WORD_QUANTILES = (0.98, 0.99, 0.995)
@@ -50,24 +51,14 @@ def _zipf_table() -> dict[str, float]:
 
 @dataclass(slots=True)
 class Words:
-    """The content words of a text a spinner could have swapped, and the word model's features of each."""
+    """The content words of a text a spinner could have swapped (``FIT_WORD``s in runs of words
+    one space apart), and the word model's features of each."""
 
     spans: list[tuple[int, int]]
     words: list[str]
     before: list[tuple[str, ...]]  # up to two words before each, in its stretch
     after: list[str | None]  # the word after it
     rows: np.ndarray  # one row of WORD_FEATURES per word
-
-
-@dataclass(slots=True)
-class _Usage:
-    """How the whole document uses words: each word and each stem, each pair of words with one
-    word between them (a slot), and each slot filled with a given word."""
-
-    words: Counter[str]
-    stems: Counter[str]
-    slots: Counter[tuple[str, str]]
-    filled: Counter[tuple[str, str, str]]
 
 
 class WordFeatures:
@@ -88,76 +79,11 @@ class WordFeatures:
 
     def __init__(self) -> None:
         self.lm = trigram_model()
-        self._stop = stop_words()
-        self._zipf = _zipf_table()
+        self._compiled = SpunWords(lm=self.lm.compiled, stop_words=sorted(stop_words()), zipf=_zipf_table(),
+                                   stem_chars=USAGE_STEM_CHARS, min_chars=MIN_WORD_CHARS, log_zero=LOG_ZERO,
+                                   nats_per_unit=NATS_PER_UNIT)
 
     def __call__(self, text: str) -> Words:
-        found = Words([], [], [], [], np.zeros((0, len(WORD_FEATURES))))
-        rows: list[list[float]] = []
-        spans = [m.span() for m in FIT_WORD.finditer(text)]
-        lowered = [text[a:b].lower() for a, b in spans]
-        # Stretches: runs of words with one space between each.
-        stretches, first = [], 0
-        for k in range(1, len(spans) + 1):
-            if k == len(spans) or spans[k][0] != spans[k - 1][1] + 1 or text[spans[k - 1][1]] != " ":
-                if k - first > 1:
-                    stretches.append((first, k))
-                first = k
-        # Word triples inside stretches: the first and last of each is a slot, the middle word fills it.
-        triples = [triple for a, b in stretches
-                   for triple in zip(lowered[a:b], lowered[a + 1:b], lowered[a + 2:b], strict=False)]
-        usage = _Usage(Counter(lowered), Counter([word[:USAGE_STEM_CHARS] for word in lowered]),
-                       Counter([(left, right) for left, _, right in triples]), Counter(triples))
-        for a, b in stretches:
-            self._stretch(text, spans[a:b], lowered[a:b], usage, found, rows)
-        if rows:
-            found.rows = np.array(rows, dtype=np.float64)
-        return found
-
-    def _stretch(self, text: str, spans: list[tuple[int, int]], t: list[str], usage: _Usage, found: Words,
-                 rows: list[list[float]]) -> None:
-        prob, unigram, zipf = self.lm.prob, self.lm.unigram, self._zipf.get  # zipf 0 for a word wordfreq has not seen
-        n = len(t)
-        # ln P(t[j] | two words before) and ln P(t[j] | one word before): word j's left fit and
-        # word j - 1's right fit, so each is asked of the model once.
-        trigrams: dict[int, float | None] = {}
-        bigrams: dict[int, float | None] = {}
-
-        def trigram(j: int) -> float | None:
-            if j not in trigrams:
-                trigrams[j] = prob(t[j], t[j - 1], t[j - 2]) if j > 1 else prob(t[j], t[0]) if j else prob(t[0])
-            return trigrams[j]
-
-        def bigram(j: int) -> float | None:
-            if j not in bigrams:
-                bigrams[j] = prob(t[j], t[j - 1]) if j else prob(t[0])
-            return bigrams[j]
-
-        stop = self._stop
-        for i, word in enumerate(t):
-            if len(word) < 3 or word in stop or text[spans[i][0]].isupper():
-                continue
-            row = [zipf(word, 0.0), 0.0, zipf(t[i - 1], 0.0) if i else -1.0, zipf(t[i + 1], 0.0) if i + 1 < n else -1.0,
-                   0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0,
-                   math.log(usage.words[word]), math.log(usage.stems[word[:USAGE_STEM_CHARS]]),
-                   usage.slots[t[i - 1], t[i + 1]] - usage.filled[t[i - 1], word, t[i + 1]] if 0 < i < n - 1 else -1.0]
-            alone = unigram(word)
-            if alone is None:
-                row[1] = 1.0
-            else:
-                row[12:14] = alone, 0.0
-                row[4:6] = trigram(i) - alone, 0.0
-                row[6:8] = bigram(i) - alone, 0.0
-                if i + 1 < n:
-                    # The next word after this one, against after the word before this one.
-                    after, before = trigram(i + 1), prob(t[i + 1], t[i - 1]) if i else prob(t[i + 1])
-                    if after is not None and before is not None:
-                        row[8:10] = after - before, 0.0
-                    after1, before1 = bigram(i + 1), unigram(t[i + 1])
-                    if after1 is not None and before1 is not None:
-                        row[10:12] = after1 - before1, 0.0
-            rows.append(row)
-            found.spans.append(spans[i])
-            found.words.append(word)
-            found.before.append(tuple(t[max(0, i - 2):i]))
-            found.after.append(t[i + 1] if i + 1 < n else None)
+        """The words of ``text`` and their rows, computed by the compiled core (``rust/src/spunwords.rs``)."""
+        spans, words, before, after, rows = self._compiled.words(text)
+        return Words(spans, words, list(map(tuple, before)), after, rows)

@@ -1,0 +1,241 @@
+//! The spun-text word model's features of each content word (`pipeline/stages/spun/features.py`
+//! says what each column is and why; it names the columns, and hands over the stop words and the
+//! Zipf frequencies once). The values equal the Python computation they replace: the same words
+//! (`FIT_WORD`: ASCII letters with one inner apostrophe), the same trigram queries, the same
+//! float64 arithmetic.
+
+use ahash::{AHashMap, AHashSet};
+
+use crate::lm::TrigramLm;
+
+/// The columns of one word's row (`WORD_FEATURES`).
+pub const COLUMNS: usize = 17;
+
+/// The content words of a text and their rows: character spans, the lower-case word, up to two
+/// words before it and the word after it in its stretch, and `COLUMNS` values each.
+#[derive(Default)]
+pub struct Words {
+    pub spans: Vec<(usize, usize)>,
+    pub words: Vec<String>,
+    pub before: Vec<Vec<String>>,
+    pub after: Vec<Option<String>>,
+    pub rows: Vec<f64>,
+}
+
+pub struct SpunWords {
+    pub stop: AHashSet<String>,
+    pub zipf: AHashMap<String, f64>,
+    /// A word's stem, for counting how the document uses it, is its first this many letters.
+    pub stem_chars: usize,
+    /// Words shorter than this are left out.
+    pub min_chars: usize,
+    /// Below this a probability is LogMath's log of zero (the word has none).
+    pub log_zero: i32,
+    /// One unit of the model's log probabilities in nats (ln 1.0001).
+    pub nats_per_unit: f64,
+}
+
+/// `FIT_WORD` (`[A-Za-z]+(?:'[A-Za-z]+)?`) over `text`: each match's character span and byte span.
+fn fit_words(text: &str) -> Vec<((usize, usize), (usize, usize))> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let n = chars.len();
+    let letter = |k: usize| k < n && chars[k].1.is_ascii_alphabetic();
+    let byte = |k: usize| if k < n { chars[k].0 } else { text.len() };
+    let mut found = Vec::new();
+    let mut k = 0;
+    while k < n {
+        if !letter(k) {
+            k += 1;
+            continue;
+        }
+        let start = k;
+        while letter(k) {
+            k += 1;
+        }
+        if k < n && chars[k].1 == '\'' && letter(k + 1) {
+            k += 1;
+            while letter(k) {
+                k += 1;
+            }
+        }
+        found.push(((start, k), (byte(start), byte(k))));
+    }
+    found
+}
+
+impl SpunWords {
+    /// ln P(word | history) of word ids, the history nearest first; None for a word the model
+    /// does not know.
+    fn prob(&self, lm: &TrigramLm, word: Option<u32>, history: &[Option<u32>]) -> Option<f64> {
+        Some(lm.units_of(word?, history))
+            .filter(|&u| u >= self.log_zero)
+            .map(|u| u as f64 * self.nats_per_unit)
+    }
+
+    pub fn words(&self, lm: &TrigramLm, text: &str) -> Words {
+        let matches = fit_words(text);
+        let lowered: Vec<String> = matches
+            .iter()
+            .map(|&(_, (a, b))| text[a..b].to_ascii_lowercase())
+            .collect();
+        // Stretches: runs of words with one space between each.
+        let mut stretches = Vec::new();
+        let mut first = 0;
+        for k in 1..=matches.len() {
+            let joined = k < matches.len() && {
+                let ((_, end), (_, end_byte)) = matches[k - 1];
+                matches[k].0 .0 == end + 1 && text.as_bytes()[end_byte] == b' '
+            };
+            if !joined {
+                if k - first > 1 {
+                    stretches.push((first, k));
+                }
+                first = k;
+            }
+        }
+        // How the document uses words: each word, each stem, each slot (the words on either side
+        // of one), each slot filled with a given word.
+        let mut usage_words: AHashMap<&str, usize> = AHashMap::new();
+        let mut stems: AHashMap<&str, usize> = AHashMap::new();
+        for w in &lowered {
+            *usage_words.entry(w).or_default() += 1;
+            *stems.entry(&w[..w.len().min(self.stem_chars)]).or_default() += 1;
+        }
+        let mut slots: AHashMap<(&str, &str), i64> = AHashMap::new();
+        let mut filled: AHashMap<(&str, &str, &str), i64> = AHashMap::new();
+        for &(a, b) in &stretches {
+            for j in a..b.saturating_sub(2) {
+                *slots.entry((&lowered[j], &lowered[j + 2])).or_default() += 1;
+                *filled
+                    .entry((&lowered[j], &lowered[j + 1], &lowered[j + 2]))
+                    .or_default() += 1;
+            }
+        }
+        let mut found = Words::default();
+        for &(a, b) in &stretches {
+            let t: Vec<&str> = lowered[a..b].iter().map(String::as_str).collect();
+            let n = t.len();
+            let zipf = |w: &str| self.zipf.get(w).copied().unwrap_or(0.0);
+            // Each word's id is looked up once.
+            let ids: Vec<Option<u32>> = t.iter().map(|w| lm.id(w)).collect();
+            let prob = |j: usize, h: &[usize]| {
+                let history = [
+                    h.first().and_then(|&k| ids[k]),
+                    h.get(1).and_then(|&k| ids[k]),
+                ];
+                self.prob(lm, ids[j], &history)
+            };
+            // ln P(t[j] | two words before) and ln P(t[j] | one word before).
+            let trigram = |j: usize| match j {
+                0 => prob(0, &[]),
+                1 => prob(1, &[0]),
+                _ => prob(j, &[j - 1, j - 2]),
+            };
+            let bigram = |j: usize| {
+                if j == 0 {
+                    prob(0, &[])
+                } else {
+                    prob(j, &[j - 1])
+                }
+            };
+            for (i, &word) in t.iter().enumerate() {
+                let ((start, end), (start_byte, _)) = matches[a + i];
+                if word.len() < self.min_chars
+                    || self.stop.contains(word)
+                    || text.as_bytes()[start_byte].is_ascii_uppercase()
+                {
+                    continue;
+                }
+                let mut row = [
+                    zipf(word),
+                    0.0,
+                    if i > 0 { zipf(t[i - 1]) } else { -1.0 },
+                    if i + 1 < n { zipf(t[i + 1]) } else { -1.0 },
+                    0.0,
+                    1.0,
+                    0.0,
+                    1.0,
+                    0.0,
+                    1.0,
+                    0.0,
+                    1.0,
+                    0.0,
+                    1.0,
+                    (usage_words[word] as f64).ln(),
+                    (stems[&word[..word.len().min(self.stem_chars)]] as f64).ln(),
+                    if 0 < i && i + 1 < n {
+                        let slot = slots.get(&(t[i - 1], t[i + 1])).copied().unwrap_or(0);
+                        (slot
+                            - filled
+                                .get(&(t[i - 1], word, t[i + 1]))
+                                .copied()
+                                .unwrap_or(0)) as f64
+                    } else {
+                        -1.0
+                    },
+                ];
+                match prob(i, &[]) {
+                    None => row[1] = 1.0,
+                    Some(alone) => {
+                        (row[12], row[13]) = (alone, 0.0);
+                        // A known word has a probability in any context.
+                        (row[4], row[5]) = (trigram(i).unwrap_or(alone) - alone, 0.0);
+                        (row[6], row[7]) = (bigram(i).unwrap_or(alone) - alone, 0.0);
+                        if i + 1 < n {
+                            // The next word after this one, against after the word before this one.
+                            let before = if i > 0 {
+                                prob(i + 1, &[i - 1])
+                            } else {
+                                prob(i + 1, &[])
+                            };
+                            if let (Some(after), Some(before)) = (trigram(i + 1), before) {
+                                (row[8], row[9]) = (after - before, 0.0);
+                            }
+                            if let (Some(after1), Some(before1)) = (bigram(i + 1), prob(i + 1, &[]))
+                            {
+                                (row[10], row[11]) = (after1 - before1, 0.0);
+                            }
+                        }
+                    }
+                }
+                found.rows.extend_from_slice(&row);
+                found.spans.push((start, end));
+                found.words.push(word.to_string());
+                found.before.push(
+                    t[i.saturating_sub(2)..i]
+                        .iter()
+                        .map(|w| w.to_string())
+                        .collect(),
+                );
+                found.after.push(t.get(i + 1).map(|w| w.to_string()));
+            }
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_words_are_ascii_letters_with_one_inner_apostrophe() {
+        let spans: Vec<(usize, usize)> = fit_words("don't café x''y rock'n'roll 42b")
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect();
+        // "café" gives "caf"; "x''y" two words; "rock'n'roll" is "rock'n" and "roll".
+        assert_eq!(
+            spans,
+            vec![
+                (0, 5),
+                (6, 9),
+                (11, 12),
+                (14, 15),
+                (16, 22),
+                (23, 27),
+                (30, 31)
+            ]
+        );
+    }
+}
