@@ -4,6 +4,7 @@
 //! Each function here is the one implementation of what it computes; the Python module that
 //! used to compute it now calls it. Python keeps orchestration, spaCy, decisions and reports.
 
+pub mod candidates;
 pub mod chunks;
 pub mod layout;
 pub mod linefeatures;

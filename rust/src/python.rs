@@ -13,7 +13,7 @@ use pyo3::types::PyDict;
 
 use std::collections::HashMap;
 
-use crate::{chunks, layout, linefeatures, lines, lm, ngrams, spunwords, trees};
+use crate::{candidates, chunks, layout, linefeatures, lines, lm, ngrams, spunwords, trees};
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
 #[pyclass(frozen, module = "pipeline._core")]
@@ -462,6 +462,56 @@ impl SpunWords {
     }
 }
 
+/// The keyword-stuffing stage's candidates (``rust/src/candidates.rs``), configured once with
+/// the stop words and the stage's settings.
+#[pyclass(frozen, module = "pipeline._core")]
+struct StuffingCandidates {
+    stop: AHashSet<String>,
+    settings: candidates::Settings,
+}
+
+#[pymethods]
+impl StuffingCandidates {
+    #[new]
+    #[pyo3(signature = (stop_words, *, min_instances, min_tokens, max_tokens, min_content_tokens))]
+    fn new(
+        stop_words: Vec<String>,
+        min_instances: usize,
+        min_tokens: usize,
+        max_tokens: usize,
+        min_content_tokens: usize,
+    ) -> Self {
+        StuffingCandidates {
+            stop: stop_words.into_iter().collect(),
+            settings: candidates::Settings {
+                min_instances,
+                min_tokens,
+                max_tokens,
+                min_content_tokens,
+            },
+        }
+    }
+
+    /// The candidates of ``text``'s body ``blocks`` (each (index, start, end) in characters),
+    /// ``removed`` one byte per character: each as (its tokens, its instances (start, end, block)).
+    fn find(
+        &self,
+        py: Python<'_>,
+        text: &str,
+        blocks: Vec<(usize, usize, usize)>,
+        removed: pyo3::pybacked::PyBackedBytes,
+    ) -> Vec<candidates::Candidate> {
+        py.detach(|| candidates::find(text, &blocks, &removed, &self.stop, &self.settings))
+    }
+}
+
+/// The keyword-stuffing stage's tokens of ``text`` (``TOKEN``'s matches) as (start, end) in characters.
+#[pyfunction]
+fn stuffing_tokens(text: &str) -> Vec<(usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    candidates::tokens(&chars, 0, chars.len())
+}
+
 #[pymodule]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Forest>()?;
@@ -471,6 +521,8 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<LineFeatures>()?;
     module.add_class::<TrigramLm>()?;
     module.add_class::<SpunWords>()?;
+    module.add_class::<StuffingCandidates>()?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
+    module.add_function(wrap_pyfunction!(stuffing_tokens, module)?)?;
     Ok(())
 }

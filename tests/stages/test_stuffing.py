@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from functools import lru_cache
 
 import pytest
 
+from pipeline._core import stuffing_tokens
 from pipeline.core.config import load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
@@ -16,7 +18,7 @@ from pipeline.run.processor import Pipeline, build_pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.stuffing import KEYPHRASE_NOTE
 from pipeline.stages.stuffing.candidates import find_candidates
-from pipeline.stages.stuffing.text import ABBREVIATIONS, ends_sentence
+from pipeline.stages.stuffing.text import ABBREVIATIONS, TOKEN, ends_sentence
 from tests.conftest import seed_id
 
 PROSE = [
@@ -230,3 +232,14 @@ def test_a_sentence_end_is_read_from_the_end_as_the_pattern_reads_it():
               "]", " ", "\n", "\u00a0", ",", "-"]
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
     assert [ends_sentence(t) for t in texts] == [reference(t) for t in texts]
+
+
+def test_the_compiled_tokens_are_the_token_pattern_s_matches():
+    # The candidates are found by the compiled core; its tokens must be TOKEN's, as Python's re reads it.
+    rng = random.Random(4)
+    pieces = ["Best", "shoes", "1", "1,000", "9.99", "3.", ".5", "12,5,6", "١٢٣", "٫", "$", "&", "+", "%", "#", "_",
+              "Lion’s", "rock'n'roll", "x'", "'y", "über", "ÜBER", "½", "²", "漢字", " ", "-", "|", ",", ".", "\n"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    assert [stuffing_tokens(t) for t in texts] == [[m.span() for m in TOKEN.finditer(t)] for t in texts]
+    assert stuffing_tokens("Top 10: $1,000.50 Lion’s 100%") == [(0, 3), (4, 6), (8, 9), (9, 17), (18, 24), (25, 28),
+                                                                 (28, 29)]

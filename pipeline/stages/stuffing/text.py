@@ -8,7 +8,8 @@ from pipeline.text.sentences import CLOSERS, SENTENCE_PUNCT
 
 # A keyphrase's tokens: words and numbers ("Top 10", "2025", "9.99" and "1,000" whole), and the
 # symbols SEO keyphrases carry ("Under $500", "Pros & Cons", "100% Free", "#1"). Compared
-# case-insensitively.
+# case-insensitively. The candidates are found by the compiled core (``rust/src/candidates.rs``),
+# which reads this pattern and ``JOINER`` by hand, as Python's re does.
 TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*|[$&+%#]")
 # What may sit between two tokens of one instance: spaces, nothing ("$500"), or one mark a title
 # holds ("Sleep Training: A Guide", "Pros & Cons | Brand"); never a sentence's end.

@@ -1,0 +1,244 @@
+//! The keyword-stuffing stage's candidates (`pipeline/stages/stuffing/candidates.py` says what a
+//! candidate is): every maximal token span the body repeats often enough, with its instances.
+//! The tokens are `TOKEN`'s and the joins `JOINER`'s of `stuffing/text.py`, read as Python's re
+//! reads them; spans are grown in the order Python's dicts keep (first seen first), so the
+//! candidates come out in the same order.
+
+use ahash::{AHashMap, AHashSet};
+use indexmap::IndexMap;
+use unicode_general_category::{get_general_category, GeneralCategory};
+
+/// Python's `[^\W_]` (`str.isalnum()`): letters and numbers.
+fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    use GeneralCategory::*;
+    matches!(
+        get_general_category(c),
+        UppercaseLetter
+            | LowercaseLetter
+            | TitlecaseLetter
+            | ModifierLetter
+            | OtherLetter
+            | DecimalNumber
+            | LetterNumber
+            | OtherNumber
+    )
+}
+
+/// Python's `\d` (general category Nd).
+fn is_decimal(c: char) -> bool {
+    c.is_ascii_digit()
+        || (!c.is_ascii() && get_general_category(c) == GeneralCategory::DecimalNumber)
+}
+
+/// `TOKEN` (`\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*|[$&+%#]`) over `chars[from..to]`: each
+/// match's `[start, end)`. Each branch has one way to match: a run is taken whole or not at all.
+pub fn tokens(chars: &[char], from: usize, to: usize) -> Vec<(usize, usize)> {
+    let run = |mut k: usize, f: fn(char) -> bool| {
+        while k < to && f(chars[k]) {
+            k += 1;
+        }
+        k
+    };
+    let mut found = Vec::new();
+    let mut p = from;
+    while p < to {
+        let c = chars[p];
+        // A number with separators: digits, then one or more of [.,] and digits.
+        if is_decimal(c) {
+            let mut end = run(p, is_decimal);
+            let mut groups = 0;
+            while end + 1 < to && matches!(chars[end], '.' | ',') && is_decimal(chars[end + 1]) {
+                end = run(end + 1, is_decimal);
+                groups += 1;
+            }
+            if groups > 0 {
+                found.push((p, end));
+                p = end;
+                continue;
+            }
+        }
+        if is_alnum(c) {
+            let mut end = run(p, is_alnum);
+            while end + 1 < to && matches!(chars[end], '\'' | '’') && is_alnum(chars[end + 1]) {
+                end = run(end + 1, is_alnum);
+            }
+            found.push((p, end));
+            p = end;
+            continue;
+        }
+        if matches!(c, '$' | '&' | '+' | '%' | '#') {
+            found.push((p, p + 1));
+        }
+        p += 1;
+    }
+    found
+}
+
+/// `JOINER.fullmatch` (` {0,2}[,:;|/–—-]? {0,2}`): what may sit between two tokens of a phrase.
+fn joins(gap: &[char]) -> bool {
+    let marks = gap.iter().filter(|&&c| c != ' ').count();
+    match marks {
+        0 => gap.len() <= 4,
+        1 => {
+            let at = gap.iter().position(|&c| c != ' ').unwrap_or(0);
+            matches!(gap[at], ',' | ':' | ';' | '|' | '/' | '–' | '—' | '-')
+                && at <= 2
+                && gap.len() - at - 1 <= 2
+        }
+        _ => false,
+    }
+}
+
+/// A candidate: its tokens (lower case) and its instances as (start, end, block), in text order.
+pub type Candidate = (Vec<String>, Vec<(usize, usize, usize)>);
+
+pub struct Settings {
+    pub min_instances: usize,
+    pub min_tokens: usize,
+    pub max_tokens: usize,
+    pub min_content_tokens: usize,
+}
+
+/// The candidates of a text's body: `blocks` as (start, end) in characters, `removed` one byte
+/// per character (1: removed by an earlier stage), `stop` the stop words.
+pub fn find(
+    text: &str,
+    blocks: &[(usize, usize, usize)],
+    removed: &[u8],
+    stop: &AHashSet<String>,
+    settings: &Settings,
+) -> Vec<Candidate> {
+    let chars: Vec<char> = text.chars().collect();
+    let is_removed = |k: usize| removed.get(k).is_some_and(|&b| b != 0);
+    // Runs of tokens joined as one phrase's are: (lower-case token, start, end, block).
+    let mut runs: Vec<Vec<(String, usize, usize, usize)>> = Vec::new();
+    for &(b, start, end) in blocks {
+        let mut run: Vec<(String, usize, usize, usize)> = Vec::new();
+        for (a, z) in tokens(&chars, start, end.min(chars.len())) {
+            let joined = run.last().is_some_and(|last| joins(&chars[last.2..a]));
+            if !joined || is_removed(a) {
+                if run.len() >= settings.min_tokens {
+                    runs.push(std::mem::take(&mut run));
+                }
+                run.clear();
+            }
+            if !is_removed(a) {
+                let token: String = chars[a..z]
+                    .iter()
+                    .collect::<String>()
+                    .to_lowercase()
+                    .replace('’', "'");
+                run.push((token, a, z, b));
+            }
+        }
+        if run.len() >= settings.min_tokens {
+            runs.push(run);
+        }
+    }
+    // Word pairs said often enough (most are said once), then spans grown a token at a time.
+    let mut pairs: AHashMap<(&str, &str), usize> = AHashMap::new();
+    for run in &runs {
+        for w in run.windows(2) {
+            *pairs.entry((&w[0].0, &w[1].0)).or_default() += 1;
+        }
+    }
+    let mut spans: IndexMap<Vec<&str>, Vec<(usize, usize)>, ahash::RandomState> =
+        IndexMap::default();
+    for (r, run) in runs.iter().enumerate() {
+        for (i, w) in run.windows(2).enumerate() {
+            if pairs[&(w[0].0.as_str(), w[1].0.as_str())] >= settings.min_instances {
+                spans
+                    .entry(vec![&w[0].0, &w[1].0])
+                    .or_default()
+                    .push((r, i));
+            }
+        }
+    }
+    let mut found: Vec<Candidate> = Vec::new();
+    let mut size = 2;
+    while !spans.is_empty() {
+        spans.retain(|_, places| places.len() >= settings.min_instances);
+        let mut longer: IndexMap<Vec<&str>, Vec<(usize, usize)>, ahash::RandomState> =
+            IndexMap::default();
+        for (key, places) in &spans {
+            let token = |r: usize, k: usize| runs[r].get(k).map(|t| t.0.as_str());
+            let following: AHashSet<Option<&str>> =
+                places.iter().map(|&(r, i)| token(r, i + size)).collect();
+            let preceding: AHashSet<Option<&str>> = places
+                .iter()
+                .map(|&(r, i)| if i > 0 { token(r, i - 1) } else { None })
+                .collect();
+            let maximal = (following.len() > 1 || following.contains(&None))
+                && (preceding.len() > 1 || preceding.contains(&None));
+            // (a span said twice over, "a b | a b", is its half's copies back to back)
+            let doubled = size % 2 == 0 && key[..size / 2] == key[size / 2..];
+            if maximal
+                && size >= settings.min_tokens
+                && !doubled
+                && content_tokens(key, stop) >= settings.min_content_tokens
+            {
+                let mut instances: Vec<(usize, usize, usize)> = places
+                    .iter()
+                    .map(|&(r, i)| (runs[r][i].1, runs[r][i + size - 1].2, runs[r][i].3))
+                    .collect();
+                instances.sort_by_key(|inst| inst.0);
+                found.push((key.iter().map(|w| w.to_string()).collect(), instances));
+            }
+            if size < settings.max_tokens {
+                for &(r, i) in places {
+                    if let Some(next) = token(r, i + size) {
+                        let mut grown = key.clone();
+                        grown.push(next);
+                        longer.entry(grown).or_default().push((r, i));
+                    }
+                }
+            }
+        }
+        spans = longer;
+        size += 1;
+    }
+    found
+}
+
+/// How many of `key`'s tokens carry its topic: two characters or more, no stop word, no symbol.
+fn content_tokens(key: &[&str], stop: &AHashSet<String>) -> usize {
+    key.iter()
+        .filter(|w| {
+            w.chars().count() > 1 && !stop.contains(**w) && w.chars().next().is_some_and(is_alnum)
+        })
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(s: &str) -> Vec<String> {
+        let chars: Vec<char> = s.chars().collect();
+        tokens(&chars, 0, chars.len())
+            .into_iter()
+            .map(|(a, b)| chars[a..b].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn tokens_are_numbers_words_and_seo_symbols() {
+        assert_eq!(
+            texts("Top 10: $1,000.50 Pros & Cons, Lion’s 100% #1 a_b 3.x"),
+            vec![
+                "Top", "10", "$", "1,000.50", "Pros", "&", "Cons", "Lion’s", "100", "%", "#", "1",
+                "a", "b", "3", "x"
+            ]
+        );
+    }
+
+    #[test]
+    fn joins_are_spaces_and_one_mark() {
+        let j = |s: &str| joins(&s.chars().collect::<Vec<_>>());
+        assert!(j("") && j(" ") && j("    ") && j(" | ") && j("  –  ") && j(":"));
+        assert!(!j("     ") && !j(" . ") && !j("   | ") && !j(", ,"));
+    }
+}
