@@ -6,32 +6,8 @@
 
 use ahash::{AHashMap, AHashSet};
 use indexmap::IndexMap;
-use unicode_general_category::{get_general_category, GeneralCategory};
 
-/// Python's `[^\W_]` (`str.isalnum()`): letters and numbers.
-fn is_alnum(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric();
-    }
-    use GeneralCategory::*;
-    matches!(
-        get_general_category(c),
-        UppercaseLetter
-            | LowercaseLetter
-            | TitlecaseLetter
-            | ModifierLetter
-            | OtherLetter
-            | DecimalNumber
-            | LetterNumber
-            | OtherNumber
-    )
-}
-
-/// Python's `\d` (general category Nd).
-fn is_decimal(c: char) -> bool {
-    c.is_ascii_digit()
-        || (!c.is_ascii() && get_general_category(c) == GeneralCategory::DecimalNumber)
-}
+use crate::pychars::{is_alnum, is_decimal};
 
 /// `TOKEN` (`\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*|[$&+%#]`) over `chars[from..to]`: each
 /// match's `[start, end)`. Each branch has one way to match: a run is taken whole or not at all.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use ahash::{AHashMap, AHashSet};
 
-use crate::lines::is_space;
+use crate::pychars::is_space;
 
 /// One chunk's tokens: where each starts in it (characters and bytes), and which are
 /// punctuation and which sentence punctuation (by token index).

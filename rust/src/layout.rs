@@ -6,7 +6,7 @@
 
 use regex::Regex;
 
-use crate::lines::is_space;
+use crate::pychars::is_space;
 
 /// Python's `\s` as a class, for the patterns below.
 const SPACE: &str = r"[\t\n\x0B\x0C\r\x1C-\x1F \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]";

@@ -11,6 +11,7 @@ pub mod linefeatures;
 pub mod lines;
 pub mod lm;
 pub mod ngrams;
+pub mod pychars;
 pub mod spunwords;
 pub mod trees;
 

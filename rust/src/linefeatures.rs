@@ -9,35 +9,8 @@
 //! code points, sums in Python's order (left to right) and numpy's (`cumsum` left to right, `mean`
 //! pairwise).
 
+use crate::pychars::{is_decimal, is_space, is_word};
 use ahash::{AHashMap, AHashSet};
-use unicode_general_category::{get_general_category, GeneralCategory};
-
-use crate::lines::is_space;
-
-/// Python's `\w` for one character (`str.isalnum()` or "_").
-fn is_word(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric() || c == '_';
-    }
-    use GeneralCategory::*;
-    matches!(
-        get_general_category(c),
-        UppercaseLetter
-            | LowercaseLetter
-            | TitlecaseLetter
-            | ModifierLetter
-            | OtherLetter
-            | DecimalNumber
-            | LetterNumber
-            | OtherNumber
-    )
-}
-
-/// Python's `\d` (general category Nd).
-fn is_decimal(c: char) -> bool {
-    c.is_ascii_digit()
-        || (!c.is_ascii() && get_general_category(c) == GeneralCategory::DecimalNumber)
-}
 
 /// Python's `\w+` matches of `s`, in order.
 fn words(s: &str) -> Vec<&str> {

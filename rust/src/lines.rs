@@ -5,30 +5,12 @@
 //!
 //! Python's string semantics are kept, since the signals must equal datatrove's: its whitespace
 //! (`str.isspace`, what `strip` and `split` use), its line breaks (`str.splitlines`), its letters
-//! (`str.isalpha`: the general categories L*), and lengths in code points. Letters are read from
-//! the Unicode tables of the `unicode-general-category` crate, which may be a version newer than
-//! Python's (3.11: Unicode 14): a letter assigned since then counts as one here.
+//! (`str.isalpha`: the general categories L*; see `pychars.rs`), and lengths in code points.
 
 use ahash::AHashSet;
 use regex::Regex;
-use unicode_general_category::{get_general_category, GeneralCategory};
 
-/// Python's `str.isspace`: Unicode's White_Space and the four ASCII separators U+001C-U+001F.
-pub fn is_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
-
-/// Python's `str.isalpha` for one character.
-pub fn is_alpha(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphabetic();
-    }
-    use GeneralCategory::*;
-    matches!(
-        get_general_category(c),
-        UppercaseLetter | LowercaseLetter | TitlecaseLetter | ModifierLetter | OtherLetter
-    )
-}
+use crate::pychars::{is_alpha, is_space};
 
 /// The characters `str.splitlines` breaks at (`\r\n` is one break).
 fn is_break(c: char) -> bool {
@@ -317,16 +299,6 @@ mod tests {
         assert!(split_lines("").is_empty());
         assert_eq!(without_break("x\r\n"), "x");
         assert_eq!(without_break("x\u{85}"), "x");
-    }
-
-    #[test]
-    fn python_whitespace_and_letters() {
-        assert!(is_space('\u{1f}') && is_space('\u{a0}') && is_space('\u{3000}'));
-        assert!(!is_space('\u{200b}') && !is_space('\u{180e}'));
-        // A Devanagari vowel sign is Alphabetic in Unicode but not a letter to Python; a
-        // Roman numeral neither.
-        assert!(is_alpha('é') && is_alpha('ж') && is_alpha('ʰ'));
-        assert!(!is_alpha('\u{93e}') && !is_alpha('Ⅻ') && !is_alpha('1'));
     }
 
     #[test]

@@ -1,0 +1,107 @@
+//! Python's character classes, which every port must read as Python does: `str.isspace` (and
+//! re's `\s`), `str.isalpha`, `str.isalnum` (re's `[^\W_]`), re's `\w` and `\d`, and the case
+//! tests of `str.islower` and `str.isupper`. Categories are read from the `unicode-general-category`
+//! crate's tables, which may be a Unicode version newer than Python's (3.11: Unicode 14): a
+//! character assigned since then counts by its new category here. `\w` is taken as letters and
+//! numbers (L*, N*) and "_": Python's `isalnum` also counts characters with a numeric value
+//! outside N*, all of which are letters (CJK numerals) in these tables.
+
+use unicode_general_category::{get_general_category, GeneralCategory};
+
+/// `str.isspace`: Unicode's White_Space and the four ASCII separators U+001C-U+001F.
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
+}
+
+/// `str.isalpha` for one character: the general categories L*.
+pub fn is_alpha(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    use GeneralCategory::*;
+    matches!(
+        get_general_category(c),
+        UppercaseLetter | LowercaseLetter | TitlecaseLetter | ModifierLetter | OtherLetter
+    )
+}
+
+/// `str.isalnum` for one character (re's `[^\W_]`): letters and numbers.
+pub fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    use GeneralCategory::*;
+    is_alpha(c)
+        || matches!(
+            get_general_category(c),
+            DecimalNumber | LetterNumber | OtherNumber
+        )
+}
+
+/// re's `\w`.
+pub fn is_word(c: char) -> bool {
+    c == '_' || is_alnum(c)
+}
+
+/// re's `\d`: the general category Nd.
+pub fn is_decimal(c: char) -> bool {
+    c.is_ascii_digit()
+        || (!c.is_ascii() && get_general_category(c) == GeneralCategory::DecimalNumber)
+}
+
+/// re's `[^\W\d_]`: letters and the numbers that are not decimal digits ("½", "Ⅻ").
+pub fn is_letter(c: char) -> bool {
+    is_alnum(c) && !is_decimal(c)
+}
+
+/// `str.islower`: a cased character, and no upper or title case one.
+pub fn is_lower(s: &str) -> bool {
+    let mut cased = false;
+    for c in s.chars() {
+        if c.is_uppercase() || is_title(c) {
+            return false;
+        }
+        cased |= c.is_lowercase();
+    }
+    cased
+}
+
+/// `str.isupper`: a cased character, and no lower or title case one.
+pub fn is_upper(s: &str) -> bool {
+    let mut cased = false;
+    for c in s.chars() {
+        if c.is_lowercase() || is_title(c) {
+            return false;
+        }
+        cased |= c.is_uppercase();
+    }
+    cased
+}
+
+fn is_title(c: char) -> bool {
+    !c.is_ascii() && get_general_category(c) == GeneralCategory::TitlecaseLetter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_whitespace_and_letters() {
+        assert!(is_space('\u{1f}') && is_space('\u{a0}') && is_space('\u{3000}'));
+        assert!(!is_space('\u{200b}') && !is_space('\u{180e}'));
+        // A Devanagari vowel sign is Alphabetic in Unicode but not a letter to Python; a
+        // Roman numeral neither.
+        assert!(is_alpha('é') && is_alpha('ж') && is_alpha('ʰ'));
+        assert!(!is_alpha('\u{93e}') && !is_alpha('Ⅻ') && !is_alpha('1'));
+        assert!(
+            is_alnum('Ⅻ') && is_letter('½') && !is_letter('٣') && is_word('_') && !is_alnum('_')
+        );
+    }
+
+    #[test]
+    fn case_tests_need_a_cased_character() {
+        assert!(is_lower("shoes") && is_lower("ß1") && !is_lower("Shoes") && !is_lower("123"));
+        assert!(is_upper("SEO 2025") && !is_upper("ǅ") && !is_upper("½"));
+    }
+}
