@@ -6,6 +6,7 @@
 
 pub mod candidates;
 pub mod chunks;
+pub mod instances;
 pub mod layout;
 pub mod linefeatures;
 pub mod lines;

@@ -13,7 +13,9 @@ use pyo3::types::PyDict;
 
 use std::collections::HashMap;
 
-use crate::{candidates, chunks, layout, linefeatures, lines, lm, ngrams, spunwords, trees};
+use crate::{
+    candidates, chunks, instances, layout, linefeatures, lines, lm, ngrams, spunwords, trees,
+};
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
 #[pyclass(frozen, module = "pipeline._core")]
@@ -505,6 +507,115 @@ impl StuffingCandidates {
     }
 }
 
+/// The keyword-stuffing stage's instance features (``rust/src/instances.rs``), configured once
+/// with ``features.py``'s columns and word lists, reading the trigram model.
+#[pyclass(frozen, module = "pipeline._core")]
+struct StuffingInstances {
+    instances: instances::Instances,
+    lm: Py<TrigramLm>,
+}
+
+#[pymethods]
+impl StuffingInstances {
+    #[new]
+    #[pyo3(signature = (*, lm, columns, stop_words, closers, sentence_punct, abbreviations, no_fit, log_zero,
+        nats_per_unit))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        lm: Py<TrigramLm>,
+        columns: Vec<String>,
+        stop_words: Vec<String>,
+        closers: &str,
+        sentence_punct: &str,
+        abbreviations: Vec<String>,
+        no_fit: f64,
+        log_zero: i32,
+        nats_per_unit: f64,
+    ) -> Self {
+        StuffingInstances {
+            instances: instances::Instances {
+                columns,
+                stop: stop_words.into_iter().collect(),
+                sentence_end: sentence_end(closers, sentence_punct, abbreviations),
+                no_fit,
+                log_zero,
+                nats_per_unit,
+            },
+            lm,
+        }
+    }
+
+    /// Per candidate (its instances as (start, end, block)): one row per instance (float64,
+    /// instances x columns), and the variety of the words before and after its instances.
+    /// ``blocks``: the body's blocks as (index, start, end) in characters.
+    #[allow(clippy::type_complexity)]
+    fn describe<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        title: &str,
+        blocks: Vec<(usize, usize, usize)>,
+        candidates: Vec<Vec<(usize, usize, usize)>>,
+    ) -> PyResult<Vec<(Bound<'py, PyArray2<f64>>, f64, f64)>> {
+        let lm = &self.lm.get().0;
+        let width = self.instances.columns.len();
+        let found = py
+            .detach(|| {
+                self.instances
+                    .describe(lm, text, title, &blocks, &candidates)
+            })
+            .map_err(PyValueError::new_err)?;
+        found
+            .into_iter()
+            .map(|d| {
+                let n = d.rows.len() / width.max(1);
+                Ok((
+                    PyArray1::from_vec(py, d.rows).reshape([n, width])?,
+                    d.variety_before,
+                    d.variety_after,
+                ))
+            })
+            .collect()
+    }
+}
+
+fn sentence_end(
+    closers: &str,
+    sentence_punct: &str,
+    abbreviations: Vec<String>,
+) -> instances::SentenceEnd {
+    instances::SentenceEnd {
+        closers: closers.chars().collect(),
+        sentence_punct: sentence_punct.chars().collect(),
+        abbreviations: abbreviations.into_iter().collect(),
+    }
+}
+
+/// Whether a text ends with a finished sentence (``rust/src/instances.rs``), configured once.
+#[pyclass(frozen, module = "pipeline._core")]
+struct SentenceEnd(instances::SentenceEnd);
+
+#[pymethods]
+impl SentenceEnd {
+    #[new]
+    fn new(closers: &str, sentence_punct: &str, abbreviations: Vec<String>) -> Self {
+        SentenceEnd(sentence_end(closers, sentence_punct, abbreviations))
+    }
+
+    fn ends(&self, text: &str) -> bool {
+        self.0.ends(&text.chars().collect::<Vec<char>>())
+    }
+}
+
+/// Marks around a copy: the opening's length at the end of ``before``, and where the closing
+/// mark starts and ends in ``after``; (0, (0, 0)) when the copy is not wrapped.
+#[pyfunction]
+fn stuffing_wrapping(before: &str, after: &str) -> (usize, (usize, usize)) {
+    let before: Vec<char> = before.chars().collect();
+    let after: Vec<char> = after.chars().collect();
+    instances::wrapping(&before, &after)
+}
+
 /// The keyword-stuffing stage's tokens of ``text`` (``TOKEN``'s matches) as (start, end) in characters.
 #[pyfunction]
 fn stuffing_tokens(text: &str) -> Vec<(usize, usize)> {
@@ -522,7 +633,10 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<TrigramLm>()?;
     module.add_class::<SpunWords>()?;
     module.add_class::<StuffingCandidates>()?;
+    module.add_class::<StuffingInstances>()?;
+    module.add_class::<SentenceEnd>()?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
     module.add_function(wrap_pyfunction!(stuffing_tokens, module)?)?;
+    module.add_function(wrap_pyfunction!(stuffing_wrapping, module)?)?;
     Ok(())
 }

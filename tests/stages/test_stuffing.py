@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from functools import lru_cache
 
 import pytest
@@ -18,7 +19,7 @@ from pipeline.run.processor import Pipeline, build_pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.stuffing import KEYPHRASE_NOTE
 from pipeline.stages.stuffing.candidates import find_candidates
-from pipeline.stages.stuffing.text import ABBREVIATIONS, TOKEN, ends_sentence
+from pipeline.stages.stuffing.text import ABBREVIATIONS, TOKEN, ends_sentence, wrapping
 from tests.conftest import seed_id
 
 PROSE = [
@@ -210,9 +211,6 @@ def test_a_sentence_ends_at_terminal_punctuation_unless_an_abbreviation_owns_the
 
 def test_a_sentence_end_is_read_from_the_end_as_the_pattern_reads_it():
     """Read backwards, ``ends_sentence`` finds what this pattern (what it was before) finds."""
-    import random
-    import re
-
     pattern = re.compile(r"([^\W_]+)?([.!?…])[\"”’')\]]*\s*$")
 
     def reference(text: str) -> bool:
@@ -243,3 +241,25 @@ def test_the_compiled_tokens_are_the_token_pattern_s_matches():
     assert [stuffing_tokens(t) for t in texts] == [[m.span() for m in TOKEN.finditer(t)] for t in texts]
     assert stuffing_tokens("Top 10: $1,000.50 Lion’s 100%") == [(0, 3), (4, 6), (8, 9), (9, 17), (18, 24), (25, 28),
                                                                  (28, 29)]
+
+
+def test_wrapping_marks_are_found_as_the_opening_pattern_finds_them():
+    """The compiled ``wrapping`` finds what this pattern (what it was before) finds."""
+    opening = re.compile(r"([\"“‘(\[*_|]{1,3})( ?)$")
+    mirror = str.maketrans("“‘([", "”’)]")
+
+    def reference(before: str, after: str) -> tuple[int, tuple[int, int]]:
+        found = opening.search(before, max(0, len(before) - 5))
+        if not found:
+            return 0, (0, 0)
+        marks, space = found.groups()
+        inside = r"[.!?…]?" if marks in ('"', "“", "‘") else ""
+        closing = re.match(inside + "(" + re.escape(space + marks[::-1].translate(mirror)) + ")", after)
+        return (len(found.group()), closing.span(1)) if closing else (0, (0, 0))
+
+    rng = random.Random(6)
+    pieces = ['"', "“", "”", "‘", "’", "(", ")", "[", "]", "*", "_", "|", " ", ".", "!", "…", "a", "Best Shoes"]
+    pairs = [("".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))),
+              "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))) for _ in range(20_000)]
+    assert [wrapping(b, a) for b, a in pairs] == [reference(b, a) for b, a in pairs]
+    assert wrapping("He said “", ".” Then") == (1, (1, 2))

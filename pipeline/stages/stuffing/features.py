@@ -17,18 +17,18 @@ model the candidate's and the instance's.
 from __future__ import annotations
 
 import math
-import re
-from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate
+from functools import lru_cache
 
 import numpy as np
 
+from pipeline._core import StuffingInstances
 from pipeline.core.document import Document
-from pipeline.language.lm import trigram_model
+from pipeline.language.lm import LOG_ZERO, NATS_PER_UNIT, trigram_model
 from pipeline.stages.stuffing.candidates import Candidate, Instance, content_tokens, form, is_symbol
-from pipeline.stages.stuffing.text import LIST_MARK, ONLY_PUNCT, TOKEN, ends_sentence, wrapping
+from pipeline.stages.stuffing.text import ABBREVIATIONS, ONLY_PUNCT, TOKEN
+from pipeline.text.sentences import CLOSERS, SENTENCE_PUNCT
 from pipeline.text.words import LM_WORD
 
 # Where an instance sits, each a 0/1 feature (see ``_place``).
@@ -68,17 +68,6 @@ FEATURES = (tuple(f"candidate:{f}" for f in CANDIDATE_MODEL_FEATURES)
 # A trigram fit (ln P of a word after the words before it, less its ln P alone, nats) where there
 # is no neighbour in the clause or the model does not know a word.
 NO_FIT = -10.0
-# Patterns read from a text's end are matched on the text reversed, at its start: the same
-# answer as searching the text for them at its end, without trying every position of a long line.
-_SEP_BEFORE_REV = re.compile(r"\s*[|~•\-–—]\s[^\w]*[^\W_]")  # "word | " at the end
-_SEP_AFTER = re.compile(r"\s+[|~•\-–—]\s")
-_NEXT_WORD = re.compile(r"\s+([^\W\d_]+(?:'[^\W\d_]+)?|\d+)")
-_LAST_WORD_REV = re.compile(r"\s+([^\W\d_]+)")  # the last word, then spaces, at the end
-_CLAUSE_BREAK = re.compile(r"[^\w\s'’-]")
-_AFTER_PERIOD = re.compile(r"[.!?…](?:\s|$)")
-_AFTER_GLUED = re.compile(r"[,;.:!?][^\W\d_]")
-_ALNUM = re.compile(r"[^\W_]")
-_OWN_LINE_END = re.compile(r"[ .!?…:]*")
 _IDX = {name: i for i, name in enumerate(INSTANCE_FEATURES)}
 _MEANS = [_IDX[name] for name in CANDIDATE_MEANS]
 # The places that tell kinds of placement apart (``place_kinds``: how many distinct kinds the
@@ -87,30 +76,6 @@ _MEANS = [_IDX[name] for name in CANDIDATE_MEANS]
 _KINDS = [_IDX[name] for name in ("wrapped", "line_start", "line_end", "own_line", "list_item", "after_sentence",
                                   "before_comma", "after_comma", "integrated", "after_period")]
 _DECIDING = [CANDIDATE_FEATURES.index(name) for name in DECIDING]
-
-
-class _Line:
-    """A block's tokens (document offsets), with running counts of the alphabetic ones and of those
-    of them capitalized, so each instance reads the words around it without tokenizing the line."""
-
-    __slots__ = ("alpha_at", "alphas", "ends_sentence", "list_item", "size", "starts", "texts", "uppers")
-
-    def __init__(self, doc: Document, block: int) -> None:
-        b = doc.blocks[block]
-        found = list(TOKEN.finditer(b.text))
-        self.starts = [b.start + m.start() for m in found]
-        self.texts = [m.group() for m in found]
-        alpha = [t[0].isalpha() for t in self.texts]
-        self.alpha_at = [k for k, a in enumerate(alpha) if a]
-        self.alphas = [0, *accumulate(alpha)]
-        self.uppers = [0, *accumulate(a and t[0].isupper() for a, t in zip(alpha, self.texts, strict=True))]
-        self.ends_sentence = ends_sentence(b.text)
-        self.list_item = bool(LIST_MARK.match(b.text))
-        self.size = math.log1p(len(found))
-
-    def span(self, inst: Instance) -> tuple[int, int]:
-        """The instance's tokens: ``[a, b)`` (instances start and end on token boundaries)."""
-        return bisect_left(self.starts, inst.start), bisect_left(self.starts, inst.end)
 
 
 @dataclass(slots=True)
@@ -123,6 +88,9 @@ class Described:
 
 
 def describe(doc: Document, candidates: list[Candidate], stop: frozenset[str]) -> list[Described]:
+    """Each candidate's row and its instances' rows. The instances' rows and the variety of the
+    words around them come from the compiled core (``rust/src/instances.rs``), which reads this
+    module's patterns as Python's re does."""
     if not candidates:
         return []
     title = doc.title or ""
@@ -136,13 +104,12 @@ def describe(doc: Document, candidates: list[Candidate], stop: frozenset[str]) -
     counts.subtract(title_key)
     title_set = set(title_key)
     body_blocks = max(1, len(doc.blocks) - doc.first_body_block)
+    blocks = sorted({inst.block for candidate in candidates for inst in candidate.instances})
+    found = _compiled(stop).describe(
+        doc.text, title, [(b, doc.blocks[b].start, doc.blocks[b].start + len(doc.blocks[b].text)) for b in blocks],
+        [[(inst.start, inst.end, inst.block) for inst in candidate.instances] for candidate in candidates])
     described = []
-    lines: dict[int, _Line] = {}
-    for candidate in candidates:
-        for inst in candidate.instances:
-            if inst.block not in lines:
-                lines[inst.block] = _Line(doc, inst.block)
-        rows = np.array([_instance(doc, inst, lines[inst.block], title, stop) for inst in candidate.instances])
+    for candidate, (rows, left_variety, right_variety) in zip(candidates, found, strict=True):
         for i in _back_to_back(doc, candidate.instances):
             rows[i, _IDX["back_to_back"]] = 1.0
         key = candidate.key
@@ -155,7 +122,7 @@ def describe(doc: Document, candidates: list[Candidate], stop: frozenset[str]) -
             sum(w.isdigit() for w in key), sum(w in stop for w in key) / n,
             count, 1000 * count / words, len({inst.block for inst in candidate.instances}) / body_blocks,
             float(in_title), n / len(title_key) if in_title else 0.0, len(forms),
-            _variety(candidate.instances, lines, before=True), _variety(candidate.instances, lines, before=False),
+            left_variety, right_variety,
             _phrase_fit(key), math.log(words), _lower_elsewhere(key, lower, stop),
             *_topic(key, count, counts, title_set, words, stop),
             len({tuple(r) for r in rows[:, _KINDS]}),
@@ -163,6 +130,13 @@ def describe(doc: Document, candidates: list[Candidate], stop: frozenset[str]) -
         ]
         described.append(Described(candidate, np.array(row, dtype=np.float64), rows))
     return described
+
+
+@lru_cache(maxsize=4)
+def _compiled(stop: frozenset[str]) -> StuffingInstances:
+    return StuffingInstances(lm=trigram_model().compiled, columns=list(INSTANCE_FEATURES), stop_words=sorted(stop),
+                             closers=CLOSERS, sentence_punct=SENTENCE_PUNCT, abbreviations=sorted(ABBREVIATIONS),
+                             no_fit=NO_FIT, log_zero=LOG_ZERO, nats_per_unit=NATS_PER_UNIT)
 
 
 def instance_rows(described: Described) -> np.ndarray:
@@ -200,90 +174,6 @@ def _lower_elsewhere(key: tuple[str, ...], lower: set[str], stop: frozenset[str]
     return sum(w in lower for w in content) / len(content) if content else -1.0
 
 
-def _instance(doc: Document, inst: Instance, tokens: _Line, title: str, stop: frozenset[str]) -> list[float]:
-    block = doc.blocks[inst.block]
-    line = block.text
-    copy = doc.text[inst.start:inst.end]
-    before, after = line[:inst.start - block.start], line[inst.end - block.start:]
-    opening, closing = wrapping(before, after)
-    if opening:  # judged by what is outside the marks
-        before, after = before[:-opening], after[closing[1]:]
-    backwards = before[::-1]
-    line_start = not _ALNUM.search(before)
-    line_end = not _ALNUM.search(after)
-    after_sentence = ends_sentence(before)
-    last = _LAST_WORD_REV.match(backwards)
-    last_word = last.group(1)[::-1] if last else ""
-    following = _NEXT_WORD.match(after)
-    after_period = bool(_AFTER_PERIOD.match(after))
-    trimmed = before.rstrip()
-    place = {
-        "wrapped": opening > 0,
-        "line_start": line_start,
-        "line_end": line_end,
-        "own_line": line_start and bool(_OWN_LINE_END.fullmatch(after)),
-        "list_item": tokens.list_item,
-        "after_sentence": after_sentence,
-        "before_comma": trimmed.endswith((",", ";")),
-        "before_colon": trimmed.endswith(":"),
-        "before_separator": bool(_SEP_BEFORE_REV.match(backwards)),
-        "before_glued": bool(before) and not before[-1].isspace() and not line_start,
-        "before_lower": bool(last) and last_word.islower(),
-        "after_period": after_period,
-        "after_comma": after[:1] in (",", ";"),
-        "after_colon": after[:1] == ":",
-        "after_separator": bool(_SEP_AFTER.match(after)),
-        "after_glued": bool(_AFTER_GLUED.match(after)),
-        "after_lower": bool(following) and following.group(1).islower(),
-        "after_upper": bool(following) and following.group(1)[:1].isupper(),
-        "own_sentence": (line_start or after_sentence) and (line_end or after_period),
-        "integrated": bool(last) and last_word.islower() and bool(following) and following.group(1).islower(),
-        # A writer's noun phrase follows "the", "of", "for" and is followed by "is", "and", "to".
-        "before_stop": bool(last) and last_word.lower() in stop,
-        "after_stop": bool(following) and following.group(1).lower() in stop,
-        "back_to_back": False,  # set by the caller, which sees the other instances
-        "line_ends_sentence": tokens.ends_sentence,
-    }
-    # The copy's alphabetic tokens, and the line's others: their number and how many are capitalized
-    # (the others' first one aside: a sentence's first word is).
-    a, b = tokens.span(inst)
-    letters, letters_upper = tokens.alphas[b] - tokens.alphas[a], tokens.uppers[b] - tokens.uppers[a]
-    others, others_upper = tokens.alphas[-1] - letters, tokens.uppers[-1] - letters_upper
-    if others:
-        k = bisect_left(tokens.alpha_at, b) if tokens.alphas[a] == 0 else 0
-        others_upper -= tokens.texts[tokens.alpha_at[k]][0].isupper()
-    fit_in, fit_out, fit_bridge, wedge = _fits(before, backwards, copy, after)
-    return [
-        *(float(place[name]) for name in PLACES),
-        letters_upper / max(1, letters),
-        float(any(c.isalpha() for c in copy) and copy.isupper()),
-        others_upper / max(1, others - 1) if others > 1 else -1.0,
-        float(copy in title),
-        tokens.size,
-        math.log1p(others),
-        letters / (letters + others) if letters else 0.0,
-        fit_in, fit_out, fit_bridge, wedge,
-    ]
-
-
-def _fits(before: str, backwards: str, copy: str, after: str) -> tuple[float, float, float, float]:
-    """How the clause around a copy takes it (trigram fits, nats; ``NO_FIT`` when unknown): its
-    first word after the words before it, the word after it after its last words, the word after
-    it right after the words before it, and how much better the clause reads without it."""
-    clause_break = _CLAUSE_BREAK.search(backwards)  # the last one before the copy
-    clause = before[len(before) - clause_break.start():] if clause_break else before
-    history = LM_WORD.findall(clause.lower())[-2:]
-    phrase = LM_WORD.findall(copy.lower())
-    following = _NEXT_WORD.match(after)
-    nxt = following.group(1).lower() if following else None
-    fit_in = _fit(phrase[0], history) if history and phrase else None
-    fit_out = _fit(nxt, phrase[-2:]) if nxt and phrase else None
-    bridge = _fit(nxt, history) if nxt and history else None
-    wedge = bridge - (fit_in or 0.0) - fit_out if bridge is not None and fit_out is not None else 0.0
-    return (NO_FIT if fit_in is None else fit_in, NO_FIT if fit_out is None else fit_out,
-            NO_FIT if bridge is None else bridge, wedge)
-
-
 def _fit(word: str, history: list[str]) -> float | None:
     """How much likelier ``word`` is after ``history`` than alone (nats); None for an unknown word."""
     lm = trigram_model()
@@ -312,18 +202,3 @@ def _back_to_back(doc: Document, instances: list[Instance]) -> set[int]:
         if a.block == b.block and a.end <= b.start and ONLY_PUNCT.fullmatch(doc.text, a.end, b.start):
             found |= {i - 1, i}
     return found
-
-
-def _variety(instances: list[Instance], lines: dict[int, _Line], *, before: bool) -> float:
-    """Distinct words next to the instances (or line edges), per instance: a stuffer pastes its
-    phrase anywhere, a writer says a term in the same few frames ("the ...", "of ...")."""
-    seen = set()
-    for i, inst in enumerate(instances):
-        tokens = lines[inst.block]
-        a, b = tokens.span(inst)
-        if before:
-            word = tokens.texts[a - 1].lower() if a else None
-        else:
-            word = tokens.texts[b].lower() if b < len(tokens.texts) else None
-        seen.add(i if word is None else word)  # a line's edge is no frame: each counts as a new one
-    return len(seen) / len(instances)

@@ -1,0 +1,583 @@
+//! The keyword-stuffing stage's instance features (`pipeline/stages/stuffing/features.py` says
+//! what each is and why, names the columns and hands over the word lists): where each instance of
+//! a candidate sits in its line, its casing, and how the trigram model takes the clause around it;
+//! and how varied the words next to a candidate's instances are. The patterns of `features.py` and
+//! `stuffing/text.py` are read by hand as Python's re reads them (each has one way to match: a run
+//! is taken whole or not at all); the values equal the Python computation they replace.
+
+use ahash::{AHashMap, AHashSet};
+
+use crate::candidates::tokens;
+use crate::lm::TrigramLm;
+use crate::pychars::{
+    is_alnum, is_alpha, is_decimal, is_letter, is_lower, is_space, is_upper, is_word,
+};
+
+/// Marks a copy may be wrapped in (`_OPENING`), and what closes each (`_MIRROR`).
+const OPENING_MARKS: &[char] = &['"', '“', '‘', '(', '[', '*', '_', '|'];
+const QUOTES: &[char] = &['"', '“', '‘'];
+/// A separator between a line's text and what a stuffer appends (`_SEP_BEFORE_REV`, `_SEP_AFTER`).
+const SEPARATORS: &[char] = &['|', '~', '•', '-', '–', '—'];
+
+fn mirror(c: char) -> char {
+    match c {
+        '“' => '”',
+        '‘' => '’',
+        '(' => ')',
+        '[' => ']',
+        _ => c,
+    }
+}
+
+/// `ends_sentence` of `stuffing/text.py`: whether a text ends with a finished sentence (its last
+/// period is not an abbreviation's), read from the end.
+pub struct SentenceEnd {
+    pub closers: Vec<char>,
+    pub sentence_punct: Vec<char>,
+    pub abbreviations: AHashSet<String>,
+}
+
+impl SentenceEnd {
+    /// Whitespace, then closing marks, then the punctuation, then the word before it.
+    pub fn ends(&self, text: &[char]) -> bool {
+        let mut end = rstrip(text).len();
+        while end > 0 && self.closers.contains(&text[end - 1]) {
+            end -= 1;
+        }
+        if end == 0 || !self.sentence_punct.contains(&text[end - 1]) {
+            return false;
+        }
+        let last = end - 1;
+        let mut start = last;
+        while start > 0 && is_alnum(text[start - 1]) {
+            start -= 1;
+        }
+        if text[last] == '.' && start < last {
+            let mut word = string(&text[start..last]);
+            // "e.g." and "i.e." are one word
+            if start >= 2 && matches!(text[start - 2..start], ['e', '.'] | ['i', '.']) {
+                word = format!("{}{word}", string(&text[start - 2..start]));
+            }
+            // "No. 5", but "The answer is no."
+            return !(self.abbreviations.contains(&word.to_lowercase()) && word != "no");
+        }
+        true
+    }
+}
+
+pub struct Instances {
+    /// The columns in the model's order (`INSTANCE_FEATURES`).
+    pub columns: Vec<String>,
+    pub stop: AHashSet<String>,
+    pub sentence_end: SentenceEnd,
+    /// What a trigram fit is where there is no neighbour or the model does not know a word.
+    pub no_fit: f64,
+    pub log_zero: i32,
+    pub nats_per_unit: f64,
+}
+
+/// A line's tokens, with running counts of the alphabetic ones and of those capitalized.
+struct Line {
+    starts: Vec<usize>,
+    texts: Vec<String>,
+    alpha_at: Vec<usize>,
+    alphas: Vec<usize>,
+    uppers: Vec<usize>,
+    ends_sentence: bool,
+    list_item: bool,
+    size: f64,
+}
+
+/// The words next to instances (lower case), or an instance's number where a line's edge is.
+type Frames = AHashSet<Result<String, usize>>;
+
+/// What `describe` gives per candidate: one row per instance (row after row), and the variety of
+/// the words before and after its instances.
+pub struct Described {
+    pub rows: Vec<f64>,
+    pub variety_before: f64,
+    pub variety_after: f64,
+}
+
+fn rstrip(s: &[char]) -> &[char] {
+    let mut end = s.len();
+    while end > 0 && is_space(s[end - 1]) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+fn lower(s: &[char]) -> Vec<char> {
+    s.iter()
+        .collect::<String>()
+        .to_lowercase()
+        .chars()
+        .collect()
+}
+
+fn string(s: &[char]) -> String {
+    s.iter().collect()
+}
+
+/// `LM_WORD` (`[^\W\d_]+(?:'[^\W\d_]+)?|\d+`) matches of `s`.
+fn lm_words(s: &[char]) -> Vec<String> {
+    let run = |mut k: usize, f: fn(char) -> bool| {
+        while k < s.len() && f(s[k]) {
+            k += 1;
+        }
+        k
+    };
+    let mut found = Vec::new();
+    let mut p = 0;
+    while p < s.len() {
+        if is_letter(s[p]) {
+            let mut end = run(p, is_letter);
+            if end + 1 < s.len() && s[end] == '\'' && is_letter(s[end + 1]) {
+                end = run(end + 1, is_letter);
+            }
+            found.push(string(&s[p..end]));
+            p = end;
+        } else if is_decimal(s[p]) {
+            let end = run(p, is_decimal);
+            found.push(string(&s[p..end]));
+            p = end;
+        } else {
+            p += 1;
+        }
+    }
+    found
+}
+
+/// `_NEXT_WORD.match(after)` (`\s+([^\W\d_]+(?:'[^\W\d_]+)?|\d+)`): the word after the spaces.
+fn next_word(after: &[char]) -> Option<&[char]> {
+    let k = after.iter().take_while(|&&c| is_space(c)).count();
+    if k == 0 || k == after.len() {
+        return None;
+    }
+    let run = |mut j: usize, f: fn(char) -> bool| {
+        while j < after.len() && f(after[j]) {
+            j += 1;
+        }
+        j
+    };
+    if is_letter(after[k]) {
+        let mut end = run(k, is_letter);
+        if end + 1 < after.len() && after[end] == '\'' && is_letter(after[end + 1]) {
+            end = run(end + 1, is_letter);
+        }
+        Some(&after[k..end])
+    } else if is_decimal(after[k]) {
+        Some(&after[k..run(k, is_decimal)])
+    } else {
+        None
+    }
+}
+
+/// `_LAST_WORD_REV` on the text reversed: the letters right before the spaces at `before`'s end.
+fn last_word(before: &[char]) -> Option<&[char]> {
+    let mut k = before.len();
+    while k > 0 && is_space(before[k - 1]) {
+        k -= 1;
+    }
+    let mut j = k;
+    while j > 0 && is_letter(before[j - 1]) {
+        j -= 1;
+    }
+    (k < before.len() && j < k).then(|| &before[j..k])
+}
+
+/// `_SEP_BEFORE_REV` on the text reversed (`\s*[|~•\-–—]\s[^\w]*[^\W_]`): "word | " at the end.
+fn separator_before(before: &[char]) -> bool {
+    let mut k = before.len();
+    while k > 0 && is_space(before[k - 1]) {
+        k -= 1;
+    }
+    if k < 2 || !SEPARATORS.contains(&before[k - 1]) || !is_space(before[k - 2]) {
+        return false;
+    }
+    k -= 2;
+    while k > 0 && !is_word(before[k - 1]) {
+        k -= 1;
+    }
+    k > 0 && is_alnum(before[k - 1])
+}
+
+/// `_SEP_AFTER.match(after)` (`\s+[|~•\-–—]\s`).
+fn separator_after(after: &[char]) -> bool {
+    let k = after.iter().take_while(|&&c| is_space(c)).count();
+    k > 0
+        && after.get(k).is_some_and(|c| SEPARATORS.contains(c))
+        && after.get(k + 1).is_some_and(|&c| is_space(c))
+}
+
+/// `wrapping` of `stuffing/text.py`: the opening marks' length at the end of `before` (with a
+/// space), and where the closing marks start and end in `after`; (0, (0, 0)) when not wrapped.
+pub fn wrapping(before: &[char], after: &[char]) -> (usize, (usize, usize)) {
+    let n = before.len();
+    let space = usize::from(n > 0 && before[n - 1] == ' ');
+    let mut marks = 0;
+    while marks < 3 && n > space + marks && OPENING_MARKS.contains(&before[n - space - marks - 1]) {
+        marks += 1;
+    }
+    if marks == 0 {
+        return (0, (0, 0));
+    }
+    let opening = &before[n - space - marks..n - space];
+    let mut closing: Vec<char> = if space == 1 { vec![' '] } else { vec![] };
+    closing.extend(opening.iter().rev().map(|&c| mirror(c)));
+    let closes_at =
+        |k: usize| after.len() >= k + closing.len() && after[k..k + closing.len()] == closing[..];
+    // Only quotes hold the sentence's punctuation.
+    if marks == 1
+        && QUOTES.contains(&opening[0])
+        && after.first().is_some_and(|c| ".!?…".contains(*c))
+        && closes_at(1)
+    {
+        return (marks + space, (1, 1 + closing.len()));
+    }
+    if closes_at(0) {
+        return (marks + space, (0, closing.len()));
+    }
+    (0, (0, 0))
+}
+
+impl Instances {
+    /// `LIST_MARK.match` (`\s*(?:[-*•]|\d+[.)])\s+`).
+    fn list_item(line: &[char]) -> bool {
+        let mut k = line.iter().take_while(|&&c| is_space(c)).count();
+        match line.get(k) {
+            Some('-' | '*' | '•') => k += 1,
+            Some(&c) if is_decimal(c) => {
+                while k < line.len() && is_decimal(line[k]) {
+                    k += 1;
+                }
+                if !matches!(line.get(k), Some('.' | ')')) {
+                    return false;
+                }
+                k += 1;
+            }
+            _ => return false,
+        }
+        line.get(k).is_some_and(|&c| is_space(c))
+    }
+
+    fn line(&self, chars: &[char], start: usize, end: usize) -> Line {
+        let found = tokens(chars, start, end);
+        let texts: Vec<String> = found.iter().map(|&(a, b)| string(&chars[a..b])).collect();
+        let alpha: Vec<bool> = found.iter().map(|&(a, _)| is_alpha(chars[a])).collect();
+        let upper: Vec<bool> = found
+            .iter()
+            .zip(&alpha)
+            .map(|(&(a, _), &al)| al && is_upper(&chars[a].to_string()))
+            .collect();
+        let mut alphas = vec![0];
+        let mut uppers = vec![0];
+        for k in 0..found.len() {
+            alphas.push(alphas[k] + usize::from(alpha[k]));
+            uppers.push(uppers[k] + usize::from(upper[k]));
+        }
+        Line {
+            starts: found.iter().map(|&(a, _)| a).collect(),
+            texts,
+            alpha_at: (0..found.len()).filter(|&k| alpha[k]).collect(),
+            alphas,
+            uppers,
+            ends_sentence: self.sentence_end.ends(&chars[start..end]),
+            list_item: Self::list_item(&chars[start..end]),
+            size: (found.len() as f64).ln_1p(),
+        }
+    }
+
+    /// ln P(word | history) - ln P(word) (nats), the history in reading order (its last two words
+    /// count); None when the model does not know a word.
+    fn fit(&self, lm: &TrigramLm, word: &str, history: &[String]) -> Option<f64> {
+        let prob = |h: &[&str]| {
+            lm.units(word, h)
+                .filter(|&u| u >= self.log_zero)
+                .map(|u| u as f64 * self.nats_per_unit)
+        };
+        let nearest: Vec<&str> = history.iter().rev().take(2).map(String::as_str).collect();
+        Some(prob(&nearest)? - prob(&[])?)
+    }
+
+    /// `_fits`: the copy's first word after the words before it, the word after it after its
+    /// last words, the word after it right after the words before it, and the wedge.
+    fn fits(&self, lm: &TrigramLm, before: &[char], copy: &[char], after: &[char]) -> [f64; 4] {
+        let broken = before
+            .iter()
+            .rposition(|&c| !(is_word(c) || is_space(c) || "'’-".contains(c)));
+        let clause = &before[broken.map_or(0, |k| k + 1)..];
+        let words = lm_words(&lower(clause));
+        let history = &words[words.len().saturating_sub(2)..];
+        let phrase = lm_words(&lower(copy));
+        let next = next_word(after).map(|w| string(w).to_lowercase());
+        let fit_in = if history.is_empty() || phrase.is_empty() {
+            None
+        } else {
+            self.fit(lm, &phrase[0], history)
+        };
+        let fit_out = match (&next, phrase.is_empty()) {
+            (Some(nxt), false) => self.fit(lm, nxt, &phrase[phrase.len().saturating_sub(2)..]),
+            _ => None,
+        };
+        let bridge = match &next {
+            Some(nxt) if !history.is_empty() => self.fit(lm, nxt, history),
+            _ => None,
+        };
+        let wedge = match (bridge, fit_out) {
+            (Some(b), Some(o)) => b - fit_in.unwrap_or(0.0) - o,
+            _ => 0.0,
+        };
+        let or = |f: Option<f64>| f.unwrap_or(self.no_fit);
+        [or(fit_in), or(fit_out), or(bridge), wedge]
+    }
+
+    fn instance(
+        &self,
+        lm: &TrigramLm,
+        chars: &[char],
+        (start, end): (usize, usize),
+        (line_at, line_end): (usize, usize),
+        tokens: &Line,
+        title: &str,
+    ) -> AHashMap<&'static str, f64> {
+        let line = &chars[line_at..line_end];
+        let copy = &chars[start..end];
+        let (mut before, mut after) = (&line[..start - line_at], &line[end - line_at..]);
+        let (opening, closing) = wrapping(before, after);
+        if opening > 0 {
+            // judged by what is outside the marks
+            before = &before[..before.len() - opening];
+            after = &after[closing.1..];
+        }
+        let line_start = !before.iter().any(|&c| is_alnum(c));
+        let line_ends = !after.iter().any(|&c| is_alnum(c));
+        let after_sentence = self.sentence_end.ends(before);
+        let last = last_word(before).map(string);
+        let following = next_word(after).map(string);
+        let after_period = after.first().is_some_and(|c| ".!?…".contains(*c))
+            && after.get(1).is_none_or(|&c| is_space(c));
+        let trimmed = rstrip(before);
+        let first_after = after.first().copied();
+        let last_lower = last.as_deref().is_some_and(is_lower);
+        let next_lower = following.as_deref().is_some_and(is_lower);
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let mut row: AHashMap<&'static str, f64> = AHashMap::new();
+        for (name, value) in [
+            ("wrapped", opening > 0),
+            ("line_start", line_start),
+            ("line_end", line_ends),
+            (
+                "own_line",
+                line_start && after.iter().all(|c| " .!?…:".contains(*c)),
+            ),
+            ("list_item", tokens.list_item),
+            ("after_sentence", after_sentence),
+            ("before_comma", matches!(trimmed.last(), Some(',' | ';'))),
+            ("before_colon", trimmed.last() == Some(&':')),
+            ("before_separator", separator_before(before)),
+            (
+                "before_glued",
+                before.last().is_some_and(|&c| !is_space(c)) && !line_start,
+            ),
+            ("before_lower", last_lower),
+            ("after_period", after_period),
+            ("after_comma", matches!(first_after, Some(',' | ';'))),
+            ("after_colon", first_after == Some(':')),
+            ("after_separator", separator_after(after)),
+            (
+                "after_glued",
+                first_after.is_some_and(|c| ",;.:!?".contains(c))
+                    && after.get(1).is_some_and(|&c| is_letter(c)),
+            ),
+            ("after_lower", next_lower),
+            (
+                "after_upper",
+                following
+                    .as_deref()
+                    .and_then(|w| w.chars().next())
+                    .is_some_and(|c| is_upper(&c.to_string())),
+            ),
+            (
+                "own_sentence",
+                (line_start || after_sentence) && (line_ends || after_period),
+            ),
+            ("integrated", last_lower && next_lower),
+            (
+                "before_stop",
+                last.as_deref()
+                    .is_some_and(|w| self.stop.contains(&w.to_lowercase())),
+            ),
+            (
+                "after_stop",
+                following
+                    .as_deref()
+                    .is_some_and(|w| self.stop.contains(&w.to_lowercase())),
+            ),
+            ("back_to_back", false), // set by the caller, which sees the other instances
+            ("line_ends_sentence", tokens.ends_sentence),
+        ] {
+            row.insert(name, flag(value));
+        }
+        // The copy's alphabetic tokens, and the line's others: their number and how many are
+        // capitalized (the others' first one aside: a sentence's first word is).
+        let a = tokens.starts.partition_point(|&s| s < start);
+        let b = tokens.starts.partition_point(|&s| s < end);
+        let letters = tokens.alphas[b] - tokens.alphas[a];
+        let letters_upper = tokens.uppers[b] - tokens.uppers[a];
+        let others = tokens.alphas[tokens.alphas.len() - 1] - letters;
+        let mut others_upper = tokens.uppers[tokens.uppers.len() - 1] - letters_upper;
+        if others > 0 {
+            let k = if tokens.alphas[a] == 0 {
+                tokens.alpha_at.partition_point(|&t| t < b)
+            } else {
+                0
+            };
+            let first = tokens.texts[tokens.alpha_at[k]]
+                .chars()
+                .next()
+                .unwrap_or(' ');
+            others_upper -= usize::from(is_upper(&first.to_string()));
+        }
+        let copy_text = string(copy);
+        let [fit_in, fit_out, fit_bridge, wedge] = self.fits(lm, before, copy, after);
+        for (name, value) in [
+            ("caps_share", letters_upper as f64 / letters.max(1) as f64),
+            (
+                "all_upper",
+                flag(copy.iter().any(|&c| is_alpha(c)) && is_upper(&copy_text)),
+            ),
+            (
+                "line_caps_share",
+                if others > 1 {
+                    others_upper as f64 / (others - 1).max(1) as f64
+                } else {
+                    -1.0
+                },
+            ),
+            ("title_form", flag(title.contains(&copy_text))),
+            ("line_tokens", tokens.size),
+            ("other_tokens", (others as f64).ln_1p()),
+            (
+                "line_share",
+                if letters > 0 {
+                    letters as f64 / (letters + others) as f64
+                } else {
+                    0.0
+                },
+            ),
+            ("fit_in", fit_in),
+            ("fit_out", fit_out),
+            ("fit_bridge", fit_bridge),
+            ("wedge", wedge),
+        ] {
+            row.insert(name, value);
+        }
+        row
+    }
+
+    /// Each candidate's instance rows and varieties: `text`'s body `blocks` as (index, start, end)
+    /// in characters, each candidate's instances as (start, end, block).
+    pub fn describe(
+        &self,
+        lm: &TrigramLm,
+        text: &str,
+        title: &str,
+        blocks: &[(usize, usize, usize)],
+        candidates: &[Vec<(usize, usize, usize)>],
+    ) -> Result<Vec<Described>, String> {
+        let chars: Vec<char> = text.chars().collect();
+        let spans: AHashMap<usize, (usize, usize)> = blocks
+            .iter()
+            .map(|&(b, s, e)| (b, (s, e.min(chars.len()))))
+            .collect();
+        let mut lines: AHashMap<usize, Line> = AHashMap::new();
+        let mut found = Vec::with_capacity(candidates.len());
+        for instances in candidates {
+            let mut rows = Vec::with_capacity(instances.len() * self.columns.len());
+            let (mut before, mut after) = (Frames::new(), Frames::new());
+            for (i, &(start, end, block)) in instances.iter().enumerate() {
+                let &(line_at, line_end) = spans
+                    .get(&block)
+                    .ok_or_else(|| format!("no block {block} in the body"))?;
+                let tokens = lines
+                    .entry(block)
+                    .or_insert_with(|| self.line(&chars, line_at, line_end));
+                let row =
+                    self.instance(lm, &chars, (start, end), (line_at, line_end), tokens, title);
+                for name in &self.columns {
+                    rows.push(
+                        *row.get(name.as_str())
+                            .ok_or_else(|| format!("no instance feature named {name}"))?,
+                    );
+                }
+                // A line's edge is no frame: each counts as a new one.
+                let a = tokens.starts.partition_point(|&s| s < start);
+                let b = tokens.starts.partition_point(|&s| s < end);
+                before.insert(if a > 0 {
+                    Ok(tokens.texts[a - 1].to_lowercase())
+                } else {
+                    Err(i)
+                });
+                after.insert(tokens.texts.get(b).map(|t| t.to_lowercase()).ok_or(i));
+            }
+            let n = instances.len().max(1) as f64;
+            found.push(Described {
+                rows,
+                variety_before: before.len() as f64 / n,
+                variety_after: after.len() as f64 / n,
+            });
+        }
+        Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn wrapped_copies_and_their_closing_marks() {
+        assert_eq!(
+            wrapping(&chars("He said “"), &chars(".” Then")),
+            (1, (1, 2))
+        );
+        assert_eq!(wrapping(&chars("see **"), &chars("** now")), (2, (0, 2)));
+        assert_eq!(wrapping(&chars("cell | "), &chars(" | next")), (2, (0, 2)));
+        assert_eq!(wrapping(&chars("(see "), &chars(") x")), (0, (0, 0)));
+        assert_eq!(wrapping(&chars("a (("), &chars(".)) b")), (0, (0, 0)));
+    }
+
+    #[test]
+    fn words_around_a_copy() {
+        assert_eq!(
+            last_word(&chars("the best ")).map(string),
+            Some("best".into())
+        );
+        assert_eq!(last_word(&chars("the best")), None);
+        assert_eq!(
+            next_word(&chars("  don't stop")).map(string),
+            Some("don't".into())
+        );
+        assert_eq!(
+            next_word(&chars(" 2025 list")).map(string),
+            Some("2025".into())
+        );
+        assert_eq!(
+            lm_words(&chars("it's 15 tools, x'")),
+            vec!["it's", "15", "tools", "x"]
+        );
+        assert!(
+            separator_before(&chars("Best Shoes | ")) && separator_before(&chars("Best Shoes |"))
+        );
+        assert!(!separator_before(&chars("Best Shoes| ")) && !separator_before(&chars("x _ | ")));
+        assert!(separator_after(&chars(" – more")) && !separator_after(&chars(" –more")));
+        assert!(
+            Instances::list_item(&chars("  12) item")) && !Instances::list_item(&chars("12 item"))
+        );
+    }
+}
