@@ -1,8 +1,9 @@
 """A trigram language model of general US English: CMU Sphinx's ``en-us.lm.bin``, which
 the ``pocketsphinx`` wheel on PyPI ships (so nothing is downloaded at run time).
 
-It is read once per process (27 MB, ~30 ms) by the compiled core (``rust/src/lm.rs``), which
-answers as pocketsphinx does, value for value, in about half a microsecond per n-gram. Words are
+The compiled core (``rust/src/lm.rs``) maps the file (27 MB; its pages are read as queries need
+them and shared by the processes of a run) and answers as pocketsphinx does, value for value, in
+about half a microsecond per n-gram. Words are
 lower case, without punctuation; a word outside its vocabulary has no probability (``None``).
 """
 

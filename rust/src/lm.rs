@@ -51,9 +51,27 @@ impl Level {
     }
 }
 
+/// The file's bytes: mapped from the file (the pages are read as they are needed and shared by
+/// the processes that map the same file), or held.
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Held(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Held(v) => v,
+        }
+    }
+}
+
 /// A trigram model (order 3, as `en-us.lm.bin`).
 pub struct TrigramLm {
-    data: Vec<u8>,
+    data: Bytes,
     /// Probability and backoff of each unigram, and where its bigrams start (one more at the end).
     unigrams: Vec<(f32, f32, u32)>,
     bigram_probs: Vec<f32>,
@@ -82,7 +100,20 @@ fn f32s(data: &[u8], at: usize, n: usize) -> Result<Vec<f32>, String> {
 }
 
 impl TrigramLm {
+    /// The model in the file at `path`, mapped into memory.
+    pub fn open(path: &std::path::Path) -> Result<TrigramLm, String> {
+        let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+        // Safety: the model file is only read; were another process to change it meanwhile, the
+        // values read could change, never memory that is not the file's.
+        let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| e.to_string())?;
+        Self::from(Bytes::Mapped(map))
+    }
+
     pub fn from_bytes(data: Vec<u8>) -> Result<TrigramLm, String> {
+        Self::from(Bytes::Held(data))
+    }
+
+    fn from(data: Bytes) -> Result<TrigramLm, String> {
         if !data.starts_with(HEADER) {
             return Err("not a trie language model (pocketsphinx's binary format)".into());
         }

@@ -36,9 +36,8 @@ TOP_WORDS = 10
 DOCUMENT_FEATURES = (*(f"share_above_q{q}" for q in WORD_QUANTILES), f"top{TOP_WORDS}_mean", "log_words")
 
 
-@lru_cache(maxsize=1)
 def _zipf_table() -> dict[str, float]:
-    """wordfreq's English words and their Zipf frequency (log10 of the count per billion words), made once."""
+    """wordfreq's English words and their Zipf frequency (log10 of the count per billion words)."""
     from wordfreq import cB_to_freq, get_frequency_list
 
     # wordfreq keeps its words in buckets of one frequency each (bucket i: -i centibels).
@@ -46,7 +45,18 @@ def _zipf_table() -> dict[str, float]:
     for index, bucket in enumerate(get_frequency_list("en")):
         value = round(math.log10(cB_to_freq(-index)) + 9.0, 2)
         table.update(dict.fromkeys(bucket, value))
+    # The table lives in the compiled core from now on: wordfreq's lists (about 40 MB with this
+    # table) are let go.
+    get_frequency_list.cache_clear()
     return table
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> SpunWords:
+    """The compiled word features, made once a process."""
+    return SpunWords(lm=trigram_model().compiled, stop_words=sorted(stop_words()), zipf=_zipf_table(),
+                     stem_chars=USAGE_STEM_CHARS, min_chars=MIN_WORD_CHARS, log_zero=LOG_ZERO,
+                     nats_per_unit=NATS_PER_UNIT)
 
 
 @dataclass(slots=True)
@@ -79,9 +89,7 @@ class WordFeatures:
 
     def __init__(self) -> None:
         self.lm = trigram_model()
-        self._compiled = SpunWords(lm=self.lm.compiled, stop_words=sorted(stop_words()), zipf=_zipf_table(),
-                                   stem_chars=USAGE_STEM_CHARS, min_chars=MIN_WORD_CHARS, log_zero=LOG_ZERO,
-                                   nats_per_unit=NATS_PER_UNIT)
+        self._compiled = _compiled()
 
     def __call__(self, text: str) -> Words:
         """The words of ``text`` and their rows, computed by the compiled core (``rust/src/spunwords.rs``)."""
