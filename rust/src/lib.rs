@@ -14,6 +14,7 @@ pub mod lm;
 pub mod ngrams;
 pub mod pychars;
 pub mod spunwords;
+pub mod tortured;
 pub mod trees;
 
 #[cfg(feature = "python")]

@@ -14,7 +14,8 @@ use pyo3::types::PyDict;
 use std::collections::HashMap;
 
 use crate::{
-    candidates, chunks, instances, layout, linefeatures, lines, lm, ngrams, spunwords, trees,
+    candidates, chunks, instances, layout, linefeatures, lines, lm, ngrams, spunwords, tortured,
+    trees,
 };
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
@@ -616,6 +617,25 @@ fn stuffing_wrapping(before: &str, after: &str) -> (usize, (usize, usize)) {
     instances::wrapping(&before, &after)
 }
 
+/// The tortured-phrase lexicons' entries by first word (``rust/src/tortured.rs``).
+#[pyclass(frozen, module = "pipeline._core")]
+struct TorturedIndex(tortured::Index);
+
+#[pymethods]
+impl TorturedIndex {
+    /// ``entries``: each entry's words (lower case); an entry's id is its place in the list.
+    #[new]
+    fn new(entries: Vec<Vec<String>>) -> Self {
+        TorturedIndex(tortured::Index::new(entries))
+    }
+
+    /// Each word of ``text`` where entries may apply: (its number, [(entry id, start, end,
+    /// words)] longest first), and the text's words joined (" a b c "), None without one.
+    fn options(&self, py: Python<'_>, text: &str) -> (Vec<tortured::Options>, Option<String>) {
+        py.detach(|| self.0.options(text))
+    }
+}
+
 /// The keyword-stuffing stage's tokens of ``text`` (``TOKEN``'s matches) as (start, end) in characters.
 #[pyfunction]
 fn stuffing_tokens(text: &str) -> Vec<(usize, usize)> {
@@ -635,6 +655,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<StuffingCandidates>()?;
     module.add_class::<StuffingInstances>()?;
     module.add_class::<SentenceEnd>()?;
+    module.add_class::<TorturedIndex>()?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
     module.add_function(wrap_pyfunction!(stuffing_tokens, module)?)?;
     module.add_function(wrap_pyfunction!(stuffing_wrapping, module)?)?;

@@ -9,6 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from pipeline._core import TorturedIndex
 from pipeline.core.config import ConfigError, read_user_file
 from pipeline.text.sentences import SENTENCE_SPACE
 from pipeline.text.words import LEXICON_WORD
@@ -16,8 +17,6 @@ from pipeline.text.words import LEXICON_WORD
 BUILTIN_LEXICONS = ("tortured_phrases.csv", "tortured-phrases.csv")
 LEXICON_COLUMNS = ("phrase", "expected", "requires_in_document", "requires_in_sentence", "unless_in_document",
                    "unless_in_sentence", "source")
-# A phrase's words follow each other with nothing but spaces or hyphens between them.
-_ONE_STRETCH = re.compile(r"[^\W_]+(?:[-'’ ]+[^\W_]+)*")
 # The shared list writes some entries as search queries: '"a" AND "b"', '"a" NOT "b"', 'NOT c'.
 _QUERY_TERM = re.compile(r'(AND|NOT)\s+(?:"([^"]+)"|(\S+))')
 
@@ -86,35 +85,39 @@ def _shared_entry(row: dict[str, str], where: str) -> Entry:
                  f"Problematic Paper Screener tortured phrases ({papers} papers)")
 
 
+@dataclass(frozen=True, slots=True)
+class Index:
+    """The lexicons' entries, and where they may apply found by the compiled core
+    (``rust/src/tortured.rs``): entries sharing a first word are tried longest first, so a scan
+    tries 'muscle mass weak point' before 'muscle mass'."""
+
+    entries: list[Entry]
+    compiled: TorturedIndex
+
+
 @lru_cache(maxsize=8)
-def index_of(lexicons: tuple[str, ...]) -> dict[str, list[Entry]]:
-    """Entries by their first word, longest first, so a scan tries 'muscle mass weak point' before 'muscle mass'."""
+def index_of(lexicons: tuple[str, ...]) -> Index:
     by_first: dict[str, list[Entry]] = {}
     for name in lexicons:
         for entry in read_lexicon(name, builtin=name in BUILTIN_LEXICONS):
             by_first.setdefault(entry.words[0], []).append(entry)
-    for entries in by_first.values():
-        entries.sort(key=lambda e: -len(e.words))
-    return by_first
+    entries = [entry for found in by_first.values() for entry in sorted(found, key=lambda e: -len(e.words))]
+    return Index(entries, TorturedIndex([list(entry.words) for entry in entries]))
 
 
-def find_tortured(kept: str, index: dict[str, list[Entry]]) -> list[tuple[int, int, Entry]]:
-    """Where lexicon entries of ``index`` (see :func:`index_of`) apply in ``kept``: (start, end, entry)."""
-    # Lower-cased word by word: lower() may change a string's length ("İ"), offsets must not move.
-    matches = list(LEXICON_WORD.finditer(kept))
-    words = tuple(m.group().lower().replace("’", "'") for m in matches)
-    present = " " + " ".join(words) + " "
-    hits, after = [], 0  # a hit's words are not the start of another
-    for i in [i for i, word in enumerate(words) if word in index]:
+def find_tortured(kept: str, index: Index) -> list[tuple[int, int, Entry]]:
+    """Where lexicon entries of ``index`` (see :func:`index_of`) apply in ``kept``: (start, end, entry).
+
+    At each word (``LEXICON_WORD``, lower case) that starts entries, the longest entry whose words
+    follow in one stretch (spaces, hyphens, apostrophes between them) and whose conditions hold;
+    a hit's words start no other hit."""
+    options, present = index.compiled.options(kept)
+    hits, after = [], 0
+    for i, found in options:
         if i < after:
             continue
-        for entry in index[words[i]]:
-            n = len(entry.words)
-            if words[i:i + n] != entry.words:
-                continue
-            start, end = matches[i].start(), matches[i + n - 1].end()
-            if not _ONE_STRETCH.fullmatch(kept, start, end):
-                continue
+        for entry_id, start, end, n in found:
+            entry = index.entries[entry_id]
             if _applies(entry, kept, start, end, present):
                 hits.append((start, end, entry))
                 after = i + n
