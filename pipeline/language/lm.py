@@ -28,7 +28,7 @@ class TrigramModel:
         import pocketsphinx
 
         self.path = os.path.join(pocketsphinx.get_model_path(), "en-us", "en-us.lm.bin")
-        self.compiled = TrigramLm(self.path)
+        self.compiled = TrigramLm(self.path, log_zero=LOG_ZERO, nats_per_unit=NATS_PER_UNIT)
         self._unigrams: dict[str, float | None] = {}
 
     def logprob(self, word: str, *history: str) -> float | None:
@@ -37,9 +37,8 @@ class TrigramModel:
 
     def prob(self, word: str, *history: str) -> float | None:
         """``logprob`` with the history nearest first and at most two words long: ``prob(w, b, a)``
-        is ln P(w | a b). The word model's hot loop calls this one."""
-        units = self.compiled.units(word, *history)
-        return None if units is None or units < LOG_ZERO else units * NATS_PER_UNIT
+        is ln P(w | a b)."""
+        return self.compiled.ln_prob(word, *history)
 
     def unigram(self, word: str) -> float | None:
         """``logprob(word)``, remembered: a corpus asks for the same words again and again."""

@@ -72,8 +72,6 @@ pub struct Instances {
     pub sentence_end: SentenceEnd,
     /// What a trigram fit is where there is no neighbour or the model does not know a word.
     pub no_fit: f64,
-    pub log_zero: i32,
-    pub nats_per_unit: f64,
 }
 
 /// A line's tokens, with running counts of the alphabetic ones and of those capitalized.
@@ -290,14 +288,9 @@ impl Instances {
 
     /// ln P(word | history) - ln P(word) (nats), the history in reading order (its last two words
     /// count); None when the model does not know a word.
-    fn fit(&self, lm: &TrigramLm, word: &str, history: &[String]) -> Option<f64> {
-        let prob = |h: &[&str]| {
-            lm.units(word, h)
-                .filter(|&u| u >= self.log_zero)
-                .map(|u| u as f64 * self.nats_per_unit)
-        };
+    fn fit(lm: &TrigramLm, word: &str, history: &[String]) -> Option<f64> {
         let nearest: Vec<&str> = history.iter().rev().take(2).map(String::as_str).collect();
-        Some(prob(&nearest)? - prob(&[])?)
+        Some(lm.ln_prob(word, &nearest)? - lm.ln_prob(word, &[])?)
     }
 
     /// `_fits`: the copy's first word after the words before it, the word after it after its
@@ -314,14 +307,14 @@ impl Instances {
         let fit_in = if history.is_empty() || phrase.is_empty() {
             None
         } else {
-            self.fit(lm, &phrase[0], history)
+            Self::fit(lm, &phrase[0], history)
         };
         let fit_out = match (&next, phrase.is_empty()) {
-            (Some(nxt), false) => self.fit(lm, nxt, &phrase[phrase.len().saturating_sub(2)..]),
+            (Some(nxt), false) => Self::fit(lm, nxt, &phrase[phrase.len().saturating_sub(2)..]),
             _ => None,
         };
         let bridge = match &next {
-            Some(nxt) if !history.is_empty() => self.fit(lm, nxt, history),
+            Some(nxt) if !history.is_empty() => Self::fit(lm, nxt, history),
             _ => None,
         };
         let wedge = match (bridge, fit_out) {

@@ -69,8 +69,17 @@ impl std::ops::Deref for Bytes {
     }
 }
 
+/// What the model's scores are in Python's terms (`lm.py`): below `log_zero` a probability is
+/// LogMath's log of zero (none); a unit is `nats_per_unit` nats.
+#[derive(Clone, Copy)]
+pub struct Scale {
+    pub log_zero: i32,
+    pub nats_per_unit: f64,
+}
+
 /// A trigram model (order 3, as `en-us.lm.bin`).
 pub struct TrigramLm {
+    scale: Scale,
     data: Bytes,
     /// Probability and backoff of each unigram, and where its bigrams start (one more at the end).
     unigrams: Vec<(f32, f32, u32)>,
@@ -101,19 +110,19 @@ fn f32s(data: &[u8], at: usize, n: usize) -> Result<Vec<f32>, String> {
 
 impl TrigramLm {
     /// The model in the file at `path`, mapped into memory.
-    pub fn open(path: &std::path::Path) -> Result<TrigramLm, String> {
+    pub fn open(path: &std::path::Path, scale: Scale) -> Result<TrigramLm, String> {
         let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
         // Safety: the model file is only read; were another process to change it meanwhile, the
         // values read could change, never memory that is not the file's.
         let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| e.to_string())?;
-        Self::from(Bytes::Mapped(map))
+        Self::from(Bytes::Mapped(map), scale)
     }
 
-    pub fn from_bytes(data: Vec<u8>) -> Result<TrigramLm, String> {
-        Self::from(Bytes::Held(data))
+    pub fn from_bytes(data: Vec<u8>, scale: Scale) -> Result<TrigramLm, String> {
+        Self::from(Bytes::Held(data), scale)
     }
 
-    fn from(data: Bytes) -> Result<TrigramLm, String> {
+    fn from(data: Bytes, scale: Scale) -> Result<TrigramLm, String> {
         if !data.starts_with(HEADER) {
             return Err("not a trie language model (pocketsphinx's binary format)".into());
         }
@@ -164,6 +173,7 @@ impl TrigramLm {
             ));
         }
         Ok(TrigramLm {
+            scale,
             data,
             unigrams,
             bigram_probs: values[..CODES].to_vec(),
@@ -282,6 +292,21 @@ impl TrigramLm {
         score as i32
     }
 
+    /// ln P(word | history), word ids (a history word's None: unknown); None when the model gives
+    /// the word no probability.
+    pub fn ln_prob_of(&self, word: u32, history: &[Option<u32>]) -> Option<f64> {
+        Some(self.units_of(word, history))
+            .filter(|&u| u >= self.scale.log_zero)
+            .map(|u| u as f64 * self.scale.nats_per_unit)
+    }
+
+    /// ln P(word | history), the history nearest first; None for a word the model does not know.
+    pub fn ln_prob(&self, word: &str, history: &[&str]) -> Option<f64> {
+        let h1 = history.first().and_then(|h| self.id(h));
+        let h2 = h1.and(history.get(1).and_then(|h| self.id(h)));
+        self.ln_prob_of(self.id(word)?, &[h1, h2])
+    }
+
     /// `lm_trie_nobo_score` with one word of history.
     fn bigram_score(&self, word: u32, h: u32) -> f32 {
         let (prob, _, _) = self.unigrams[word as usize];
@@ -334,7 +359,11 @@ mod tests {
 
     #[test]
     fn a_file_of_another_kind_is_refused() {
-        assert!(TrigramLm::from_bytes(b"Darpa Trigram LM".to_vec()).is_err());
-        assert!(TrigramLm::from_bytes(b"Trie Language Model\x03".to_vec()).is_err());
+        let scale = Scale {
+            log_zero: -(1 << 28),
+            nats_per_unit: 1e-4,
+        };
+        assert!(TrigramLm::from_bytes(b"Darpa Trigram LM".to_vec(), scale).is_err());
+        assert!(TrigramLm::from_bytes(b"Trie Language Model\x03".to_vec(), scale).is_err());
     }
 }

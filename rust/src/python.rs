@@ -393,12 +393,27 @@ struct TrigramLm(lm::TrigramLm);
 
 #[pymethods]
 impl TrigramLm {
+    /// The model in the file at ``path``, mapped; below ``log_zero`` a probability is none, a
+    /// unit is ``nats_per_unit`` nats.
     #[new]
-    fn new(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
-        let data = std::fs::read(&path).map_err(|e| {
-            pyo3::exceptions::PyOSError::new_err(format!("{}: {e}", path.display()))
-        })?;
-        py.detach(|| lm::TrigramLm::from_bytes(data))
+    #[pyo3(signature = (path, *, log_zero, nats_per_unit))]
+    fn new(
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        log_zero: i32,
+        nats_per_unit: f64,
+    ) -> PyResult<Self> {
+        if let Err(e) = std::fs::metadata(&path) {
+            return Err(pyo3::exceptions::PyOSError::new_err(format!(
+                "{}: {e}",
+                path.display()
+            )));
+        }
+        let scale = lm::Scale {
+            log_zero,
+            nats_per_unit,
+        };
+        py.detach(|| lm::TrigramLm::open(&path, scale))
             .map(TrigramLm)
             .map_err(|e| PyValueError::new_err(format!("{}: {e}", path.display())))
     }
@@ -409,6 +424,13 @@ impl TrigramLm {
     fn units(&self, word: &str, history: Vec<PyBackedStr>) -> Option<i32> {
         let history: Vec<&str> = history.iter().map(|h| &**h).collect();
         self.0.units(word, &history)
+    }
+
+    /// ln P(word | history), the history nearest first; None when the model gives none.
+    #[pyo3(signature = (word, *history))]
+    fn ln_prob(&self, word: &str, history: Vec<PyBackedStr>) -> Option<f64> {
+        let history: Vec<&str> = history.iter().map(|h| &**h).collect();
+        self.0.ln_prob(word, &history)
     }
 }
 
@@ -431,15 +453,13 @@ type FoundWords<'py> = (
 #[pymethods]
 impl SpunWords {
     #[new]
-    #[pyo3(signature = (*, lm, stop_words, zipf, stem_chars, min_chars, log_zero, nats_per_unit))]
+    #[pyo3(signature = (*, lm, stop_words, zipf, stem_chars, min_chars))]
     fn new(
         lm: Py<TrigramLm>,
         stop_words: Vec<String>,
         zipf: HashMap<String, f64>,
         stem_chars: usize,
         min_chars: usize,
-        log_zero: i32,
-        nats_per_unit: f64,
     ) -> Self {
         SpunWords {
             words: spunwords::SpunWords {
@@ -447,8 +467,6 @@ impl SpunWords {
                 zipf: zipf.into_iter().collect(),
                 stem_chars,
                 min_chars,
-                log_zero,
-                nats_per_unit,
             },
             lm,
         }
@@ -519,8 +537,7 @@ struct StuffingInstances {
 #[pymethods]
 impl StuffingInstances {
     #[new]
-    #[pyo3(signature = (*, lm, columns, stop_words, closers, sentence_punct, abbreviations, no_fit, log_zero,
-        nats_per_unit))]
+    #[pyo3(signature = (*, lm, columns, stop_words, closers, sentence_punct, abbreviations, no_fit))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         lm: Py<TrigramLm>,
@@ -530,8 +547,6 @@ impl StuffingInstances {
         sentence_punct: &str,
         abbreviations: Vec<String>,
         no_fit: f64,
-        log_zero: i32,
-        nats_per_unit: f64,
     ) -> Self {
         StuffingInstances {
             instances: instances::Instances {
@@ -539,8 +554,6 @@ impl StuffingInstances {
                 stop: stop_words.into_iter().collect(),
                 sentence_end: sentence_end(closers, sentence_punct, abbreviations),
                 no_fit,
-                log_zero,
-                nats_per_unit,
             },
             lm,
         }

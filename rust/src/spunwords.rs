@@ -29,10 +29,6 @@ pub struct SpunWords {
     pub stem_chars: usize,
     /// Words shorter than this are left out.
     pub min_chars: usize,
-    /// Below this a probability is LogMath's log of zero (the word has none).
-    pub log_zero: i32,
-    /// One unit of the model's log probabilities in nats (ln 1.0001).
-    pub nats_per_unit: f64,
 }
 
 /// `FIT_WORD` (`[A-Za-z]+(?:'[A-Za-z]+)?`) over `text`: each match's character span and byte span.
@@ -64,14 +60,6 @@ fn fit_words(text: &str) -> Vec<((usize, usize), (usize, usize))> {
 }
 
 impl SpunWords {
-    /// ln P(word | history) of word ids, the history nearest first; None for a word the model
-    /// does not know.
-    fn prob(&self, lm: &TrigramLm, word: Option<u32>, history: &[Option<u32>]) -> Option<f64> {
-        Some(lm.units_of(word?, history))
-            .filter(|&u| u >= self.log_zero)
-            .map(|u| u as f64 * self.nats_per_unit)
-    }
-
     pub fn words(&self, lm: &TrigramLm, text: &str) -> Words {
         let matches = fit_words(text);
         let lowered: Vec<String> = matches
@@ -123,7 +111,7 @@ impl SpunWords {
                     h.first().and_then(|&k| ids[k]),
                     h.get(1).and_then(|&k| ids[k]),
                 ];
-                self.prob(lm, ids[j], &history)
+                ids[j].and_then(|w| lm.ln_prob_of(w, &history))
             };
             // ln P(t[j] | two words before) and ln P(t[j] | one word before).
             let trigram = |j: usize| match j {

@@ -10,19 +10,17 @@ import pocketsphinx
 import pytest
 
 from pipeline._core import TrigramLm
-from pipeline.language.lm import trigram_model
+from pipeline.language.lm import LOG_ZERO, NATS_PER_UNIT, trigram_model
 from pipeline.text.words import FIT_WORD
 
 RAW = Path(__file__).resolve().parents[2] / "raw"
-# pocketsphinx's log of zero: what it answers for a word outside the vocabulary.
-LOG_ZERO = -(1 << 28)
 
 
 @pytest.fixture(scope="module")
 def models() -> tuple[pocketsphinx.NGramModel, TrigramLm]:
     path = trigram_model().path
     pocketsphinx.set_loglevel("ERROR")
-    return pocketsphinx.NGramModel.readfile(path), TrigramLm(path)
+    return pocketsphinx.NGramModel.readfile(path), trigram_model().compiled
 
 
 def _queries() -> list[tuple[str, ...]]:
@@ -47,9 +45,11 @@ def test_every_query_gets_pocketsphinx_units(models):
     assert expected.count(None) >= 4 and len(set(expected)) > 1_000
 
 
-def test_probabilities_are_natural_logs():
+def test_probabilities_are_natural_logs(models):
+    oracle, _ = models
     lm = trigram_model()
     assert lm.prob("qzxv") is None and not lm.known("qzxv")
+    assert lm.prob("of", "end", "the") == oracle.prob(["of", "end", "the"]) * NATS_PER_UNIT
     # "of the" is far likelier after "end" than "the" is alone.
     assert lm.logprob("the", "end", "of") > lm.logprob("the") > lm.logprob("sediment")
 
@@ -58,6 +58,6 @@ def test_a_file_that_is_not_a_trie_model_is_refused(tmp_path):
     path = tmp_path / "model.bin"
     path.write_bytes(b"Darpa Trigram LM\0")
     with pytest.raises(ValueError, match="not a trie language model"):
-        TrigramLm(path)
+        TrigramLm(path, log_zero=LOG_ZERO, nats_per_unit=NATS_PER_UNIT)
     with pytest.raises(OSError):
-        TrigramLm(tmp_path / "missing.bin")
+        TrigramLm(tmp_path / "missing.bin", log_zero=LOG_ZERO, nats_per_unit=NATS_PER_UNIT)

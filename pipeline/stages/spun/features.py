@@ -10,7 +10,7 @@ from functools import lru_cache
 import numpy as np
 
 from pipeline._core import SpunWords
-from pipeline.language.lm import LOG_ZERO, NATS_PER_UNIT, trigram_model
+from pipeline.language.lm import trigram_model
 from pipeline.language.nlp import stop_words
 
 # The word model's features of one content word, in this order (a "missing" flag is 1 where
@@ -55,8 +55,7 @@ def _zipf_table() -> dict[str, float]:
 def _compiled() -> SpunWords:
     """The compiled word features, made once a process."""
     return SpunWords(lm=trigram_model().compiled, stop_words=sorted(stop_words()), zipf=_zipf_table(),
-                     stem_chars=USAGE_STEM_CHARS, min_chars=MIN_WORD_CHARS, log_zero=LOG_ZERO,
-                     nats_per_unit=NATS_PER_UNIT)
+                     stem_chars=USAGE_STEM_CHARS, min_chars=MIN_WORD_CHARS)
 
 
 @dataclass(slots=True)

@@ -25,7 +25,7 @@ import numpy as np
 
 from pipeline._core import StuffingInstances
 from pipeline.core.document import Document
-from pipeline.language.lm import LOG_ZERO, NATS_PER_UNIT, trigram_model
+from pipeline.language.lm import trigram_model
 from pipeline.stages.stuffing.candidates import Candidate, Instance, content_tokens, form, is_symbol
 from pipeline.stages.stuffing.text import ABBREVIATIONS, ONLY_PUNCT, TOKEN
 from pipeline.text.sentences import CLOSERS, SENTENCE_PUNCT
@@ -136,7 +136,7 @@ def describe(doc: Document, candidates: list[Candidate], stop: frozenset[str]) -
 def _compiled(stop: frozenset[str]) -> StuffingInstances:
     return StuffingInstances(lm=trigram_model().compiled, columns=list(INSTANCE_FEATURES), stop_words=sorted(stop),
                              closers=CLOSERS, sentence_punct=SENTENCE_PUNCT, abbreviations=sorted(ABBREVIATIONS),
-                             no_fit=NO_FIT, log_zero=LOG_ZERO, nats_per_unit=NATS_PER_UNIT)
+                             no_fit=NO_FIT)
 
 
 def instance_rows(described: Described) -> np.ndarray:
