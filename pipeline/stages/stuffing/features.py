@@ -31,7 +31,7 @@ from pipeline.stages.stuffing.text import ABBREVIATIONS, ONLY_PUNCT, TOKEN
 from pipeline.text.sentences import CLOSERS, SENTENCE_PUNCT
 from pipeline.text.words import LM_WORD
 
-# Where an instance sits, each a 0/1 feature (see ``_place``).
+# Where an instance sits, each a 0/1 feature (computed by ``rust/src/instances.rs``).
 PLACES = ("wrapped", "line_start", "line_end", "own_line", "list_item", "after_sentence", "before_comma",
           "before_colon", "before_separator", "before_glued", "before_lower", "after_period", "after_comma",
           "after_colon", "after_separator", "after_glued", "after_lower", "after_upper", "own_sentence",
