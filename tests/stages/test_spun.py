@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 from importlib import resources
 
 import numpy as np
 import pytest
 
+from pipeline._core import TorturedIndex
 from pipeline.core.config import load_config
 from pipeline.core.document import Action, Document
 from pipeline.core.render import cleaned_text
@@ -21,6 +23,7 @@ from pipeline.stages.normalize import make_document
 from pipeline.stages.spun.features import DOCUMENT_FEATURES, WORD_FEATURES, WordFeatures
 from pipeline.stages.spun.lexicon import SpunLexiconError, read_lexicon
 from pipeline.stages.spun.model import SpunModel, SpunModelError
+from pipeline.text.words import LEXICON_WORD
 from tests.conftest import seed_id
 
 CLEAN = [
@@ -208,3 +211,20 @@ def test_eval_spinner_uses_its_own_thesaurus_and_auc_counts_ties_half():
     assert moby_spinner()(text, 1.0, random.Random(1)) == "Stretching relieves the asphyxiation in the muscles of the back."
     assert moby_spinner()(text, 0.0, random.Random(1)) == text
     assert auc([0.1, 0.5], [0.5, 0.9]) == pytest.approx(0.875)
+
+
+def test_the_compiled_scan_reads_words_as_the_lexicon_pattern_does():
+    # Each word of the text an entry of its own: the scan must offer every LEXICON_WORD, lower
+    # case with "’" as "'", at its place.
+    rng = random.Random(8)
+    pieces = ["Deep", "learning", "İstanbul", "ΣΑΣ", "it’s", "rock'n'roll", "pre-handling", "a--b", "x_y", "½", "٣٤",
+              " ", "  ", "-", "’", ",", "."]
+    for _ in range(500):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 20)))
+        found = LEXICON_WORD.findall(text)
+        words = [w.lower().replace("’", "'") for w in found]
+        ids = {w: i for i, w in enumerate(dict.fromkeys(words))}
+        options, present = TorturedIndex([[w] for w in ids]).options(text)
+        spans = [m.span() for m in LEXICON_WORD.finditer(text)]
+        assert options == [(k, [(ids[w], *spans[k], 1)]) for k, w in enumerate(words)]
+        assert present == (f" {' '.join(words)} " if words else None)
