@@ -328,15 +328,14 @@ impl Instances {
     fn instance(
         &self,
         lm: &TrigramLm,
-        chars: &[char],
+        line: &[char],
         (start, end): (usize, usize),
-        (line_at, line_end): (usize, usize),
         tokens: &Line,
+        (a, b): (usize, usize),
         title: &str,
-    ) -> AHashMap<&'static str, f64> {
-        let line = &chars[line_at..line_end];
-        let copy = &chars[start..end];
-        let (mut before, mut after) = (&line[..start - line_at], &line[end - line_at..]);
+    ) -> Vec<(&'static str, f64)> {
+        let copy = &line[start..end];
+        let (mut before, mut after) = (&line[..start], &line[end..]);
         let (opening, closing) = wrapping(before, after);
         if opening > 0 {
             // judged by what is outside the marks
@@ -355,7 +354,7 @@ impl Instances {
         let last_lower = last.as_deref().is_some_and(is_lower);
         let next_lower = following.as_deref().is_some_and(is_lower);
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
-        let mut row: AHashMap<&'static str, f64> = AHashMap::new();
+        let mut row: Vec<(&'static str, f64)> = Vec::new();
         for (name, value) in [
             ("wrapped", opening > 0),
             ("line_start", line_start),
@@ -410,12 +409,10 @@ impl Instances {
             ("back_to_back", false), // set by the caller, which sees the other instances
             ("line_ends_sentence", tokens.ends_sentence),
         ] {
-            row.insert(name, flag(value));
+            row.push((name, flag(value)));
         }
         // The copy's alphabetic tokens, and the line's others: their number and how many are
         // capitalized (the others' first one aside: a sentence's first word is).
-        let a = tokens.starts.partition_point(|&s| s < start);
-        let b = tokens.starts.partition_point(|&s| s < end);
         let letters = tokens.alphas[b] - tokens.alphas[a];
         let letters_upper = tokens.uppers[b] - tokens.uppers[a];
         let others = tokens.alphas[tokens.alphas.len() - 1] - letters;
@@ -464,7 +461,7 @@ impl Instances {
             ("fit_bridge", fit_bridge),
             ("wedge", wedge),
         ] {
-            row.insert(name, value);
+            row.push((name, value));
         }
         row
     }
@@ -485,6 +482,8 @@ impl Instances {
             .map(|&(b, s, e)| (b, (s, e.min(chars.len()))))
             .collect();
         let mut lines: AHashMap<usize, Line> = AHashMap::new();
+        // Where each of the model's columns is in an instance's features (known at the first).
+        let mut order: Option<Vec<usize>> = None;
         let mut found = Vec::with_capacity(candidates.len());
         for instances in candidates {
             let mut rows = Vec::with_capacity(instances.len() * self.columns.len());
@@ -496,17 +495,26 @@ impl Instances {
                 let tokens = lines
                     .entry(block)
                     .or_insert_with(|| self.line(&chars, line_at, line_end));
-                let row =
-                    self.instance(lm, &chars, (start, end), (line_at, line_end), tokens, title);
-                for name in &self.columns {
-                    rows.push(
-                        *row.get(name.as_str())
-                            .ok_or_else(|| format!("no instance feature named {name}"))?,
-                    );
-                }
-                // A line's edge is no frame: each counts as a new one.
+                // The instance's tokens: [a, b) (instances start and end on token boundaries).
                 let a = tokens.starts.partition_point(|&s| s < start);
                 let b = tokens.starts.partition_point(|&s| s < end);
+                let line = &chars[line_at..line_end];
+                let within = (start - line_at, end - line_at);
+                let row = self.instance(lm, line, within, tokens, (a, b), title);
+                if order.is_none() {
+                    order = Some(
+                        self.columns
+                            .iter()
+                            .map(|name| {
+                                row.iter()
+                                    .position(|(n, _)| n == name)
+                                    .ok_or_else(|| format!("no instance feature named {name}"))
+                            })
+                            .collect::<Result<_, String>>()?,
+                    );
+                }
+                rows.extend(order.iter().flatten().map(|&k| row[k].1));
+                // A line's edge is no frame: each counts as a new one.
                 before.insert(if a > 0 {
                     Ok(tokens.texts[a - 1].to_lowercase())
                 } else {

@@ -34,7 +34,7 @@ def ends_sentence(text: str) -> bool:
     "e.g.", "No. 5"; but "The answer is no." ends one).
 
     Read from the end: whitespace, then closing marks, then the punctuation, then the word
-    before it (letters and digits), never scanning the whole text."""
+    before it (letters and digits). The stage asks it of a line's text before a copy."""
     return _SENTENCE_END.ends(text)
 
 
