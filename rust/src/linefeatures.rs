@@ -9,28 +9,8 @@
 //! code points, sums in Python's order (left to right) and numpy's (`cumsum` left to right, `mean`
 //! pairwise).
 
-use crate::pychars::{is_decimal, is_space, is_word};
+use crate::pychars::{is_decimal, is_space, is_word, words};
 use ahash::{AHashMap, AHashSet};
-
-/// Python's `\w+` matches of `s`, in order.
-fn words(s: &str) -> Vec<&str> {
-    let mut found = Vec::new();
-    let mut start = None;
-    for (i, c) in s.char_indices() {
-        match (is_word(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(a)) => {
-                found.push(&s[a..i]);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(a) = start {
-        found.push(&s[a..]);
-    }
-    found
-}
 
 /// numpy's pairwise summation (`np.add.reduce` of float64): blocks of 8 partial sums up to 128
 /// values, halves above.
@@ -816,15 +796,6 @@ fn introduced_runs(texts: &[&str], is_prose: &[bool]) -> (Vec<usize>, Vec<bool>,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn words_are_python_word_runs() {
-        assert_eq!(
-            words("Hello, wörld_1 ½ — x²"),
-            vec!["Hello", "wörld_1", "½", "x²"]
-        );
-        assert_eq!(words(""), Vec::<&str>::new());
-    }
 
     #[test]
     fn pairwise_sum_matches_numpy_blocks() {

@@ -78,6 +78,26 @@ pub fn is_upper(s: &str) -> bool {
     cased
 }
 
+/// Python's `\w+` matches of `s`, in order.
+pub fn words(s: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices() {
+        match (is_word(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(a)) => {
+                found.push(&s[a..i]);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(a) = start {
+        found.push(&s[a..]);
+    }
+    found
+}
+
 fn is_title(c: char) -> bool {
     !c.is_ascii() && get_general_category(c) == GeneralCategory::TitlecaseLetter
 }
@@ -97,6 +117,15 @@ mod tests {
         assert!(
             is_alnum('Ⅻ') && is_letter('½') && !is_letter('٣') && is_word('_') && !is_alnum('_')
         );
+    }
+
+    #[test]
+    fn words_are_python_word_runs() {
+        assert_eq!(
+            words("Hello, wörld_1 ½ — x²"),
+            vec!["Hello", "wörld_1", "½", "x²"]
+        );
+        assert_eq!(words(""), Vec::<&str>::new());
     }
 
     #[test]

@@ -14,8 +14,8 @@ use pyo3::types::PyDict;
 use std::collections::HashMap;
 
 use crate::{
-    candidates, chunks, instances, layout, linefeatures, lines, lm, ngrams, spunwords, tortured,
-    trees,
+    candidates, chunks, instances, layout, linefeatures, lines, lm, ngrams, pychars, spunwords,
+    tortured, trees,
 };
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
@@ -649,6 +649,12 @@ impl TorturedIndex {
     }
 }
 
+/// How many words ``text`` has, as Python's ``len(re.findall(r"\w+", text))`` counts them.
+#[pyfunction]
+fn count_words(text: &str) -> usize {
+    pychars::words(text).len()
+}
+
 /// The keyword-stuffing stage's tokens of ``text`` (``TOKEN``'s matches) as (start, end) in characters.
 #[pyfunction]
 fn stuffing_tokens(text: &str) -> Vec<(usize, usize)> {
@@ -669,6 +675,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<StuffingInstances>()?;
     module.add_class::<SentenceEnd>()?;
     module.add_class::<TorturedIndex>()?;
+    module.add_function(wrap_pyfunction!(count_words, module)?)?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
     module.add_function(wrap_pyfunction!(stuffing_tokens, module)?)?;
     module.add_function(wrap_pyfunction!(stuffing_wrapping, module)?)?;
