@@ -1,7 +1,8 @@
 //! spaCy's English tokens of a text, one whitespace-free chunk at a time and remembered (the
 //! reasoning is `pipeline/stages/quality/tokens.py`'s `ChunkTokenizer`): a chunk of ASCII letters
-//! that is none of the tokenizer's special cases is one token; any other chunk's tokens are
-//! spaCy's, which the caller looks up once (`ChunkCache::missing`) and hands back.
+//! that is none of the tokenizer's special cases is one token; a word between a few marks
+//! ("(word),") is cut as the first chunk of its shape was (`Affixed`); any other chunk's tokens
+//! are spaCy's, which the caller looks up once (`ChunkCache::missing`) and hands back.
 //!
 //! Offsets are in characters (code points), as Python counts them.
 
@@ -104,6 +105,119 @@ fn chunks(text: &str) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_
     })
 }
 
+/// Marks a word may open with and close with, at most `MAX_MARKS` of each, for its chunk to be
+/// cut by its shape: spaCy's prefix and suffix rules split these off one by one, and which
+/// split depends on the marks and on the case of the word's letters next to them, never on its
+/// other letters (its suffix rule for "." reads the one or two letters before it).
+const OPENING: &[u8] = b"([\"'";
+const CLOSING: &[u8] = b",.:;?!)]\"'";
+const MAX_MARKS: usize = 3;
+/// Shapes remembered at most (a shape is a few marks and three letters' case: a corpus meets a
+/// few hundred).
+const MAX_SHAPES: usize = 50_000;
+
+/// A chunk of ASCII letters between marks ("(word),"), none of whose spans that keep the word
+/// whole (with some of the marks next to it) is a special case: spaCy cuts it as it cut the
+/// first chunk of the same shape (the same marks, the same case at the word's first, second
+/// last and last letter). The tests hold this against spaCy on every such chunk met.
+struct Affixed {
+    shape: u32,
+    word: usize,     // where the word starts (the opening marks' length)
+    word_end: usize, // where it ends
+}
+
+impl Affixed {
+    fn parse(chunk: &str, special: &AHashSet<String>) -> Option<Affixed> {
+        let b = chunk.as_bytes();
+        let word = b.iter().take_while(|c| OPENING.contains(c)).count();
+        let letters = b[word..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let word_end = word + letters;
+        let closing = b.len() - word_end;
+        if letters == 0
+            || word + closing == 0
+            || word > MAX_MARKS
+            || closing > MAX_MARKS
+            || !b[word_end..].iter().all(|c| CLOSING.contains(c))
+        {
+            return None;
+        }
+        for from in 0..=word {
+            for to in word_end..=b.len() {
+                if special.contains(&chunk[from..to]) {
+                    return None;
+                }
+            }
+        }
+        let code = |marks: &[u8], set: &[u8]| {
+            marks.iter().fold(0u32, |code, m| {
+                code * (set.len() as u32 + 1) + 1 + set.iter().position(|s| s == m).unwrap() as u32
+            })
+        };
+        let upper = |at: usize| u32::from(b[at].is_ascii_uppercase());
+        let second_last = if letters > 1 {
+            1 + upper(word_end - 2)
+        } else {
+            0
+        };
+        // 12 case patterns: the first letter's (2) x the second last's (3, none) x the last's (2).
+        let case = upper(word) * 6 + second_last * 2 + upper(word_end - 1);
+        let closings = (CLOSING.len() as u32 + 1).pow(MAX_MARKS as u32);
+        let marks = code(&b[..word], OPENING) * closings + code(&b[word_end..], CLOSING);
+        Some(Affixed {
+            shape: marks * 12 + case,
+            word,
+            word_end,
+        })
+    }
+}
+
+/// The tokens of an `Affixed` shape: the opening marks' (where each starts), the word's, the
+/// closing marks' (where each starts after the word); which are punctuation and sentence
+/// punctuation, by index.
+#[derive(Debug)]
+struct Shape {
+    opening: Vec<usize>,
+    closing: Vec<usize>,
+    punct: Vec<usize>,
+    sentence: Vec<usize>,
+}
+
+impl Shape {
+    /// The shape of `found`, the tokens of a chunk of `chunk_len` characters that parsed as `affixed`.
+    fn learn(affixed: &Affixed, chunk_len: usize, found: &Chunk) -> Option<Shape> {
+        let k = found.chars.iter().position(|&c| c == affixed.word)?;
+        // The word is one token: the next starts where it ends (or it ends the chunk).
+        if found.chars.get(k + 1).copied().unwrap_or(chunk_len) != affixed.word_end {
+            return None;
+        }
+        Some(Shape {
+            opening: found.chars[..k].to_vec(),
+            closing: found.chars[k + 1..]
+                .iter()
+                .map(|&c| c - affixed.word_end)
+                .collect(),
+            punct: found.punct.clone(),
+            sentence: found.sentence.clone(),
+        })
+    }
+
+    /// This shape's tokens of `affixed` (ASCII: characters are bytes).
+    fn cut(&self, affixed: &Affixed) -> Chunk {
+        let mut chars = self.opening.clone();
+        chars.push(affixed.word);
+        chars.extend(self.closing.iter().map(|&c| affixed.word_end + c));
+        Chunk {
+            bytes: chars.clone(),
+            chars,
+            punct: self.punct.clone(),
+            sentence: self.sentence.clone(),
+        }
+    }
+}
+
 /// spaCy's tokens of the chunks met so far, in two generations of at most `capacity / 2` each:
 /// when the young one is full it becomes the old one (a chunk found there is remembered again)
 /// and the oldest is dropped.
@@ -111,6 +225,9 @@ pub struct ChunkCache {
     special: AHashSet<String>,
     young: AHashMap<String, Arc<Chunk>>,
     old: AHashMap<String, Arc<Chunk>>,
+    // None: spaCy did not cut the first chunk of the shape at the word's edges ("A." is one
+    // token), so its chunks are each looked up.
+    shapes: AHashMap<u32, Option<Shape>>,
 }
 
 impl ChunkCache {
@@ -119,7 +236,30 @@ impl ChunkCache {
             special,
             young: AHashMap::new(),
             old: AHashMap::new(),
+            shapes: AHashMap::new(),
         }
+    }
+
+    /// The chunk as a word between marks, with its shape's tokens, when that shape is known.
+    fn shaped(&self, chunk: &str) -> Option<(Affixed, &Shape)> {
+        let affixed = Affixed::parse(chunk, &self.special)?;
+        let shape = self.shapes.get(&affixed.shape)?.as_ref()?;
+        Some((affixed, shape))
+    }
+
+    /// Learn the shape of `chunk` from its tokens, if it has one; whether its shape cuts it.
+    fn learn(&mut self, chunk: &str, found: &Chunk) -> bool {
+        let Some(affixed) = Affixed::parse(chunk, &self.special) else {
+            return false;
+        };
+        if self.shapes.len() >= MAX_SHAPES && !self.shapes.contains_key(&affixed.shape) {
+            return false;
+        }
+        let shape = self
+            .shapes
+            .entry(affixed.shape)
+            .or_insert_with(|| Shape::learn(&affixed, chunk.len(), found));
+        shape.is_some()
     }
 
     fn plain(&self, chunk: &str) -> bool {
@@ -132,7 +272,10 @@ impl ChunkCache {
         chunks(text)
             .map(|(b0, b1, _, _)| &text[b0..b1])
             .filter(|c| {
-                !self.plain(c) && !self.young.contains_key(*c) && !self.old.contains_key(*c)
+                !self.plain(c)
+                    && !self.young.contains_key(*c)
+                    && !self.old.contains_key(*c)
+                    && self.shaped(c).is_none()
             })
             .filter(|c| seen.insert(*c))
             .collect()
@@ -168,17 +311,24 @@ impl ChunkCache {
                 out.push(c0, c1, Some((b0, b1)));
                 continue;
             }
-            let found = match self.young.get(chunk) {
-                Some(found) => found.clone(),
-                None => match self.old.get(chunk).or_else(|| fresh.get(chunk)) {
-                    Some(found) => {
-                        remember.push((b0, b1, found.clone()));
-                        found.clone()
-                    }
-                    None => {
-                        lost.push(chunk);
-                        continue;
-                    }
+            let cut;
+            let found: &Chunk = match self.shaped(chunk) {
+                Some((affixed, shape)) => {
+                    cut = shape.cut(&affixed);
+                    &cut
+                }
+                None => match self.young.get(chunk) {
+                    Some(found) => found,
+                    None => match self.old.get(chunk).or_else(|| fresh.get(chunk)) {
+                        Some(found) => {
+                            remember.push((b0, b1, found.clone()));
+                            found
+                        }
+                        None => {
+                            lost.push(chunk);
+                            continue;
+                        }
+                    },
                 },
             };
             let first = out.starts.len();
@@ -206,7 +356,10 @@ impl ChunkCache {
         }
         whitespace(&mut out, text, end_byte, end_char, text.len(), usize::MAX);
         for (b0, b1, found) in remember {
-            self.remember(&text[b0..b1], found, capacity);
+            let chunk = &text[b0..b1];
+            if !self.learn(chunk, &found) {
+                self.remember(chunk, found, capacity);
+            }
         }
         Ok(out)
     }
@@ -303,6 +456,30 @@ mod tests {
         // Remembered: the same text needs nothing fresh.
         assert!(cache.missing(text).is_empty());
         assert_eq!(tokens(&mut cache, text, &[]), found);
+    }
+
+    #[test]
+    fn a_word_between_marks_is_cut_as_its_shape_was() {
+        let special = ["Mr.", "it)"].map(String::from);
+        let mut cache = ChunkCache::new(special.into_iter().collect());
+        // spaCy's cut of "(word)," taught once: "(", "word", ")", ",".
+        let fresh = [("(word),", vec![0, 1, 5, 6], vec![0, 2, 3], vec![])];
+        tokens(&mut cache, "(word),", &fresh);
+        // The same marks around a word of the same case pattern need nothing afresh ...
+        assert!(cache.missing("(hello), (hi),").is_empty());
+        let found = tokens(&mut cache, "(hello),", &[]);
+        assert_eq!(found.starts, vec![0, 1, 6, 7]);
+        assert_eq!(found.punct, vec![true, false, true, true]);
+        // ... another case pattern, other marks, a special case inside ("it)") or a special
+        // case do.
+        assert_eq!(
+            cache.missing("(Hello), (hello). (it), Mr. x"),
+            vec!["(Hello),", "(hello).", "(it),", "Mr."]
+        );
+        // A shape spaCy does not cut at the word's edges ("A." is one token) stays unlearned.
+        let one = [("A.", vec![0], vec![], vec![])];
+        tokens(&mut cache, "A.", &one);
+        assert_eq!(cache.missing("B."), vec!["B."]);
     }
 
     #[test]
