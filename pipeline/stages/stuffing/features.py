@@ -27,7 +27,7 @@ from pipeline._core import StuffingInstances
 from pipeline.core.document import Document
 from pipeline.language.lm import trigram_model
 from pipeline.stages.stuffing.candidates import Candidate, Instance, content_tokens, form, is_symbol
-from pipeline.stages.stuffing.text import ABBREVIATIONS, ONLY_PUNCT, TOKEN
+from pipeline.stages.stuffing.text import ABBREVIATIONS, ONLY_PUNCT, TOKEN, tokens_of
 from pipeline.text.sentences import CLOSERS, SENTENCE_PUNCT
 from pipeline.text.words import LM_WORD
 
@@ -95,7 +95,7 @@ def describe(doc: Document, candidates: list[Candidate], stop: frozenset[str]) -
         return []
     title = doc.title or ""
     title_key = [t.group().lower().replace("’", "'") for t in TOKEN.finditer(title)]
-    tokens = TOKEN.findall(doc.text)
+    tokens = tokens_of(doc.text)
     words = max(1, len(tokens) - len(title_key))
     lower = {t for t in tokens if t.islower()}
     counts = Counter(map(str.lower, tokens))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline._core import SentenceEnd, stuffing_wrapping
+from pipeline._core import SentenceEnd, stuffing_tokens, stuffing_wrapping
 from pipeline.text.sentences import CLOSERS, SENTENCE_PUNCT
 
 # A keyphrase's tokens: words and numbers ("Top 10", "2025", "9.99" and "1,000" whole), and the
@@ -45,3 +45,8 @@ def wrapping(before: str, after: str) -> tuple[int, tuple[int, int]]:
     sentence's punctuation inside them. (0, (0, 0)) when the copy is not wrapped. By the compiled
     core (``rust/src/instances.rs``)."""
     return stuffing_wrapping(before, after)
+
+
+def tokens_of(text: str) -> list[str]:
+    """``TOKEN.findall(text)``, found by the compiled core (twice as fast on a document)."""
+    return [text[a:b] for a, b in stuffing_tokens(text)]
