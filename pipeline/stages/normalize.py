@@ -22,7 +22,7 @@ from functools import lru_cache
 import ftfy
 from ftfy.chardata import HTML_ENTITY_RE
 
-from pipeline._core import LineLayout
+from pipeline._core import LineLayout, ftfy_lines
 from pipeline.core.document import Action, Document
 from pipeline.core.registry import Category, Stage, stage
 from pipeline.io.records import RawRecord
@@ -43,14 +43,12 @@ HORIZONTAL_SPACES = " \t\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) +
 # Invisible characters with no meaning in article text.
 _INVISIBLE = re.compile(r"[\u200b\u2060\ufeff\u00ad]")
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
-# A character ftfy might change: anything but tab, newline and printable ASCII other than "&".
-_FTFY_FIXABLE = re.compile(r"[^\t\n\x20-\x25\x27-\x7e]")
-# A line of these alone is one ftfy only uncurls the quotes of: ftfy's mojibake test (its badness
-# regex) never matches them, since each of its patterns needs a character outside this set (an
-# accented letter, a currency, numeric, box-drawing or C1 character, "Ã", "Â"...), so its
-# encoding fix never starts; and no other step of ftfy's touches them, unless an "&" starts an
-# HTML entity.
-_FTFY_UNCURLS_ONLY = re.compile("[\t\n\x20-\x7e\xa0\xa9\xae\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2122]*")
+# The characters besides tab, newline and printable ASCII a line may hold for ftfy to only uncurl
+# its quotes: ftfy's mojibake test (its badness regex) never matches them, since each of its
+# patterns needs a character outside this set (an accented letter, a currency, numeric,
+# box-drawing or C1 character, "Ã", "Â"...), so its encoding fix never starts; and no other step
+# of ftfy's touches them, unless an "&" starts an HTML entity.
+FTFY_UNCURLS_ONLY = "\xa0\xa9\xae\u2013\u2014\u2018\u2019\u201c\u201d\u2022\u2026\u2122"
 _UNCURL = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 # ftfy's max_decode_length: it decodes longer lines piece by piece.
 FTFY_MAX_LINE_CHARS = ftfy.TextFixerConfig().max_decode_length
@@ -121,28 +119,26 @@ def fix_text(text: str) -> str:
     no terminal escape, no curly quote. A line that adds only common punctuation (curly
     quotes, dashes, an ellipsis, a bullet, ©, ®, ™, a no-break space) only has its quotes
     uncurled. The one state ftfy carries from line to line is kept: after a line containing
-    ``<`` it stops unescaping HTML entities."""
-    if not _FTFY_FIXABLE.search(text):
-        return text
+    ``<`` it stops unescaping HTML entities. The compiled core finds those lines
+    (``rust/src/layout.rs``)."""
     out = []
-    unescape_html: str | bool = "auto"
     pos = 0
-    while pos < len(text):
-        end = text.find("\n", pos) + 1 or len(text)
-        line = text[pos:end]
-        if "<" in line:
-            unescape_html = False
-        if len(line) > FTFY_MAX_LINE_CHARS:
+    for start, end, uncurl_only, after_lt in ftfy_lines(text, FTFY_UNCURLS_ONLY, FTFY_MAX_LINE_CHARS):
+        out.append(text[pos:start])
+        unescape_html = False if after_lt else "auto"
+        if end - start > FTFY_MAX_LINE_CHARS:
             # ftfy cuts such a line into pieces of its own; let it see the rest whole.
-            out.append(ftfy.fix_text(text[pos:], unescape_html=unescape_html))
-            break
-        if not _FTFY_FIXABLE.search(line):
-            out.append(line)
-        elif _FTFY_UNCURLS_ONLY.fullmatch(line) and not ("&" in line and HTML_ENTITY_RE.search(line)):
+            out.append(ftfy.fix_text(text[start:], unescape_html=unescape_html))
+            return "".join(out)
+        line = text[start:end]
+        if uncurl_only and not ("&" in line and HTML_ENTITY_RE.search(line)):
             out.append(line.translate(_UNCURL))
         else:
             out.append(ftfy.fix_text(line, unescape_html=unescape_html))
         pos = end
+    if not pos:
+        return text
+    out.append(text[pos:])
     return "".join(out)
 
 

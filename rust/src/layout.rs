@@ -129,6 +129,39 @@ fn fence(line: &str) -> Option<char> {
     (rest.chars().take_while(|&c| c == first).count() >= 3).then_some(first)
 }
 
+/// The lines of `text` (each with its "\n") that `normalize.fix_text` must hand to ftfy or
+/// uncurl, in order: (first character, end, whether only its quotes may need uncurling, whether
+/// it or a line before it holds a "<"). A line is one when it holds a character ftfy might
+/// change (anything but tab, newline and printable ASCII other than "&"), or is longer than
+/// `max_chars`; only its quotes when all its characters are tab, newline, printable ASCII or of
+/// `uncurls_only`. None at all when the whole text has no character ftfy might change.
+pub fn ftfy_lines(
+    text: &str,
+    uncurls_only: &str,
+    max_chars: usize,
+) -> Vec<(usize, usize, bool, bool)> {
+    let plain = |c: char| c == '\t' || c == '\n' || (' '..='~').contains(&c);
+    let fixable = |c: char| c == '&' || !plain(c);
+    if !text.chars().any(fixable) {
+        return Vec::new();
+    }
+    let (mut found, mut start, mut after_lt) = (Vec::new(), 0, false);
+    for line in text.split_inclusive('\n') {
+        let (mut n, mut any_fixable, mut uncurl_only) = (0, false, true);
+        for c in line.chars() {
+            n += 1;
+            after_lt |= c == '<';
+            any_fixable |= fixable(c);
+            uncurl_only &= plain(c) || uncurls_only.contains(c);
+        }
+        if any_fixable || n > max_chars {
+            found.push((start, start + n, uncurl_only, after_lt));
+        }
+        start += n;
+    }
+    found
+}
+
 impl Layout {
     pub fn new(
         code_token: &str,
@@ -271,6 +304,25 @@ impl Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ftfy_lines_are_those_with_a_character_ftfy_may_change() {
+        let text = "plain\na & b\n\u{2019}quoted\u{2019}\n<p> caf\u{e9}\nlast";
+        assert_eq!(
+            ftfy_lines(text, "\u{2019}", 1000),
+            vec![
+                (6, 12, true, false),
+                (12, 21, true, false),
+                (21, 30, false, true)
+            ]
+        );
+        // A line longer than the limit is one too, once the text has anything to fix.
+        assert_eq!(
+            ftfy_lines("long line\n&", "", 5),
+            vec![(0, 10, true, false), (10, 11, true, false)]
+        );
+        assert!(ftfy_lines("long line\nshort", "", 5).is_empty());
+    }
 
     fn layout() -> Layout {
         Layout::new(

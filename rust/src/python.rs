@@ -649,6 +649,18 @@ impl TorturedIndex {
     }
 }
 
+/// The lines of ``text`` that ``normalize.fix_text`` hands to ftfy or uncurls (``rust/src/layout.rs``):
+/// (first character, end, only quotes to uncurl, after a "<").
+#[pyfunction]
+fn ftfy_lines(
+    py: Python<'_>,
+    text: &str,
+    uncurls_only: &str,
+    max_chars: usize,
+) -> Vec<(usize, usize, bool, bool)> {
+    py.detach(|| layout::ftfy_lines(text, uncurls_only, max_chars))
+}
+
 /// How many words ``text`` has, as Python's ``len(re.findall(r"\w+", text))`` counts them.
 #[pyfunction]
 fn count_words(text: &str) -> usize {
@@ -676,6 +688,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<SentenceEnd>()?;
     module.add_class::<TorturedIndex>()?;
     module.add_function(wrap_pyfunction!(count_words, module)?)?;
+    module.add_function(wrap_pyfunction!(ftfy_lines, module)?)?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
     module.add_function(wrap_pyfunction!(stuffing_tokens, module)?)?;
     module.add_function(wrap_pyfunction!(stuffing_wrapping, module)?)?;
