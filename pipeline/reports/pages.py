@@ -19,7 +19,7 @@ from pipeline.core.document import Action, Annotation, Document
 from pipeline.core.registry import Category, StageSpec, categories, ordered
 from pipeline.core.render import merged_spans
 from pipeline.io.outputs import INDEX_HTML, Columns
-from pipeline.reports.markup import annotated_html, category, tip
+from pipeline.reports.markup import annotated_html, category
 
 ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("pipeline", "templates"),
@@ -161,7 +161,7 @@ def _annotation_row(i: int, a: Annotation, text: str, known: frozenset[str]) -> 
     if len(excerpt) > EXCERPT_CHARS:
         excerpt = excerpt[:EXCERPT_CHARS].rstrip() + " …"
     return SimpleNamespace(i=i, category=category(a.category, known), code=a.code, action=a.action.value, text=excerpt,
-                           reason=a.reason, replacement=a.replacement, tip=tip(a))
+                           reason=a.reason, replacement=a.replacement)
 
 
 def _check_row(check: Check, deciding: bool, row: dict[str, Any]) -> SimpleNamespace:
