@@ -7,40 +7,26 @@
 use ahash::{AHashMap, AHashSet};
 use indexmap::IndexMap;
 
-use crate::pychars::{is_alnum, is_decimal};
+use crate::pychars::{folded, is_alnum, is_decimal, joined_end, run_end};
 
 /// `TOKEN` (`\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*|[$&+%#]`) over `chars[from..to]`: each
 /// match's `[start, end)`. Each branch has one way to match: a run is taken whole or not at all.
 pub fn tokens(chars: &[char], from: usize, to: usize) -> Vec<(usize, usize)> {
-    let run = |mut k: usize, f: fn(char) -> bool| {
-        while k < to && f(chars[k]) {
-            k += 1;
-        }
-        k
-    };
     let mut found = Vec::new();
     let mut p = from;
     while p < to {
         let c = chars[p];
         // A number with separators: digits, then one or more of [.,] and digits.
         if is_decimal(c) {
-            let mut end = run(p, is_decimal);
-            let mut groups = 0;
-            while end + 1 < to && matches!(chars[end], '.' | ',') && is_decimal(chars[end + 1]) {
-                end = run(end + 1, is_decimal);
-                groups += 1;
-            }
-            if groups > 0 {
+            let end = joined_end(chars, p, to, is_decimal, &['.', ','], usize::MAX);
+            if end > run_end(chars, p, to, is_decimal) {
                 found.push((p, end));
                 p = end;
                 continue;
             }
         }
         if is_alnum(c) {
-            let mut end = run(p, is_alnum);
-            while end + 1 < to && matches!(chars[end], '\'' | '’') && is_alnum(chars[end + 1]) {
-                end = run(end + 1, is_alnum);
-            }
+            let end = joined_end(chars, p, to, is_alnum, &['\'', '’'], usize::MAX);
             found.push((p, end));
             p = end;
             continue;
@@ -102,12 +88,7 @@ pub fn find(
                 run.clear();
             }
             if !is_removed(a) {
-                let token: String = chars[a..z]
-                    .iter()
-                    .collect::<String>()
-                    .to_lowercase()
-                    .replace('’', "'");
-                run.push((token, a, z, b));
+                run.push((folded(&chars[a..z]), a, z, b));
             }
         }
         if run.len() >= settings.min_tokens {

@@ -10,7 +10,8 @@ use ahash::{AHashMap, AHashSet};
 use crate::candidates::tokens;
 use crate::lm::TrigramLm;
 use crate::pychars::{
-    is_alnum, is_alpha, is_decimal, is_letter, is_lower, is_space, is_upper, is_word,
+    is_alnum, is_alpha, is_decimal, is_letter, is_lower, is_space, is_upper, is_word, joined_end,
+    run_end, run_start,
 };
 
 /// Marks a copy may be wrapped in (`_OPENING`), and what closes each (`_MIRROR`).
@@ -40,18 +41,12 @@ pub struct SentenceEnd {
 impl SentenceEnd {
     /// Whitespace, then closing marks, then the punctuation, then the word before it.
     pub fn ends(&self, text: &[char]) -> bool {
-        let mut end = rstrip(text).len();
-        while end > 0 && self.closers.contains(&text[end - 1]) {
-            end -= 1;
-        }
+        let end = run_start(text, rstrip(text).len(), |c| self.closers.contains(&c));
         if end == 0 || !self.sentence_punct.contains(&text[end - 1]) {
             return false;
         }
         let last = end - 1;
-        let mut start = last;
-        while start > 0 && is_alnum(text[start - 1]) {
-            start -= 1;
-        }
+        let start = run_start(text, last, is_alnum);
         if text[last] == '.' && start < last {
             let mut word = string(&text[start..last]);
             // "e.g." and "i.e." are one word
@@ -98,11 +93,7 @@ pub struct Described {
 }
 
 fn rstrip(s: &[char]) -> &[char] {
-    let mut end = s.len();
-    while end > 0 && is_space(s[end - 1]) {
-        end -= 1;
-    }
-    &s[..end]
+    &s[..run_start(s, s.len(), is_space)]
 }
 
 fn lower(s: &[char]) -> Vec<char> {
@@ -117,30 +108,29 @@ fn string(s: &[char]) -> String {
     s.iter().collect()
 }
 
-/// `LM_WORD` (`[^\W\d_]+(?:'[^\W\d_]+)?|\d+`) matches of `s`.
+/// The end of `LM_WORD` (`[^\W\d_]+(?:'[^\W\d_]+)?|\d+`) matched at `k`; None when no word
+/// starts there.
+fn lm_word_end(s: &[char], k: usize) -> Option<usize> {
+    if is_letter(s[k]) {
+        Some(joined_end(s, k, s.len(), is_letter, &['\''], 1))
+    } else if is_decimal(s[k]) {
+        Some(run_end(s, k, s.len(), is_decimal))
+    } else {
+        None
+    }
+}
+
+/// `LM_WORD` matches of `s`.
 fn lm_words(s: &[char]) -> Vec<String> {
-    let run = |mut k: usize, f: fn(char) -> bool| {
-        while k < s.len() && f(s[k]) {
-            k += 1;
-        }
-        k
-    };
     let mut found = Vec::new();
     let mut p = 0;
     while p < s.len() {
-        if is_letter(s[p]) {
-            let mut end = run(p, is_letter);
-            if end + 1 < s.len() && s[end] == '\'' && is_letter(s[end + 1]) {
-                end = run(end + 1, is_letter);
+        match lm_word_end(s, p) {
+            Some(end) => {
+                found.push(string(&s[p..end]));
+                p = end;
             }
-            found.push(string(&s[p..end]));
-            p = end;
-        } else if is_decimal(s[p]) {
-            let end = run(p, is_decimal);
-            found.push(string(&s[p..end]));
-            p = end;
-        } else {
-            p += 1;
+            None => p += 1,
         }
     }
     found
@@ -148,61 +138,33 @@ fn lm_words(s: &[char]) -> Vec<String> {
 
 /// `_NEXT_WORD.match(after)` (`\s+([^\W\d_]+(?:'[^\W\d_]+)?|\d+)`): the word after the spaces.
 fn next_word(after: &[char]) -> Option<&[char]> {
-    let k = after.iter().take_while(|&&c| is_space(c)).count();
+    let k = run_end(after, 0, after.len(), is_space);
     if k == 0 || k == after.len() {
         return None;
     }
-    let run = |mut j: usize, f: fn(char) -> bool| {
-        while j < after.len() && f(after[j]) {
-            j += 1;
-        }
-        j
-    };
-    if is_letter(after[k]) {
-        let mut end = run(k, is_letter);
-        if end + 1 < after.len() && after[end] == '\'' && is_letter(after[end + 1]) {
-            end = run(end + 1, is_letter);
-        }
-        Some(&after[k..end])
-    } else if is_decimal(after[k]) {
-        Some(&after[k..run(k, is_decimal)])
-    } else {
-        None
-    }
+    lm_word_end(after, k).map(|end| &after[k..end])
 }
 
 /// `_LAST_WORD_REV` on the text reversed: the letters right before the spaces at `before`'s end.
 fn last_word(before: &[char]) -> Option<&[char]> {
-    let mut k = before.len();
-    while k > 0 && is_space(before[k - 1]) {
-        k -= 1;
-    }
-    let mut j = k;
-    while j > 0 && is_letter(before[j - 1]) {
-        j -= 1;
-    }
+    let k = run_start(before, before.len(), is_space);
+    let j = run_start(before, k, is_letter);
     (k < before.len() && j < k).then(|| &before[j..k])
 }
 
 /// `_SEP_BEFORE_REV` on the text reversed (`\s*[|~•\-–—]\s[^\w]*[^\W_]`): "word | " at the end.
 fn separator_before(before: &[char]) -> bool {
-    let mut k = before.len();
-    while k > 0 && is_space(before[k - 1]) {
-        k -= 1;
-    }
+    let k = run_start(before, before.len(), is_space);
     if k < 2 || !SEPARATORS.contains(&before[k - 1]) || !is_space(before[k - 2]) {
         return false;
     }
-    k -= 2;
-    while k > 0 && !is_word(before[k - 1]) {
-        k -= 1;
-    }
+    let k = run_start(before, k - 2, |c| !is_word(c));
     k > 0 && is_alnum(before[k - 1])
 }
 
 /// `_SEP_AFTER.match(after)` (`\s+[|~•\-–—]\s`).
 fn separator_after(after: &[char]) -> bool {
-    let k = after.iter().take_while(|&&c| is_space(c)).count();
+    let k = run_end(after, 0, after.len(), is_space);
     k > 0
         && after.get(k).is_some_and(|c| SEPARATORS.contains(c))
         && after.get(k + 1).is_some_and(|&c| is_space(c))
@@ -242,13 +204,11 @@ pub fn wrapping(before: &[char], after: &[char]) -> (usize, (usize, usize)) {
 impl Instances {
     /// `LIST_MARK.match` (`\s*(?:[-*•]|\d+[.)])\s+`).
     fn list_item(line: &[char]) -> bool {
-        let mut k = line.iter().take_while(|&&c| is_space(c)).count();
+        let mut k = run_end(line, 0, line.len(), is_space);
         match line.get(k) {
             Some('-' | '*' | '•') => k += 1,
             Some(&c) if is_decimal(c) => {
-                while k < line.len() && is_decimal(line[k]) {
-                    k += 1;
-                }
+                k = run_end(line, k, line.len(), is_decimal);
                 if !matches!(line.get(k), Some('.' | ')')) {
                     return false;
                 }

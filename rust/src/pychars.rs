@@ -56,26 +56,65 @@ pub fn is_letter(c: char) -> bool {
 
 /// `str.islower`: a cased character, and no upper or title case one.
 pub fn is_lower(s: &str) -> bool {
-    let mut cased = false;
-    for c in s.chars() {
-        if c.is_uppercase() || is_title(c) {
-            return false;
-        }
-        cased |= c.is_lowercase();
-    }
-    cased
+    cased_only(s, char::is_lowercase, char::is_uppercase)
 }
 
 /// `str.isupper`: a cased character, and no lower or title case one.
 pub fn is_upper(s: &str) -> bool {
+    cased_only(s, char::is_uppercase, char::is_lowercase)
+}
+
+/// A character of case `case`, and none of case `other` or title case.
+fn cased_only(s: &str, case: fn(char) -> bool, other: fn(char) -> bool) -> bool {
     let mut cased = false;
     for c in s.chars() {
-        if c.is_lowercase() || is_title(c) {
+        if other(c) || is_title(c) {
             return false;
         }
-        cased |= c.is_uppercase();
+        cased |= case(c);
     }
     cased
+}
+
+/// The end of the run of characters `class` takes in `chars[from..to]` (`from` when none).
+pub fn run_end(chars: &[char], from: usize, to: usize, class: impl Fn(char) -> bool) -> usize {
+    from + chars[from..to].iter().take_while(|&&c| class(c)).count()
+}
+
+/// The start of the run of characters `class` takes that ends at `to` (`to` when none).
+pub fn run_start(chars: &[char], to: usize, class: impl Fn(char) -> bool) -> usize {
+    to - chars[..to].iter().rev().take_while(|&&c| class(c)).count()
+}
+
+/// The end of `C+(?:[J]C+){0,max_joins}` matched at `start` (a character of `class`, C) in
+/// `chars[..to]`, J one of `joiners`: the patterns of words with inner marks (`TOKEN`'s,
+/// `LEXICON_WORD`, `LM_WORD`). Each run is taken whole, so the greedy match is re's.
+pub fn joined_end(
+    chars: &[char],
+    start: usize,
+    to: usize,
+    class: fn(char) -> bool,
+    joiners: &[char],
+    max_joins: usize,
+) -> usize {
+    let mut end = run_end(chars, start, to, class);
+    for _ in 0..max_joins {
+        if end + 1 >= to || !joiners.contains(&chars[end]) || !class(chars[end + 1]) {
+            break;
+        }
+        end = run_end(chars, end + 1, to, class);
+    }
+    end
+}
+
+/// A word as the stuffing keys and the tortured-phrase lexicons compare it: Python's `lower()`,
+/// "’" as "'".
+pub fn folded(chars: &[char]) -> String {
+    chars
+        .iter()
+        .collect::<String>()
+        .to_lowercase()
+        .replace('’', "'")
 }
 
 /// Python's `\w+` matches of `s`, in order.
@@ -126,6 +165,32 @@ mod tests {
             vec!["Hello", "wörld_1", "½", "x²"]
         );
         assert_eq!(words(""), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn runs_and_joined_words() {
+        let chars: Vec<char> = "  it’s a-b--c 1.5,2".chars().collect();
+        assert_eq!(run_end(&chars, 0, chars.len(), is_space), 2);
+        assert_eq!(run_start(&chars, 2, is_space), 0);
+        assert_eq!(run_start(&chars, 6, is_alnum), 5);
+        let quote = ['\'', '’'];
+        assert_eq!(
+            joined_end(&chars, 2, chars.len(), is_alnum, &quote, usize::MAX),
+            6
+        );
+        assert_eq!(
+            joined_end(&chars, 7, chars.len(), is_alnum, &['-'], usize::MAX),
+            10
+        );
+        assert_eq!(
+            joined_end(&chars, 14, chars.len(), is_decimal, &['.', ','], 1),
+            17
+        );
+        assert_eq!(
+            joined_end(&chars, 14, 16, is_decimal, &['.', ','], usize::MAX),
+            15
+        );
+        assert_eq!(folded(&chars[2..6]), "it's");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use ahash::AHashMap;
 
-use crate::pychars::is_alnum;
+use crate::pychars::{folded, is_alnum, joined_end};
 
 /// The entries by their first word: (entry id, its words), in the lexicons' order.
 pub struct Index {
@@ -18,28 +18,23 @@ pub type Options = (usize, Vec<(usize, usize, usize, usize)>);
 
 /// `LEXICON_WORD` (`[^\W_]+(?:[-'’][^\W_]+)*`) over `chars`: each match's `[start, end)`.
 fn words(chars: &[char]) -> Vec<(usize, usize)> {
-    let run = |mut k: usize| {
-        while k < chars.len() && is_alnum(chars[k]) {
-            k += 1;
-        }
-        k
-    };
     let mut found = Vec::new();
     let mut p = 0;
     while p < chars.len() {
-        if !is_alnum(chars[p]) {
+        if is_alnum(chars[p]) {
+            let end = joined_end(
+                chars,
+                p,
+                chars.len(),
+                is_alnum,
+                &['-', '\'', '’'],
+                usize::MAX,
+            );
+            found.push((p, end));
+            p = end;
+        } else {
             p += 1;
-            continue;
         }
-        let mut end = run(p);
-        while end + 1 < chars.len()
-            && matches!(chars[end], '-' | '\'' | '’')
-            && is_alnum(chars[end + 1])
-        {
-            end = run(end + 1);
-        }
-        found.push((p, end));
-        p = end;
     }
     found
 }
@@ -62,16 +57,7 @@ impl Index {
     pub fn options(&self, text: &str) -> (Vec<Options>, Option<String>) {
         let chars: Vec<char> = text.chars().collect();
         let spans = words(&chars);
-        let lowered: Vec<String> = spans
-            .iter()
-            .map(|&(a, b)| {
-                chars[a..b]
-                    .iter()
-                    .collect::<String>()
-                    .to_lowercase()
-                    .replace('’', "'")
-            })
-            .collect();
+        let lowered: Vec<String> = spans.iter().map(|&(a, b)| folded(&chars[a..b])).collect();
         let mut found = Vec::new();
         for (i, word) in lowered.iter().enumerate() {
             let Some(entries) = self.by_first.get(word) else {
