@@ -27,7 +27,7 @@ from pipeline._core import StuffingInstances
 from pipeline.core.document import Document
 from pipeline.language.lm import trigram_model
 from pipeline.stages.stuffing.candidates import Candidate, Instance, content_tokens, form, is_symbol
-from pipeline.stages.stuffing.text import ABBREVIATIONS, ONLY_PUNCT, TOKEN, tokens_of
+from pipeline.stages.stuffing.text import ABBREVIATIONS, ONLY_PUNCT, tokens_of
 from pipeline.text.sentences import CLOSERS, SENTENCE_PUNCT
 from pipeline.text.words import LM_WORD
 
@@ -94,7 +94,7 @@ def describe(doc: Document, candidates: list[Candidate], stop: frozenset[str]) -
     if not candidates:
         return []
     title = doc.title or ""
-    title_key = [t.group().lower().replace("’", "'") for t in TOKEN.finditer(title)]
+    title_key = [t.lower().replace("’", "'") for t in tokens_of(title)]
     tokens = tokens_of(doc.text)
     words = max(1, len(tokens) - len(title_key))
     lower = {t for t in tokens if t.islower()}
