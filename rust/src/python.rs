@@ -663,15 +663,17 @@ fn ftfy_lines(
 
 /// How many words ``text`` has, as Python's ``len(re.findall(r"\w+", text))`` counts them.
 #[pyfunction]
-fn count_words(text: &str) -> usize {
-    pychars::words(text).len()
+fn count_words(py: Python<'_>, text: &str) -> usize {
+    py.detach(|| pychars::words(text).len())
 }
 
 /// The keyword-stuffing stage's tokens of ``text`` (``TOKEN``'s matches) as (start, end) in characters.
 #[pyfunction]
-fn stuffing_tokens(text: &str) -> Vec<(usize, usize)> {
-    let chars: Vec<char> = text.chars().collect();
-    candidates::tokens(&chars, 0, chars.len())
+fn stuffing_tokens(py: Python<'_>, text: &str) -> Vec<(usize, usize)> {
+    py.detach(|| {
+        let chars: Vec<char> = text.chars().collect();
+        candidates::tokens(&chars, 0, chars.len())
+    })
 }
 
 #[pymodule]
