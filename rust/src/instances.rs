@@ -10,8 +10,8 @@ use ahash::{AHashMap, AHashSet};
 use crate::candidates::tokens;
 use crate::lm::TrigramLm;
 use crate::pychars::{
-    is_alnum, is_alpha, is_decimal, is_letter, is_lower, is_space, is_upper, is_word, joined_end,
-    run_end, run_start,
+    is_alnum, is_alpha, is_decimal, is_letter, is_lower, is_space, is_upper, is_upper_char,
+    is_word, joined_end, run_end, run_start,
 };
 
 /// Marks a copy may be wrapped in (`_OPENING`), and what closes each (`_MIRROR`).
@@ -226,7 +226,7 @@ impl Instances {
         let upper: Vec<bool> = found
             .iter()
             .zip(&alpha)
-            .map(|(&(a, _), &al)| al && is_upper(&chars[a].to_string()))
+            .map(|(&(a, _), &al)| al && is_upper_char(chars[a]))
             .collect();
         let mut alphas = vec![0];
         let mut uppers = vec![0];
@@ -348,7 +348,7 @@ impl Instances {
                 following
                     .as_deref()
                     .and_then(|w| w.chars().next())
-                    .is_some_and(|c| is_upper(&c.to_string())),
+                    .is_some_and(is_upper_char),
             ),
             (
                 "own_sentence",
@@ -387,7 +387,7 @@ impl Instances {
                 .chars()
                 .next()
                 .unwrap_or(' ');
-            others_upper -= usize::from(is_upper(&first.to_string()));
+            others_upper -= usize::from(is_upper_char(first));
         }
         let copy_text = string(copy);
         let [fit_in, fit_out, fit_bridge, wedge] = self.fits(lm, before, copy, after);

@@ -64,6 +64,11 @@ pub fn is_upper(s: &str) -> bool {
     cased_only(s, char::is_uppercase, char::is_lowercase)
 }
 
+/// `str.isupper` of one character: upper case and not title case (no string made).
+pub fn is_upper_char(c: char) -> bool {
+    c.is_uppercase() && !is_title(c)
+}
+
 /// A character of case `case`, and none of case `other` or title case.
 fn cased_only(s: &str, case: fn(char) -> bool, other: fn(char) -> bool) -> bool {
     let mut cased = false;
@@ -197,5 +202,8 @@ mod tests {
     fn case_tests_need_a_cased_character() {
         assert!(is_lower("shoes") && is_lower("ß1") && !is_lower("Shoes") && !is_lower("123"));
         assert!(is_upper("SEO 2025") && !is_upper("ǅ") && !is_upper("½"));
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_upper_char(c), is_upper(&c.to_string()), "{c}");
+        }
     }
 }
