@@ -312,24 +312,19 @@ impl ChunkCache {
                 continue;
             }
             let cut;
-            let found: &Chunk = match self.shaped(chunk) {
-                Some((affixed, shape)) => {
-                    cut = shape.cut(&affixed);
-                    &cut
-                }
-                None => match self.young.get(chunk) {
-                    Some(found) => found,
-                    None => match self.old.get(chunk).or_else(|| fresh.get(chunk)) {
-                        Some(found) => {
-                            remember.push((b0, b1, found.clone()));
-                            found
-                        }
-                        None => {
-                            lost.push(chunk);
-                            continue;
-                        }
-                    },
-                },
+            // The young memory first (most chunks), then the shape, then the old memory and what
+            // the caller gave.
+            let found: &Chunk = if let Some(found) = self.young.get(chunk) {
+                found
+            } else if let Some((affixed, shape)) = self.shaped(chunk) {
+                cut = shape.cut(&affixed);
+                &cut
+            } else if let Some(found) = self.old.get(chunk).or_else(|| fresh.get(chunk)) {
+                remember.push((b0, b1, found.clone()));
+                found
+            } else {
+                lost.push(chunk);
+                continue;
             };
             let first = out.starts.len();
             let n = found.chars.len();
