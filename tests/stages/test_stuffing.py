@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from functools import lru_cache
 
+import numpy as np
 import pytest
 
 from pipeline._core import stuffing_tokens
@@ -19,6 +21,12 @@ from pipeline.run.processor import Pipeline, build_pipeline
 from pipeline.stages.normalize import make_document
 from pipeline.stages.stuffing import KEYPHRASE_NOTE
 from pipeline.stages.stuffing.candidates import find_candidates
+from pipeline.stages.stuffing.features import (
+    CANDIDATE_FEATURES,
+    CANDIDATE_MODEL_FEATURES,
+    DOCUMENT_FEATURES,
+    candidate_rows,
+)
 from pipeline.stages.stuffing.text import ABBREVIATIONS, TOKEN, ends_sentence, wrapping
 from tests.conftest import seed_id
 
@@ -77,6 +85,17 @@ def test_candidates_are_the_maximal_repeated_spans_of_words_numbers_and_symbols_
 def test_a_span_said_twice_over_and_text_an_earlier_stage_removed_are_no_candidates():
     body = "\n\n".join(["best running shoes | best running shoes"] * 2 + ["best running shoes for flat feet"])
     assert candidates_of(body) == {"best running shoes": 5}
+
+
+def test_a_candidate_is_compared_with_the_document_s_other_repeats_not_its_own_sub_spans():
+    # Three candidates: 0 and 1 share characters (a keyphrase and a sub-span of it), 2 stands apart.
+    spans = [[(0, 20), (100, 120)], [(5, 20), (105, 120), (300, 310)], [(50, 60), (200, 210)]]
+    placed = [np.array([0.9, 0.7]), np.array([0.6, 0.2, 0.1]), np.array([0.3, 0.1])]
+    rows = candidate_rows([np.zeros(len(CANDIDATE_FEATURES))] * 3, placed, spans)
+    document = rows[:, [CANDIDATE_MODEL_FEATURES.index(name) for name in DOCUMENT_FEATURES]]
+    # (log(1 + others), mean P less the others' highest mean P, share of the others it leads)
+    assert document.ravel().tolist() == pytest.approx([math.log(2), 0.8 - 0.2, 1.0, math.log(2), 0.3 - 0.2, 1.0,
+                                                       math.log(3), 0.2 - 0.8, 0.0])
 
 
 def test_pasted_copies_of_every_kind_are_cut_with_what_attached_them_and_the_title_is_evidence_only():

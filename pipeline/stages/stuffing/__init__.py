@@ -6,7 +6,8 @@ many times; a writer repeats a topic term grammatically, in the same few frames.
 1. Candidates (``candidates.py``): the maximal token spans (words, numbers, ``$ & + % #``) the
    body repeats ``min_instances`` times or more, case-insensitively. The title is evidence only.
 2. Features (``features.py``): each instance's place, casing and trigram fit; each candidate's
-   count, frames, topic and title evidence, and kinds of place.
+   count, frames, topic and title evidence, kinds of place, and its placement against the
+   document's other repeats.
 3. Three gradient-boosted tree models (``train.py``, ``DATA_CARD.md``; trained on seven stuffer
    designs): placement P per instance; the candidate model, over the candidate and those P, picks
    the stuffed keyphrases (P ≥ ``candidate_threshold``; of overlapping ones the longest); the copy
@@ -25,7 +26,7 @@ from pipeline.core.document import Action, Document
 from pipeline.core.registry import Category, Stage, signals, stage
 from pipeline.language.nlp import stop_words
 from pipeline.stages.stuffing.candidates import Instance, find_candidates, form
-from pipeline.stages.stuffing.features import INSTANCE_FEATURES, Described, candidate_row, describe, instance_rows
+from pipeline.stages.stuffing.features import INSTANCE_FEATURES, Described, candidate_rows, describe, instance_rows
 from pipeline.stages.stuffing.model import StuffingModel
 from pipeline.stages.stuffing.spans import removal_span
 from pipeline.stages.stuffing.text import ONLY_PUNCT
@@ -92,7 +93,7 @@ class KeywordStuffing(Stage):
         # Tokens that are neither stop words nor symbols ("of the" or "$ %" is no keyphrase).
         min_content_tokens: int = 2,
         # P(stuffed keyphrase) from which a candidate's copies are looked for, and P(pasted copy)
-        # from which an instance goes; none: the model's own (train.py: 1% of clean training
+        # from which an instance goes; none: the model's own (train.py: 0.5% of clean training
         # documents have a candidate above the first, held out; the second is 0.5).
         candidate_threshold: float | None = None,
         instance_threshold: float | None = None,
@@ -126,8 +127,9 @@ class KeywordStuffing(Stage):
         described = describe(doc, found, self._stop)
         flat = self.model.placement_scores(np.vstack([d.instance_rows for d in described]))
         placed = np.split(flat, np.cumsum([len(d.instance_rows) for d in described])[:-1])
-        scores = self.model.candidate_scores(np.array([candidate_row(d.row, p) for d, p in zip(described, placed,
-                                                                                           strict=True)]))
+        scores = self.model.candidate_scores(candidate_rows(
+            [d.row for d in described], placed,
+            [[(inst.start, inst.end) for inst in d.candidate.instances] for d in described]))
         stuffed: list[Decided] = []
         taken: list[Instance] = []
         # Of overlapping stuffed candidates the longest: its sub-spans are said more often only by

@@ -10,8 +10,8 @@ repeats it, whether the title holds it (or its words), how often the body says i
 it, how many casings it shows, whether the document writes its words in lower case elsewhere, how
 varied the words around its instances are, how many kinds of place they sit in, and the shares of
 its instances in each place. The placement model reads an instance's features alone, the
-candidate model the candidate's and what the placement model says of its instances, the copy
-model the candidate's and the instance's.
+candidate model the candidate's, what the placement model says of its instances and how that
+compares with the document's other candidates, the copy model the candidate's and the instance's.
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ CANDIDATE_FEATURES = ("tokens", "content_tokens", "symbols", "numbers", "stop_sh
                       *(f"mean_{name}" for name in CANDIDATE_MEANS))
 # What the candidate model reads besides: the placement model's P over the instances.
 PLACEMENT_FEATURES = ("placement_mean", "placement_max", "placement_min", "placement_share", "placement_count")
+# And how the candidate stands against the document's other repeats (those sharing no character
+# with it, so not its own sub-spans): how many there are, how far its mean placement P leads
+# theirs, and the share of them it leads. A page whose repeats all sit alike (a product page's
+# cells, a listing's labels) is laid out that way; a stuffed keyphrase is placed unlike the rest.
+DOCUMENT_FEATURES = ("log_others", "placement_lead", "placement_rank")
 # An instance counts as placed like a copy from this P of the placement model.
 PLACED_AT = 0.5
 # What the candidate model reads: how many instances, the title, how varied and how integrated
@@ -60,8 +65,9 @@ DECIDING = ("instances", "per_1k_words", "in_title", "left_variety", "right_vari
 # The direction each pushes P(stuffed keyphrase) in (trees constrained to it): more copy-like
 # placements push it up, more instances in a writer's frames push it down.
 DIRECTIONS = {"mean_integrated": -1, "mean_before_stop": -1, "placement_mean": 1, "placement_max": 1,
-              "placement_min": 1, "placement_share": 1, "placement_count": 1}
-CANDIDATE_MODEL_FEATURES = (*DECIDING, *PLACEMENT_FEATURES)
+              "placement_min": 1, "placement_share": 1, "placement_count": 1, "placement_lead": 1,
+              "placement_rank": 1}
+CANDIDATE_MODEL_FEATURES = (*DECIDING, *PLACEMENT_FEATURES, *DOCUMENT_FEATURES)
 FEATURES = (tuple(f"candidate:{f}" for f in CANDIDATE_MODEL_FEATURES)
             + tuple(f"placement:{f}" for f in INSTANCE_FEATURES)
             + tuple(f"copy:{f}" for f in (*CANDIDATE_FEATURES, *INSTANCE_FEATURES)))
@@ -144,15 +150,38 @@ def instance_rows(described: Described) -> np.ndarray:
     return np.hstack([np.tile(described.row, (len(described.instance_rows), 1)), described.instance_rows])
 
 
-def candidate_row(features: np.ndarray, placed: np.ndarray) -> np.ndarray:
-    """The candidate model's row (``CANDIDATE_MODEL_FEATURES``): of the candidate's ``features``
-    those ``DECIDING``, then ``PLACEMENT_FEATURES`` of the placement model's P per instance."""
-    return np.concatenate([features[_DECIDING], placement_features(placed)])
+def candidate_rows(features: list[np.ndarray], placed: list[np.ndarray],
+                   spans: list[list[tuple[int, int]]]) -> np.ndarray:
+    """The candidate model's rows (``CANDIDATE_MODEL_FEATURES``) for one document's candidates:
+    of each candidate's ``features`` those ``DECIDING``, ``PLACEMENT_FEATURES`` of the placement
+    model's P over its instances (``placed``), and ``DOCUMENT_FEATURES`` against the document's
+    other candidates whose instances (``spans``, character ranges) share no character with its own."""
+    sizes = np.array([len(p) for p in placed])
+    starts = np.cumsum(sizes) - sizes
+    flat = np.concatenate(placed)
+    like_copy = np.add.reduceat((flat >= PLACED_AT).astype(np.float64), starts)
+    means = np.add.reduceat(flat, starts) / sizes
+    placement = np.column_stack([means, np.maximum.reduceat(flat, starts), np.minimum.reduceat(flat, starts),
+                                 like_copy / sizes, like_copy])
+    apart = ~_overlapping(spans)
+    others = apart.sum(axis=1)
+    best = np.where(apart, means, -np.inf).max(axis=1, initial=-np.inf)
+    led = (apart & (means[None, :] < means[:, None])).sum(axis=1)
+    document = np.column_stack([np.log1p(others), means - np.where(others > 0, best, 0.0),
+                                np.divide(led, others, out=np.ones(len(means)), where=others > 0)])
+    return np.hstack([np.array(features).reshape(len(placed), -1)[:, _DECIDING], placement, document])
 
 
-def placement_features(placed: np.ndarray) -> np.ndarray:
-    like_copy = placed >= PLACED_AT
-    return np.array([placed.mean(), placed.max(), placed.min(), like_copy.mean(), like_copy.sum()])
+def _overlapping(spans: list[list[tuple[int, int]]]) -> np.ndarray:
+    """Which candidates share a character (an instance of one with an instance of the other): a
+    square boolean matrix, each candidate with itself included."""
+    owner = np.repeat(np.arange(len(spans)), [len(instances) for instances in spans])
+    ranges = np.array([span for instances in spans for span in instances]).reshape(-1, 2)
+    meet = (ranges[:, None, 0] < ranges[None, :, 1]) & (ranges[None, :, 0] < ranges[:, None, 1])
+    shared = np.zeros((len(spans), len(spans)), dtype=bool)
+    rows, columns = np.nonzero(meet)
+    shared[owner[rows], owner[columns]] = True
+    return shared
 
 
 def _topic(key: tuple[str, ...], count: int, counts: Counter, title: set[str], words: int,

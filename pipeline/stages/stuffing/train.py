@@ -15,8 +15,9 @@
    pasted it there, negative when it is a natural use (planted, or the article's own).
 4. Three gradient-boosted tree models (scikit-learn, fixed seed): the placement model over the
    instance's features alone, copies against every other instance; the candidate model over the
-   candidate's features and the placement model's P of its instances, taken from models that did
-   not see the document (two halves by page), as the stage will see them; the copy model over
+   candidate's features and the placement model's P of its instances (and of the document's
+   other candidates'), taken from models that did not see the document (two halves by page), as
+   the stage will see them; the copy model over
    the candidate's and the instance's features, the keyphrases' copies against their natural uses.
 5. The candidate threshold, from held-out P too (``CLEAN_DOCS_FLAGGED``): trees rank a stuffer
    they never met well but their P drifts, so the cut is set where the negatives are.
@@ -54,7 +55,7 @@ from pipeline.stages.stuffing.features import (
     CANDIDATE_MODEL_FEATURES,
     DIRECTIONS,
     INSTANCE_FEATURES,
-    candidate_row,
+    candidate_rows,
     describe,
 )
 from pipeline.stages.stuffing.model import BUILTIN_MODEL, LOFO_DIR, StuffingModel
@@ -73,7 +74,7 @@ PARAMS = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 7, "min_samp
 # The share of non-keyphrase candidates whose instances the instance model learns from.
 NEGATIVES_KEPT = 0.25
 # The share of clean training documents with a candidate above the candidate threshold (held-out P, step 5).
-CLEAN_DOCS_FLAGGED = 0.01
+CLEAN_DOCS_FLAGGED = 0.005
 # The copy model's cut: its natural uses are planted sentences it separates all but perfectly in
 # training, so a cut set from them would sit at 0.
 COPY_THRESHOLD = 0.5
@@ -98,6 +99,7 @@ class Row:
     features: np.ndarray
     instances: np.ndarray  # one row of ``INSTANCE_FEATURES`` per instance
     copies: np.ndarray  # 1 for each instance a stuffer pasted
+    spans: list[tuple[int, int]]  # each instance's characters in the document
     key: str = ""  # the candidate's tokens (for reading the rows)
 
 
@@ -127,7 +129,9 @@ class Featurizer:
                     for b in keyphrase.candidate.instances):
                 continue  # a sub-span of the keyphrase (or one overlapping it): neither one nor the other
             labels = np.array([d is keyphrase and inst.start in copies for inst in d.candidate.instances], dtype=int)
-            rows.append(Row(doc_id, family, int(d is keyphrase), d.row, d.instance_rows, labels, d.candidate.phrase))
+            spans = [(inst.start, inst.end) for inst in d.candidate.instances]
+            rows.append(Row(doc_id, family, int(d is keyphrase), d.row, d.instance_rows, labels, spans,
+                            d.candidate.phrase))
         return rows
 
 
@@ -200,12 +204,15 @@ def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
         held[half[owner] == part] = _trees(places[train], copies[train], weight[train]).predict(
             places[half[owner] == part])
     placed = np.split(held, np.cumsum(sizes)[:-1])
-    candidates = np.array([candidate_row(r.features, p) for r, p in zip(rows, placed, strict=True)])
+    candidates = np.zeros((len(rows), len(CANDIDATE_MODEL_FEATURES)))
+    for members in _by_document(rows).values():
+        candidates[members] = candidate_rows([rows[i].features for i in members], [placed[i] for i in members],
+                                             [rows[i].spans for i in members])
     # The copy model learns the keyphrases' copies against their natural uses.
     keyphrases = [r for r in rows if r.label]
     x = np.vstack([np.hstack([np.tile(r.features, (len(r.instances), 1)), r.instances]) for r in keyphrases])
     y = np.concatenate([r.copies for r in keyphrases])
-    # The layouts the stage hands the models (features.instance_rows and candidate_row).
+    # The layouts the stage hands the models (features.instance_rows and candidate_rows).
     if (places.shape[1], x.shape[1], candidates.shape[1]) != (
             len(INSTANCE_FEATURES), len(CANDIDATE_FEATURES) + len(INSTANCE_FEATURES),
             len(CANDIDATE_MODEL_FEATURES)):
@@ -232,6 +239,14 @@ def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
     StuffingModel(_trees(candidates, labels, monotone=MONOTONE),
                   _trees(places[sampled], copies[sampled], weight[sampled]), _trees(x, y), meta).save(out)
     return meta
+
+
+def _by_document(rows: list[Row]) -> dict[str, list[int]]:
+    """The positions of each document's rows (its candidates, as the stage sees them together)."""
+    members: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        members.setdefault(r.doc, []).append(i)
+    return members
 
 
 def _trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, monotone: list[int] | None = None) -> Trees:
