@@ -7,7 +7,7 @@
 use ahash::{AHashMap, AHashSet};
 use indexmap::IndexMap;
 
-use crate::pychars::{folded, is_alnum, is_decimal, joined_end, run_end};
+use crate::pychars::{folded, is_alnum, is_decimal, is_lower, joined_end, run_end};
 
 /// `TOKEN` (`\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*|[$&+%#]`) over `chars[from..to]`: each
 /// match's `[start, end)`. Each branch has one way to match: a run is taken whole or not at all.
@@ -37,6 +37,31 @@ pub fn tokens(chars: &[char], from: usize, to: usize) -> Vec<(usize, usize)> {
         p += 1;
     }
     found
+}
+
+/// What the stuffing features ask of a document's tokens: how many there are, and for each of
+/// `words` (keys: lower case, "’" as "'") how many tokens are that word in any case and whether
+/// one is written as the word itself, all lower case (`str.islower`).
+pub fn token_counts(chars: &[char], words: &[String]) -> (usize, Vec<(usize, bool)>) {
+    let first: AHashMap<&str, usize> = words
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, w)| (w.as_str(), i))
+        .collect();
+    let mut found = vec![(0, false); words.len()];
+    let spans = tokens(chars, 0, chars.len());
+    for &(a, b) in &spans {
+        if let Some(&i) = first.get(folded(&chars[a..b]).as_str()) {
+            found[i].0 += 1;
+            if !found[i].1 {
+                let token: String = chars[a..b].iter().collect();
+                found[i].1 = token == words[i] && is_lower(&token);
+            }
+        }
+    }
+    let counts = words.iter().map(|w| found[first[w.as_str()]]).collect();
+    (spans.len(), counts)
 }
 
 /// `JOINER.fullmatch` (` {0,2}[,:;|/–—-]? {0,2}`): what may sit between two tokens of a phrase.
@@ -190,6 +215,25 @@ mod tests {
                 "a", "b", "3", "x"
             ]
         );
+    }
+
+    #[test]
+    fn token_counts_fold_case_and_apostrophes_and_see_lower_case_spellings() {
+        let chars: Vec<char> = "Don’t stop. DON'T Stop don't, Stop! NASA nasa"
+            .chars()
+            .collect();
+        let words: Vec<String> = ["don't", "stop", "nasa", "stop", "go"]
+            .map(String::from)
+            .into();
+        assert_eq!(
+            token_counts(&chars, &words),
+            (
+                8,
+                vec![(3, true), (3, true), (2, true), (3, true), (0, false)]
+            )
+        );
+        let chars: Vec<char> = "Stop STOP".chars().collect();
+        assert_eq!(token_counts(&chars, &words[1..2]), (2, vec![(2, false)]));
     }
 
     #[test]

@@ -676,6 +676,21 @@ fn stuffing_tokens(py: Python<'_>, text: &str) -> Vec<(usize, usize)> {
     })
 }
 
+/// The stuffing features' document counts (``candidates.rs``'s ``token_counts``): how many
+/// ``TOKEN``s ``text`` has, and for each of ``words`` (keys) (how many tokens are that word in any
+/// case, whether one is written as the word, all lower case).
+#[pyfunction]
+fn stuffing_token_counts(
+    py: Python<'_>,
+    text: &str,
+    words: Vec<String>,
+) -> (usize, Vec<(usize, bool)>) {
+    py.detach(|| {
+        let chars: Vec<char> = text.chars().collect();
+        candidates::token_counts(&chars, &words)
+    })
+}
+
 #[pymodule]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Forest>()?;
@@ -693,6 +708,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(ftfy_lines, module)?)?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;
     module.add_function(wrap_pyfunction!(stuffing_tokens, module)?)?;
+    module.add_function(wrap_pyfunction!(stuffing_token_counts, module)?)?;
     module.add_function(wrap_pyfunction!(stuffing_wrapping, module)?)?;
     Ok(())
 }

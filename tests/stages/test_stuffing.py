@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import random
 import re
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
 import pytest
 
-from pipeline._core import stuffing_tokens
+from pipeline._core import stuffing_token_counts, stuffing_tokens
 from pipeline.core.config import load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
@@ -249,6 +250,21 @@ def test_a_sentence_end_is_read_from_the_end_as_the_pattern_reads_it():
               "]", " ", "\n", "\u00a0", ",", "-"]
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(5000)]
     assert [ends_sentence(t) for t in texts] == [reference(t) for t in texts]
+
+
+def test_the_document_s_token_counts_are_the_tokens_counted_in_python():
+    """How often each word is said in any case ("’" as "'") and whether it is written in lower
+    case, as counting ``TOKEN``'s matches with ``str.lower`` and ``str.islower`` gives them."""
+    rng = random.Random(6)
+    pieces = ["Stop", "STOP", "stop", "Don’t", "don't", "DON'T", "İstanbul", "istanbul", "ΣΟΦΟΣ", "σοφος", "DŽungla",
+              "ǅ", "ẞ", "ß", "10", "$", "&", " ", " ", ", ", ". "]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 20))) for _ in range(2000)]
+    asked = ["stop", "don't", "istanbul", "i̇stanbul", "σοφος", "σοφοσ", "džungla", "ǆ", "ß", "10", "$", "go"]
+    for text in texts:
+        tokens = TOKEN.findall(text)
+        said = Counter(t.lower().replace("’", "'") for t in tokens)
+        lower = {t for t in tokens if t.islower()}
+        assert stuffing_token_counts(text, asked) == (len(tokens), [(said[w], w in lower) for w in asked]), text
 
 
 def test_the_compiled_tokens_are_the_token_pattern_s_matches():

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from pipeline._core import StuffingInstances
+from pipeline._core import StuffingInstances, stuffing_token_counts
 from pipeline.core.document import Document
 from pipeline.language.lm import trigram_model
 from pipeline.stages.stuffing.candidates import Candidate, Instance, content_tokens, form, is_symbol
@@ -101,12 +101,13 @@ def describe(doc: Document, candidates: list[Candidate], stop: frozenset[str]) -
         return []
     title = doc.title or ""
     title_key = [t.lower().replace("’", "'") for t in tokens_of(title)]
-    tokens = tokens_of(doc.text)
-    words = max(1, len(tokens) - len(title_key))
-    lower = {t for t in tokens if t.islower()}
-    counts = Counter(map(str.lower, tokens))
-    for word in [w for w in counts if "’" in w]:
-        counts[word.replace("’", "'")] += counts.pop(word)
+    # The body's tokens: how many, and of the candidates' words how often each is said (the
+    # title's own uses taken out) and whether the document writes it in lower case.
+    asked = sorted({w for candidate in candidates for w in candidate.key})
+    tokens, found = stuffing_token_counts(doc.text, asked)
+    words = max(1, tokens - len(title_key))
+    lower = {w for w, (_, written) in zip(asked, found, strict=True) if written}
+    counts = Counter({w: n for w, (n, _) in zip(asked, found, strict=True)})
     counts.subtract(title_key)
     title_set = set(title_key)
     body_blocks = max(1, len(doc.blocks) - doc.first_body_block)
