@@ -164,25 +164,34 @@ def candidate_rows(features: list[np.ndarray], placed: list[np.ndarray],
     means = np.add.reduceat(flat, starts) / sizes
     placement = np.column_stack([means, np.maximum.reduceat(flat, starts), np.minimum.reduceat(flat, starts),
                                  like_copy / sizes, like_copy])
-    apart = ~_overlapping(spans)
-    others = apart.sum(axis=1)
-    best = np.where(apart, means, -np.inf).max(axis=1, initial=-np.inf)
-    led = (apart & (means[None, :] < means[:, None])).sum(axis=1)
-    document = np.column_stack([np.log1p(others), means - np.where(others > 0, best, 0.0),
-                                np.divide(led, others, out=np.ones(len(means)), where=others > 0)])
+    order = np.argsort(-means, kind="stable")  # the best placed first
+    ascending = np.sort(means)
+    document = np.empty((len(placed), len(DOCUMENT_FEATURES)))
+    for i, excluded in enumerate(_overlapping(spans)):
+        excluded.append(i)
+        others = len(means) - len(excluded)
+        best = next((means[j] for j in order if j not in excluded), 0.0)  # the first or one of the next few
+        # the others it leads: all it leads, less those excluded that it leads
+        led = np.searchsorted(ascending, means[i]) - int((means[excluded] < means[i]).sum())
+        document[i] = math.log1p(others), means[i] - best, led / others if others else 1.0
     return np.hstack([np.array(features).reshape(len(placed), -1)[:, _DECIDING], placement, document])
 
 
-def _overlapping(spans: list[list[tuple[int, int]]]) -> np.ndarray:
-    """Which candidates share a character (an instance of one with an instance of the other): a
-    square boolean matrix, each candidate with itself included."""
-    owner = np.repeat(np.arange(len(spans)), [len(instances) for instances in spans])
-    ranges = np.array([span for instances in spans for span in instances]).reshape(-1, 2)
-    meet = (ranges[:, None, 0] < ranges[None, :, 1]) & (ranges[None, :, 0] < ranges[:, None, 1])
-    shared = np.zeros((len(spans), len(spans)), dtype=bool)
-    rows, columns = np.nonzero(meet)
-    shared[owner[rows], owner[columns]] = True
-    return shared
+def _overlapping(spans: list[list[tuple[int, int]]]) -> list[list[int]]:
+    """For each candidate, the others with an instance sharing a character with one of its own
+    (a sweep over the instances in text order: time and memory grow with the instances and the
+    overlaps, not with their square)."""
+    found: list[set[int]] = [set() for _ in spans]
+    ranges = sorted((start, end, c) for c, instances in enumerate(spans) for start, end in instances)
+    begun: list[tuple[int, int]] = []  # (end, candidate) of the ranges begun before, still open
+    for start, end, c in ranges:
+        begun = [(e, d) for e, d in begun if e > start]
+        for _, d in begun:
+            if d != c:
+                found[c].add(d)
+                found[d].add(c)
+        begun.append((end, c))
+    return [sorted(f) for f in found]
 
 
 def _topic(key: tuple[str, ...], count: int, counts: Counter, title: set[str], words: int,
