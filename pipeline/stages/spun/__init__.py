@@ -21,7 +21,7 @@ place, give one ``spun_score`` in [0, 1]:
    the mean of its ten highest word scores and its length, gives ``spun_misfit_score``. Both
    are in ``pipeline/models/spun_words.npz``, trained on WCXB dev articles of one half of
    the sites with a WordNet spinner, against that half's clean pages of every type (the
-   evaluation uses the other half and other spinners), and shifted so that 1% of those
+   evaluation uses the other half and other spinners), and shifted so that 0.5% of those
    clean pages score above 0.5 (:mod:`pipeline.stages.spun.train`).
 
 The score combines both: ``1 - (1 - p_misfit) * (1 - p_lexicon)``, where every distinct
@@ -78,8 +78,8 @@ class SpunText(Stage):
         min_fit_words: int = 30,
         # Each distinct tortured phrase keeps this much of the odds that the text is not spun.
         lexicon_hit_keep: float = 0.7,
-        # spun_flagged = 1 above this; the model is shifted so 1% of the clean WCXB dev pages (every
-        # type) of the sites it was fitted on score above 0.5.
+        # spun_flagged = 1 above this; the model is shifted so 0.5% of the clean WCXB dev pages (every
+        # type) of the sites it was fitted on score above 0.5 (at most 1% of others, the flag's bound).
         flag_above: float = 0.5,
     ) -> None:
         self.lexicons = tuple(lexicons)
