@@ -32,7 +32,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from pipeline.core.decide import Decide
 from pipeline.core.document import Annotation, Document
 from pipeline.core.registry import StageSpec
-from pipeline.io.outputs import INDEX_HTML, atomic_open, write_text
+from pipeline.io.outputs import INDEX_HTML, atomic_open, write_bytes, write_text
 from pipeline.reports.charts import Line, histogram
 from pipeline.reports.pages import ENV, Pages, Tally, document_file, pager, with_pager
 
@@ -83,7 +83,7 @@ class ReportWriter:
 
     # ------------------------------------------------------------------ per document
 
-    def add(self, row: dict[str, Any], page: str | None, tally: Tally,
+    def add(self, row: dict[str, Any], page: bytes | None, tally: Tally,
             unchanged_page: tuple[str | None, str | None] | None = None, *, has_page: bool = True) -> None:
         """``page`` from :meth:`Pages.page`; None when the page on disk is the one the previous run
         wrote for the same row, whose previous and next documents were ``unchanged_page``: if they
@@ -114,7 +114,7 @@ class ReportWriter:
         self._pending = None
         path = self.dir / document_file(doc_id)
         if page is not None:
-            write_text(path, with_pager(page, previous, next_id))
+            write_bytes(path, with_pager(page, previous, next_id))
         elif unchanged_page != (previous, next_id):
             written = path.read_text("utf-8")
             write_text(path, _WRITTEN_PAGER.sub(lambda _: pager(previous, next_id), written, count=1))
@@ -122,7 +122,7 @@ class ReportWriter:
     def document_page(self, row: dict[str, Any], doc: Document | None, cleaned: str | None,
                       previous: str | None = None, next_id: str | None = None) -> str:
         """The whole page of one document (rendered here, not in a worker)."""
-        return with_pager(self.pages.page(row, doc, cleaned), previous, next_id)
+        return with_pager(self.pages.page(row, doc, cleaned).encode("utf-8"), previous, next_id).decode("utf-8")
 
     def _tally(self, row: dict[str, Any], tally: Tally, has_page: bool) -> None:
         status = row["status"]

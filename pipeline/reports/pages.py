@@ -34,6 +34,7 @@ EXCERPT_CHARS = 240
 # Where a page's pager goes until its neighbours are known. Autoescaping turns every "<" of a
 # document's text into "&lt;", so no document can put this comment on its page.
 PAGER = "<!-- clean-corpus: pager -->"
+_PAGER_BYTES = PAGER.encode("utf-8")
 
 
 def document_file(doc_id: str) -> str:
@@ -135,8 +136,10 @@ def pager(previous: str | None, next_id: str | None) -> str:
     )
 
 
-def with_pager(page: str, previous: str | None, next_id: str | None) -> str:
-    return page.replace(PAGER, pager(previous, next_id), 1)
+def with_pager(page: bytes, previous: str | None, next_id: str | None) -> bytes:
+    """``page`` (:meth:`Pages.page`, UTF-8 encoded, as it travels from a worker: bytes are copied
+    where a string is decoded) with its links to the documents around it."""
+    return page.replace(_PAGER_BYTES, pager(previous, next_id).encode("utf-8"), 1)
 
 
 def _covered(annotations: list[Annotation]) -> int:

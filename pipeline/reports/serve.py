@@ -65,8 +65,8 @@ class StoredReports:
         _, folder, suffix = TABLES[kind]
         return self.dir / folder / f"{shard}{suffix}"
 
-    def page(self, doc_id: str) -> str | None:
-        """The report page of ``doc_id``, or None when no shard holds it."""
+    def page(self, doc_id: str) -> bytes | None:
+        """The report page of ``doc_id`` (UTF-8), or None when no shard holds it."""
         if doc_id not in self.where:
             return None
         shard, at, groups = self.where[doc_id]
@@ -78,7 +78,7 @@ class StoredReports:
                            annotations=[Annotation.from_dict(a) for a in row["annotations_list"] or ()])
         previous, following = self._neighbours(shard, at)
         cleaned = cleaned_text(doc) if doc is not None else None
-        return with_pager(self._pages(shard).page(row, doc, cleaned), previous, following)
+        return with_pager(self._pages(shard).page(row, doc, cleaned).encode("utf-8"), previous, following)
 
     def _neighbours(self, shard: str, at: int) -> tuple[str | None, str | None]:
         """The documents with a written page before and after the ``at``-th of ``shard``."""
@@ -102,7 +102,7 @@ class StoredReports:
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             return HTTPStatus.OK, target.read_bytes(), kind + ("; charset=utf-8" if kind.startswith("text/") else "")
         if name.endswith(PAGE_SUFFIX) and (page := self.page(name[: -len(PAGE_SUFFIX)])) is not None:
-            return HTTPStatus.OK, page.encode("utf-8"), "text/html; charset=utf-8"
+            return HTTPStatus.OK, page, "text/html; charset=utf-8"
         return HTTPStatus.NOT_FOUND, b"no such file or document\n", "text/plain; charset=utf-8"
 
 

@@ -75,8 +75,9 @@ class Outcome:
     row: dict[str, Any] = field(default_factory=dict)  # its signals.parquet row
     article: dict[str, Any] | None = None  # its articles row, when kept
     # Its report page (see pipeline.reports.Pages); None when reused with the same row, whose
-    # page the previous run wrote, or when it gets no page (has_page, see PagePolicy).
-    page: str | None = None
+    # page the previous run wrote, or when it gets no page (has_page, see PagePolicy). UTF-8: a
+    # string of this size costs its encoding and decoding again on each side of the pipe.
+    page: bytes | None = None
     has_page: bool = True
     tally: Tally | None = None
     # The normalized text its annotations point into (documents.parquet), when it was processed.
@@ -117,7 +118,7 @@ class Processor:
             outcome.article = self.columns.article_row(record, outcome.doc, outcome.cleaned)
         outcome.has_page = self.page_policy.wants(record.sequence, outcome.row)
         if outcome.has_page and not (outcome.reused and record.same_page and outcome.row == record.previous):
-            outcome.page = self.pages.page(outcome.row, outcome.doc, outcome.cleaned)
+            outcome.page = self.pages.page(outcome.row, outcome.doc, outcome.cleaned).encode("utf-8")
         outcome.tally = self.pages.tally(outcome.doc)
         outcome.text = outcome.doc.text if outcome.doc is not None else None
         self.seconds[PAGES] += time.perf_counter() - started
