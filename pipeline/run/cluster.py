@@ -18,8 +18,11 @@ SCHEDULER_TIMEOUT_SECONDS = 5
 # adaptive mmap threshold, so every numpy temporary over 128 KiB is mapped, zeroed and unmapped
 # again: the line model ran 2.4x slower on such a worker than in a local worker process.
 WORKER_ENVIRON_UNSET = ("MALLOC_TRIM_THRESHOLD_",)
+# Nor the statistical profiler distributed's dashboard shows (a run's cluster has no dashboard):
+# every 10 ms it walks the running task's stack on the worker's event loop, holding the GIL.
 WORKER_CONFIG = {
     **{f"distributed.nanny.pre-spawn-environ.{name}": None for name in WORKER_ENVIRON_UNSET},
+    "distributed.worker.profile.enabled": False,
 }
 # What this process (the client, and the scheduler of a LocalCluster) changes in distributed's
 # defaults while the executor is open: no log of the last 1,000 messages sent on each connection.
