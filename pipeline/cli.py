@@ -86,8 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="read links in RAW_DIR to files outside it (by default such a link is a failed "
                              "document, ingest.outside_input, and is not read)")
     parser.add_argument("--repair-spun", action="store_true",
-                        help="replace tortured phrases with the phrase they most likely replaced "
-                             "(default: flag them only)")
+                        help="replace the tortured phrases of the lexicons in [spun] repair_lexicons with "
+                             "the phrase they most likely replaced (default: flag them only; no built-in lexicon "
+                             "is there, none repairs at the 95%% precision this needs: docs/stages.md)")
     parser.add_argument("--executor", choices=EXECUTORS, default="local",
                         help="where documents are processed: worker processes on this machine (local, the "
                              "default) or a Dask cluster (dask: --scheduler's, else a LocalCluster started for "

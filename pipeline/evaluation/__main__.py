@@ -144,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  clean articles flagged {spun_row['clean_flagged']:.3f} ({spun_row['clean_with_tortured_phrase']} with a "
           f"tortured phrase); clean pages flagged by type: " + ", ".join(
               f"{t} {r['flagged']:.3f} ({r['pages']})" for t, r in spun_row["clean_flagged_by_type"].items()))
+    print("  --repair-spun, the spinners' own swaps at every rate: replacements giving back what the spinner "
+          "replaced")
+    for name, row in spun_row["repair"].items():
+        print(f"    {name:24} {row['restored']} of {row['replaced']} in spun articles, {row['clean_replaced']} in "
+              f"clean ones: precision {row['precision']:.3f} (" + ", ".join(
+                  f"{family} {f['restored']}/{f['replaced']}" for family, f in row["families"].items()) + ")")
     print()
     print("Seed expectations")
     for row in seed_rows:

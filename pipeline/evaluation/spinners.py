@@ -52,14 +52,21 @@ class Spinner:
 
     def marked(self, text: str, rate: float, rng: random.Random) -> tuple[str, set[int]]:
         """The spun text and where each swapped word starts in it."""
-        out, swapped, at = [], set(), 0
+        spun, swaps = self.swaps(text, rate, rng)
+        return spun, {start for start, _, _ in swaps}
+
+    def swaps(self, text: str, rate: float, rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
+        """The spun text and each swap, in order: where its substitute starts and ends in the spun
+        text, and the word it replaced."""
+        out, swaps, at = [], [], 0
         for piece in _TOKEN.split(text):
             if options := self.drawn(piece, rate, rng):
-                piece = rng.choice(options)
-                swapped.add(at)
+                substitute = rng.choice(options)
+                swaps.append((at, at + len(substitute), piece))
+                piece = substitute
             out.append(piece)
             at += len(piece)
-        return "".join(out), swapped
+        return "".join(out), swaps
 
     def drawn(self, piece: str, rate: float, rng: random.Random) -> tuple[str, ...]:
         """What ``piece`` (a word or the text between words) becomes when it is drawn for a swap: a
@@ -132,12 +139,12 @@ class PhrasalSpinner(Spinner):
     def __init__(self) -> None:
         super().__init__(moby_spinner(words=2).synonyms)
         with PHRASE_SWAPS.open(encoding="utf-8") as f:
-            self.swaps: dict[str, list[str]] = {}
+            self.wordy: dict[str, list[str]] = {}
             for row in csv.DictReader(f):
-                self.swaps.setdefault(row["plain"], []).append(row["wordy"])
+                self.wordy.setdefault(row["plain"], []).append(row["wordy"])
 
     def drawn(self, piece: str, rate: float, rng: random.Random) -> tuple[str, ...]:
-        options = tuple(self.swaps.get(piece, ())) or (
+        options = tuple(self.wordy.get(piece, ())) or (
             self.synonyms(piece) if len(piece) >= MIN_SPUN_WORD and piece.islower() and piece not in self.stop
             else ())
         return options if options and rng.random() < rate else ()

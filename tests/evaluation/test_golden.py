@@ -131,6 +131,7 @@ SPUN_LOFO = {"wordnet": {"0.1": (0.9492, 21), "0.2": (0.9864, 42), "0.35": (0.99
              "moby": {"0.1": (0.8914, 21), "0.2": (0.9722, 44), "0.35": (0.9967, 57)},
              "phrasal": {"0.1": (0.6456, 2), "0.2": (0.7139, 1), "0.35": (0.7742, 2)},
              "frequency_matched": {"0.1": (0.7864, 2), "0.2": (0.8828, 8), "0.35": (0.9322, 17)}}
+SPUN_REPAIR = {"tortured_phrases.csv": (0, 2, 0), "tortured-phrases.csv": (5, 7, 0)}
 
 
 def test_spun_leave_one_family_out_scores():
@@ -152,3 +153,6 @@ def test_spun_leave_one_family_out_scores():
     # At the shipped threshold one clean article of the 120 clean pages is flagged, nothing else.
     assert {t: round(row["flagged"] * row["pages"]) for t, row in found["clean_flagged_by_type"].items()
             if row["flagged"]} == {"article": 1}
+    # --repair-spun: (replacements restoring what the spinner replaced, in spun articles, in clean ones).
+    assert {name: (row["restored"], row["replaced"], row["clean_replaced"])
+            for name, row in found["repair"].items()} == SPUN_REPAIR

@@ -7,6 +7,7 @@ import random
 import pytest
 
 from pipeline.evaluation.spinners import families
+from pipeline.evaluation.spun import _restores
 
 TEXT = "Stretching relieves the pain because the muscles of the back often need rest."
 
@@ -31,3 +32,22 @@ def test_each_family_swaps_by_its_design_and_marks_where(family, spun, swaps):
     assert text == spun
     assert [text[s:s + len(w)] for s, w in zip(sorted(starts), swaps, strict=True)] == swaps
     assert spinner(TEXT, 0.0, random.Random(1)) == TEXT
+
+
+@pytest.mark.parametrize("family", ["wordnet", "phrasal", "frequency_matched"])
+def test_undoing_every_swap_gives_the_text_back(family):
+    spun, swaps = families()[family].swaps(TEXT, 0.6, random.Random(3))
+    assert spun != TEXT
+    pieces, at = [], 0
+    for start, end, original in swaps:
+        pieces += [spun[at:start], original]
+        at = end
+    assert "".join(pieces) + spun[at:] == TEXT
+
+
+def test_a_repair_is_right_only_where_it_undoes_the_swaps_in_its_span():
+    spun, swaps = "the reduced back hurts", [(4, 11, "lower")]
+    assert _restores(spun, swaps, 4, 16, "Lower Back")  # any case
+    assert not _restores(spun, swaps, 4, 16, "lumbar back")
+    assert not _restores(spun, swaps, 12, 22, "back hurts")  # no swap in it: the writer's words
+    assert not _restores(spun, swaps, 6, 16, "wer back")  # a swap crossing its edge

@@ -20,6 +20,7 @@ from pipeline.language.trees import write_npz
 from pipeline.language.wordnet import wordnet
 from pipeline.run.processor import build_pipeline
 from pipeline.stages.normalize import make_document
+from pipeline.stages.spun import SpunText
 from pipeline.stages.spun.features import DOCUMENT_FEATURES, WORD_FEATURES, WordFeatures
 from pipeline.stages.spun.lexicon import SpunLexiconError, read_lexicon
 from pipeline.stages.spun.model import SpunModel, SpunModelError
@@ -86,10 +87,20 @@ def test_lexicon_conditions(text, expected):
 
 
 def test_repair_replaces_tortured_phrases_keeping_the_case():
-    doc = spun("Reduced back pain is common. Severe reduced back pain needs a physician.", repair=True)
+    doc = spun("Reduced back pain is common. Severe reduced back pain needs a physician.", repair=True,
+               repair_lexicons=["tortured_phrases.csv"])
     replaced = [(a.replacement, a.action) for a in doc.annotations if a.rule == "tortured_phrase"]
     assert replaced == [("Lower back", Action.REPLACE), ("lower back", Action.REPLACE)]
     assert cleaned_text(doc).endswith("Lower back pain is common. Severe lower back pain needs a physician.")
+
+
+def test_repair_flags_the_phrases_of_a_lexicon_not_listed_for_repair():
+    doc = spun("Reduced back pain is common.", repair=True)
+    assert [(a.action, a.replacement) for a in doc.annotations if a.rule == "tortured_phrase"] == [
+        (Action.FLAG, None)]
+    assert SpunText(repair=True).provenance()["repair"].startswith("skipped repairs: no lexicon in [spun] repair_lexicons")
+    with pytest.raises(SpunLexiconError, match="repair_lexicons: mine.csv not among the lexicons"):
+        SpunText(repair_lexicons=["mine.csv"])
 
 
 def test_a_lexicon_without_its_columns_is_an_error(tmp_path):
