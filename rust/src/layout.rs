@@ -1,6 +1,7 @@
 //! Normalization's line work (`pipeline/stages/normalize.py` says what normalizing is and why):
-//! which lines are preformatted, each line's indentation, and each line with its spaces made one
-//! kind and its direction controls balanced. Python's semantics are kept, as in `lines.rs`: its
+//! which lines are preformatted, each line's indentation, each line with its spaces made one
+//! kind and its direction controls balanced, Markdown's soft wraps joined, and the lines laid out
+//! as paragraphs with one bullet style. Python's semantics are kept, as in `lines.rs`: its
 //! whitespace, its `\w` (letters and numbers, general categories L* and N*, and "_"), and
 //! `str.expandtabs`.
 
@@ -17,6 +18,10 @@ const WORD: &str = r"[\p{L}\p{N}_]";
 /// syntax with `\s` and `\w`, which are turned into Python's classes here).
 pub struct Layout {
     code_token: Regex,
+    /// A Markdown line that starts a block of its own (a heading, a list item, a quote, a table
+    /// row, a fence), and a heading.
+    md_block_start: Regex,
+    md_heading: Regex,
     bullet_glyphs: Vec<char>,
     bullet_marks: Vec<char>,
     /// The horizontal spaces: which ASCII characters are, and the others (most text is ASCII).
@@ -162,9 +167,14 @@ pub fn ftfy_lines(
     found
 }
 
+/// The bullet every list item gets.
+const BULLET: &str = "- ";
+
 impl Layout {
     pub fn new(
         code_token: &str,
+        md_block_start: &str,
+        md_heading: &str,
         bullet_glyphs: &str,
         bullet_marks: &str,
         spaces: &str,
@@ -172,6 +182,8 @@ impl Layout {
     ) -> Result<Self, regex::Error> {
         Ok(Layout {
             code_token: python_pattern(code_token)?,
+            md_block_start: python_pattern(md_block_start)?,
+            md_heading: python_pattern(md_heading)?,
             bullet_glyphs: bullet_glyphs.chars().collect(),
             bullet_marks: bullet_marks.chars().collect(),
             ascii_spaces: std::array::from_fn(|b| spaces.contains(char::from(b as u8))),
@@ -183,16 +195,7 @@ impl Layout {
     /// Whether `line` (stripped on the left) starts a list item: a glyph and optional spaces, or a
     /// mark and spaces, then text.
     fn bullet(&self, line: &str) -> bool {
-        let mut chars = line.chars();
-        let Some(first) = chars.next() else {
-            return false;
-        };
-        let rest = chars.as_str();
-        let after = rest.trim_start_matches(is_space);
-        let spaced = after.len() < rest.len();
-        !after.is_empty()
-            && (self.bullet_glyphs.contains(&first)
-                || (spaced && self.bullet_marks.contains(&first)))
+        self.bullet_rest(line).is_some()
     }
 
     /// A line with a token of code that is no list item.
@@ -299,6 +302,84 @@ impl Layout {
             code,
         }
     }
+
+    /// Markdown's soft-wrapped lines joined: a single newline inside a paragraph is a space.
+    /// Headings, list items, quotes, tables and preformatted lines keep their own lines; a joined
+    /// line has the indentation of its first.
+    pub fn unwrap_markdown(&self, found: Lines) -> Lines {
+        let mut out = Lines::default();
+        for ((line, indent), pre) in found.lines.into_iter().zip(found.indents).zip(found.code) {
+            let joinable = match out.lines.last_mut() {
+                Some(previous) => {
+                    !pre && !out.code.last().copied().unwrap_or(false)
+                        && !previous.is_empty()
+                        && !line.is_empty()
+                        && !self.md_block_start.is_match(&line)
+                        && !self.md_heading.is_match(previous)
+                        && !["```", "~~~", "|"].iter().any(|p| previous.starts_with(p))
+                }
+                None => false,
+            };
+            if joinable {
+                let previous = out.lines.last_mut().expect("joinable has a previous line");
+                previous.push(' ');
+                previous.push_str(&line);
+            } else {
+                out.lines.push(line);
+                out.indents.push(indent);
+                out.code.push(pre);
+            }
+        }
+        out
+    }
+
+    /// The normalized text of `text`: its lines (`lines`, Markdown's soft wraps joined when
+    /// `markdown`), blank ones dropped, each list item with one bullet, one after the other;
+    /// so are a preformatted block's lines, and every other line is a paragraph of its own (a
+    /// blank line between). And the indentation each line kept had in `text`.
+    pub fn paragraphs(&self, text: &str, markdown: bool) -> (String, Vec<usize>) {
+        let mut found = self.lines(text);
+        if markdown {
+            found = self.unwrap_markdown(found);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut kept = Vec::new();
+        let (mut previous_code, mut previous_item, mut gap) = (false, false, false);
+        for ((line, indent), pre) in found.lines.iter().zip(&found.indents).zip(&found.code) {
+            if line.chars().all(is_space) {
+                gap = true;
+                continue;
+            }
+            let line = match self.bullet_rest(line) {
+                Some(rest) if !pre => std::borrow::Cow::Owned(format!("{BULLET}{rest}")),
+                _ => std::borrow::Cow::Borrowed(line.as_str()),
+            };
+            let item = !pre && line.starts_with(BULLET);
+            if !kept.is_empty() {
+                let tight =
+                    (*pre && previous_code && !gap) || (item && previous_item && !previous_code);
+                out.push_str(if tight { "\n" } else { "\n\n" });
+            }
+            out.push_str(&line);
+            kept.push(*indent);
+            previous_item = line.starts_with(BULLET);
+            (previous_code, gap) = (*pre, false);
+        }
+        (out, kept)
+    }
+
+    /// The text of a list item after its bullet (a glyph or a mark and the spaces after it), when
+    /// `line` (stripped on the left) is one.
+    fn bullet_rest<'a>(&self, line: &'a str) -> Option<&'a str> {
+        let first = line.chars().next()?;
+        let rest = &line[first.len_utf8()..];
+        let after = rest.trim_start_matches(is_space);
+        let spaced = after.len() < rest.len();
+        (!after.is_empty()
+            && (self.bullet_glyphs.contains(&first)
+                || (spaced && self.bullet_marks.contains(&first))))
+        .then_some(after)
+    }
 }
 
 #[cfg(test)]
@@ -327,6 +408,8 @@ mod tests {
     fn layout() -> Layout {
         Layout::new(
             r"\w\(|[{}\[\];]|\s(?:=|==)\s|:$|^\s*(?:def|return|#)\s",
+            r"^(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\||```|~~~)",
+            r"^#{1,6}\s+",
             "•·",
             "-*+",
             " \t\u{a0}\u{2000}",
@@ -392,5 +475,31 @@ mod tests {
     fn spaces_become_one_and_lines_are_stripped() {
         let found = layout().lines("  a \u{a0}\u{2000} b\t\n\u{1c}c\u{2028}");
         assert_eq!(found.lines, vec!["a b", "c"]);
+    }
+
+    #[test]
+    fn lines_become_paragraphs_and_list_items_stay_together() {
+        let (text, indents) =
+            layout().paragraphs("Intro:\n  • one\n·  two\n\n- three\n-x\n\n\nEnd", false);
+        assert_eq!(text, "Intro:\n\n- one\n- two\n- three\n\n-x\n\nEnd");
+        assert_eq!(indents, vec![0, 2, 0, 0, 0, 0]);
+        // A preformatted block keeps its lines together, and a bullet in it is code.
+        let (text, _) = layout().paragraphs("a\n```\n- x  = 1\n\n```\n- b", false);
+        assert_eq!(text, "a\n\n```\n- x  = 1\n\n```\n\n- b");
+        assert_eq!(
+            layout().paragraphs(" \n\u{a0}\n", false),
+            (String::new(), vec![])
+        );
+    }
+
+    #[test]
+    fn markdown_soft_wraps_are_joined() {
+        let text = "# Title\nnext\n  A paragraph that\nwraps.\n- item\nwrapped item\n> quote\n1. first\n|a|\nb";
+        let (text, indents) = layout().paragraphs(text, true);
+        assert_eq!(
+            text,
+            "# Title\n\nnext A paragraph that wraps.\n\n- item wrapped item\n\n> quote\n\n1. first\n\n|a|\n\nb"
+        );
+        assert_eq!(indents, vec![0, 0, 0, 0, 0, 0, 0]);
     }
 }

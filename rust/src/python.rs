@@ -279,20 +279,30 @@ impl LineLayout {
     #[new]
     fn new(
         code_token: &str,
+        md_block_start: &str,
+        md_heading: &str,
         bullet_glyphs: &str,
         bullet_marks: &str,
         spaces: &str,
         code_indent: usize,
     ) -> PyResult<Self> {
-        layout::Layout::new(code_token, bullet_glyphs, bullet_marks, spaces, code_indent)
-            .map(LineLayout)
-            .map_err(|e| PyValueError::new_err(e.to_string()))
+        layout::Layout::new(
+            code_token,
+            md_block_start,
+            md_heading,
+            bullet_glyphs,
+            bullet_marks,
+            spaces,
+            code_indent,
+        )
+        .map(LineLayout)
+        .map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
-    /// ``text``'s lines (split at "\n") normalized, each one's indentation, which are preformatted.
-    fn lines(&self, py: Python<'_>, text: &str) -> (Vec<String>, Vec<usize>, Vec<bool>) {
-        let found = py.detach(|| self.0.lines(text));
-        (found.lines, found.indents, found.code)
+    /// ``text`` laid out as paragraphs (Markdown's soft wraps joined when ``markdown``), and the
+    /// indentation each line kept had in ``text``.
+    fn paragraphs(&self, py: Python<'_>, text: &str, markdown: bool) -> (String, Vec<usize>) {
+        py.detach(|| self.0.paragraphs(text, markdown))
     }
 }
 
