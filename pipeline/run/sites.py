@@ -5,7 +5,8 @@ heading) is that site's template, whatever one page alone looks like. Seeing it 
 corpus, so a run counts before it cleans:
 
 1. **map** (on the workers, like the cleaning): each document's distinct body lines (the
-   title excepted), as 64-bit keys of (site, line), with the site's key beside each;
+   title excepted), as 64-bit keys of (site, line), with the site's key beside each (the
+   compiled core's: ``rust/src/sitelines.rs``);
 2. **reduce** (here): the keys are counted, one hash bucket at a time from files the map's
    keys were spilled to, so memory does not grow with the corpus; a line on at least
    ``min_docs`` documents of its site, and on at least ``min_docs_ratio`` of them, is repeated;
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline._core import site_line_keys, site_lines
 from pipeline.core.document import Document, site_of
 from pipeline.io.records import RawRecord
 from pipeline.stages.normalize import make_document
@@ -40,19 +42,9 @@ RATIO_TOLERANCE = 1e-9
 
 
 def _key(text: str) -> int:
+    """A site's key, made as the compiled core makes a line's (``rust/src/sitelines.rs``): the
+    same on every machine of a cluster."""
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-def body_lines(doc: Document) -> list[str]:
-    """The document's distinct lines after its title, in order of first appearance."""
-    lines = [line for line in doc.text.split("\n") if line]
-    if lines and doc.title and lines[0] == doc.title:
-        lines = lines[1:]
-    return list(dict.fromkeys(lines))
-
-
-def line_key(site: str, line: str) -> int:
-    return _key(f"{site}\n{line}")
 
 
 @dataclass(slots=True)
@@ -66,15 +58,18 @@ class SiteKeys:
 def map_keys(records: Iterable[RawRecord]) -> SiteKeys:
     """The map: each record's site and the keys of its body lines (records without a site add nothing)."""
     out = SiteKeys()
-    parts: list[tuple[int, int]] = []
+    parts: list[np.ndarray] = []
     for record in records:
         site = site_of(record.url)
         if site is None or record.status is not None or record.text is None:
             continue
         out.docs[site] += 1
-        site_key = _key(site)
-        parts.extend((line_key(site, line), site_key) for line in body_lines(make_document(record)))
-    out.keys = np.array(parts, dtype=KEY_DTYPE)
+        doc = make_document(record)
+        keys = site_line_keys(site, doc.text, doc.title or "")
+        part = np.empty(len(keys), dtype=KEY_DTYPE)
+        part["key"], part["site"] = keys, _key(site)
+        parts.append(part)
+    out.keys = np.concatenate(parts) if parts else np.zeros(0, dtype=KEY_DTYPE)
     return out
 
 
@@ -95,8 +90,7 @@ class RepeatedLines:
         site = doc.site
         if site is None or not len(self.keys) or site not in self.site_docs:
             return {}
-        lines = body_lines(doc)
-        keys = np.array([line_key(site, line) for line in lines], dtype=np.uint64)
+        lines, keys = site_lines(site, doc.text, doc.title or "")
         where = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
         hit = self.keys[where] == keys
         docs = self.site_docs[site]

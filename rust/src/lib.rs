@@ -13,6 +13,7 @@ pub mod lines;
 pub mod lm;
 pub mod ngrams;
 pub mod pychars;
+pub mod sitelines;
 pub mod spunwords;
 pub mod tortured;
 pub mod trees;

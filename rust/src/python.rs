@@ -14,8 +14,8 @@ use pyo3::types::PyDict;
 use std::collections::HashMap;
 
 use crate::{
-    candidates, chunks, instances, layout, linefeatures, lines, lm, ngrams, pychars, spunwords,
-    tortured, trees,
+    candidates, chunks, instances, layout, linefeatures, lines, lm, ngrams, pychars, sitelines,
+    spunwords, tortured, trees,
 };
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
@@ -671,6 +671,35 @@ fn ftfy_lines(
     py.detach(|| layout::ftfy_lines(text, uncurls_only, max_chars))
 }
 
+/// The keys of a document's distinct body lines on ``site`` (``rust/src/sitelines.rs``): what
+/// the counting pass's map spills.
+#[pyfunction]
+fn site_line_keys<'py>(
+    py: Python<'py>,
+    site: &str,
+    text: &str,
+    title: &str,
+) -> Bound<'py, PyArray1<u64>> {
+    let keys = py.detach(|| sitelines::line_keys(site, &sitelines::body_lines(text, title)));
+    PyArray1::from_vec(py, keys)
+}
+
+/// A document's distinct body lines and their keys on ``site`` (``rust/src/sitelines.rs``).
+#[pyfunction]
+fn site_lines<'py>(
+    py: Python<'py>,
+    site: &str,
+    text: &str,
+    title: &str,
+) -> (Vec<String>, Bound<'py, PyArray1<u64>>) {
+    let (lines, keys) = py.detach(|| {
+        let lines = sitelines::body_lines(text, title);
+        let keys = sitelines::line_keys(site, &lines);
+        (lines.into_iter().map(str::to_owned).collect(), keys)
+    });
+    (lines, PyArray1::from_vec(py, keys))
+}
+
 /// How many words ``text`` has, as Python's ``len(re.findall(r"\w+", text))`` counts them.
 #[pyfunction]
 fn count_words(py: Python<'_>, text: &str) -> usize {
@@ -707,6 +736,8 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<LineHeuristics>()?;
     module.add_class::<ChunkCache>()?;
     module.add_class::<LineLayout>()?;
+    module.add_function(wrap_pyfunction!(site_line_keys, module)?)?;
+    module.add_function(wrap_pyfunction!(site_lines, module)?)?;
     module.add_class::<LineFeatures>()?;
     module.add_class::<TrigramLm>()?;
     module.add_class::<SpunWords>()?;
