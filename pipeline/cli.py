@@ -251,12 +251,22 @@ def main(argv: list[str] | None = None) -> int:
 
 def _log_to(args: argparse.Namespace) -> None:
     """Warnings (once each: workers leave them to this process) to stderr and --log-file; -q keeps
-    errors only, -v adds what the run does."""
+    errors only, -v adds what the run does. The level is the handlers' too: a library that sets
+    its own loggers' level (distributed logs its scheduler's and nannies' start-up at INFO) is heard
+    only at the run's level, and from warnings up."""
     level = logging.ERROR if args.quiet else logging.INFO if args.verbose else logging.WARNING
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if args.log_file is not None:
         handlers.append(logging.FileHandler(args.log_file, encoding="utf-8"))
+    for handler in handlers:
+        handler.setLevel(level)
+        handler.addFilter(_ours_or_warning)
     logging.basicConfig(level=level, format="clean-corpus: %(message)s", handlers=handlers, force=True)
+
+
+def _ours_or_warning(record: logging.LogRecord) -> bool:
+    """What this program says at any level; what a library says from warnings up."""
+    return record.name == "pipeline" or record.name.startswith("pipeline.") or record.levelno >= logging.WARNING
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -129,3 +129,16 @@ def test_bad_executor_options_are_rejected_by_the_parser(tmp_path, capsys, args,
 @pytest.mark.parametrize(("total", "workers", "size"), [(5, 2, 1), (40, 2, 5), (1000, 2, MAX_BATCH_DOCS), (0, 4, 1)])
 def test_batches_spread_a_small_corpus_over_the_workers(total, workers, size):
     assert batch_size(total, workers) == size
+
+
+@pytest.mark.parametrize(("flag", "expected"), [("-q", ""), ("-v", "input files")])
+def test_a_started_cluster_says_nothing_of_its_own_start(tmp_path, capfd, flag, expected):
+    """distributed logs its scheduler's and nannies' start-up at INFO (about 30 lines): -q prints
+    nothing, and -v says what the run does, not what distributed does."""
+    code = main([str(RAW), "--cleaned", str(tmp_path / "cleaned"), "--reports", str(tmp_path / "reports"), flag,
+                 "--executor", "dask", "--workers", "1"])
+    err = capfd.readouterr().err
+    assert code == 0
+    assert expected in err and "Scheduler" not in err and "Nanny" not in err
+    if flag == "-q":
+        assert err == ""
