@@ -309,7 +309,7 @@ impl Layout {
     pub fn unwrap_markdown(&self, found: Lines) -> Lines {
         let mut out = Lines::default();
         for ((line, indent), pre) in found.lines.into_iter().zip(found.indents).zip(found.code) {
-            let joinable = match out.lines.last_mut() {
+            let joinable = match out.lines.last() {
                 Some(previous) => {
                     !pre && !out.code.last().copied().unwrap_or(false)
                         && !previous.is_empty()
@@ -333,10 +333,10 @@ impl Layout {
         out
     }
 
-    /// The normalized text of `text`: its lines (`lines`, Markdown's soft wraps joined when
-    /// `markdown`), blank ones dropped, each list item with one bullet, one after the other;
-    /// so are a preformatted block's lines, and every other line is a paragraph of its own (a
-    /// blank line between). And the indentation each line kept had in `text`.
+    /// The normalized text of `text` and the indentation each of its lines had there. Its lines
+    /// are `lines`'s (with Markdown's soft wraps joined when `markdown`), blank ones dropped and
+    /// each list item given one bullet. List items follow one another, and so do the lines of a
+    /// preformatted block; every other line is a paragraph of its own, a blank line between.
     pub fn paragraphs(&self, text: &str, markdown: bool) -> (String, Vec<usize>) {
         let mut found = self.lines(text);
         if markdown {
