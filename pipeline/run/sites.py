@@ -18,7 +18,6 @@ and is not counted.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
@@ -27,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline._core import site_line_keys, site_lines
+from pipeline._core import site_key, site_line_keys, site_lines
 from pipeline.core.document import Document, site_of
 from pipeline.io.records import RawRecord
 from pipeline.stages.normalize import make_document
@@ -39,12 +38,6 @@ KEY_DTYPE = np.dtype([("key", "<u8"), ("site", "<u8")])
 SPILL_BUCKETS = 64
 # Slack when comparing a count with a share of a site's documents (floating-point products).
 RATIO_TOLERANCE = 1e-9
-
-
-def _key(text: str) -> int:
-    """A site's key, made as the compiled core makes a line's (``rust/src/sitelines.rs``): the
-    same on every machine of a cluster."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 @dataclass(slots=True)
@@ -67,7 +60,7 @@ def map_keys(records: Iterable[RawRecord]) -> SiteKeys:
         doc = make_document(record)
         keys = site_line_keys(site, doc.text, doc.title or "")
         part = np.empty(len(keys), dtype=KEY_DTYPE)
-        part["key"], part["site"] = keys, _key(site)
+        part["key"], part["site"] = keys, site_key(site)
         parts.append(part)
     out.keys = np.concatenate(parts) if parts else np.zeros(0, dtype=KEY_DTYPE)
     return out
@@ -135,7 +128,7 @@ class SiteCounter:
 
     def result(self) -> RepeatedLines:
         """The repeated lines of every site."""
-        site_by_key = {_key(site): site for site, n in self.docs.items() if n >= self.min_docs}
+        site_by_key = {site_key(site): site for site, n in self.docs.items() if n >= self.min_docs}
         keys: list[np.ndarray] = []
         counts: list[np.ndarray] = []
         sites: set[str] = set()

@@ -671,6 +671,12 @@ fn ftfy_lines(
     py.detach(|| layout::ftfy_lines(text, uncurls_only, max_chars))
 }
 
+/// A site's key in the counting pass (``rust/src/sitelines.rs``): the key its lines' keys are made as.
+#[pyfunction]
+fn site_key(site: &str) -> u64 {
+    sitelines::key(site.as_bytes())
+}
+
 /// The keys of a document's distinct body lines on ``site`` (``rust/src/sitelines.rs``): what
 /// the counting pass's map spills.
 #[pyfunction]
@@ -736,6 +742,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<LineHeuristics>()?;
     module.add_class::<ChunkCache>()?;
     module.add_class::<LineLayout>()?;
+    module.add_function(wrap_pyfunction!(site_key, module)?)?;
     module.add_function(wrap_pyfunction!(site_line_keys, module)?)?;
     module.add_function(wrap_pyfunction!(site_lines, module)?)?;
     module.add_class::<LineFeatures>()?;
