@@ -83,11 +83,7 @@ def normalize_with_indents(text: str, *, markdown: bool = False) -> tuple[str, l
     text = fix_text(text)
     text = unicodedata.normalize("NFC", text)
     text = _INVISIBLE.sub("", text)
-    # The rest is the compiled core's (rust/src/layout.rs): which lines are preformatted, each
-    # one's indentation, spaces made one kind and stripped (a preformatted line only right-stripped),
-    # direction controls balanced, Markdown's soft wraps joined, one bullet, and the paragraphs:
-    # list items stay together, and the lines of a preformatted block; every other line is a
-    # paragraph of its own.
+    # The line work and the paragraphs (the module's docstring): the compiled core's (rust/src/layout.rs).
     return _layout().paragraphs(text, markdown)
 
 

@@ -306,7 +306,7 @@ impl Layout {
     /// Markdown's soft-wrapped lines joined: a single newline inside a paragraph is a space.
     /// Headings, list items, quotes, tables and preformatted lines keep their own lines; a joined
     /// line has the indentation of its first.
-    pub fn unwrap_markdown(&self, found: Lines) -> Lines {
+    fn unwrap_markdown(&self, found: Lines) -> Lines {
         let mut out = Lines::default();
         for ((line, indent), pre) in found.lines.into_iter().zip(found.indents).zip(found.code) {
             let joinable = match out.lines.last() {
@@ -362,8 +362,7 @@ impl Layout {
             }
             out.push_str(&line);
             kept.push(*indent);
-            previous_item = line.starts_with(BULLET);
-            (previous_code, gap) = (*pre, false);
+            (previous_item, previous_code, gap) = (item, *pre, false);
         }
         (out, kept)
     }
