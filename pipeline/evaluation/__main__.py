@@ -103,15 +103,18 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("Keyword stuffing, leave one family out: fold-B WCXB dev articles stuffed by each family, scored with the "
           "models trained on fold A without it (stuffing stage alone)")
+    print("  (AUC and 'at 1%': the stuffed articles ranked against fold B's clean pages of every type by the "
+          "candidate model's P, with no cut; 'at 1%': above what 1% of the clean pages reach)")
     print(f"  {'family':14} {'articles':>8} {'found':>6} {'copies':>6} {'removed':>7} {'natural':>7} {'kept':>6} "
-          f"{'words kept':>10}")
+          f"{'words kept':>10} {'AUC':>6} {'at 1%':>6}")
     for name, row in stuffing_row["families"].items():
         print(f"  {name:14} {row['articles']:>8} {row['keyphrase_found']:>6.3f} {row['copies']:>6} "
               f"{row['copies_removed']:>7.3f} {row['natural_uses']:>7} {row['natural_kept']:>6.3f} "
-              f"{row['original_words_kept']:>10.4f}")
+              f"{row['original_words_kept']:>10.4f} {row['auc']:>6.3f} {row['flagged_at_1pct']:>6.3f}")
     low = stuffing_row["minimum"]
     print(f"  {'minimum':14} {'':>8} {low['keyphrase_found']:>6.3f} {'':>6} {low['copies_removed']:>7.3f} {'':>7} "
-          f"{low['natural_kept']:>6.3f} {low['original_words_kept']:>10.4f}")
+          f"{low['natural_kept']:>6.3f} {low['original_words_kept']:>10.4f} {low['auc']:>6.3f} "
+          f"{low['flagged_at_1pct']:>6.3f}")
     print("  removed, by where the family put the copy:")
     for name, row in stuffing_row["families"].items():
         print(f"    {name}: " + ", ".join(f"{placement} {r['removed']:.3f} ({r['copies']})"

@@ -7,7 +7,12 @@ fold A without that family (``pipeline/models/stuffing_lofo``, made by
 ``python -m pipeline.stages.stuffing.train --lofo``): the row is a stuffer the detector never
 met. Scored with the stuffing stage alone (after what it requires): the keyphrase found, the
 share of pasted copies removed (by where the family put them), the share of planted natural uses
-kept, the share of the article's own words still there. With the shipped models: the gold texts
+kept, the share of the article's own words still there; and, free of the models' cut, how the
+candidate model ranks the stuffed articles against fold B's clean pages of every type (each
+document's ``stuffing_probability``): the AUC, and the stuffed articles above what 1% of the
+clean pages reach (found hangs on the cut, set from the few clean training documents above it: a
+different split of them moved a family's found by up to 0.14 and its AUC by 0.015). With the
+shipped models: the gold texts
 of every WCXB dev article and of every other page (products, forums, listings, documentation),
 as they are and, for the articles, with two natural uses of a keyphrase planted, that lose any
 word to the stage (fold A's were training negatives, fold B's were not: both are counted).
@@ -22,6 +27,7 @@ from collections import Counter
 from pipeline.core.config import load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
+from pipeline.evaluation.spun import auc
 from pipeline.evaluation.stuffers import FAMILIES, NATURAL, Lines, Stuffed, plant_natural
 from pipeline.evaluation.wcxb import Page, articles, fold
 from pipeline.io.records import RawRecord
@@ -32,6 +38,10 @@ from pipeline.stages.stuffing.model import LOFO_DIR
 from pipeline.text.words import PHRASE_WORD
 
 SEED = 20261121
+# The share of clean pages whose P sets the cut for ``flagged_at_1pct`` (as spun text's rows).
+CLEAN_FLAGGED = 0.01
+
+
 def words_of(phrase: str) -> list[str]:
     """A phrase's words, lower case, with one apostrophe (normalizing turns ’ into ')."""
     return [w.lower().replace("’", "'") for w in PHRASE_WORD.findall(phrase)]
@@ -102,6 +112,7 @@ def score_family(pages: list[Page], stuffer, stage: StuffingOnly, rng: random.Ra
     """One family's row: ``pages`` stuffed by ``stuffer``, cleaned by ``stage``."""
     articles_done = found = 0
     words_total = words_kept = 0
+    probabilities = []
     by_placement: dict[str, list[int]] = {}  # placement -> [copies traced, removed]
     for page in pages:
         sample = stuffer(page, rng)
@@ -114,6 +125,7 @@ def score_family(pages: list[Page], stuffer, stage: StuffingOnly, rng: random.Ra
             row[0] += 1
             row[1] += removed
         articles_done += 1
+        probabilities.append(doc.signals["stuffing_probability"])
         found += words_of(doc.notes[KEYPHRASE_NOTE]) == words_of(sample.keyphrase)  # "Short-Form" is "Short Form"
         original = bag(clean_doc.text)
         words_total += sum(original.values())
@@ -130,7 +142,18 @@ def score_family(pages: list[Page], stuffer, stage: StuffingOnly, rng: random.Ra
         "original_words_kept": words_kept / max(words_total, 1),
         "by_placement": {name: {"copies": n, "removed": r / max(n, 1)}
                          for name, (n, r) in sorted(by_placement.items())},
+        "probabilities": probabilities,
     }
+
+
+def ranking(row: dict, clean: list[Page], stage: StuffingOnly) -> dict:
+    """How ``stage`` ranks the stuffed articles of ``row`` (``score_family``'s) against the
+    ``clean`` pages, with no cut: the AUC, and the share above what ``CLEAN_FLAGGED`` of them reach."""
+    negatives = sorted(stage(page, page.gold)[0].signals["stuffing_probability"] for page in clean)
+    cut = negatives[int(len(negatives) * (1 - CLEAN_FLAGGED))]
+    positives = row["probabilities"]
+    return {"auc": auc(negatives, positives),
+            "flagged_at_1pct": sum(p > cut for p in positives) / max(len(positives), 1)}
 
 
 def clean_rows(articles_: list[Page], others: list[Page], stage: StuffingOnly, rng: random.Random) -> dict:
@@ -168,9 +191,14 @@ def evaluate(pages: list[Page], *, families: list[str] | None = None) -> dict:
     every = articles(pages)
     chosen = {p.id for p in every}
     held = [p for p in every if fold(p) == "B"]
-    rows = {name: score_family(held, FAMILIES[name], held_out(name), random.Random(SEED))
-            for name in families or FAMILIES}
-    measures = ("keyphrase_found", "copies_removed", "natural_kept", "original_words_kept")
+    clean_b = [p for p in pages if fold(p) == "B"]
+    rows = {}
+    for name in families or FAMILIES:
+        stage = held_out(name)
+        row = score_family(held, FAMILIES[name], stage, random.Random(SEED))
+        rows[name] = {**row, **ranking(row, clean_b, stage)}
+        del rows[name]["probabilities"]
+    measures = ("keyphrase_found", "copies_removed", "natural_kept", "original_words_kept", "auc", "flagged_at_1pct")
     return {
         "families": rows,
         "minimum": {m: min(row[m] for row in rows.values()) for m in measures},

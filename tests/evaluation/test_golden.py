@@ -90,34 +90,39 @@ def test_clean_input_comes_back_whole():
 
 
 # Keyword stuffing, leave one family out, on the first 60 fold-B articles (each family's stuffer
-# skips an article it cannot stuff, e.g. a title too short): (articles, keyphrases found, copies
-# removed) for each family, scored with the models trained without it. The rules before the learned
-# models found title_span's keyphrase in all but 3% of articles (they were written against it) but
-# seo_template's in 9% and whole_title's in 10% (all of fold B).
-STUFFING_PAGES = 60
-STUFFING_FOUND = {"title_span": (57, 28, 0.483), "seo_template": (60, 46, 0.7963), "body_ngram": (60, 24, 0.4017),
-                  "whole_title": (48, 11, 0.2515), "mixed_case": (59, 26, 0.4608), "keyword_lines": (60, 27, 0.4047),
-                  "long_tail": (60, 41, 0.5205)}
+# skips an article it cannot stuff, e.g. a title too short) and the first 10 fold-B pages of each
+# other type: (articles, keyphrases found, copies removed, AUC of the stuffed articles against the
+# 120 clean pages, stuffed articles above what 1% of those reach) for each family, scored with the
+# models trained without it. The rules before the learned models found title_span's keyphrase in
+# all but 3% of articles (they were written against it) but seo_template's in 9% and whole_title's
+# in 10% (all of fold B).
+STUFFING_PAGES, STUFFING_PAGES_PER_TYPE = 60, 10
+STUFFING_FOUND = {"title_span": (57, 28, 0.483, 0.9542, 39), "seo_template": (60, 46, 0.7963, 0.9821, 52),
+                  "body_ngram": (60, 24, 0.4017, 0.9585, 38), "whole_title": (48, 11, 0.2515, 0.8989, 20),
+                  "mixed_case": (59, 26, 0.4608, 0.9113, 32), "keyword_lines": (60, 27, 0.4047, 0.9553, 34),
+                  "long_tail": (60, 41, 0.5205, 0.9685, 45)}
 
 
 def test_stuffing_leave_one_family_out_scores():
-    import random
-
     from pipeline.evaluation import stuffing
-    from pipeline.evaluation.stuffers import FAMILIES
 
     if not (WCXB / "metadata.json").exists():
         pytest.skip(f"WCXB dev split not found at {WCXB}")
-    held = [p for p in wcxb.articles(wcxb.load_pages(WCXB, page_types={"article"})) if wcxb.fold(p) == "B"]
-    held = held[:STUFFING_PAGES]
-    for name, (articles, found, removed) in STUFFING_FOUND.items():
-        row = stuffing.score_family(held, FAMILIES[name], stuffing.held_out(name), random.Random(stuffing.SEED))
-        assert (row["articles"], round(row["keyphrase_found"] * articles), round(row["copies_removed"], 4)) == (
-            articles, found, removed), name
-        assert row["natural_kept"] == 1.0, name
-    # The same articles clean, and with two natural uses of a keyphrase planted, lose no word.
-    clean = stuffing.clean_rows(held, [], stuffing.StuffingOnly(), random.Random(stuffing.SEED))
-    assert (clean["losing_words"], clean["planted"], clean["planted_losing_words"]) == (0, 57, 0)
+    fold_b = [p for p in wcxb.load_pages(WCXB) if wcxb.fold(p) == "B"]
+    others: dict[str, list] = {}
+    for page in fold_b:
+        if page.page_type != "article" and len(others.setdefault(page.page_type, [])) < STUFFING_PAGES_PER_TYPE:
+            others[page.page_type].append(page)
+    found = stuffing.evaluate(wcxb.articles(fold_b)[:STUFFING_PAGES] + [p for group in others.values() for p in group])
+    assert {name: (row["articles"], round(row["keyphrase_found"] * row["articles"]), round(row["copies_removed"], 4),
+                   round(row["auc"], 4), round(row["flagged_at_1pct"] * row["articles"]))
+            for name, row in found["families"].items()} == STUFFING_FOUND
+    assert all(row["natural_kept"] == 1.0 for row in found["families"].values())
+    # The same articles clean, with two natural uses of a keyphrase planted, and the 60 other pages
+    # lose no word to the shipped models.
+    clean = found["clean"]
+    assert (clean["losing_words"], clean["planted"], clean["planted_losing_words"], clean["other_pages"],
+            clean["other_pages_losing_words"]) == (0, 57, 0, 60, 0)
 
 
 # Spun text, leave one family out, on the first 60 fold-B articles and the first 10 fold-B pages
