@@ -12,10 +12,10 @@ candidate model ranks the stuffed articles against fold B's clean pages of every
 document's ``stuffing_probability``): the AUC, and the stuffed articles above what 1% of the
 clean pages reach (found hangs on the cut, set from the few clean training documents above it: a
 different split of them moved a family's found by up to 0.14 and its AUC by 0.015). With the
-shipped models: the gold texts
-of every WCXB dev article and of every other page (products, forums, listings, documentation),
-as they are and, for the articles, with two natural uses of a keyphrase planted, that lose any
-word to the stage (fold A's were training negatives, fold B's were not: both are counted).
+shipped models: the gold texts of every WCXB dev article and of every other page (products,
+forums, listings, documentation), as they are and, for the articles, with two natural uses of a
+keyphrase planted, that lose any word to the stage (fold A's were training negatives, fold B's
+were not: both are counted).
 """
 
 from __future__ import annotations
@@ -109,7 +109,8 @@ def _loses_words(doc: Document, cleaned: str) -> bool:
 
 
 def score_family(pages: list[Page], stuffer, stage: StuffingOnly, rng: random.Random) -> dict:
-    """One family's row: ``pages`` stuffed by ``stuffer``, cleaned by ``stage``."""
+    """One family's row: ``pages`` stuffed by ``stuffer``, cleaned by ``stage``, with each stuffed
+    article's ``stuffing_probability`` (``probabilities``, for :func:`ranking`)."""
     articles_done = found = 0
     words_total = words_kept = 0
     probabilities = []
@@ -146,12 +147,11 @@ def score_family(pages: list[Page], stuffer, stage: StuffingOnly, rng: random.Ra
     }
 
 
-def ranking(row: dict, clean: list[Page], stage: StuffingOnly) -> dict:
-    """How ``stage`` ranks the stuffed articles of ``row`` (``score_family``'s) against the
-    ``clean`` pages, with no cut: the AUC, and the share above what ``CLEAN_FLAGGED`` of them reach."""
+def ranking(positives: list[float], clean: list[Page], stage: StuffingOnly) -> dict:
+    """How ``stage`` ranks stuffed articles (their ``stuffing_probability``, ``positives``) against
+    the ``clean`` pages, with no cut: the AUC, and the share above what ``CLEAN_FLAGGED`` of them reach."""
     negatives = sorted(stage(page, page.gold)[0].signals["stuffing_probability"] for page in clean)
     cut = negatives[int(len(negatives) * (1 - CLEAN_FLAGGED))]
-    positives = row["probabilities"]
     return {"auc": auc(negatives, positives),
             "flagged_at_1pct": sum(p > cut for p in positives) / max(len(positives), 1)}
 
@@ -196,8 +196,7 @@ def evaluate(pages: list[Page], *, families: list[str] | None = None) -> dict:
     for name in families or FAMILIES:
         stage = held_out(name)
         row = score_family(held, FAMILIES[name], stage, random.Random(SEED))
-        rows[name] = {**row, **ranking(row, clean_b, stage)}
-        del rows[name]["probabilities"]
+        rows[name] = {**row, **ranking(row.pop("probabilities"), clean_b, stage)}
     measures = ("keyphrase_found", "copies_removed", "natural_kept", "original_words_kept", "auc", "flagged_at_1pct")
     return {
         "families": rows,
