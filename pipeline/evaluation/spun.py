@@ -65,6 +65,11 @@ def auc(negatives: list[float], positives: list[float]) -> float:
     return wins / max(len(positives) * len(negatives), 1)
 
 
+def cut_flagging(clean: list[float], share: float = MAX_CLEAN_FLAGGED) -> float:
+    """The score that ``share`` of the ``clean`` scores lie above."""
+    return sorted(clean)[int(len(clean) * (1 - share))]
+
+
 def evaluate(pages: list[Page], *, threshold: float | None = None) -> dict:
     threshold = load_config()["spun"]["flag_above"] if threshold is None else threshold
     clean_pages = [p for p in pages if fold(p) == "B"]
@@ -158,8 +163,7 @@ def _scored(stage: SpunOnly, clean_pages: list[Page], held_out: list[Page], spin
     articles and its recall at ``threshold`` and where 1% of the clean pages (every type) lie above."""
     scores = {p.id: stage(p, p.gold).signals for p in clean_pages}
     clean = [scores[p.id]["spun_score"] for p in held_out]
-    every_clean = sorted(signals["spun_score"] for signals in scores.values())
-    at_one_percent = every_clean[int(len(every_clean) * (1 - MAX_CLEAN_FLAGGED))]
+    at_one_percent = cut_flagging([signals["spun_score"] for signals in scores.values()])
     rows: dict[str, dict[str, dict]] = {}
     for name, spinner in spinners.items():
         rng = random.Random(SEED)

@@ -27,7 +27,7 @@ from collections import Counter
 from pipeline.core.config import load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
-from pipeline.evaluation.spun import auc
+from pipeline.evaluation.spun import auc, cut_flagging
 from pipeline.evaluation.stuffers import FAMILIES, NATURAL, Lines, Stuffed, plant_natural
 from pipeline.evaluation.wcxb import Page, articles, fold
 from pipeline.io.records import RawRecord
@@ -38,8 +38,6 @@ from pipeline.stages.stuffing.model import LOFO_DIR
 from pipeline.text.words import PHRASE_WORD
 
 SEED = 20261121
-# The share of clean pages whose P sets the cut for ``flagged_at_1pct`` (as spun text's rows).
-CLEAN_FLAGGED = 0.01
 
 
 def words_of(phrase: str) -> list[str]:
@@ -149,9 +147,10 @@ def score_family(pages: list[Page], stuffer, stage: StuffingOnly, rng: random.Ra
 
 def ranking(positives: list[float], clean: list[Page], stage: StuffingOnly) -> dict:
     """How ``stage`` ranks stuffed articles (their ``stuffing_probability``, ``positives``) against
-    the ``clean`` pages, with no cut: the AUC, and the share above what ``CLEAN_FLAGGED`` of them reach."""
-    negatives = sorted(stage(page, page.gold)[0].signals["stuffing_probability"] for page in clean)
-    cut = negatives[int(len(negatives) * (1 - CLEAN_FLAGGED))]
+    the ``clean`` pages, with no cut: the AUC, and the share above what 1% of them reach
+    (:func:`~pipeline.evaluation.spun.cut_flagging`, as spun text's rows)."""
+    negatives = [stage(page, page.gold)[0].signals["stuffing_probability"] for page in clean]
+    cut = cut_flagging(negatives)
     return {"auc": auc(negatives, positives),
             "flagged_at_1pct": sum(p > cut for p in positives) / max(len(positives), 1)}
 

@@ -89,6 +89,16 @@ def test_clean_input_comes_back_whole():
 
 
 
+def _fold_b(articles: int, per_type: int) -> list:
+    """The first ``articles`` fold-B articles and the first ``per_type`` fold-B pages of each other type."""
+    fold_b = [p for p in wcxb.load_pages(WCXB) if wcxb.fold(p) == "B"]
+    others: dict[str, list] = {}
+    for page in fold_b:
+        if page.page_type != "article" and len(others.setdefault(page.page_type, [])) < per_type:
+            others[page.page_type].append(page)
+    return wcxb.articles(fold_b)[:articles] + [p for group in others.values() for p in group]
+
+
 # Keyword stuffing, leave one family out, on the first 60 fold-B articles (each family's stuffer
 # skips an article it cannot stuff, e.g. a title too short) and the first 10 fold-B pages of each
 # other type: (articles, keyphrases found, copies removed, AUC of the stuffed articles against the
@@ -108,12 +118,7 @@ def test_stuffing_leave_one_family_out_scores():
 
     if not (WCXB / "metadata.json").exists():
         pytest.skip(f"WCXB dev split not found at {WCXB}")
-    fold_b = [p for p in wcxb.load_pages(WCXB) if wcxb.fold(p) == "B"]
-    others: dict[str, list] = {}
-    for page in fold_b:
-        if page.page_type != "article" and len(others.setdefault(page.page_type, [])) < STUFFING_PAGES_PER_TYPE:
-            others[page.page_type].append(page)
-    found = stuffing.evaluate(wcxb.articles(fold_b)[:STUFFING_PAGES] + [p for group in others.values() for p in group])
+    found = stuffing.evaluate(_fold_b(STUFFING_PAGES, STUFFING_PAGES_PER_TYPE))
     assert {name: (row["articles"], round(row["keyphrase_found"] * row["articles"]), round(row["copies_removed"], 4),
                    round(row["auc"], 4), round(row["flagged_at_1pct"] * row["articles"]))
             for name, row in found["families"].items()} == STUFFING_FOUND
@@ -144,13 +149,7 @@ def test_spun_leave_one_family_out_scores():
 
     if not (WCXB / "metadata.json").exists():
         pytest.skip(f"WCXB dev split not found at {WCXB}")
-    fold_b = [p for p in wcxb.load_pages(WCXB) if wcxb.fold(p) == "B"]
-    others: dict[str, list] = {}
-    for page in fold_b:
-        if page.page_type != "article" and len(others.setdefault(page.page_type, [])) < SPUN_PAGES_PER_TYPE:
-            others[page.page_type].append(page)
-    pages = wcxb.articles(fold_b)[:SPUN_ARTICLES] + [p for group in others.values() for p in group]
-    found = spun.evaluate(pages)
+    found = spun.evaluate(_fold_b(SPUN_ARTICLES, SPUN_PAGES_PER_TYPE))
     assert (found["articles"], found["clean_pages"]) == (SPUN_ARTICLES, 120)
     assert {name: {rate: (round(row["auc"], 4), round(row["recall_at_1pct"] * SPUN_ARTICLES))
                    for rate, row in rows.items() if rate != "threshold_at_1pct"}
