@@ -195,7 +195,8 @@ def evaluate(pages: list[Page], *, families: list[str] | None = None) -> dict:
     for name in families or FAMILIES:
         stage = held_out(name)
         row = score_family(held, FAMILIES[name], stage, random.Random(SEED))
-        rows[name] = {**row, **ranking(row.pop("probabilities"), clean_b, stage)}
+        probabilities = row.pop("probabilities")
+        rows[name] = {**row, **ranking(probabilities, clean_b, stage)}
     measures = ("keyphrase_found", "copies_removed", "natural_kept", "original_words_kept", "auc", "flagged_at_1pct")
     return {
         "families": rows,

@@ -123,6 +123,8 @@ def test_stuffing_leave_one_family_out_scores():
                    round(row["auc"], 4), round(row["flagged_at_1pct"] * row["articles"]))
             for name, row in found["families"].items()} == STUFFING_FOUND
     assert all(row["natural_kept"] == 1.0 for row in found["families"].values())
+    # The rows hold the measures, not each stuffed article's P.
+    assert all("probabilities" not in row for row in found["families"].values())
     # The same articles clean, with two natural uses of a keyphrase planted, and the 60 other pages
     # lose no word to the shipped models.
     clean = found["clean"]
