@@ -1,7 +1,8 @@
 //! The keyword-stuffing stage's instance features (`pipeline/stages/stuffing/features.py` says
 //! what each is and why, names the columns and hands over the word lists): where each instance of
 //! a candidate sits in its line, its casing, and how the trigram model takes the clause around it;
-//! and how varied the words next to a candidate's instances are. The patterns of `features.py` and
+//! how varied the words next to a candidate's instances are, and how many stand alone in their
+//! clause. The patterns of `features.py` and
 //! `stuffing/text.py` are read by hand as Python's re reads them (each has one way to match: a run
 //! is taken whole or not at all); the values equal the Python computation they replace.
 
@@ -19,6 +20,11 @@ const OPENING_MARKS: &[char] = &['"', '“', '‘', '(', '[', '*', '_', '|'];
 const QUOTES: &[char] = &['"', '“', '‘'];
 /// A separator between a line's text and what a stuffer appends (`_SEP_BEFORE_REV`, `_SEP_AFTER`).
 const SEPARATORS: &[char] = &['|', '~', '•', '-', '–', '—'];
+/// What ends a clause besides `.!?` before a space and " - ": a copy alone in its clause has
+/// nothing but these (and spaces) between it and the nearest on each side.
+const CLAUSE_MARKS: &[char] = &[
+    ',', ':', ';', '|', '•', '–', '—', '(', ')', '[', ']', '"', '“', '”', '*', '\n',
+];
 
 fn mirror(c: char) -> char {
     match c {
@@ -84,12 +90,13 @@ struct Line {
 /// The words next to instances (lower case), or an instance's number where a line's edge is.
 type Frames = AHashSet<Result<String, usize>>;
 
-/// What `describe` gives per candidate: one row per instance (row after row), and the variety of
-/// the words before and after its instances.
+/// What `describe` gives per candidate: one row per instance (row after row), the variety of
+/// the words before and after its instances, and the share of them alone in their clause.
 pub struct Described {
     pub rows: Vec<f64>,
     pub variety_before: f64,
     pub variety_after: f64,
+    pub clause_alone: f64,
 }
 
 fn rstrip(s: &[char]) -> &[char] {
@@ -199,6 +206,27 @@ pub fn wrapping(before: &[char], after: &[char]) -> (usize, (usize, usize)) {
         return (marks + space, (0, closing.len()));
     }
     (0, (0, 0))
+}
+
+/// Whether `s[j]` bounds a clause: a mark of `CLAUSE_MARKS`, `.!?` before a space or the end,
+/// or a dash between spaces.
+fn bounds_clause(s: &[char], j: usize) -> bool {
+    let spaced = |k: usize| s.get(k).is_none_or(|&c| is_space(c));
+    CLAUSE_MARKS.contains(&s[j])
+        || (".!?".contains(s[j]) && spaced(j + 1))
+        || (s[j] == '-' && j > 0 && is_space(s[j - 1]) && spaced(j + 1))
+}
+
+/// The clause around `s[start..end]`: from after the last bound before it to the first after it.
+fn clause(s: &[char], (start, end): (usize, usize)) -> (usize, usize) {
+    let from = (0..start)
+        .rev()
+        .find(|&j| bounds_clause(s, j))
+        .map_or(0, |j| j + 1);
+    let to = (end..s.len())
+        .find(|&j| bounds_clause(s, j))
+        .unwrap_or(s.len());
+    (from, to)
 }
 
 impl Instances {
@@ -448,6 +476,7 @@ impl Instances {
         for instances in candidates {
             let mut rows = Vec::with_capacity(instances.len() * self.columns.len());
             let (mut before, mut after) = (Frames::new(), Frames::new());
+            let mut alone = 0;
             for (i, &(start, end, block)) in instances.iter().enumerate() {
                 let &(line_at, line_end) = spans
                     .get(&block)
@@ -474,6 +503,11 @@ impl Instances {
                     );
                 }
                 rows.extend(order.iter().flatten().map(|&k| row[k].1));
+                // Alone: no token of the line starts in its clause outside it (the line's
+                // tokens start on characters of the whole text).
+                let (from, to) = clause(line, within);
+                let at = |k: usize| tokens.starts.partition_point(|&s| s < line_at + k);
+                alone += usize::from(at(from) == a && at(to) == b);
                 // A line's edge is no frame: each counts as a new one.
                 before.insert(if a > 0 {
                     Ok(tokens.texts[a - 1].to_lowercase())
@@ -487,6 +521,7 @@ impl Instances {
                 rows,
                 variety_before: before.len() as f64 / n,
                 variety_after: after.len() as f64 / n,
+                clause_alone: alone as f64 / n,
             });
         }
         Ok(found)
@@ -540,5 +575,24 @@ mod tests {
         assert!(
             Instances::list_item(&chars("  12) item")) && !Instances::list_item(&chars("12 item"))
         );
+    }
+
+    #[test]
+    fn a_copys_clause() {
+        let s = chars("It works. Best Shoes 2025, we said - and (Best Shoes 2025) too");
+        let at = |word: &str, from: usize| {
+            let k = (from..s.len())
+                .find(|&k| s[k..].starts_with(&chars(word)[..]))
+                .unwrap();
+            (k, k + word.chars().count())
+        };
+        let first = at("Best Shoes 2025", 0);
+        assert_eq!(clause(&s, first), (9, 25)); // " Best Shoes 2025"
+        let second = at("we said", first.1);
+        assert_eq!(clause(&s, second), (26, 35)); // " we said ", up to the dash
+        let third = at("Best Shoes 2025", second.1);
+        assert_eq!(clause(&s, third), (42, 57)); // in its brackets
+        assert_eq!(clause(&chars("3.5 a-b c"), (4, 5)), (0, 9)); // no space after the period
+        assert_eq!(clause(&chars("end. a b"), (5, 6)), (4, 8));
     }
 }

@@ -570,7 +570,8 @@ impl StuffingInstances {
     }
 
     /// Per candidate (its instances as (start, end, block)): one row per instance (float64,
-    /// instances x columns), and the variety of the words before and after its instances.
+    /// instances x columns), the variety of the words before and after its instances, and the
+    /// share of its instances alone in their clause.
     /// ``blocks``: the body's blocks as (index, start, end) in characters.
     #[allow(clippy::type_complexity)]
     fn describe<'py>(
@@ -580,7 +581,7 @@ impl StuffingInstances {
         title: &str,
         blocks: Vec<(usize, usize, usize)>,
         candidates: Vec<Vec<(usize, usize, usize)>>,
-    ) -> PyResult<Vec<(Bound<'py, PyArray2<f64>>, f64, f64)>> {
+    ) -> PyResult<Vec<(Bound<'py, PyArray2<f64>>, f64, f64, f64)>> {
         let lm = &self.lm.get().0;
         let width = self.instances.columns.len();
         let found = py
@@ -597,6 +598,7 @@ impl StuffingInstances {
                     PyArray1::from_vec(py, d.rows).reshape([n, width])?,
                     d.variety_before,
                     d.variety_after,
+                    d.clause_alone,
                 ))
             })
             .collect()

@@ -27,6 +27,7 @@ from pipeline.stages.stuffing.features import (
     CANDIDATE_MODEL_FEATURES,
     DOCUMENT_FEATURES,
     candidate_rows,
+    describe,
 )
 from pipeline.stages.stuffing.text import ABBREVIATIONS, TOKEN, ends_sentence, wrapping
 from tests.conftest import seed_id
@@ -60,13 +61,18 @@ def stuffing_rules(doc: Document) -> list[str]:
 
 
 
-def candidates_of(body: str, title: str = "A title") -> dict[str, int]:
-    """The stage's candidates in ``body`` (its defaults) and their instance counts."""
+def described_of(body: str, title: str = "A title") -> dict[str, np.ndarray]:
+    """The stage's candidates in ``body`` (its defaults) and their rows of ``CANDIDATE_FEATURES``."""
     config = load_config()
     config["pipeline"]["stages"] = ["segment"]
     doc = build_pipeline(config)(make_document(RawRecord(id="t", source="t.txt", position=1, text=body, title=title)))
     found = find_candidates(doc, stop_words(), min_instances=3, min_tokens=2, max_tokens=16, min_content_tokens=2)
-    return {c.phrase: len(c.instances) for c in found}
+    return {d.candidate.phrase: d.row for d in describe(doc, found, stop_words())}
+
+
+def candidates_of(body: str, title: str = "A title") -> dict[str, int]:
+    """The stage's candidates in ``body`` (its defaults) and their instance counts."""
+    return {phrase: int(row[CANDIDATE_FEATURES.index("instances")]) for phrase, row in described_of(body, title).items()}
 
 
 def test_candidates_are_the_maximal_repeated_spans_of_words_numbers_and_symbols_in_any_case():
@@ -86,6 +92,18 @@ def test_candidates_are_the_maximal_repeated_spans_of_words_numbers_and_symbols_
 def test_a_span_said_twice_over_and_text_an_earlier_stage_removed_are_no_candidates():
     body = "\n\n".join(["best running shoes | best running shoes"] * 2 + ["best running shoes for flat feet"])
     assert candidates_of(body) == {"best running shoes": 5}
+
+
+def test_a_copy_alone_in_its_clause_is_told_from_a_term_inside_one():
+    body = "\n\n".join([
+        "We ran all week, trail running shoes, and the hills felt easy.",  # between commas: alone
+        "Trail running shoes",  # a line of its own: alone
+        "The grip held (trail running shoes) on wet rock.",  # in brackets: alone
+        "Good trail running shoes - a dash is no word.",  # the dash bounds it; "Good" shares its clause
+        "Buy the trail running shoes today.",  # inside a clause
+    ])
+    rows = described_of(body)
+    assert rows["trail running shoes"][CANDIDATE_FEATURES.index("clause_alone")] == 3 / 5
 
 
 def test_a_candidate_is_compared_with_the_document_s_other_repeats_not_its_own_sub_spans():

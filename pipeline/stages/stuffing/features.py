@@ -8,10 +8,13 @@ wedged into a clause parts two words that join each other better without it. A c
 described by its tokens (numbers, symbols, stop words), how often and how widely the document
 repeats it, whether the title holds it (or its words), how often the body says its words outside
 it, how many casings it shows, whether the document writes its words in lower case elsewhere, how
-varied the words around its instances are, how many kinds of place they sit in, and the shares of
-its instances in each place. The placement model reads an instance's features alone, the
-candidate model the candidate's, what the placement model says of its instances and how that
-compares with the document's other candidates, the copy model the candidate's and the instance's.
+varied the words around its instances are, the share of them alone in their clause (nothing but
+spaces between the instance and the nearest comma, mark, sentence end, dash or line break on
+each side: a pasted copy stands apart, a writer's term shares its clause with other words), how
+many kinds of place they sit in, and the shares of its instances in each place. The placement
+model reads an instance's features alone, the candidate model the candidate's, what the
+placement model says of its instances and how that compares with the document's other
+candidates, the copy model the candidate's and the instance's.
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ CANDIDATE_MEANS = ("wrapped", "line_start", "line_end", "own_line", "list_item",
                    "caps_share", "all_upper", "line_caps_share", "title_form", "line_share", "wedge")
 CANDIDATE_FEATURES = ("tokens", "content_tokens", "symbols", "numbers", "stop_share", "instances", "per_1k_words",
                       "blocks_share", "in_title", "title_share", "casings", "left_variety", "right_variety",
-                      "phrase_fit", "doc_log_words", "doc_lower", "title_words", "outside_use", "place_kinds",
+                      "clause_alone", "phrase_fit", "doc_log_words", "doc_lower", "title_words", "outside_use",
+                      "place_kinds",
                       *(f"mean_{name}" for name in CANDIDATE_MEANS))
 # What the candidate model reads besides: the placement model's P over the instances.
 PLACEMENT_FEATURES = ("placement_mean", "placement_max", "placement_min", "placement_share", "placement_count")
@@ -57,11 +61,12 @@ DOCUMENT_FEATURES = ("log_others", "placement_lead", "placement_rank")
 # An instance counts as placed like a copy from this P of the placement model.
 PLACED_AT = 0.5
 # What the candidate model reads: how many instances, the title, how varied and how integrated
-# their frames are, whether its words are the page's topic, how many kinds of place its instances
-# show, and the placement P; not the phrase's form (its length, numbers, symbols, casings), which
-# is each stuffer's own and does not carry to one the model never saw.
-DECIDING = ("instances", "per_1k_words", "in_title", "left_variety", "right_variety", "mean_integrated",
-            "mean_before_stop", "title_words", "outside_use", "place_kinds")
+# their frames are, how many stand alone in their clause, whether its words are the page's topic,
+# how many kinds of place its instances show, and the placement P; not the phrase's form (its
+# length, numbers, symbols, casings), which is each stuffer's own and does not carry to one the
+# model never saw.
+DECIDING = ("instances", "per_1k_words", "in_title", "left_variety", "right_variety", "clause_alone",
+            "mean_integrated", "mean_before_stop", "title_words", "outside_use", "place_kinds")
 # The direction each pushes P(stuffed keyphrase) in (trees constrained to it): more copy-like
 # placements push it up, more instances in a writer's frames push it down.
 DIRECTIONS = {"mean_integrated": -1, "mean_before_stop": -1, "placement_mean": 1, "placement_max": 1,
@@ -116,7 +121,7 @@ def describe(doc: Document, candidates: list[Candidate], stop: frozenset[str]) -
         doc.text, title, [(b, doc.blocks[b].start, doc.blocks[b].start + len(doc.blocks[b].text)) for b in blocks],
         [[(inst.start, inst.end, inst.block) for inst in candidate.instances] for candidate in candidates])
     described = []
-    for candidate, (rows, left_variety, right_variety) in zip(candidates, found, strict=True):
+    for candidate, (rows, left_variety, right_variety, clause_alone) in zip(candidates, found, strict=True):
         for i in _back_to_back(doc, candidate.instances):
             rows[i, _IDX["back_to_back"]] = 1.0
         key = candidate.key
@@ -129,7 +134,7 @@ def describe(doc: Document, candidates: list[Candidate], stop: frozenset[str]) -
             sum(w.isdigit() for w in key), sum(w in stop for w in key) / n,
             count, 1000 * count / words, len({inst.block for inst in candidate.instances}) / body_blocks,
             float(in_title), n / len(title_key) if in_title else 0.0, len(forms),
-            left_variety, right_variety,
+            left_variety, right_variety, clause_alone,
             _phrase_fit(key), math.log(words), _lower_elsewhere(key, lower, stop),
             *_topic(key, count, counts, title_set, words, stop),
             len({tuple(r) for r in rows[:, _KINDS]}),
