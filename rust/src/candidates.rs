@@ -64,15 +64,17 @@ pub fn token_counts(chars: &[char], words: &[String]) -> (usize, Vec<(usize, boo
     (spans.len(), counts)
 }
 
-/// `JOINER.fullmatch` (` {0,2}[,:;|/–—-]? {0,2}`): what may sit between two tokens of a phrase.
+/// `JOINER.fullmatch` (` {0,2}[,:;|/–—()\[\]-]? {0,2}`): what may sit between two tokens of a phrase.
 fn joins(gap: &[char]) -> bool {
     let marks = gap.iter().filter(|&&c| c != ' ').count();
     match marks {
         0 => gap.len() <= 4,
         1 => {
             let at = gap.iter().position(|&c| c != ' ').unwrap_or(0);
-            matches!(gap[at], ',' | ':' | ';' | '|' | '/' | '–' | '—' | '-')
-                && at <= 2
+            matches!(
+                gap[at],
+                ',' | ':' | ';' | '|' | '/' | '–' | '—' | '-' | '(' | ')' | '[' | ']'
+            ) && at <= 2
                 && gap.len() - at - 1 <= 2
         }
         _ => false,
@@ -164,7 +166,10 @@ pub fn find(
             {
                 let mut instances: Vec<(usize, usize, usize)> = places
                     .iter()
-                    .map(|&(r, i)| (runs[r][i].1, runs[r][i + size - 1].2, runs[r][i].3))
+                    .map(|&(r, i)| {
+                        let (start, end) = bracketed(&chars, runs[r][i].1, runs[r][i + size - 1].2);
+                        (start, end, runs[r][i].3)
+                    })
                     .collect();
                 instances.sort_by_key(|inst| inst.0);
                 found.push((key.iter().map(|w| w.to_string()).collect(), instances));
@@ -183,6 +188,34 @@ pub fn find(
         size += 1;
     }
     found
+}
+
+/// An instance whose tokens open a bracket they do not close ("Laptops (2025") takes the closing
+/// bracket right after it, and one that closes a bracket it did not open takes the opening one
+/// right before it: a copy goes whole, with no bracket left behind.
+fn bracketed(chars: &[char], mut start: usize, mut end: usize) -> (usize, usize) {
+    for (open, close) in [('(', ')'), ('[', ']')] {
+        let mut depth = 0i32;
+        let mut unopened = 0;
+        for &c in &chars[start..end] {
+            if c == open {
+                depth += 1;
+            } else if c == close {
+                if depth == 0 {
+                    unopened += 1;
+                } else {
+                    depth -= 1;
+                }
+            }
+        }
+        if depth == 1 && chars.get(end) == Some(&close) {
+            end += 1;
+        }
+        if unopened == 1 && start > 0 && chars[start - 1] == open {
+            start -= 1;
+        }
+    }
+    (start, end)
 }
 
 /// How many of `key`'s tokens carry its topic: two characters or more, no stop word, no symbol.
@@ -237,9 +270,23 @@ mod tests {
     }
 
     #[test]
+    fn an_instance_takes_the_bracket_it_leaves_open() {
+        let at = |s: &str, start: usize, end: usize| {
+            let chars: Vec<char> = s.chars().collect();
+            let (a, b) = bracketed(&chars, start, end);
+            chars[a..b].iter().collect::<String>()
+        };
+        assert_eq!(at("a (Best 2025) b", 3, 12), "Best 2025"); // whole already
+        assert_eq!(at("a (Best 2025) b", 0, 12), "a (Best 2025)");
+        assert_eq!(at("a (2025) b", 3, 10), "(2025) b");
+        assert_eq!(at("a [x] c (d", 0, 10), "a [x] c (d"); // nothing closes it
+    }
+
+    #[test]
     fn joins_are_spaces_and_one_mark() {
         let j = |s: &str| joins(&s.chars().collect::<Vec<_>>());
         assert!(j("") && j(" ") && j("    ") && j(" | ") && j("  –  ") && j(":"));
+        assert!(j(" (") && j(") ") && j("]") && !j(") (") && !j("? "));
         assert!(!j("     ") && !j(" . ") && !j("   | ") && !j(", ,"));
     }
 }

@@ -117,24 +117,29 @@ def test_a_candidate_is_compared_with_the_document_s_other_repeats_not_its_own_s
                                                        math.log(3), 0.2 - 0.8, 0.0])
 
 
-def test_pasted_copies_of_every_kind_are_cut_with_what_attached_them_and_the_title_is_evidence_only():
-    kp = "Calf Pain After Running Fast"
+@pytest.mark.parametrize(("kp", "last"), [
+    ("Calf Pain After Running Fast", "wrapped"),
+    # Brackets inside the keyphrase: each copy goes whole, its closing bracket with it.
+    ("Calf Pain After Running (2025 Guide)", "separator"),
+    ("Calf Pain [Running Fast]", "separator"),
+])
+def test_pasted_copies_of_every_kind_are_cut_with_what_attached_them_and_the_title_is_evidence_only(kp, last):
     body = "\n\n".join([
         f"{PROSE[0]} {kp}. {PROSE[1]}",               # a sentence of its own between sentences
         f"{PROSE[2]} {kp}",                           # after the paragraph's last sentence
         "Why does it hurt? Runners see a doctor or " + kp + ",miss out on training days.",  # glued
         f"{PROSE[4]} | {kp}",                         # after a separator
         kp,                                           # a line of its own
-        f"{PROSE[3]} ({kp})",                         # wrapped in brackets
-        PROSE[5],
+        *([f"{PROSE[3]} ({kp})", PROSE[5]] if last == "wrapped"     # wrapped in brackets
+          else [PROSE[3], f"{kp} - {PROSE[5]}"]),                  # before a separator
     ])
-    doc = stuffing_only("Calf Pain After Running Fast: a guide", body)
+    doc = stuffing_only(f"{kp}: a guide", body)
     assert doc.notes[KEYPHRASE_NOTE] == kp
     assert stuffing_rules(doc) == [
         "keyphrase_own_sentence", "keyphrase_own_sentence", "keyphrase_glued", "keyphrase_separator",
-        "keyphrase_own_line", "keyphrase_wrapped"]
+        "keyphrase_own_line", f"keyphrase_{last}"]
     assert cleaned_text(doc) == "\n\n".join([
-        "Calf Pain After Running Fast: a guide",
+        f"{kp}: a guide",
         f"{PROSE[0]} {PROSE[1]}",
         PROSE[2],
         "Why does it hurt? Runners see a doctor or miss out on training days.",

@@ -33,7 +33,8 @@ def find_candidates(doc: Document, stop: frozenset[str], *, min_instances: int, 
     earlier stage removed), with ``min_content_tokens`` tokens that are neither stop words nor
     symbols, and maximal: a span every instance of which extends by the same token is that
     longer span ("best running shoes" inside "best running shoes for women" said as often is no
-    candidate of its own). Instances in document order.
+    candidate of its own). Instances in document order; one that opens a bracket it does not
+    close takes the closing bracket right after it (and the reverse), so a copy goes whole.
 
     Tokens are :data:`~pipeline.stages.stuffing.text.TOKEN`'s, joined as
     :data:`~pipeline.stages.stuffing.text.JOINER` allows; spans grow a token at a time from the word

@@ -13,8 +13,9 @@ from pipeline.text.sentences import CLOSERS, SENTENCE_PUNCT
 # which reads this pattern and ``JOINER`` by hand, as Python's re does.
 TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*|[$&+%#]")
 # What may sit between two tokens of one instance: spaces, nothing ("$500"), or one mark a title
-# holds ("Sleep Training: A Guide", "Pros & Cons | Brand"); never a sentence's end.
-JOINER = re.compile(r" {0,2}[,:;|/–—-]? {0,2}")
+# holds ("Sleep Training: A Guide", "Pros & Cons | Brand", "Best Laptops (2025) Review"); never a
+# sentence's end.
+JOINER = re.compile(r" {0,2}[,:;|/–—()\[\]-]? {0,2}")
 # Words a period may belong to: "Motor City Electric Co. is ..." is not a sentence "Motor City
 # Electric Co", and "34 oz. French Press" does not end at "oz".
 ABBREVIATIONS = frozenset({"co", "corp", "inc", "ltd", "bros", "vs", "v", "jr", "sr", "st", "dr", "mr", "mrs", "ms",

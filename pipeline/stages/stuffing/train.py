@@ -20,7 +20,8 @@
    the stage will see them; the copy model over
    the candidate's and the instance's features, the keyphrases' copies against their natural uses.
 5. The candidate threshold, from held-out P too (``CLEAN_DOCS_FLAGGED``): trees rank a stuffer
-   they never met well but their P drifts, so the cut is set where the negatives are.
+   they never met well but their P drifts, so the cut is set where the negatives are, averaged
+   over ``CUT_SPLITS`` splits of the pages.
 
 ``--lofo`` also trains, for each family, the models without it (``pipeline/models/stuffing_lofo/
 without-<family>.npz``): ``make eval`` scores each family with the models that never saw it.
@@ -75,6 +76,9 @@ PARAMS = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 7, "min_samp
 NEGATIVES_KEPT = 0.25
 # The share of clean training documents with a candidate above the candidate threshold (held-out P, step 5).
 CLEAN_DOCS_FLAGGED = 0.005
+# Splits of the pages in two whose cuts the threshold averages: about 4 clean documents set each
+# one, so a single split's cut moves with which half a document fell in.
+CUT_SPLITS = 5
 # The copy model's cut: its natural uses are planted sentences it separates all but perfectly in
 # training, so a cut set from them would sit at 0.
 COPY_THRESHOLD = 0.5
@@ -218,21 +222,28 @@ def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
             len(CANDIDATE_MODEL_FEATURES)):
         raise AssertionError(f"training rows of {places.shape[1]}, {x.shape[1]} and {candidates.shape[1]} features")
     # 5. The candidate threshold, from held-out P too: what all but CLEAN_DOCS_FLAGGED of the clean
-    # documents' candidates score.
-    chance = np.zeros(len(rows))
-    for part in (0, 1):
-        chance[half == part] = _trees(candidates[half != part], labels[half != part], monotone=MONOTONE).predict(
-            candidates[half == part])
-    by_doc: dict[str, float] = {}
-    for r, p in zip(rows, chance, strict=True):
-        if r.family.startswith(CLEAN):
-            by_doc[r.doc] = max(by_doc.get(r.doc, 0.0), p)
-    candidate_threshold = float(np.quantile(list(by_doc.values()), 1 - CLEAN_DOCS_FLAGGED))
+    # documents' candidates score, averaged over CUT_SPLITS splits of the pages in two.
+    pages = sorted({r.doc.split(":")[0] for r in rows})
+    page_of = np.searchsorted(pages, [r.doc.split(":")[0] for r in rows])
+    cuts = []
+    for split in range(CUT_SPLITS):
+        # (a seeded draw per page: a CRC of the id and a salt parts ids of one length as the first does)
+        part_of = half if split == 0 else np.random.default_rng(SEED + split).integers(2, size=len(pages))[page_of]
+        chance = np.zeros(len(rows))
+        for part in (0, 1):
+            chance[part_of == part] = _trees(candidates[part_of != part], labels[part_of != part],
+                                             monotone=MONOTONE).predict(candidates[part_of == part])
+        by_doc: dict[str, float] = {}
+        for r, p in zip(rows, chance, strict=True):
+            if r.family.startswith(CLEAN):
+                by_doc[r.doc] = max(by_doc.get(r.doc, 0.0), p)
+        cuts.append(float(np.quantile(list(by_doc.values()), 1 - CLEAN_DOCS_FLAGGED)))
+    candidate_threshold = float(np.mean(cuts))
     meta = {
         "trained_on": f"WCXB dev fold-A articles stuffed by {', '.join(families)} ({DRAWS} draws each), "
                       "clean, with natural uses, and fold A's other pages clean",
         "families": list(families), "params": PARAMS,
-        "candidate_threshold": candidate_threshold, "instance_threshold": COPY_THRESHOLD,
+        "candidate_threshold": candidate_threshold, "candidate_cuts": cuts, "instance_threshold": COPY_THRESHOLD,
         "rows": {"candidates": len(labels), "keyphrases": int(labels.sum()), "instances": len(copies),
                  "copies": int(copies.sum()), "natural_uses": int(len(y) - y.sum()), "clean_documents": len(by_doc)},
     }
