@@ -227,7 +227,8 @@ def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
     page_of = np.searchsorted(pages, [r.doc.split(":")[0] for r in rows])
     cuts = []
     for split in range(CUT_SPLITS):
-        # (a seeded draw per page: a CRC of the id and a salt parts ids of one length as the first does)
+        # A seeded draw per page: CRC-32 is affine, so the CRC of a salted id of one length would
+        # part the pages as the first split does, or as its mirror.
         part_of = half if split == 0 else np.random.default_rng(SEED + split).integers(2, size=len(pages))[page_of]
         chance = np.zeros(len(rows))
         for part in (0, 1):
