@@ -2,9 +2,9 @@
 //! what each is and why, names the columns and hands over the word lists): where each instance of
 //! a candidate sits in its line, its casing, and how the trigram model takes the clause around it;
 //! how varied the words next to a candidate's instances are, and how many stand alone in their
-//! clause. The patterns of `features.py` and
-//! `stuffing/text.py` are read by hand as Python's re reads them (each has one way to match: a run
-//! is taken whole or not at all); the values equal the Python computation they replace.
+//! clause. The patterns of `features.py` and `stuffing/text.py` are read by hand as Python's re
+//! reads them (each has one way to match: a run is taken whole or not at all); the values equal
+//! the Python computation they replace.
 
 use ahash::{AHashMap, AHashSet};
 

@@ -61,18 +61,23 @@ def stuffing_rules(doc: Document) -> list[str]:
 
 
 
-def described_of(body: str, title: str = "A title") -> dict[str, np.ndarray]:
-    """The stage's candidates in ``body`` (its defaults) and their rows of ``CANDIDATE_FEATURES``."""
+def _candidates(body: str, title: str) -> tuple[Document, list]:
+    """``body`` after the segment stage, and the stage's candidates in it (its defaults)."""
     config = load_config()
     config["pipeline"]["stages"] = ["segment"]
     doc = build_pipeline(config)(make_document(RawRecord(id="t", source="t.txt", position=1, text=body, title=title)))
-    found = find_candidates(doc, stop_words(), min_instances=3, min_tokens=2, max_tokens=16, min_content_tokens=2)
-    return {d.candidate.phrase: d.row for d in describe(doc, found, stop_words())}
+    return doc, find_candidates(doc, stop_words(), min_instances=3, min_tokens=2, max_tokens=16, min_content_tokens=2)
 
 
 def candidates_of(body: str, title: str = "A title") -> dict[str, int]:
-    """The stage's candidates in ``body`` (its defaults) and their instance counts."""
-    return {phrase: int(row[CANDIDATE_FEATURES.index("instances")]) for phrase, row in described_of(body, title).items()}
+    """The stage's candidates in ``body`` and their instance counts."""
+    return {c.phrase: len(c.instances) for c in _candidates(body, title)[1]}
+
+
+def described_of(body: str, title: str = "A title") -> dict[str, np.ndarray]:
+    """The stage's candidates in ``body`` and their rows of ``CANDIDATE_FEATURES``."""
+    doc, found = _candidates(body, title)
+    return {d.candidate.phrase: d.row for d in describe(doc, found, stop_words())}
 
 
 def test_candidates_are_the_maximal_repeated_spans_of_words_numbers_and_symbols_in_any_case():
