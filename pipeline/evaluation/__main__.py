@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         spun_rows(name if name != spun.FITTED_WITH else f"{name} (fitted)", by_rate)
     spun_rows("minimum, unseen", spun_row["minimum"])
     if spun_row["leave_one_family_out"]:
-        print("  leave one family out: each family scored with the model fitted on the other three alone")
+        print("  leave one family out: each family scored with the model fitted on the others alone")
         for name, by_rate in spun_row["leave_one_family_out"].items():
             spun_rows(f"without {name}", by_rate)
         spun_rows("minimum, left out", spun_row["lofo_minimum"])

@@ -11,6 +11,8 @@ spinners it was not fitted with (:mod:`pipeline.evaluation.spun`).
 - ``frequency_matched``: only words rarer than the most frequent ones, each to the WordNet synonym
   closest to it in frequency (the trigram model's unigram probability): the spinner that picks
   the likeliest-looking synonym and keeps common words untouched.
+- ``broader``: a content word becomes a broader term or a phrase ("dogs" -> "canines", "domestic
+  animals"; WordNet's hypernyms and multi-word lemmas): the spinner with another kind of thesaurus.
 
 Each replaces a share of the content words it could swap (lower case, ``MIN_SPUN_WORD`` letters
 or more, no stop word), at random, and records where each swap starts in the spun text.
@@ -168,8 +170,21 @@ def frequency_matched_spinner() -> Spinner:
     return Spinner(synonyms)
 
 
+def broader_spinner() -> Spinner:
+    from pipeline.language.lm import trigram_model
+
+    lm = trigram_model()
+    net = wordnet()
+
+    @lru_cache(maxsize=None)
+    def synonyms(word: str) -> tuple[str, ...]:
+        return tuple(t for t in net.broader(word) if all(map(lm.known, t.split())))
+
+    return Spinner(synonyms)
+
+
 @lru_cache(maxsize=1)
 def families() -> dict[str, Spinner]:
     """Every spinner family, by name (built once: thesauri take a few seconds to read)."""
     return {"wordnet": wordnet_spinner(), "moby": moby_spinner(), "phrasal": PhrasalSpinner(),
-            "frequency_matched": frequency_matched_spinner()}
+            "frequency_matched": frequency_matched_spinner(), "broader": broader_spinner()}

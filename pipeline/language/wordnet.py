@@ -1,4 +1,5 @@
-"""Single-word synonyms from Princeton WordNet 3.0 as Debian's ``wordnet-base`` installs it.
+"""Single-word synonyms from Princeton WordNet 3.0 as Debian's ``wordnet-base`` installs it
+(and broader terms, for an evaluation spinner).
 
 nltk's reader refuses Debian's layout (it wants a ``lexnames`` file), and the spun-text
 detector needs only "which single words share a synset with this one", so this module
@@ -46,6 +47,7 @@ class WordNet:
         self._index: dict[tuple[str, str], bytes | tuple[int, ...]] = {}  # its line until first asked for
         self._synsets: dict[tuple[str, int], tuple[str, ...]] = {}
         self._exceptions: dict[tuple[str, str], str] = {}
+        self._forms: dict[tuple[str, str], list[str]] | None = None  # base -> inflected, when first asked for
         for pos, name in POS_FILES.items():
             with (root / f"data.{name}").open("rb") as f:
                 self._data[pos] = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
@@ -114,6 +116,70 @@ class WordNet:
                                 synonym.endswith(replacement) else synonym
                             out[stem + suffix] = None
         return tuple(out)
+
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one WordNet per process, kept for the run
+    def broader(self, word: str) -> tuple[str, ...]:
+        """Broader terms and phrases for ``word``: the words of the synsets one step above its
+        senses (hypernyms, nouns and verbs) and the multi-word lemmas of its own synsets, spaces
+        for WordNet's underscores, inflected as ``word`` is ("dogs" -> "canines", "domestic
+        animals"). What the evaluation's ``broader`` spinner swaps in."""
+        out: dict[str, None] = {}
+        for pos in ("n", "v"):
+            for lemma, suffix, _ in self.lemmas(word, pos):
+                for offset in self._offsets(lemma, pos):
+                    above = [w for target in self._hypernyms(pos, offset) for w in self._synset(pos, target)]
+                    for term in above + [w for w in self._synset(pos, offset) if "_" in w]:
+                        if "-" not in term and term != lemma:
+                            out[self._inflected(term, pos, suffix)] = None
+        return tuple(out)
+
+    def _inflected(self, term: str, pos: str, suffix: str) -> str:
+        """``term`` (a lemma, "_" between its words) with ``suffix`` (a morphy rule's, "" for
+        none) put back: on a verb's first word ("bring_out" + "ing" -> "bringing out"), a noun's
+        last, by WordNet's exception lists where they have the word ("bring" + "ed" -> "brought")
+        and else by spelling ("produce" + "ing" -> "producing")."""
+        words = term.split("_")
+        at = 0 if pos == "v" else len(words) - 1
+        if suffix:
+            words[at] = self._irregular(words[at], pos, suffix) or _spelled(words[at], suffix)
+        return " ".join(words)
+
+    def _irregular(self, base: str, pos: str, suffix: str) -> str | None:
+        """The form of ``base`` with ``suffix`` that the exception lists give, if any."""
+        if self._forms is None:
+            self._forms = {}
+            for (inflected, of_pos), of_base in self._exceptions.items():
+                self._forms.setdefault((of_base, of_pos), []).append(inflected)
+        ending = "s" if suffix.endswith("s") else suffix
+        for inflected in self._forms.get((base, pos), ()):
+            # The past of a verb is the form ending neither in -s nor in -ing ("cut" -> "cut").
+            if inflected.endswith(ending) if ending != "ed" else not inflected.endswith(("s", "ing")):
+                return inflected
+        return None
+
+    def _hypernyms(self, pos: str, offset: int) -> list[int]:
+        """The offsets of the synsets one step above the one at ``offset`` (``@`` and ``@i`` pointers)."""
+        data = self._data[pos]
+        fields = data[offset:data.find(b"\n", offset)].decode("latin-1").split(" ")
+        at = 4 + 2 * int(fields[3], 16)
+        pointers = int(fields[at])
+        return [int(fields[at + 2 + 4 * i]) for i in range(pointers)
+                if fields[at + 1 + 4 * i] in ("@", "@i") and fields[at + 3 + 4 * i] == pos]
+
+
+def _spelled(base: str, suffix: str) -> str:
+    """English spelling of ``base`` + ``suffix`` ("s", "es", "ed", "ing", "er", "est", "ies", ...)."""
+    if suffix in ("s", "es", "ies"):
+        if base.endswith(("s", "x", "z", "ch", "sh")):
+            return base + "es"
+        return base[:-1] + "ies" if base.endswith("y") and base[-2:-1] not in "aeiou" else base + "s"
+    if suffix[0] == "e" and base.endswith("e"):  # ed, er, est
+        return base + suffix[1:]
+    if suffix[0] == "e" and base.endswith("y") and base[-2:-1] not in "aeiou":
+        return base[:-1] + "i" + suffix
+    if suffix == "ing" and base.endswith("e") and not base.endswith("ee") and len(base) > 2:
+        return base[:-1] + "ing"
+    return base + suffix
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,9 @@ TEXT = "Stretching relieves the pain because the muscles of the back often need 
     # (ln P -11.5) has only "brawn" (-14.1) and stays; "need" (-7.0) takes "take", "pain" "trouble".
     ("frequency_matched", "Stretching salve the trouble because the muscles of the back often take stay.",
      ["salve", "trouble", "take", "stay"]),
+    # Content words to a broader term or a phrase (WordNet's hypernyms and multi-word lemmas).
+    ("broader", "Stretching amends the negative stimulus because the rowdies of the back often essential portion.",
+     ["amends", "negative stimulus", "rowdies", "essential", "portion"]),
 ])
 def test_each_family_swaps_by_its_design_and_marks_where(family, spun, swaps):
     spinner = families()[family]
@@ -34,7 +37,7 @@ def test_each_family_swaps_by_its_design_and_marks_where(family, spun, swaps):
     assert spinner(TEXT, 0.0, random.Random(1)) == TEXT
 
 
-@pytest.mark.parametrize("family", ["wordnet", "phrasal", "frequency_matched"])
+@pytest.mark.parametrize("family", ["wordnet", "phrasal", "frequency_matched", "broader"])
 def test_undoing_every_swap_gives_the_text_back(family):
     spun, swaps = families()[family].swaps(TEXT, 0.6, random.Random(3))
     assert spun != TEXT

@@ -214,6 +214,18 @@ def test_wordnet_reader_undoes_inflection():
     assert net.lemmas("zzzz", "n") == [] and net.synonyms("ﬁne") == ()
 
 
+def test_wordnet_broader_terms_are_one_step_up_and_inflected_as_the_word():
+    net = wordnet()
+    # Hypernyms first, then the multi-word lemmas of its own synsets, plural as "dogs" is.
+    assert net.broader("dogs")[:5] == ("canines", "canids", "domestic animals", "domesticated animals",
+                                       "domestic dogs")
+    # A verb phrase is inflected on its first word, by the exception list where it has the word
+    # ("bring" -> "brought"), else by spelling ("simplify" -> "simplified", "trim" -> "trimmed").
+    assert {"decreased", "brought down", "simplified", "trimmed down"} <= set(net.broader("reduced"))
+    assert "producing" in net.broader("publishing") and "produceing" not in net.broader("publishing")
+    assert net.broader("zzzz") == ()
+
+
 def test_eval_spinner_uses_its_own_thesaurus_and_auc_counts_ties_half():
     import random
 
