@@ -79,15 +79,17 @@ class Spinner:
         return ()
 
 
-def wordnet_spinner() -> Spinner:
+def wordnet_spinner(*, broader: bool = False) -> Spinner:
+    """WordNet's synonyms of a word (``broader``: its broader terms and phrases), those whose
+    words the trigram model knows."""
     from pipeline.language.lm import trigram_model
 
     lm = trigram_model()
-    net = wordnet()
+    terms = wordnet().broader if broader else wordnet().synonyms
 
     @lru_cache(maxsize=None)
     def synonyms(word: str) -> tuple[str, ...]:
-        return tuple(s for s in net.synonyms(word) if lm.known(s))
+        return tuple(t for t in terms(word) if all(map(lm.known, t.split())))
 
     return Spinner(synonyms)
 
@@ -170,21 +172,8 @@ def frequency_matched_spinner() -> Spinner:
     return Spinner(synonyms)
 
 
-def broader_spinner() -> Spinner:
-    from pipeline.language.lm import trigram_model
-
-    lm = trigram_model()
-    net = wordnet()
-
-    @lru_cache(maxsize=None)
-    def synonyms(word: str) -> tuple[str, ...]:
-        return tuple(t for t in net.broader(word) if all(map(lm.known, t.split())))
-
-    return Spinner(synonyms)
-
-
 @lru_cache(maxsize=1)
 def families() -> dict[str, Spinner]:
     """Every spinner family, by name (built once: thesauri take a few seconds to read)."""
     return {"wordnet": wordnet_spinner(), "moby": moby_spinner(), "phrasal": PhrasalSpinner(),
-            "frequency_matched": frequency_matched_spinner(), "broader": broader_spinner()}
+            "frequency_matched": frequency_matched_spinner(), "broader": wordnet_spinner(broader=True)}
