@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     line_model = "held-out sites (5-fold by site)" if ours.held_out else "IN-SAMPLE (no cv models found)"
     stuffing_row = stuffing.evaluate(pages)
     spun_row = spun.evaluate(pages)
+    spun_row["other_clean_flagged"] = spun.other_clean_flagged()
     results = {
         "boilerplate": boilerplate, "line_model": line_model, "seeds": seed_rows, "datatrove_parity": parity_rows,
         "site_pass": site_rows, "clean_input": clean_rows, "leave_one_benchmark_out": lodo_rows,
@@ -147,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  clean articles flagged {spun_row['clean_flagged']:.3f} ({spun_row['clean_with_tortured_phrase']} with a "
           f"tortured phrase); clean pages flagged by type: " + ", ".join(
               f"{t} {r['flagged']:.3f} ({r['pages']})" for t, r in spun_row["clean_flagged_by_type"].items()))
+    print("  clean pages of other benchmarks flagged (gold texts; the model never saw these sets): " + ", ".join(
+        f"{name} {r['flagged']} of {r['pages']} ({r['flagged'] / r['pages']:.1%})"
+        for name, r in spun_row["other_clean_flagged"].items()))
     print("  --repair-spun, the spinners' own swaps at every rate: replacements giving back what the spinner "
           "replaced")
     for name, row in spun_row["repair"].items():
