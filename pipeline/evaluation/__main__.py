@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
           f"of {clean['other_pages_fold_b']})")
     print()
     print(f"Spun text: spinner families over {spun_row['articles']} WCXB dev articles of held-out sites (fold B; "
-          f"the model is fitted on fold A with the {spun.FITTED_WITH} spinner); flagged above {spun_row['threshold']}, "
+          f"the model is fitted on fold A with {' and '.join(spun.FITTED_WITH)}); "
+          f"flagged above {spun_row['threshold']}, "
           f"1% of {spun_row['clean_pages']} clean fold-B pages above {spun_row['threshold_at_1pct']:.3f}")
     def spun_rows(label: str, by_rate: dict[str, dict]) -> None:
         for rate in spun.EVAL_RATES:
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"  {'family':26} {'rate':>5} {'AUC':>6} {'recall':>7} {'at 1%':>6}")
     for name, by_rate in spun_row["families"].items():
-        spun_rows(name if name != spun.FITTED_WITH else f"{name} (fitted)", by_rate)
+        spun_rows(name if name not in spun.FITTED_WITH else f"{name} (fitted)", by_rate)
     spun_rows("minimum, unseen", spun_row["minimum"])
     if spun_row["leave_one_family_out"]:
         print("  leave one family out: each family scored with the model fitted on the others alone")

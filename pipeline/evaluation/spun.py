@@ -1,7 +1,7 @@
 """Spun text measured on development data: spinner families over WCXB dev articles.
 
-The word model is fitted (:mod:`pipeline.stages.spun.train`) with the ``wordnet`` spinner on the
-articles of the WCXB dev sites in fold A; every family of :mod:`pipeline.evaluation.spinners`
+The word model is fitted (:mod:`pipeline.stages.spun.train`) with the ``wordnet`` and ``broader``
+spinners on the articles of the WCXB dev sites in fold A; every family of :mod:`pipeline.evaluation.spinners`
 spins the articles of the sites in fold B at 10%, 20% and 35% of the content words it could
 swap. Negatives are fold B's clean pages of every type (articles, products, forums, listings,
 documentation, ...). Per family and rate: AUC against the clean articles, recall at the shipped
@@ -37,8 +37,10 @@ SEED = 20261121
 RATES = (0.1, 0.2, 0.3)
 # ... and the shares each family spins at here.
 EVAL_RATES = (0.1, 0.2, 0.35)
-# The family the word model is fitted with: the others are the ones it never saw.
-FITTED_WITH = "wordnet"
+# The families the shipped model is fitted with, both from WordNet: the others are the ones it never
+# saw. A looser thesaurus among them (Moby) taught it that a writer's rare words are swaps: with
+# wordnet and moby it flagged 8.4% of CleanEval's clean pages, with wordnet and broader 3.2%.
+FITTED_WITH = ("wordnet", "broader")
 # Recall is also read where this share of clean pages is flagged.
 MAX_CLEAN_FLAGGED = 0.01
 # The models fitted with one spinner family left out (``python -m pipeline.stages.spun.train --lofo``).
@@ -85,7 +87,7 @@ def evaluate(pages: list[Page], *, threshold: float | None = None) -> dict:
         if path.exists():
             scored = _scored(SpunOnly(model=str(path)), clean_pages, held_out, {name: spinner}, threshold)
             lofo[name] = {**scored["families"][name], "threshold_at_1pct": scored["threshold_at_1pct"]}
-    unseen = [row for name, row in shipped["families"].items() if name != FITTED_WITH]
+    unseen = [row for name, row in shipped["families"].items() if name not in FITTED_WITH]
     return {
         "articles": len(held_out),
         "clean_pages": len(clean_pages),

@@ -129,16 +129,17 @@ ORIGINAL_REVIEW = ("Buying a new large appliance can bring on feelings of both e
 
 
 def test_a_misfit_names_the_synonym_that_fits_its_slot_better():
-    doc = spun(SPUN_REVIEW, min_fit_words=1)
-    [misfit] = [a for a in doc.annotations if a.rule == "misfit"]
-    assert (doc.text[misfit.start:misfit.end], misfit.action) == ("inwardly", Action.FLAG)
-    assert misfit.reason.endswith('"inside" fits the slot 7.8 nats better')
-    assert (doc.signals["spun_misfits"], doc.signals["spun_suspect_share"]) == (1, 1 / 19)
-    original = spun(ORIGINAL_REVIEW, min_fit_words=1)
-    assert flagged(original, "misfit") == []
-    # One misfit in 19 words is not enough to flag a document, but it scores far above its original.
-    assert (round(doc.signals["spun_misfit_score"], 3), round(original.signals["spun_misfit_score"], 5)) == (0.004,
-                                                                                                          0.00003)
+    doc, original = spun(SPUN_REVIEW, min_fit_words=1), spun(ORIGINAL_REVIEW, min_fit_words=1)
+    misfits = {doc.text[a.start:a.end]: a for a in doc.annotations if a.rule == "misfit"}
+    # "large" is the writer's: a word above the evidence threshold, which 1 in 100 clean words
+    # reach, is marked in the original too; the swap "inwardly" is only in the spun text.
+    assert (sorted(misfits), flagged(original, "misfit")) == (["inwardly", "large"], ["large"])
+    assert misfits["inwardly"].action == Action.FLAG
+    assert misfits["inwardly"].reason.endswith('"inside" fits the slot 7.8 nats better')
+    assert (doc.signals["spun_misfits"], doc.signals["spun_suspect_share"]) == (2, 2 / 19)
+    # Two misfits in 19 words are not enough to flag a document, but it scores far above its original.
+    assert (round(doc.signals["spun_misfit_score"], 3), round(original.signals["spun_misfit_score"], 5)) == (0.025,
+                                                                                                          0.00138)
     assert (doc.signals["spun_flagged"], original.signals["spun_flagged"]) == (0, 0)
 
 

@@ -21,9 +21,10 @@ place, give one ``spun_score`` in [0, 1]:
    logistic regression over the share of the document's words above three such thresholds,
    the mean of its ten highest word scores and its length, gives ``spun_misfit_score``. Both
    are in ``pipeline/models/spun_words.npz``, trained on WCXB dev articles of one half of
-   the sites with a WordNet spinner, against that half's clean pages of every type (the
-   evaluation uses the other half and other spinners), and shifted so that 0.5% of those
-   clean pages score above 0.5 (:mod:`pipeline.stages.spun.train`).
+   the sites with two WordNet spinners (synonyms; broader terms and phrases), against that
+   half's clean pages of every type (the evaluation uses the other half and other spinners),
+   and shifted so that 0.5% of those clean pages score above 0.5
+   (:mod:`pipeline.stages.spun.train`).
 
 The score combines both: ``1 - (1 - p_misfit) * (1 - p_lexicon)``, where every distinct
 tortured phrase multiplies the clean odds by ``lexicon_hit_keep``.

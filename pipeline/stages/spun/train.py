@@ -3,7 +3,8 @@
 fold B (:mod:`pipeline.evaluation.spun`, whose spinners it uses).
 
 1. the word model, gradient-boosted trees over :data:`~pipeline.stages.spun.features.WORD_FEATURES`,
-   learns which words of the fold-A articles spun at 10% the spinner swapped;
+   learns which words of the fold-A articles spun at 10% the spinner swapped (the spinners of
+   :data:`~pipeline.evaluation.spun.FITTED_WITH`, one article each in turn);
 2. its word thresholds are the 98th, 99th and 99.5th percentiles of its scores on the
    clean fold-A articles' words;
 3. the document model, a logistic regression over the share of a document's words above
@@ -45,7 +46,7 @@ WORD_PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "ear
 CLEAN_FLAGGED = 0.005
 
 
-def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] = (FITTED_WITH,)) -> dict:
+def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] = FITTED_WITH) -> dict:
     """Fit the word model and the document model on fold A (see the module's docstring), the
     articles spun by ``spinners`` (families of :mod:`pipeline.evaluation.spinners`) in turn."""
     import numpy as np
