@@ -2,7 +2,7 @@
 spinners it was not fitted with (:mod:`pipeline.evaluation.spun`).
 
 - ``wordnet``: a content word becomes a WordNet synonym of any sense that the trigram model
-  knows (the detector's own thesaurus; its model is fitted with this spinner).
+  knows (the detector's own thesaurus; its model is fitted with this spinner and ``broader``).
 - ``moby``: a content word becomes a Moby-thesaurus synonym of any sense, one word (Debian's
   ``libaiksaurus-1.2-data``: a different, much looser thesaurus).
 - ``phrasal``: a word or phrase becomes a wordy phrase of the same meaning ("because" -> "due to

@@ -1,13 +1,13 @@
 """Spun text measured on development data: spinner families over WCXB dev articles.
 
-The word model is fitted (:mod:`pipeline.stages.spun.train`) with the ``wordnet`` and ``broader``
-spinners on the articles of the WCXB dev sites in fold A; every family of :mod:`pipeline.evaluation.spinners`
-spins the articles of the sites in fold B at 10%, 20% and 35% of the content words it could
-swap. Negatives are fold B's clean pages of every type (articles, products, forums, listings,
-documentation, ...). Per family and rate: AUC against the clean articles, recall at the shipped
-threshold, and recall at the threshold that flags 1% of the clean pages; the minimum over the
-families the model was not fitted with. The seeds are checked on their own (003 and 004 are real
-spun articles, 000-002 are not).
+The word model is fitted (:mod:`pipeline.stages.spun.train`) with the ``wordnet`` and
+``broader`` spinners on the articles of the WCXB dev sites in fold A; every family of
+:mod:`pipeline.evaluation.spinners` spins the articles of the sites in fold B at 10%, 20% and
+35% of the content words it could swap. Negatives are fold B's clean pages of every type
+(articles, products, forums, listings, documentation, ...). Per family and rate: AUC against the
+clean articles, recall at the shipped threshold, and recall at the threshold that flags 1% of
+the clean pages; the minimum over the families the model was not fitted with. The seeds are
+checked on their own (003 and 004 are real spun articles, 000-002 are not).
 
 ``--repair-spun`` is measured on the spinners' own swaps (:func:`repair`): each family spins the
 held-out articles at every rate, and a replacement is right when it gives back, in any case,
