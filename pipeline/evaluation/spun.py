@@ -25,8 +25,9 @@ from pathlib import Path
 
 from pipeline.core.config import load_config
 from pipeline.core.document import Action, Annotation, Document
+from pipeline.evaluation import clean_input
 from pipeline.evaluation.spinners import families
-from pipeline.evaluation.wcxb import BENCHMARKS, DEFAULT_WCXB, Page, articles, fold, load_pages
+from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, articles, fold, load_pages
 from pipeline.io.records import RawRecord
 from pipeline.run.processor import build_pipeline
 from pipeline.stages.normalize import make_document, normalize_text
@@ -108,15 +109,15 @@ def evaluate(pages: list[Page], *, threshold: float | None = None) -> dict:
 
 def other_clean_flagged(*, limit: int | None = None, threshold: float | None = None) -> dict[str, dict]:
     """The shipped model's flags on clean pages of other eras and kinds, which it was neither
-    fitted nor calibrated on: the gold texts of the other benchmarks in ``BENCHMARKS`` (CleanEval's
-    2007 blogs, forums and personal pages; L3S-GN1's 2010 news), the first ``limit`` of each."""
+    fitted nor calibrated on: the gold texts of the other benchmarks found beside the repository
+    (CleanEval's 2007 blogs, forums and personal pages; L3S-GN1's 2010 news), the first ``limit``
+    of each, read once with the clean-input rows' (:func:`~pipeline.evaluation.clean_input.datasets`)."""
     threshold = load_config()["spun"]["flag_above"] if threshold is None else threshold
     stage, found = SpunOnly(), {}
-    for name, root in BENCHMARKS.items():
-        if name != "wcxb-dev" and (root / "ground-truth").is_dir():
-            pages = load_pages(root)[:limit]
-            flagged = sum(stage(p, p.gold).signals["spun_score"] > threshold for p in pages)
-            found[name] = {"pages": len(pages), "flagged": flagged}
+    for name, pages in clean_input.datasets().items():
+        if name != "wcxb-dev":
+            flagged = sum(stage(p, p.gold).signals["spun_score"] > threshold for p in pages[:limit])
+            found[name] = {"pages": len(pages[:limit]), "flagged": flagged}
     return found
 
 
