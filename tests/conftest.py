@@ -9,6 +9,7 @@ import pytest
 
 from pipeline import load_signals
 from pipeline.cli import main
+from pipeline.evaluation.wcxb import Page
 
 REPO = Path(__file__).resolve().parent.parent
 RAW = REPO / "raw"
@@ -84,6 +85,12 @@ SENTENCES = [
     "Water quality is measured by oxygen, temperature, acidity and clarity.",
     "Kayakers grade rapids from one to six according to their difficulty.",
 ]
+
+
+def gold_page(gold: str, title: str = "", page_id: str = "page") -> Page:
+    """A benchmark page with no HTML: its gold text is the input the evaluations clean."""
+    return Page(id=page_id, page_type="article", domain="example.org", html="", title=title, gold=gold,
+                with_snippets=(), without_snippets=())
 
 
 def article(title: str = "Notes On Rivers", paragraphs: int = 4) -> str:

@@ -116,8 +116,9 @@ def other_clean_flagged(*, limit: int | None = None, threshold: float | None = N
     stage, found = SpunOnly(), {}
     for name, pages in clean_input.datasets().items():
         if name != "wcxb-dev":
-            flagged = sum(stage(p, p.gold).signals["spun_score"] > threshold for p in pages[:limit])
-            found[name] = {"pages": len(pages[:limit]), "flagged": flagged}
+            chosen = pages[:limit]
+            flagged = sum(stage(p, p.gold).signals["spun_score"] > threshold for p in chosen)
+            found[name] = {"pages": len(chosen), "flagged": flagged}
     return found
 
 

@@ -12,6 +12,7 @@ from pipeline.evaluation.stuffers import FAMILIES, NATURAL, NATURAL_SENTENCES, T
 from pipeline.evaluation.stuffing import occurrences, placed_removed
 from pipeline.evaluation.wcxb import Page
 from pipeline.io.records import RawRecord
+from tests.conftest import gold_page
 
 BODY = "\n\n".join([
     "Rivers carry sediment from the mountains. The sediment settles where the water slows.",
@@ -24,8 +25,7 @@ BODY = "\n\n".join([
 
 
 def page(body: str = BODY, title: str = "Best River Delta Farming Guide") -> Page:
-    return Page(id="delta", page_type="article", domain="example.org", html="", title=title, gold=body,
-                with_snippets=(), without_snippets=())
+    return gold_page(body, title, page_id="delta")
 
 
 @pytest.mark.parametrize("family", list(FAMILIES))
