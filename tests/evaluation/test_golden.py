@@ -141,13 +141,16 @@ def test_stuffing_leave_one_family_out_scores():
 # alone, raised the second number at 0.1 from wordnet 12, moby 20, frequency_matched 1 to 21,
 # 21, 2 (AUC within 0.007). A fifth family (broader) among the others raised three of them at
 # 0.1 (wordnet 0.9492, 21 -> 0.9672, 30; moby 0.8914, 21 -> 0.9169, 24; frequency_matched
-# 0.7864, 2 -> 0.8158, 5); the phrasal family stays unseen (0.6456 -> 0.6417, issue 29).
+# 0.7864, 2 -> 0.8158, 5); the phrasal family stays unseen (0.6456 -> 0.6417, issue 29). The
+# writer's baseline in the document model (its typical word scores and how rare its vocabulary is)
+# raised wordnet 30 -> 35 and frequency_matched 5 -> 11 at 0.1 and lowered moby 24 -> 22: a Moby
+# swap is a rare word, and a rare vocabulary now counts as the writer's.
 SPUN_ARTICLES, SPUN_PAGES_PER_TYPE = 60, 10
-SPUN_LOFO = {"wordnet": {"0.1": (0.9672, 30), "0.2": (0.9911, 44), "0.35": (1.0, 57)},
-             "moby": {"0.1": (0.9169, 24), "0.2": (0.98, 50), "0.35": (0.9975, 57)},
-             "phrasal": {"0.1": (0.6417, 2), "0.2": (0.7161, 1), "0.35": (0.7892, 2)},
-             "frequency_matched": {"0.1": (0.8158, 5), "0.2": (0.9219, 15), "0.35": (0.9494, 32)},
-             "broader": {"0.1": (0.9119, 21), "0.2": (0.9783, 45), "0.35": (0.9911, 50)}}
+SPUN_LOFO = {"wordnet": {"0.1": (0.9603, 35), "0.2": (0.9956, 49), "0.35": (1.0, 60)},
+             "moby": {"0.1": (0.9214, 22), "0.2": (0.9817, 47), "0.35": (0.9961, 55)},
+             "phrasal": {"0.1": (0.6417, 2), "0.2": (0.7139, 2), "0.35": (0.7911, 5)},
+             "frequency_matched": {"0.1": (0.8306, 11), "0.2": (0.9328, 25), "0.35": (0.9633, 42)},
+             "broader": {"0.1": (0.9222, 21), "0.2": (0.9869, 46), "0.35": (0.9967, 52)}}
 SPUN_REPAIR = {"tortured_phrases.csv": (0, 2, 0), "tortured-phrases.csv": (20, 26, 0)}
 
 
@@ -161,18 +164,20 @@ def test_spun_leave_one_family_out_scores():
     assert {name: {rate: (round(row["auc"], 4), round(row["recall_at_1pct"] * SPUN_ARTICLES))
                    for rate, row in rows.items() if rate != "threshold_at_1pct"}
             for name, rows in found["leave_one_family_out"].items()} == SPUN_LOFO
-    # At the shipped threshold none of the 120 clean pages is flagged (one article with the model
-    # fitted with the wordnet spinner alone).
+    # At the shipped threshold one of the 120 clean pages is flagged: a coffee's 131-word product
+    # copy ("the yin to your yang", "arabica", "robusta", "the midday crash"; none before the
+    # document model read the writer's baseline).
     assert {t: round(row["flagged"] * row["pages"]) for t, row in found["clean_flagged_by_type"].items()
-            if row["flagged"]} == {}
+            if row["flagged"]} == {"product": 1}
     # --repair-spun: (replacements restoring what the spinner replaced, in spun articles, in clean ones).
     assert {name: (row["restored"], row["replaced"], row["clean_replaced"])
             for name, row in found["repair"].items()} == SPUN_REPAIR
 
 
 # The shipped spun model on the gold texts of the other benchmarks (first 100 of each): clean pages
-# of other eras that it was neither fitted nor calibrated on. Above the flag's bound of 1% (issue
-# 29): on all of them, 23 of 730 CleanEval pages (3.2%) and 8 of 621 L3S-GN1 pages (1.3%).
+# of other eras that it was neither fitted nor calibrated on. On all of them, 11 of 730 CleanEval
+# pages (1.5%, above the flag's bound of 1%, issue 29) and 3 of 621 L3S-GN1 pages (0.5%); 23 and 8
+# (5 and 0 of these 100) before the document model read the writer's baseline.
 SPUN_OTHER_CLEAN_PAGES = 100
 
 
@@ -183,4 +188,4 @@ def test_spun_flags_on_clean_pages_of_other_benchmarks():
         pytest.skip("CleanEval and L3S-GN1 not found beside the repository")
     found = spun.other_clean_flagged(limit=SPUN_OTHER_CLEAN_PAGES)
     assert {name: (row["pages"], row["flagged"]) for name, row in found.items()} == {
-        "cleaneval": (100, 5), "l3s-gn1": (100, 0)}
+        "cleaneval": (100, 1), "l3s-gn1": (100, 0)}

@@ -138,8 +138,8 @@ def test_a_misfit_names_the_synonym_that_fits_its_slot_better():
     assert misfits["inwardly"].reason.endswith('"inside" fits the slot 7.8 nats better')
     assert (doc.signals["spun_misfits"], doc.signals["spun_suspect_share"]) == (2, 2 / 19)
     # Two misfits in 19 words are not enough to flag a document, but it scores far above its original.
-    assert (round(doc.signals["spun_misfit_score"], 3), round(original.signals["spun_misfit_score"], 5)) == (0.025,
-                                                                                                          0.00138)
+    assert (round(doc.signals["spun_misfit_score"], 3), round(original.signals["spun_misfit_score"], 5)) == (0.062,
+                                                                                                          0.00196)
     assert (doc.signals["spun_flagged"], original.signals["spun_flagged"]) == (0, 0)
 
 
@@ -184,18 +184,27 @@ def test_the_spun_model_file_round_trips_and_refuses_other_features(tmp_path):
         SpunModel.load(tmp_path / "junk.npz")
 
 
-def test_the_document_model_reads_shares_top_scores_and_length_and_older_files_the_shares_alone():
+def test_the_document_model_reads_shares_top_scores_length_and_baseline_and_older_files_the_first_alone():
     model = SpunModel.load()
     assert model.meta["document"]["features"] == list(DOCUMENT_FEATURES)
     first, _, last = model.thresholds
     above_first, above_last = first + 1e-6, last + 1e-6  # above one threshold, above all three
     scores = np.array([0.0] * 36 + [above_first] * 2 + [above_last] * 2)  # 40 words
     top = (2 * above_first + 2 * above_last) / 10  # the ten highest: six zeros among them
-    assert model.document_features(scores) == pytest.approx([4 / 40, 2 / 40, 2 / 40, top, np.log(40)])
-    document = {"mean": [0.0] * 3, "scale": [1.0] * 3, "coef": [0.0] * 3, "intercept": 0.0}
-    older = SpunModel(model.trees, {**model.meta, "document": document})
-    assert older.document_features(scores) == pytest.approx([4 / 40, 2 / 40, 2 / 40])
-    assert older.probability(older.document_features(scores)) == 0.5
+    # 40 words: 30 at Zipf 5, 6 at Zipf 2 (rare), 4 the trigram model does not know (Zipf 0).
+    rows = np.zeros((40, len(WORD_FEATURES)))
+    rows[:, WORD_FEATURES.index("zipf")] = [5.0] * 30 + [2.0] * 6 + [0.0] * 4
+    rows[36:, WORD_FEATURES.index("unknown")] = 1.0
+    q90 = np.quantile(scores, 0.9)  # the 36th of 40 in order: between 0.0 and the first above
+    assert q90 == pytest.approx(0.1 * above_first)
+    assert model.document_features(scores, rows) == pytest.approx(
+        [4 / 40, 2 / 40, 2 / 40, top, np.log(40), 0.0, q90, (30 * 5 + 6 * 2) / 36, 10 / 40, 4 / 40])
+    for n in (3, 5):
+        document = {"mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n, "intercept": 0.0}
+        older = SpunModel(model.trees, {**model.meta, "document": document})
+        assert older.document_features(scores, rows) == pytest.approx(
+            [4 / 40, 2 / 40, 2 / 40, top, np.log(40)][:n])
+        assert older.probability(older.document_features(scores, rows)) == 0.5
 
 
 def test_too_few_words_get_no_misfit_score():

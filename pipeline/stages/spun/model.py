@@ -12,9 +12,10 @@ import numpy as np
 
 from pipeline.core.config import ConfigError
 from pipeline.language.trees import Trees, load_model, read_model, write_model
-from pipeline.stages.spun.features import TOP_WORDS, WORD_FEATURES
+from pipeline.stages.spun.features import BASELINE_QUANTILES, RARE_ZIPF, TOP_WORDS, WORD_FEATURES
 
 BUILTIN_MODEL = "spun_words.npz"
+_ZIPF, _UNKNOWN = WORD_FEATURES.index("zipf"), WORD_FEATURES.index("unknown")
 
 
 class SpunModelError(ConfigError):
@@ -38,15 +39,20 @@ class SpunModel:
     def word_scores(self, rows: np.ndarray) -> np.ndarray:
         return self.trees.predict(rows) if len(rows) else np.zeros(0)
 
-    def document_features(self, scores: np.ndarray) -> list[float]:
-        """The document model's features (:data:`DOCUMENT_FEATURES`; a model file from before
-        they were added has the shares alone)."""
+    def document_features(self, scores: np.ndarray, rows: np.ndarray) -> list[float]:
+        """The document model's features (:data:`DOCUMENT_FEATURES`) of a document's word scores
+        and its words' rows (``WORD_FEATURES``); a model file from before the later ones were
+        added reads the first ones alone."""
         if not len(scores):
             return [0.0] * len(self.coef)
-        features = [float(np.mean(scores > t)) for t in self.thresholds]
-        if len(self.coef) > len(features):
-            features += [float(np.mean(np.sort(scores)[-TOP_WORDS:])), math.log(len(scores))]
-        return features
+        zipf, unknown = rows[:, _ZIPF], rows[:, _UNKNOWN] > 0
+        known = zipf[~unknown]
+        features = [*(float(np.mean(scores > t)) for t in self.thresholds),
+                    float(np.mean(np.sort(scores)[-TOP_WORDS:])), math.log(len(scores)),
+                    *(float(q) for q in np.quantile(scores, BASELINE_QUANTILES)),
+                    float(np.mean(known)) if len(known) else 0.0, float(np.mean(zipf < RARE_ZIPF)),
+                    float(np.mean(unknown))]
+        return features[:len(self.coef)]
 
     def probability(self, features: list[float]) -> float:
         z = self.intercept + sum(c * (v - m) / s for v, m, s, c in zip(features, self.mean, self.scale, self.coef,
