@@ -41,7 +41,7 @@ EVAL_RATES = (0.1, 0.2, 0.35)
 # The families the shipped model is fitted with, both from WordNet: the others are the ones it never
 # saw. A looser thesaurus among them (Moby) taught it that a writer's rare words are swaps: with
 # wordnet and moby it flagged 8.4% of CleanEval's clean pages, with wordnet and broader 3.2%
-# (1.5% once the document model read the writer's baseline).
+# (1.0% once the document model read the writer's baseline and its worst word fits).
 FITTED_WITH = ("wordnet", "broader")
 # Recall is also read where this share of clean pages is flagged.
 MAX_CLEAN_FLAGGED = 0.01

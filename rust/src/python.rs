@@ -458,18 +458,20 @@ type FoundWords<'py> = (
     Vec<Vec<String>>,
     Vec<Option<String>>,
     Bound<'py, PyArray2<f64>>,
+    f64,
 );
 
 #[pymethods]
 impl SpunWords {
     #[new]
-    #[pyo3(signature = (*, lm, stop_words, zipf, stem_chars, min_chars))]
+    #[pyo3(signature = (*, lm, stop_words, zipf, stem_chars, min_chars, worst_share))]
     fn new(
         lm: Py<TrigramLm>,
         stop_words: Vec<String>,
         zipf: HashMap<String, f64>,
         stem_chars: usize,
         min_chars: usize,
+        worst_share: f64,
     ) -> Self {
         SpunWords {
             words: spunwords::SpunWords {
@@ -477,19 +479,28 @@ impl SpunWords {
                 zipf: zipf.into_iter().collect(),
                 stem_chars,
                 min_chars,
+                worst_share,
             },
             lm,
         }
     }
 
     /// The content words of ``text``: their character spans, the words, up to two words before
-    /// and the word after each, and one row of features per word (float64, words x columns).
+    /// and the word after each, one row of features per word (float64, words x columns), and
+    /// the mean of the document's worst word fits.
     fn words<'py>(&self, py: Python<'py>, text: &str) -> PyResult<FoundWords<'py>> {
         let lm = &self.lm.get().0;
         let found = py.detach(|| self.words.words(lm, text));
         let rows =
             PyArray1::from_vec(py, found.rows).reshape([found.spans.len(), spunwords::COLUMNS])?;
-        Ok((found.spans, found.words, found.before, found.after, rows))
+        Ok((
+            found.spans,
+            found.words,
+            found.before,
+            found.after,
+            rows,
+            found.worst_fits,
+        ))
     }
 }
 

@@ -20,6 +20,10 @@ pub struct Words {
     pub before: Vec<Vec<String>>,
     pub after: Vec<Option<String>>,
     pub rows: Vec<f64>,
+    /// The mean of the worst `worst_share` of every word's fit to the words before it in its
+    /// stretch (ln P(w | one or two words before) - ln P(w), function words included); 0 when
+    /// no two known words stand side by side.
+    pub worst_fits: f64,
 }
 
 pub struct SpunWords {
@@ -29,6 +33,8 @@ pub struct SpunWords {
     pub stem_chars: usize,
     /// Words shorter than this are left out.
     pub min_chars: usize,
+    /// The share of a document's word fits, the worst ones, whose mean `Words::worst_fits` is.
+    pub worst_share: f64,
 }
 
 /// `FIT_WORD` (`[A-Za-z]+(?:'[A-Za-z]+)?`) over `text`: each match's character span and byte span.
@@ -100,6 +106,7 @@ impl SpunWords {
             }
         }
         let mut found = Words::default();
+        let mut fits = Vec::new();
         for &(a, b) in &stretches {
             let t: Vec<&str> = lowered[a..b].iter().map(String::as_str).collect();
             let n = t.len();
@@ -126,6 +133,15 @@ impl SpunWords {
                     prob(j, &[j - 1])
                 }
             };
+            // Each word's ln P alone and after the words before it, asked once: every word's fit
+            // (the worst ones are a document feature), and a content word's and its next word's.
+            let alone: Vec<Option<f64>> = (0..n).map(|j| prob(j, &[])).collect();
+            let after_before: Vec<Option<f64>> = (0..n).map(trigram).collect();
+            for i in 1..n {
+                if let (Some(_), Some(own), Some(fit)) = (ids[i - 1], alone[i], after_before[i]) {
+                    fits.push(fit - own);
+                }
+            }
             for (i, &word) in t.iter().enumerate() {
                 let ((start, end), (start_byte, _)) = matches[a + i];
                 if word.len() < self.min_chars
@@ -162,25 +178,24 @@ impl SpunWords {
                         -1.0
                     },
                 ];
-                match prob(i, &[]) {
+                match alone[i] {
                     None => row[1] = 1.0,
-                    Some(alone) => {
-                        (row[12], row[13]) = (alone, 0.0);
+                    Some(own) => {
+                        (row[12], row[13]) = (own, 0.0);
                         // A known word has a probability in any context.
-                        (row[4], row[5]) = (trigram(i).unwrap_or(alone) - alone, 0.0);
-                        (row[6], row[7]) = (bigram(i).unwrap_or(alone) - alone, 0.0);
+                        (row[4], row[5]) = (after_before[i].unwrap_or(own) - own, 0.0);
+                        (row[6], row[7]) = (bigram(i).unwrap_or(own) - own, 0.0);
                         if i + 1 < n {
                             // The next word after this one, against after the word before this one.
                             let before = if i > 0 {
                                 prob(i + 1, &[i - 1])
                             } else {
-                                prob(i + 1, &[])
+                                alone[i + 1]
                             };
-                            if let (Some(after), Some(before)) = (trigram(i + 1), before) {
+                            if let (Some(after), Some(before)) = (after_before[i + 1], before) {
                                 (row[8], row[9]) = (after - before, 0.0);
                             }
-                            if let (Some(after1), Some(before1)) = (bigram(i + 1), prob(i + 1, &[]))
-                            {
+                            if let (Some(after1), Some(before1)) = (bigram(i + 1), alone[i + 1]) {
                                 (row[10], row[11]) = (after1 - before1, 0.0);
                             }
                         }
@@ -198,13 +213,32 @@ impl SpunWords {
                 found.after.push(t.get(i + 1).map(|w| w.to_string()));
             }
         }
+        found.worst_fits = mean_of_lowest(&mut fits, self.worst_share);
         found
     }
+}
+
+/// The mean of the lowest `share` of `values` (at least one of them); 0 for none.
+fn mean_of_lowest(values: &mut [f64], share: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let k = ((values.len() as f64 * share) as usize).max(1);
+    values[..k].iter().sum::<f64>() / k as f64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_worst_fits_are_the_mean_of_the_lowest_share_and_at_least_one() {
+        let mut values = [3.0, -4.0, 1.0, -2.0, 0.0, 5.0, -1.0, 2.0, 4.0, -3.0];
+        assert_eq!(mean_of_lowest(&mut values, 0.2), -3.5);
+        assert_eq!(mean_of_lowest(&mut values, 0.05), -4.0);
+        assert_eq!(mean_of_lowest(&mut [], 0.05), 0.0);
+    }
 
     #[test]
     fn fit_words_are_ascii_letters_with_one_inner_apostrophe() {

@@ -19,8 +19,9 @@ place, give one ``spun_score`` in [0, 1]:
    99th percentile of clean words' scores is a ``flag``, naming the WordNet synonym that
    fills its slot better where there is one. The document model, a
    logistic regression over the share of the document's words above three such thresholds,
-   the mean of its ten highest word scores, its length and the writer's baseline (its typical
-   word scores, how rare its vocabulary is), gives ``spun_misfit_score``. Both
+   the mean of its ten highest word scores, its length, the writer's baseline (its typical
+   word scores, how rare its vocabulary is) and how badly its worst-fitting words fit the words
+   before them, function words included, gives ``spun_misfit_score``. Both
    are in ``pipeline/models/spun_words.npz``, trained on WCXB dev articles of one half of
    the sites with two WordNet spinners (synonyms; broader terms and phrases), against that
    half's clean pages of every type (the evaluation uses the other half and other spinners),
@@ -94,7 +95,7 @@ class SpunText(Stage):
         lexicon_hit_keep: float = 0.7,
         # spun_flagged = 1 above this; the model is shifted so 0.5% of the clean WCXB dev pages (every
         # type) of the sites it was fitted on score above 0.5. Of the other sites' 690, 2 do (0.3%;
-        # the flag's bound is 1%); of CleanEval's and L3S-GN1's clean pages 1.5% and 0.5% (issue 29).
+        # the flag's bound is 1%); of CleanEval's and L3S-GN1's clean pages 1.0% and 0.5% (issue 29).
         flag_above: float = 0.5,
     ) -> None:
         self.lexicons = tuple(lexicons)
@@ -166,7 +167,7 @@ class SpunText(Stage):
         doc.signals["spun_misfits"] = len(suspects)
         doc.signals["spun_suspect_share"] = len(suspects) / len(words.words)
         doc.notes[STATUS_NOTE] = f"ran ({len(words.words)} content words fitted)"
-        return self.model.probability(self.model.document_features(scores, words.rows))
+        return self.model.probability(self.model.document_features(scores, words))
 
     def _better(self, words: Words, k: int) -> tuple[str | None, float | None]:
         """The WordNet synonym that fills the word's slot best, if it fills it better, and by how

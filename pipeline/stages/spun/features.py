@@ -41,8 +41,13 @@ TOP_WORDS = 10
 BASELINE_QUANTILES = (0.5, 0.9)
 # Zipf 3: once per million words (wordfreq's scale), where a general reader's vocabulary thins out.
 RARE_ZIPF = 3.0
+# Last, how badly its worst-fitting words fit the one or two words before them, function words
+# included (the mean of this share of its word fits, the lowest): a phrase put in for a word
+# ("an of great consequence decision") breaks the words around it where no content word shows it.
+WORST_FITS_SHARE = 0.05
 DOCUMENT_FEATURES = (*(f"share_above_q{q}" for q in WORD_QUANTILES), f"top{TOP_WORDS}_mean", "log_words",
-                     *(f"score_q{q}" for q in BASELINE_QUANTILES), "mean_zipf", "rare_share", "unknown_share")
+                     *(f"score_q{q}" for q in BASELINE_QUANTILES), "mean_zipf", "rare_share", "unknown_share",
+                     "worst_fits")
 
 
 def _zipf_table() -> dict[str, float]:
@@ -64,7 +69,7 @@ def _zipf_table() -> dict[str, float]:
 def _compiled() -> SpunWords:
     """The compiled word features, made once a process."""
     return SpunWords(lm=trigram_model().compiled, stop_words=sorted(stop_words()), zipf=_zipf_table(),
-                     stem_chars=USAGE_STEM_CHARS, min_chars=MIN_WORD_CHARS)
+                     stem_chars=USAGE_STEM_CHARS, min_chars=MIN_WORD_CHARS, worst_share=WORST_FITS_SHARE)
 
 
 @dataclass(slots=True)
@@ -77,6 +82,7 @@ class Words:
     before: list[tuple[str, ...]]  # up to two words before each, in its stretch
     after: list[str | None]  # the word after it
     rows: np.ndarray  # one row of WORD_FEATURES per word
+    worst_fits: float  # the mean of the worst WORST_FITS_SHARE of every word's fit, stop words included
 
 
 class WordFeatures:
@@ -101,5 +107,5 @@ class WordFeatures:
 
     def __call__(self, text: str) -> Words:
         """The words of ``text`` and their rows, computed by the compiled core (``rust/src/spunwords.rs``)."""
-        spans, words, before, after, rows = self._compiled.words(text)
-        return Words(spans, words, list(map(tuple, before)), after, rows)
+        spans, words, before, after, rows, worst_fits = self._compiled.words(text)
+        return Words(spans, words, list(map(tuple, before)), after, rows, worst_fits)

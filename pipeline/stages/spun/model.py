@@ -12,7 +12,7 @@ import numpy as np
 
 from pipeline.core.config import ConfigError
 from pipeline.language.trees import Trees, load_model, read_model, write_model
-from pipeline.stages.spun.features import BASELINE_QUANTILES, RARE_ZIPF, TOP_WORDS, WORD_FEATURES
+from pipeline.stages.spun.features import BASELINE_QUANTILES, RARE_ZIPF, TOP_WORDS, WORD_FEATURES, Words
 
 BUILTIN_MODEL = "spun_words.npz"
 _ZIPF, _UNKNOWN = WORD_FEATURES.index("zipf"), WORD_FEATURES.index("unknown")
@@ -39,19 +39,19 @@ class SpunModel:
     def word_scores(self, rows: np.ndarray) -> np.ndarray:
         return self.trees.predict(rows) if len(rows) else np.zeros(0)
 
-    def document_features(self, scores: np.ndarray, rows: np.ndarray) -> list[float]:
+    def document_features(self, scores: np.ndarray, words: Words) -> list[float]:
         """The document model's features (:data:`DOCUMENT_FEATURES`) of a document's word scores
-        and its words' rows (``WORD_FEATURES``); a model file from before the later ones were
-        added reads the first ones alone."""
+        and its words; a model file from before the later ones were added reads the first ones alone."""
         if not len(scores):
             return [0.0] * len(self.coef)
-        zipf, unknown = rows[:, _ZIPF], rows[:, _UNKNOWN] > 0
+        ranked, n = np.sort(scores), len(scores)
+        zipf, unknown = words.rows[:, _ZIPF], words.rows[:, _UNKNOWN] > 0
         known = zipf[~unknown]
-        features = [*(float(np.mean(scores > t)) for t in self.thresholds),
-                    float(np.mean(np.sort(scores)[-TOP_WORDS:])), math.log(len(scores)),
-                    *(float(q) for q in np.quantile(scores, BASELINE_QUANTILES)),
-                    float(np.mean(known)) if len(known) else 0.0, float(np.mean(zipf < RARE_ZIPF)),
-                    float(np.mean(unknown))]
+        above = n - np.searchsorted(ranked, self.thresholds, side="right")
+        features = [*(float(k) / n for k in above), float(np.mean(ranked[-TOP_WORDS:])), math.log(n),
+                    *(float(q) for q in np.quantile(ranked, BASELINE_QUANTILES)),
+                    float(np.mean(known)) if len(known) else 0.0, float(np.count_nonzero(zipf < RARE_ZIPF)) / n,
+                    float(np.count_nonzero(unknown)) / n, words.worst_fits]
         return features[:len(self.coef)]
 
     def probability(self, features: list[float]) -> float:

@@ -9,8 +9,8 @@ fold B (:mod:`pipeline.evaluation.spun`, whose spinners it uses).
    clean fold-A articles' words;
 3. the document model, a logistic regression over the share of a document's words above
    each threshold, the mean of its ten highest word scores, its length (the log of its
-   number of words) and the writer's baseline (its typical word scores and how rare its
-   vocabulary is: ``features.DOCUMENT_FEATURES``), learns clean pages of every type (articles,
+   number of words), the writer's baseline (its typical word scores and how rare its
+   vocabulary is) and its worst word fits (``features.DOCUMENT_FEATURES``), learns clean pages of every type (articles,
    products, forums, listings, documentation, ...) from spun articles (all three rates) on
    fold A, and is shifted so that 0.5% of those clean pages score above 0.5
    (:data:`CLEAN_FLAGGED`): a product page's specs or a forum's slang are a writer's odd words
@@ -84,7 +84,7 @@ def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] =
     rows, labels = [], []
     for words, label in [(w, 0) for w in clean_pages] + [(w, 1) for rate in RATES for w, _ in spun[rate]]:
         if len(words.words) >= min_words:
-            rows.append(model.document_features(model.word_scores(words.rows), words.rows))
+            rows.append(model.document_features(model.word_scores(words.rows), words))
             labels.append(label)
     docs, labels = np.array(rows), np.array(labels)
     mean, scale = docs.mean(axis=0), docs.std(axis=0)
