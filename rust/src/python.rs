@@ -452,14 +452,7 @@ struct SpunWords {
     lm: Py<TrigramLm>,
 }
 
-type FoundWords<'py> = (
-    Vec<(usize, usize)>,
-    Vec<String>,
-    Vec<Vec<String>>,
-    Vec<Option<String>>,
-    Bound<'py, PyArray2<f64>>,
-    f64,
-);
+type FoundWords<'py> = (Bound<'py, PyArray2<usize>>, Bound<'py, PyArray2<f64>>, f64);
 
 #[pymethods]
 impl SpunWords {
@@ -485,22 +478,16 @@ impl SpunWords {
         }
     }
 
-    /// The content words of ``text``: their character spans, the words, up to two words before
-    /// and the word after each, one row of features per word (float64, words x columns), and
-    /// the mean of the document's worst word fits.
+    /// The content words of ``text``: their character offsets (words x 4: start, end, where the
+    /// up to two words before it start, where the word after it ends), one row of features per
+    /// word (float64, words x columns), and the mean of the document's worst word fits.
     fn words<'py>(&self, py: Python<'py>, text: &str) -> PyResult<FoundWords<'py>> {
         let lm = &self.lm.get().0;
         let found = py.detach(|| self.words.words(lm, text));
-        let rows =
-            PyArray1::from_vec(py, found.rows).reshape([found.spans.len(), spunwords::COLUMNS])?;
-        Ok((
-            found.spans,
-            found.words,
-            found.before,
-            found.after,
-            rows,
-            found.worst_fits,
-        ))
+        let n = found.spans.len() / spunwords::SPAN_FIELDS;
+        let spans = PyArray1::from_vec(py, found.spans).reshape([n, spunwords::SPAN_FIELDS])?;
+        let rows = PyArray1::from_vec(py, found.rows).reshape([n, spunwords::COLUMNS])?;
+        Ok((spans, rows, found.worst_fits))
     }
 }
 

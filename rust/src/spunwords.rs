@@ -11,14 +11,15 @@ use crate::lm::TrigramLm;
 /// The columns of one word's row (`WORD_FEATURES`).
 pub const COLUMNS: usize = 17;
 
-/// The content words of a text and their rows: character spans, the lower-case word, up to two
-/// words before it and the word after it in its stretch, and `COLUMNS` values each.
+/// Character offsets per content word in `Words::spans`: its start and end, where the up to two
+/// words before it in its stretch start (its start when none) and where the word after it ends
+/// (its end when none). The words themselves are read from the text only where needed.
+pub const SPAN_FIELDS: usize = 4;
+
+/// The content words of a text: `SPAN_FIELDS` offsets and `COLUMNS` values each.
 #[derive(Default)]
 pub struct Words {
-    pub spans: Vec<(usize, usize)>,
-    pub words: Vec<String>,
-    pub before: Vec<Vec<String>>,
-    pub after: Vec<Option<String>>,
+    pub spans: Vec<usize>,
     pub rows: Vec<f64>,
     /// The mean of the worst `worst_share` of every word's fit to the words before it in its
     /// stretch (ln P(w | one or two words before) - ln P(w), function words included); 0 when
@@ -202,15 +203,13 @@ impl SpunWords {
                     }
                 }
                 found.rows.extend_from_slice(&row);
-                found.spans.push((start, end));
-                found.words.push(word.to_string());
-                found.before.push(
-                    t[i.saturating_sub(2)..i]
-                        .iter()
-                        .map(|w| w.to_string())
-                        .collect(),
-                );
-                found.after.push(t.get(i + 1).map(|w| w.to_string()));
+                let before = matches[a + i.saturating_sub(2)].0 .0;
+                let after = if i + 1 < n {
+                    matches[a + i + 1].0 .1
+                } else {
+                    end
+                };
+                found.spans.extend_from_slice(&[start, end, before, after]);
             }
         }
         found.worst_fits = mean_of_lowest(&mut fits, self.worst_share);

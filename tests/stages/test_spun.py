@@ -146,8 +146,11 @@ def test_a_misfit_names_the_synonym_that_fits_its_slot_better():
 def test_word_features_leave_out_what_spinners_leave_alone():
     words = WordFeatures()("Buying a new large appliance can bring on feelings of both churn and dread. LG sells it.")
     # Capitalized words, stop words and words under 3 letters are not scored; a stretch ends at punctuation.
-    assert words.words == ["new", "large", "appliance", "bring", "feelings", "churn", "dread", "sells"]
-    assert (words.before[5], words.after[5], words.after[6]) == (("of", "both"), "and", None)
+    assert [words.word(k) for k in range(len(words))] == ["new", "large", "appliance", "bring", "feelings", "churn",
+                                                          "dread", "sells"]
+    assert (words.before(5), words.after(5), words.after(6)) == (("of", "both"), "and", None)
+    # A capitalized word is not scored but is a neighbour: "Buying a" is before "new".
+    assert (words.span(0), words.before(0), words.after(0)) == ((9, 12), ("buying", "a"), "large")
     assert words.rows.shape == (8, len(WORD_FEATURES))
     churn = dict(zip(WORD_FEATURES, words.rows[5].round(2).tolist(), strict=True))
     assert (churn["zipf"], churn["unknown"], churn["zipf_before"], churn["zipf_after"]) == (3.07, 0.0, 5.79, 7.41)
@@ -160,7 +163,7 @@ def test_word_features_count_how_the_rest_of_the_document_uses_the_word():
     words = WordFeatures()("Pain of lower back muscles is common. Pain of reduced back muscles needs rest. "
                            "Pain of lower back muscles eases with a muscle stretch.")
     usage = {(word, k): dict(zip(WORD_FEATURES[-3:], words.rows[k, -3:].round(3).tolist(), strict=True))
-             for k, word in enumerate(words.words)}
+             for k, word in enumerate(map(words.word, range(len(words))))}
     # "lower" comes back, "reduced" does not; both sit between "of" and "back", which the document
     # fills with another word elsewhere (once for the first "lower", twice for "reduced").
     assert usage["lower", 0] == {"document_count": 0.693, "document_stem_count": 0.693, "document_slot_others": 1.0}
@@ -195,7 +198,7 @@ def test_the_document_model_reads_shares_top_scores_length_and_baseline_and_olde
     rows = np.zeros((40, len(WORD_FEATURES)))
     rows[:, WORD_FEATURES.index("zipf")] = [5.0] * 30 + [2.0] * 6 + [0.0] * 4
     rows[36:, WORD_FEATURES.index("unknown")] = 1.0
-    words = Words([], [], [], [], rows, worst_fits=-3.5)
+    words = Words("", np.zeros((40, 4), dtype=int), rows, worst_fits=-3.5)
     q90 = np.quantile(scores, 0.9)  # the 36th of 40 in order: between 0.0 and the first above
     assert q90 == pytest.approx(0.1 * above_first)
     assert model.document_features(scores, words) == pytest.approx(

@@ -149,14 +149,14 @@ class SpunText(Stage):
             doc.notes[STATUS_NOTE] = "lexicons only: misfit model off"
             return None
         words = self.word_features(kept)
-        if len(words.words) < self.min_fit_words:
-            doc.notes[STATUS_NOTE] = (f"lexicons only: {len(words.words)} content words to fit, "
+        if len(words) < self.min_fit_words:
+            doc.notes[STATUS_NOTE] = (f"lexicons only: {len(words)} content words to fit, "
                                       f"fewer than {self.min_fit_words}")
             return None
         scores = self.model.word_scores(words.rows)
         suspects = np.flatnonzero(scores > self.model.evidence_threshold)
         for k in suspects.tolist():
-            start, end = words.spans[k]
+            start, end = words.span(k)
             reason = f'"{doc.text[start:end]}" is unlikely in its context (word model {scores[k]:.2f})'
             better, gain = self._better(words, k)
             if better and gain is None:
@@ -165,8 +165,8 @@ class SpunText(Stage):
                 reason += f'; "{better}" fits the slot {gain:.1f} nats better'
             doc.annotate(start, end, category=STAGE, rule=MISFIT, action=Action.FLAG, reason=reason)
         doc.signals["spun_misfits"] = len(suspects)
-        doc.signals["spun_suspect_share"] = len(suspects) / len(words.words)
-        doc.notes[STATUS_NOTE] = f"ran ({len(words.words)} content words fitted)"
+        doc.signals["spun_suspect_share"] = len(suspects) / len(words)
+        doc.notes[STATUS_NOTE] = f"ran ({len(words)} content words fitted)"
         return self.model.probability(self.model.document_features(scores, words))
 
     def _better(self, words: Words, k: int) -> tuple[str | None, float | None]:
@@ -174,7 +174,7 @@ class SpunText(Stage):
         many nats (None when the language model does not know the word itself)."""
         if self.wordnet is None:
             return None, None
-        lm, before, after = self.word_features.lm, words.before[k], words.after[k]
+        lm, before, after = self.word_features.lm, words.before(k), words.after(k)
 
         def fill(word: str) -> float | None:
             here = lm.logprob(word, *before)
@@ -183,9 +183,9 @@ class SpunText(Stage):
             nxt = lm.logprob(after, *before[-1:], word)
             return None if nxt is None else here + nxt
 
-        own = fill(words.words[k])
+        own = fill(words.word(k))
         best = None
-        for synonym in self.wordnet.synonyms(words.words[k]):
+        for synonym in self.wordnet.synonyms(words.word(k)):
             score = fill(synonym)
             if score is not None and (best is None or score > best[1]):
                 best = (synonym, score)

@@ -75,14 +75,34 @@ def _compiled() -> SpunWords:
 @dataclass(slots=True)
 class Words:
     """The content words of a text a spinner could have swapped (``FIT_WORD``s in runs of words
-    one space apart), and the word model's features of each."""
+    one space apart), and the word model's features of each. A word and its neighbours are read
+    from the text when asked for (a document's suspects are a few of its hundreds of words)."""
 
-    spans: list[tuple[int, int]]
-    words: list[str]
-    before: list[tuple[str, ...]]  # up to two words before each, in its stretch
-    after: list[str | None]  # the word after it
+    text: str
+    # Per word: its start and end, where the up to two words before it in its stretch start (its
+    # start when none), where the word after it ends (its end when none).
+    offsets: np.ndarray
     rows: np.ndarray  # one row of WORD_FEATURES per word
     worst_fits: float  # the mean of the worst WORST_FITS_SHARE of every word's fit, stop words included
+
+    def __len__(self) -> int:
+        return len(self.offsets)
+
+    def span(self, k: int) -> tuple[int, int]:
+        return int(self.offsets[k, 0]), int(self.offsets[k, 1])
+
+    def word(self, k: int) -> str:
+        start, end = self.span(k)
+        return self.text[start:end].lower()
+
+    def before(self, k: int) -> tuple[str, ...]:
+        """Up to two words before word ``k`` in its stretch."""
+        return tuple(self.text[self.offsets[k, 2]:self.offsets[k, 0]].lower().split())
+
+    def after(self, k: int) -> str | None:
+        """The word after word ``k`` in its stretch."""
+        start, end = self.offsets[k, 1] + 1, self.offsets[k, 3]
+        return self.text[start:end].lower() if end > start else None
 
 
 class WordFeatures:
@@ -107,5 +127,4 @@ class WordFeatures:
 
     def __call__(self, text: str) -> Words:
         """The words of ``text`` and their rows, computed by the compiled core (``rust/src/spunwords.rs``)."""
-        spans, words, before, after, rows, worst_fits = self._compiled.words(text)
-        return Words(spans, words, list(map(tuple, before)), after, rows, worst_fits)
+        return Words(text, *self._compiled.words(text))

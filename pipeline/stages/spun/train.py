@@ -69,7 +69,7 @@ def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] =
         marked = (spin[i % len(spin)].marked(p.gold, rate, rng) for i, p in enumerate(training))
         spun[rate] = [(features(text), swapped) for text, swapped in marked]
     x = np.vstack([words.rows for words, _ in spun[WORD_RATE]])
-    y = np.array([start in swapped for words, swapped in spun[WORD_RATE] for start, _ in words.spans])
+    y = np.array([start in swapped for words, swapped in spun[WORD_RATE] for start in words.offsets[:, 0].tolist()])
     classifier = HistGradientBoostingClassifier(**WORD_PARAMS).fit(x, y)
     trees = Trees.from_sklearn(classifier)
     trees.check_against(classifier, x)
@@ -83,7 +83,7 @@ def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] =
     model = SpunModel(trees, meta)
     rows, labels = [], []
     for words, label in [(w, 0) for w in clean_pages] + [(w, 1) for rate in RATES for w, _ in spun[rate]]:
-        if len(words.words) >= min_words:
+        if len(words) >= min_words:
             rows.append(model.document_features(model.word_scores(words.rows), words))
             labels.append(label)
     docs, labels = np.array(rows), np.array(labels)
