@@ -484,10 +484,11 @@ impl SpunWords {
     fn words<'py>(&self, py: Python<'py>, text: &str) -> PyResult<FoundWords<'py>> {
         let lm = &self.lm.get().0;
         let found = py.detach(|| self.words.words(lm, text));
-        let n = found.spans.len() / spunwords::SPAN_FIELDS;
-        let spans = PyArray1::from_vec(py, found.spans).reshape([n, spunwords::SPAN_FIELDS])?;
+        let n = found.offsets.len() / spunwords::OFFSET_FIELDS;
+        let offsets =
+            PyArray1::from_vec(py, found.offsets).reshape([n, spunwords::OFFSET_FIELDS])?;
         let rows = PyArray1::from_vec(py, found.rows).reshape([n, spunwords::COLUMNS])?;
-        Ok((spans, rows, found.worst_fits))
+        Ok((offsets, rows, found.worst_fits))
     }
 }
 

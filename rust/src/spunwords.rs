@@ -11,15 +11,15 @@ use crate::lm::TrigramLm;
 /// The columns of one word's row (`WORD_FEATURES`).
 pub const COLUMNS: usize = 17;
 
-/// Character offsets per content word in `Words::spans`: its start and end, where the up to two
+/// Character offsets per content word in `Words::offsets`: its start and end, where the up to two
 /// words before it in its stretch start (its start when none) and where the word after it ends
 /// (its end when none). The words themselves are read from the text only where needed.
-pub const SPAN_FIELDS: usize = 4;
+pub const OFFSET_FIELDS: usize = 4;
 
-/// The content words of a text: `SPAN_FIELDS` offsets and `COLUMNS` values each.
+/// The content words of a text: `OFFSET_FIELDS` offsets and `COLUMNS` values each.
 #[derive(Default)]
 pub struct Words {
-    pub spans: Vec<usize>,
+    pub offsets: Vec<usize>,
     pub rows: Vec<f64>,
     /// The mean of the worst `worst_share` of every word's fit to the words before it in its
     /// stretch (ln P(w | one or two words before) - ln P(w), function words included); 0 when
@@ -209,7 +209,9 @@ impl SpunWords {
                 } else {
                     end
                 };
-                found.spans.extend_from_slice(&[start, end, before, after]);
+                found
+                    .offsets
+                    .extend_from_slice(&[start, end, before, after]);
             }
         }
         found.worst_fits = mean_of_lowest(&mut fits, self.worst_share);

@@ -36,8 +36,8 @@ TOP_WORDS = 10
 # And the writer's baseline, against which those shares are read: a novelist's or a critic's
 # rare words score high without any spinner (without these, the model flagged 23 of CleanEval's
 # 730 clean pages: 2007 reviews, essays, fiction). Its typical word scores (these quantiles of
-# its word scores) and its vocabulary: the mean Zipf frequency of the words the trigram model knows, the
-# share of words rarer than RARE_ZIPF and the share the trigram model does not know.
+# its word scores) and its vocabulary: the mean Zipf frequency of the words the trigram model
+# knows, the share of words rarer than RARE_ZIPF and the share the trigram model does not know.
 BASELINE_QUANTILES = (0.5, 0.9)
 # Zipf 3: once per million words (wordfreq's scale), where a general reader's vocabulary thins out.
 RARE_ZIPF = 3.0

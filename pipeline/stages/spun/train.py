@@ -10,11 +10,11 @@ fold B (:mod:`pipeline.evaluation.spun`, whose spinners it uses).
 3. the document model, a logistic regression over the share of a document's words above
    each threshold, the mean of its ten highest word scores, its length (the log of its
    number of words), the writer's baseline (its typical word scores and how rare its
-   vocabulary is) and its worst word fits (``features.DOCUMENT_FEATURES``), learns clean pages of every type (articles,
-   products, forums, listings, documentation, ...) from spun articles (all three rates) on
-   fold A, and is shifted so that 0.5% of those clean pages score above 0.5
-   (:data:`CLEAN_FLAGGED`): a product page's specs or a forum's slang are a writer's odd words
-   too, and the flag's contract covers every page type.
+   vocabulary is) and its worst word fits (``features.DOCUMENT_FEATURES``), learns clean
+   pages of every type (articles, products, forums, listings, documentation, ...) from spun
+   articles (all three rates) on fold A, and is shifted so that 0.5% of those clean pages
+   score above 0.5 (:data:`CLEAN_FLAGGED`): a product page's specs or a forum's slang are a
+   writer's odd words too, and the flag's contract covers every page type.
 
 The training spinner draws only synonyms the trigram model knows: a word it does not know
 has no context to judge, and a training thesaurus full of such words would teach the word
@@ -69,7 +69,7 @@ def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] =
         marked = (spin[i % len(spin)].marked(p.gold, rate, rng) for i, p in enumerate(training))
         spun[rate] = [(features(text), swapped) for text, swapped in marked]
     x = np.vstack([words.rows for words, _ in spun[WORD_RATE]])
-    y = np.array([start in swapped for words, swapped in spun[WORD_RATE] for start in words.offsets[:, 0].tolist()])
+    y = np.array([words.span(k)[0] in swapped for words, swapped in spun[WORD_RATE] for k in range(len(words))])
     classifier = HistGradientBoostingClassifier(**WORD_PARAMS).fit(x, y)
     trees = Trees.from_sklearn(classifier)
     trees.check_against(classifier, x)
