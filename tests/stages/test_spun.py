@@ -141,6 +141,12 @@ def test_a_misfit_names_the_synonym_that_fits_its_slot_better():
     assert (round(doc.signals["spun_misfit_score"], 3), round(original.signals["spun_misfit_score"], 5)) == (0.045,
                                                                                                           0.00154)
     assert (doc.signals["spun_flagged"], original.signals["spun_flagged"]) == (0, 0)
+    # The report's status says what the document model reads the misfits against: one word of 19
+    # ("inwardly") is rarer than once in a million words, none of the original's.
+    baseline = "ran (19 content words fitted; the writer's baseline: {} of them rarer than once in 1,000,000 words, " \
+               "the worst 5% of word fits -2.0 nats)"
+    assert (doc.notes["spun_status"], original.notes["spun_status"]) == (baseline.format("5.3%"),
+                                                                         baseline.format("0.0%"))
 
 
 def test_word_features_leave_out_what_spinners_leave_alone():

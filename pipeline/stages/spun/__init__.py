@@ -40,7 +40,7 @@ from pipeline.core.document import Action, Document
 from pipeline.core.registry import Category, Stage, signals, stage
 from pipeline.core.render import merged_spans, removed_spans
 from pipeline.language.wordnet import WordNetMissing, wordnet
-from pipeline.stages.spun.features import WordFeatures, Words
+from pipeline.stages.spun.features import RARE_ZIPF, WORST_FITS_SHARE, WordFeatures, Words
 from pipeline.stages.spun.lexicon import (
     BUILTIN_LEXICONS,
     Entry,
@@ -166,7 +166,11 @@ class SpunText(Stage):
             doc.annotate(start, end, category=STAGE, rule=MISFIT, action=Action.FLAG, reason=reason)
         doc.signals["spun_misfits"] = len(suspects)
         doc.signals["spun_suspect_share"] = len(suspects) / len(words)
-        doc.notes[STATUS_NOTE] = f"ran ({len(words)} content words fitted)"
+        # What the document model reads the misfits against (the Zipf scale: per billion words).
+        doc.notes[STATUS_NOTE] = (f"ran ({len(words)} content words fitted; the writer's baseline: "
+                                  f"{words.rare_share():.1%} of them rarer than once in "
+                                  f"{10 ** (9 - RARE_ZIPF):,.0f} words, the worst {WORST_FITS_SHARE:.0%} of "
+                                  f"word fits {words.worst_fits:.1f} nats)")
         return self.model.probability(self.model.document_features(scores, words))
 
     def _better(self, words: Words, k: int) -> tuple[str | None, float | None]:

@@ -45,6 +45,7 @@ RARE_ZIPF = 3.0
 # included (the mean of this share of its word fits, the lowest): a phrase put in for a word
 # ("an of great consequence decision") breaks the words around it where no content word shows it.
 WORST_FITS_SHARE = 0.05
+_ZIPF = WORD_FEATURES.index("zipf")
 DOCUMENT_FEATURES = (*(f"share_above_q{q}" for q in WORD_QUANTILES), f"top{TOP_WORDS}_mean", "log_words",
                      *(f"score_q{q}" for q in BASELINE_QUANTILES), "mean_zipf", "rare_share", "unknown_share",
                      "worst_fits")
@@ -87,6 +88,10 @@ class Words:
 
     def __len__(self) -> int:
         return len(self.offsets)
+
+    def rare_share(self) -> float:
+        """The share of the words rarer than RARE_ZIPF."""
+        return float(np.count_nonzero(self.rows[:, _ZIPF] < RARE_ZIPF)) / len(self.rows)
 
     def span(self, k: int) -> tuple[int, int]:
         return int(self.offsets[k, 0]), int(self.offsets[k, 1])

@@ -12,7 +12,7 @@ import numpy as np
 
 from pipeline.core.config import ConfigError
 from pipeline.language.trees import Trees, load_model, read_model, write_model
-from pipeline.stages.spun.features import BASELINE_QUANTILES, RARE_ZIPF, TOP_WORDS, WORD_FEATURES, Words
+from pipeline.stages.spun.features import BASELINE_QUANTILES, TOP_WORDS, WORD_FEATURES, Words
 
 BUILTIN_MODEL = "spun_words.npz"
 _ZIPF, _UNKNOWN = WORD_FEATURES.index("zipf"), WORD_FEATURES.index("unknown")
@@ -50,7 +50,7 @@ class SpunModel:
         above = n - np.searchsorted(ranked, self.thresholds, side="right")
         features = [*(float(k) / n for k in above), float(np.mean(ranked[-TOP_WORDS:])), math.log(n),
                     *(float(q) for q in np.quantile(ranked, BASELINE_QUANTILES)),
-                    float(np.mean(known)) if len(known) else 0.0, float(np.count_nonzero(zipf < RARE_ZIPF)) / n,
+                    float(np.mean(known)) if len(known) else 0.0, words.rare_share(),
                     float(np.count_nonzero(unknown)) / n, words.worst_fits]
         return features[:len(self.coef)]
 
