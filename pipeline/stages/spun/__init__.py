@@ -167,8 +167,9 @@ class SpunText(Stage):
         doc.signals["spun_misfits"] = len(suspects)
         doc.signals["spun_suspect_share"] = len(suspects) / len(words)
         # What the document model reads the misfits against (the Zipf scale: per billion words).
+        _, rare, _ = words.vocabulary()
         doc.notes[STATUS_NOTE] = (f"ran ({len(words)} content words fitted; the writer's baseline: "
-                                  f"{words.rare_share():.1%} of them rarer than once in "
+                                  f"{rare:.1%} of them rarer than once in "
                                   f"{10 ** (9 - RARE_ZIPF):,.0f} words, the worst {WORST_FITS_SHARE:.0%} of "
                                   f"word fits {words.worst_fits:.1f} nats)")
         return self.model.probability(self.model.document_features(scores, words))

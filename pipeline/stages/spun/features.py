@@ -45,7 +45,7 @@ RARE_ZIPF = 3.0
 # included (the mean of this share of its word fits, the lowest): a phrase put in for a word
 # ("an of great consequence decision") breaks the words around it where no content word shows it.
 WORST_FITS_SHARE = 0.05
-_ZIPF = WORD_FEATURES.index("zipf")
+_ZIPF, _UNKNOWN = WORD_FEATURES.index("zipf"), WORD_FEATURES.index("unknown")
 DOCUMENT_FEATURES = (*(f"share_above_q{q}" for q in WORD_QUANTILES), f"top{TOP_WORDS}_mean", "log_words",
                      *(f"score_q{q}" for q in BASELINE_QUANTILES), "mean_zipf", "rare_share", "unknown_share",
                      "worst_fits")
@@ -89,9 +89,13 @@ class Words:
     def __len__(self) -> int:
         return len(self.offsets)
 
-    def rare_share(self) -> float:
-        """The share of the words rarer than RARE_ZIPF."""
-        return float(np.count_nonzero(self.rows[:, _ZIPF] < RARE_ZIPF)) / len(self.rows)
+    def vocabulary(self) -> tuple[float, float, float]:
+        """The writer's vocabulary: the mean Zipf frequency of the words the trigram model knows
+        (0 for none), the share of words rarer than RARE_ZIPF, the share it does not know."""
+        zipf, unknown = self.rows[:, _ZIPF], self.rows[:, _UNKNOWN] > 0
+        known = zipf[~unknown]
+        return (float(np.mean(known)) if len(known) else 0.0,
+                float(np.count_nonzero(zipf < RARE_ZIPF)) / len(zipf), float(np.count_nonzero(unknown)) / len(zipf))
 
     def span(self, k: int) -> tuple[int, int]:
         return int(self.offsets[k, 0]), int(self.offsets[k, 1])

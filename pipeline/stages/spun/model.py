@@ -15,7 +15,6 @@ from pipeline.language.trees import Trees, load_model, read_model, write_model
 from pipeline.stages.spun.features import BASELINE_QUANTILES, TOP_WORDS, WORD_FEATURES, Words
 
 BUILTIN_MODEL = "spun_words.npz"
-_ZIPF, _UNKNOWN = WORD_FEATURES.index("zipf"), WORD_FEATURES.index("unknown")
 
 
 class SpunModelError(ConfigError):
@@ -45,13 +44,10 @@ class SpunModel:
         if not len(scores):
             return [0.0] * len(self.coef)
         ranked, n = np.sort(scores), len(scores)
-        zipf, unknown = words.rows[:, _ZIPF], words.rows[:, _UNKNOWN] > 0
-        known = zipf[~unknown]
         above = n - np.searchsorted(ranked, self.thresholds, side="right")
         features = [*(float(k) / n for k in above), float(np.mean(ranked[-TOP_WORDS:])), math.log(n),
-                    *(float(q) for q in np.quantile(ranked, BASELINE_QUANTILES)),
-                    float(np.mean(known)) if len(known) else 0.0, words.rare_share(),
-                    float(np.count_nonzero(unknown)) / n, words.worst_fits]
+                    *(float(q) for q in np.quantile(ranked, BASELINE_QUANTILES)), *words.vocabulary(),
+                    words.worst_fits]
         return features[:len(self.coef)]
 
     def probability(self, features: list[float]) -> float:
