@@ -21,7 +21,10 @@ import argparse
 import json
 import random
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 from pipeline.core.config import load_config
 from pipeline.core.document import Action, Annotation, Document
@@ -63,10 +66,39 @@ class SpunOnly:
         return self.pipeline(doc)
 
 
-def auc(negatives: list[float], positives: list[float]) -> float:
-    """P(a positive scores above a negative), ties counting half."""
-    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
-    return wins / max(len(positives) * len(negatives), 1)
+def auc(negatives: Sequence[float], positives: Sequence[float]) -> float:
+    """P(a positive scores above a negative), ties counting half: the Mann-Whitney U over both
+    counts, from each positive's mean rank among all the scores (0 when either side is empty)."""
+    if not len(negatives) or not len(positives):
+        return 0.0
+    ranked = np.sort(np.concatenate([np.asarray(negatives, dtype=np.float64), np.asarray(positives, dtype=np.float64)]))
+    mine = np.asarray(positives, dtype=np.float64)
+    # A score's mean 1-based rank among equal ones: (those below + those up to it + 1) / 2.
+    ranks = (np.searchsorted(ranked, mine, side="left") + np.searchsorted(ranked, mine, side="right") + 1) / 2
+    n = len(mine)
+    return float((ranks.sum() - n * (n + 1) / 2) / (n * len(negatives)))
+
+
+def word_auc(stage: SpunOnly, spun: list[tuple[str, list[tuple[int, int, str]]]]) -> float:
+    """How ``stage``'s word model ranks the words a spinner put in (every word of a substitute of
+    several words) above the other content words of the same ``spun`` texts (each with its
+    swaps, :meth:`~pipeline.evaluation.spinners.Spinner.swaps`): the word-level AUC, which the
+    document's score builds on."""
+    spun_stage = stage.pipeline.stages[-1]
+    put_in, kept = [], []
+    for text, swaps in spun:
+        words = spun_stage.word_features(text)
+        if not len(words):
+            continue
+        scores = spun_stage.model.word_scores(words.rows)
+        starts = np.array([start for start, _, _ in swaps], dtype=np.int64)
+        ends = np.array([end for _, end, _ in swaps], dtype=np.int64)
+        at = words.offsets[:, 0].astype(np.int64)
+        k = np.searchsorted(starts, at, side="right") - 1  # the last swap starting at or before each word
+        inside = (k >= 0) & (at < ends[np.maximum(k, 0)]) if len(swaps) else np.zeros(len(at), dtype=bool)
+        put_in.append(scores[inside])
+        kept.append(scores[~inside])
+    return auc(np.concatenate(kept), np.concatenate(put_in)) if put_in else 0.0
 
 
 def cut_flagging(clean: list[float], share: float = MAX_CLEAN_FLAGGED) -> float:
@@ -87,7 +119,7 @@ def evaluate(pages: list[Page], *, threshold: float | None = None) -> dict:
     for name, spinner in families().items():
         path = LOFO_DIR / f"without-{name}.npz"
         if path.exists():
-            scored = _scored(SpunOnly(model=str(path)), clean_pages, held_out, {name: spinner}, threshold)
+            scored = _scored(SpunOnly(model=str(path)), clean_pages, held_out, {name: spinner}, threshold, words=True)
             lofo[name] = {**scored["families"][name], "threshold_at_1pct": scored["threshold_at_1pct"]}
     unseen = [row for name, row in shipped["families"].items() if name not in FITTED_WITH]
     return {
@@ -173,13 +205,14 @@ def _restores(spun: str, swaps: list[tuple[int, int, str]], start: int, end: int
 
 def _minimum(rows: list[dict[str, dict]]) -> dict[str, dict[str, float]]:
     """Per rate, each measure's lowest value over ``rows`` (families' rows by rate)."""
-    return {str(rate): {m: min(row[str(rate)][m] for row in rows) for m in ("auc", "recall", "recall_at_1pct")}
-            for rate in EVAL_RATES}
+    return {str(rate): {m: min(row[str(rate)][m] for row in rows) for m in rows[0][str(rate)]} for rate in EVAL_RATES}
 
 
-def _scored(stage: SpunOnly, clean_pages: list[Page], held_out: list[Page], spinners: dict, threshold: float) -> dict:
+def _scored(stage: SpunOnly, clean_pages: list[Page], held_out: list[Page], spinners: dict, threshold: float,
+            *, words: bool = False) -> dict:
     """``stage``'s scores of the clean pages, and per spinner and rate its AUC against the clean
-    articles and its recall at ``threshold`` and where 1% of the clean pages (every type) lie above."""
+    articles and its recall at ``threshold`` and where 1% of the clean pages (every type) lie above;
+    with ``words``, also the :func:`word_auc` of the spun articles."""
     scores = {p.id: stage(p, p.gold).signals for p in clean_pages}
     clean = [scores[p.id]["spun_score"] for p in held_out]
     at_one_percent = cut_flagging([signals["spun_score"] for signals in scores.values()])
@@ -187,11 +220,13 @@ def _scored(stage: SpunOnly, clean_pages: list[Page], held_out: list[Page], spin
     for name, spinner in spinners.items():
         rng = random.Random(SEED)
         for rate in EVAL_RATES:
-            spun = [stage(p, spinner(p.gold, rate, rng)).signals["spun_score"] for p in held_out]
+            made = [spinner.swaps(p.gold, rate, rng) for p in held_out]
+            spun = [stage(p, text).signals["spun_score"] for p, (text, _) in zip(held_out, made, strict=True)]
             rows.setdefault(name, {})[str(rate)] = {
                 "auc": auc(clean, spun),
                 "recall": sum(s > threshold for s in spun) / max(len(spun), 1),
                 "recall_at_1pct": sum(s > at_one_percent for s in spun) / max(len(spun), 1),
+                **({"word_auc": word_auc(stage, made)} if words else {}),
             }
     return {"scores": scores, "threshold_at_1pct": at_one_percent, "families": rows}
 

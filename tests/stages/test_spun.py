@@ -263,6 +263,8 @@ def test_eval_spinner_uses_its_own_thesaurus_and_auc_counts_ties_half():
     assert moby_spinner()(text, 1.0, random.Random(1)) == "Stretching relieves the asphyxiation in the muscles of the back."
     assert moby_spinner()(text, 0.0, random.Random(1)) == text
     assert auc([0.1, 0.5], [0.5, 0.9]) == pytest.approx(0.875)
+    # Every pair tied is a coin toss; a positive below every negative wins none; an empty side none.
+    assert (auc([0.3] * 4, [0.3] * 3), auc([0.5, 0.6], [0.1]), auc([], [0.2])) == (0.5, 0.0, 0.0)
 
 
 def test_the_compiled_scan_reads_words_as_the_lexicon_pattern_does():
