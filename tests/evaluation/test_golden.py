@@ -139,8 +139,7 @@ def test_stuffing_leave_one_family_out_scores():
 # spun articles above the score that 1% of the clean pages exceed, the word model's AUC of the
 # words the spinner put in against the articles' other content words), with the models fitted
 # without that family. The phrasal family's words are near chance (0.59 / 0.56 / 0.53): its
-# substitutes of several words fit inside themselves, and the training labels name only the first
-# word of such a substitute (issue 29). Fitting the document model on clean pages of every type, not articles
+# substitutes of several words fit inside themselves (and see train.py's step 1 on their labels). Fitting the document model on clean pages of every type, not articles
 # alone, raised the second number at 0.1 from wordnet 12, moby 20, frequency_matched 1 to 21,
 # 21, 2 (AUC within 0.007). A fifth family (broader) among the others raised three of them at
 # 0.1 (wordnet 0.9492, 21 -> 0.9672, 30; moby 0.8914, 21 -> 0.9169, 24; frequency_matched
