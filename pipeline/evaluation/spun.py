@@ -6,8 +6,10 @@ The word model is fitted (:mod:`pipeline.stages.spun.train`) with the ``wordnet`
 35% of the content words it could swap. Negatives are fold B's clean pages of every type
 (articles, products, forums, listings, documentation, ...). Per family and rate: AUC against the
 clean articles, recall at the shipped threshold, and recall at the threshold that flags 1% of
-the clean pages; the minimum over the families the model was not fitted with. The seeds are
-checked on their own (003 and 004 are real spun articles, 000-002 are not).
+the clean pages; the minimum over the families the model was not fitted with. Leave one family
+out: each family scored so by the model fitted without it, and its word model's AUC of the words
+the family put in (:func:`word_auc`). The seeds are checked on their own (003 and 004 are real
+spun articles, 000-002 are not).
 
 ``--repair-spun`` is measured on the spinners' own swaps (:func:`repair`): each family spins the
 held-out articles at every rate, and a replacement is right when it gives back, in any case,
@@ -60,6 +62,7 @@ class SpunOnly:
         config["pipeline"]["stages"] = ["segment", "spun"]
         config["spun"].update(overrides)
         self.pipeline = build_pipeline(config)
+        self.stage = self.pipeline.stages[self.pipeline.names.index("spun")]
 
     def __call__(self, page: Page, body: str):
         doc = make_document(RawRecord(id=page.id, source=f"{page.id}.txt", position=1, text=body, title=page.title))
@@ -84,13 +87,12 @@ def word_auc(stage: SpunOnly, spun: list[tuple[str, list[tuple[int, int, str]]]]
     several words) above the other content words of the same ``spun`` texts (each with its
     swaps, :meth:`~pipeline.evaluation.spinners.Spinner.swaps`): the word-level AUC, which the
     document's score builds on."""
-    spun_stage = stage.pipeline.stages[-1]
     put_in, kept = [], []
     for text, swaps in spun:
-        words = spun_stage.word_features(text)
+        words = stage.stage.word_features(text)
         if not len(words):
             continue
-        scores = spun_stage.model.word_scores(words.rows)
+        scores = stage.stage.model.word_scores(words.rows)
         starts = np.array([start for start, _, _ in swaps], dtype=np.int64)
         ends = np.array([end for _, end, _ in swaps], dtype=np.int64)
         at = words.offsets[:, 0].astype(np.int64)
