@@ -6,9 +6,9 @@ fold B (:mod:`pipeline.evaluation.spun`, whose spinners it uses).
    learns which words of the fold-A articles spun at 10% the spinner swapped (the spinners of
    :data:`~pipeline.evaluation.spun.FITTED_WITH`, one article each in turn). A substitute of
    several words is labelled by its first word alone: labelling every word of it (measured in
-   issue 29) raised the unseen phrasal family's word AUC from 0.58 to 0.66 but lowered the
-   frequency-matched family's document AUC by 0.03 and halved WordNet's recall at 1% of clean
-   pages flagged at 10%;
+   issue 29) raised the unseen phrasal family's word AUC from 0.58 to 0.66 (beside features of
+   the phrase a word sits in), but on its own it lowered the frequency-matched family's document
+   AUC by 0.03 and halved WordNet's recall at 1% of clean pages flagged at 10%;
 2. its word thresholds are the 98th, 99th and 99.5th percentiles of its scores on the
    clean fold-A articles' words;
 3. the document model, a logistic regression over the share of a document's words above
