@@ -139,16 +139,16 @@ def test_stuffing_leave_one_family_out_scores():
 # spun articles above the score that 1% of the clean pages exceed, the word model's AUC of the
 # words the spinner put in against the articles' other content words), with the models fitted
 # without that family. The phrasal family's words are near chance (0.59 / 0.56 / 0.53): its
-# substitutes of several words fit inside themselves (and see train.py's step 1 on their labels). Fitting the document model on clean pages of every type, not articles
-# alone, raised the second number at 0.1 from wordnet 12, moby 20, frequency_matched 1 to 21,
-# 21, 2 (AUC within 0.007). A fifth family (broader) among the others raised three of them at
-# 0.1 (wordnet 0.9492, 21 -> 0.9672, 30; moby 0.8914, 21 -> 0.9169, 24; frequency_matched
-# 0.7864, 2 -> 0.8158, 5); the phrasal family stays unseen (0.6456 -> 0.6417, issue 29). The
-# writer's baseline in the document model (its typical word scores and how rare its vocabulary is)
-# raised wordnet 30 -> 35 and frequency_matched 5 -> 11 at 0.1 and lowered moby 24 -> 22: a Moby
-# swap is a rare word, and a rare vocabulary now counts as the writer's. Its worst word fits
-# (function words included) raised every family's AUC at every rate, phrasal's most (0.6417 /
-# 0.7139 / 0.7911 -> 0.6639 / 0.7569 / 0.8464).
+# substitutes of several words fit inside themselves (and see train.py's step 1 on their labels).
+# Fitting the document model on clean pages of every type, not articles alone, raised the second
+# number at 0.1 from wordnet 12, moby 20, frequency_matched 1 to 21, 21, 2 (AUC within 0.007). A
+# fifth family (broader) among the others raised three of them at 0.1 (wordnet 0.9492, 21 -> 0.9672,
+# 30; moby 0.8914, 21 -> 0.9169, 24; frequency_matched 0.7864, 2 -> 0.8158, 5); the phrasal family
+# stays unseen (0.6456 -> 0.6417, issue 29). The writer's baseline in the document model (its
+# typical word scores and how rare its vocabulary is) raised wordnet 30 -> 35 and frequency_matched
+# 5 -> 11 at 0.1 and lowered moby 24 -> 22: a Moby swap is a rare word, and a rare vocabulary now
+# counts as the writer's. Its worst word fits (function words included) raised every family's AUC at
+# every rate, phrasal's most (0.6417 / 0.7139 / 0.7911 -> 0.6639 / 0.7569 / 0.8464).
 SPUN_ARTICLES, SPUN_PAGES_PER_TYPE = 60, 10
 SPUN_LOFO = {"wordnet": {"0.1": (0.9636, 36, 0.8756), "0.2": (0.9972, 49, 0.8486), "0.35": (1.0, 60, 0.8201)},
              "moby": {"0.1": (0.9222, 20, 0.8782), "0.2": (0.9822, 46, 0.8727), "0.35": (0.9964, 53, 0.8644)},
