@@ -12,13 +12,13 @@ Two kinds of rules, every one named, each removal carrying ``boilerplate.<rule>`
 
 from __future__ import annotations
 
-import bisect
 import csv
 import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from pipeline._core import BoilerplateLexicon, lexicon_pattern_error
 from pipeline.core.config import ConfigError, read_user_file
 from pipeline.core.document import Action, Document
 from pipeline.core.registry import Category, Stage, stage
@@ -40,7 +40,6 @@ AUTHOR_HEADING_RULE = "author_heading"
 _TEASER_END = re.compile(r"(?:\.\.\.|…)$")
 # Titles are headlines, not sentences: they do not end with a period or a colon.
 _TITLE_END_OK = re.compile(r"[^.:;,]$")
-_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 class LexiconError(ConfigError):
@@ -52,17 +51,13 @@ class Rule:
     name: str
     scope: str
     max_chars: int | None
-    pattern: re.Pattern[str]
+    pattern: str
     reason: str
     source: str
 
     @property
     def code(self) -> str:
         return f"{STAGE}.{self.name}"
-
-    def matches_line(self, text: str) -> bool:
-        """Whether this rule matches the whole line ``text`` (within its length limit)."""
-        return (self.max_chars is None or len(text) <= self.max_chars) and bool(self.pattern.fullmatch(text))
 
 
 def load_lexicon(path: Path | str | None = None) -> list[Rule]:
@@ -81,45 +76,34 @@ def load_lexicon(path: Path | str | None = None) -> list[Rule]:
             raise LexiconError(f"{where}:{line_no}: scope must be '{LINE}' or '{INLINE}'")
         if not row["name"].isidentifier() or not row["reason"] or not row["source"]:
             raise LexiconError(f"{where}:{line_no}: every rule needs a name, a reason and a source")
-        try:
-            pattern = re.compile(row["pattern"], re.IGNORECASE)
-        except re.error as exc:
-            raise LexiconError(f"{where}:{line_no}: bad pattern: {exc}") from None
+        if error := lexicon_pattern_error(row["pattern"]):
+            raise LexiconError(f"{where}:{line_no}: bad pattern: {error}")
         max_chars = int(row["max_chars"]) if row["max_chars"] else None
-        rules.append(Rule(row["name"], row["scope"], max_chars, pattern, row["reason"], row["source"]))
+        rules.append(Rule(row["name"], row["scope"], max_chars, row["pattern"], row["reason"], row["source"]))
     return rules
 
 
-class LineRules:
-    """A lexicon's line rules, tried in order: the first that matches a line names it.
+class Lexicon:
+    """A lexicon's rules, matched by the compiled core (``rust/src/lexicon.rs``).
 
-    Most lines match none, so before trying rules one by one a line meets one regex, the
-    rules that admit its length joined as alternatives (``fullmatch`` of ``a|b`` is true
-    exactly when ``a`` or ``b`` matches the whole line)."""
+    A pattern is read as Python's ``re`` reads it ignoring case, with one difference: ``\\b`` is
+    a boundary of the ``regex`` crate's word characters, which also hold marks and connector
+    punctuation. Lookarounds and backreferences are not read (a lexicon using them is refused)."""
 
     def __init__(self, rules: list[Rule]) -> None:
-        self.rules = [rule for rule in rules if rule.scope == LINE]
-        self._limits = sorted({rule.max_chars for rule in self.rules if rule.max_chars is not None})
-        # A back-reference would point at another rule's group once the patterns are joined.
-        joinable = not any(_BACKREFERENCE.search(rule.pattern.pattern) for rule in self.rules)
-        # _any[k]: the rules that admit a line longer than _limits[k - 1], joined (None: no rule does).
-        self._any: list[re.Pattern[str] | None] | None = None
-        if joinable:
-            self._any = [self._joined([r for r in self.rules if r.max_chars is None or r.max_chars >= limit])
-                         for limit in [0, *(limit + 1 for limit in self._limits)]]
+        self.line_rules = [rule for rule in rules if rule.scope == LINE]
+        self.inline_rules = [rule for rule in rules if rule.scope == INLINE]
+        self._core = BoilerplateLexicon([(rule.pattern, rule.max_chars) for rule in self.line_rules],
+                                        [rule.pattern for rule in self.inline_rules])
 
-    @staticmethod
-    def _joined(rules: list[Rule]) -> re.Pattern[str] | None:
-        if not rules:
-            return None
-        return re.compile("|".join(f"(?:{rule.pattern.pattern})" for rule in rules), re.IGNORECASE)
+    def first(self, lines: list[str]) -> list[Rule | None]:
+        """For each line, the first line rule that matches all of it (within the rule's length)."""
+        return [self.line_rules[k] if k >= 0 else None for k in self._core.first(lines)]
 
-    def first(self, text: str) -> Rule | None:
-        if self._any is not None:
-            joined = self._any[bisect.bisect_left(self._limits, len(text))]
-            if joined is None or not joined.fullmatch(text):
-                return None
-        return next((rule for rule in self.rules if rule.matches_line(text)), None)
+    def inline(self, texts: list[str]) -> list[tuple[int, Rule, int, int]]:
+        """Every inline rule's matches (its ``span`` group's, when it has one) in each text, not
+        empty: (text, rule, start, end), text by text, then rule by rule, in order."""
+        return [(i, self.inline_rules[k], start, end) for i, k, start, end in self._core.inline(texts)]
 
 
 @stage("boilerplate", requires={"blocks", "title"}, adds={"boilerplate"}, category=BOILERPLATE, config="boilerplate")
@@ -138,9 +122,7 @@ class Boilerplate(Stage):
         # An author heading ("Author: ...") starts a bio only this many blocks from the end.
         max_author_bio_tail_blocks: int | None = 4,
     ) -> None:
-        rules = load_lexicon(lexicon)
-        self.line_rules = LineRules(rules)
-        self.inline_rules = [r for r in rules if r.scope == INLINE]
+        self.lexicon = Lexicon(load_lexicon(lexicon))
         self.min_related_items = min_related_items
         self.max_related_title_chars = max_related_title_chars
         self.max_related_teaser_chars = max_related_teaser_chars
@@ -149,9 +131,7 @@ class Boilerplate(Stage):
     def __call__(self, doc: Document) -> None:
         first = doc.first_body_block
         # The rule that matched each block, if any (the title is never boilerplate).
-        matched: list[Rule | None] = [None] * len(doc.blocks)
-        for i in range(first, len(doc.blocks)):
-            matched[i] = self.line_rules.first(doc.blocks[i].text)
+        matched: list[Rule | None] = [None] * first + self.lexicon.first([b.text for b in doc.blocks[first:]])
         taken = [False] * len(doc.blocks)
         for i, j, code, reason in self._structures(doc, matched, first):
             start, end = block_removal_span(doc, i, j)
@@ -164,21 +144,13 @@ class Boilerplate(Stage):
                 doc.annotate(start, end, category=STAGE, rule=rule.name, action=Action.REMOVE,
                              reason=rule.reason)
                 taken[i] = True
-        for i in range(first, len(doc.blocks)):
-            if not taken[i]:
-                self._inline(doc, i)
+        rest = [i for i in range(first, len(doc.blocks)) if not taken[i]]
+        for k, rule, start, end in self.lexicon.inline([doc.blocks[i].text for i in rest]):
+            at = doc.blocks[rest[k]].start
+            doc.annotate(at + start, at + end, category=STAGE, rule=rule.name, action=Action.REMOVE,
+                         reason=rule.reason)
 
     # ------------------------------------------------------------ rules
-
-    def _inline(self, doc: Document, i: int) -> None:
-        block = doc.blocks[i]
-        for rule in self.inline_rules:
-            for match in rule.pattern.finditer(block.text):
-                group = "span" if "span" in rule.pattern.groupindex else 0
-                start, end = match.span(group)
-                if start < end:
-                    doc.annotate(block.start + start, block.start + end, category=STAGE, rule=rule.name,
-                                 action=Action.REMOVE, reason=rule.reason)
 
     def _structures(self, doc: Document, matched: list[Rule | None], first: int):
         """Runs of blocks that form a widget: (first block, last block, code, reason)."""

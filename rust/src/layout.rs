@@ -7,12 +7,7 @@
 
 use regex::Regex;
 
-use crate::pychars::is_space;
-
-/// Python's `\s` as a class, for the patterns below.
-const SPACE: &str = r"[\t\n\x0B\x0C\r\x1C-\x1F \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]";
-/// Python's `\w`.
-const WORD: &str = r"[\p{L}\p{N}_]";
+use crate::pychars::{is_space, python_pattern};
 
 /// The patterns the line work reads, from `normalize.py`'s constants (written in Python's
 /// syntax with `\s` and `\w`, which are turned into Python's classes here).
@@ -36,28 +31,6 @@ pub struct Lines {
     pub lines: Vec<String>,
     pub indents: Vec<usize>,
     pub code: Vec<bool>,
-}
-
-/// A Python pattern with its `\s` and `\w` as Python reads them.
-pub fn python_pattern(pattern: &str) -> Result<Regex, regex::Error> {
-    let mut out = String::with_capacity(pattern.len());
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('s') => out.push_str(SPACE),
-            Some('w') => out.push_str(WORD),
-            Some(next) => {
-                out.push('\\');
-                out.push(next);
-            }
-            None => out.push('\\'),
-        }
-    }
-    Regex::new(&out)
 }
 
 /// Width of a line's leading whitespace once tabs are expanded to columns of 4 (`str.expandtabs`:
@@ -415,14 +388,6 @@ mod tests {
             4,
         )
         .unwrap()
-    }
-
-    #[test]
-    fn python_classes_in_patterns() {
-        let p = python_pattern(r"^\s+\w+\.$").unwrap();
-        assert!(p.is_match("\u{1c} x_1\u{b2}."));
-        // U+093E is a mark: no \w to Python, though Rust's own \w takes it.
-        assert!(!p.is_match(" \u{93e}."));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod candidates;
 pub mod chunks;
 pub mod instances;
 pub mod layout;
+pub mod lexicon;
 pub mod linefeatures;
 pub mod lines;
 pub mod lm;

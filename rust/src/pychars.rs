@@ -6,7 +6,46 @@
 //! numbers (L*, N*) and "_": Python's `isalnum` also counts characters with a numeric value
 //! outside N*, all of which are letters (CJK numerals) in these tables.
 
+use regex::{Regex, RegexBuilder};
 use unicode_general_category::{get_general_category, GeneralCategory};
+
+/// Python's `\s` as a class, for patterns written in Python's syntax.
+const SPACE: &str = r"[\t\n\x0B\x0C\r\x1C-\x1F \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}]";
+/// Python's `\w`.
+const WORD: &str = r"[\p{L}\p{N}_]";
+
+/// A pattern written in Python's syntax, as the `regex` crate reads it with Python's classes:
+/// `\s`, `\S`, `\w` and `\W` become Python's sets (in or out of brackets: a class may hold a
+/// class). `\d` is Unicode's Nd in both. `\b` stays the crate's: a boundary of its own `\w`,
+/// which also holds marks and connector punctuation (no pattern can redefine it without
+/// lookaround, which the crate does not have).
+pub fn python_syntax(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('s') => out.push_str(SPACE),
+            Some('S') => out.push_str(&SPACE.replacen('[', "[^", 1)),
+            Some('w') => out.push_str(WORD),
+            Some('W') => out.push_str(&WORD.replacen('[', "[^", 1)),
+            Some(next) => {
+                out.push('\\');
+                out.push(next);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// [`python_syntax`]'s pattern, compiled.
+pub fn python_pattern(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(&python_syntax(pattern)).build()
+}
 
 /// `str.isspace`: Unicode's White_Space and the four ASCII separators U+001C-U+001F.
 pub fn is_space(c: char) -> bool {
@@ -149,6 +188,20 @@ fn is_title(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn python_classes_in_patterns() {
+        let p = python_pattern(r"^\s+\w+\.$").unwrap();
+        assert!(p.is_match("\u{1c} x_1\u{b2}."));
+        // U+093E is a mark: no \w to Python, though Rust's own \w takes it.
+        assert!(!p.is_match(" \u{93e}."));
+        let not = python_pattern(r"^\S\W$").unwrap();
+        assert!(not.is_match("x\u{93e}") && !not.is_match("\u{1c}-") && !not.is_match("x_"));
+        assert!(python_pattern(r"^[^\s]+$").unwrap().is_match("a\u{b2}"));
+        // An escaped backslash is a backslash: "[\\s]" holds it and "s", no space.
+        let escaped = python_pattern(r"^[\\s]$").unwrap();
+        assert!(escaped.is_match("s") && escaped.is_match("\\") && !escaped.is_match(" "));
+    }
 
     #[test]
     fn python_whitespace_and_letters() {

@@ -14,8 +14,8 @@ use pyo3::types::PyDict;
 use std::collections::HashMap;
 
 use crate::{
-    candidates, chunks, instances, layout, linefeatures, lines, lm, ngrams, pychars, sitelines,
-    spunwords, tortured, trees,
+    candidates, chunks, instances, layout, lexicon, linefeatures, lines, lm, ngrams, pychars,
+    sitelines, spunwords, tortured, trees,
 };
 
 /// A classifier's trees (the arrays of ``pipeline.language.trees.Trees``), checked once.
@@ -660,6 +660,55 @@ impl TorturedIndex {
     }
 }
 
+/// A boilerplate lexicon's patterns, compiled (``rust/src/lexicon.rs``).
+#[pyclass(frozen, module = "pipeline._core")]
+struct BoilerplateLexicon(lexicon::Lexicon);
+
+#[pymethods]
+impl BoilerplateLexicon {
+    /// ``line``: each line rule's pattern and longest line in characters (None: any); ``inline``:
+    /// each inline rule's pattern. A pattern the matcher cannot read raises ValueError.
+    #[new]
+    fn new(line: Vec<(String, Option<usize>)>, inline: Vec<String>) -> PyResult<Self> {
+        lexicon::Lexicon::new(&line, &inline)
+            .map(BoilerplateLexicon)
+            .map_err(PyValueError::new_err)
+    }
+
+    /// For each of ``lines``, the index of the first line rule that matches all of it, -1 for none.
+    fn first(&self, py: Python<'_>, lines: Vec<PyBackedStr>) -> Vec<i64> {
+        py.detach(|| {
+            lines
+                .iter()
+                .map(|line| self.0.first(line).map_or(-1, |rule| rule as i64))
+                .collect()
+        })
+    }
+
+    /// Every inline rule's matches in each of ``texts``: (text, rule, start, end), text by text,
+    /// then rule by rule, in characters.
+    fn inline(&self, py: Python<'_>, texts: Vec<PyBackedStr>) -> Vec<(usize, usize, usize, usize)> {
+        py.detach(|| {
+            texts
+                .iter()
+                .enumerate()
+                .flat_map(|(i, text)| {
+                    self.0
+                        .inline(text)
+                        .into_iter()
+                        .map(move |(rule, start, end)| (i, rule, start, end))
+                })
+                .collect()
+        })
+    }
+}
+
+/// Why the lexicon matcher cannot read ``pattern``; None when it can.
+#[pyfunction]
+fn lexicon_pattern_error(pattern: &str) -> Option<String> {
+    lexicon::check(pattern).err()
+}
+
 /// The lines of ``text`` that ``normalize.fix_text`` hands to ftfy or uncurls (``rust/src/layout.rs``):
 /// (first character, end, only quotes to uncurl, after a "<").
 #[pyfunction]
@@ -753,6 +802,8 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<StuffingInstances>()?;
     module.add_class::<SentenceEnd>()?;
     module.add_class::<TorturedIndex>()?;
+    module.add_class::<BoilerplateLexicon>()?;
+    module.add_function(wrap_pyfunction!(lexicon_pattern_error, module)?)?;
     module.add_function(wrap_pyfunction!(count_words, module)?)?;
     module.add_function(wrap_pyfunction!(ftfy_lines, module)?)?;
     module.add_function(wrap_pyfunction!(ngram_repetition, module)?)?;

@@ -121,6 +121,8 @@ def test_builtin_lexicon_rules_all_have_reasons_and_sources():
         ("a,b\n", "columns must be"),
         ("name,scope,max_chars,pattern,reason,source\nx,block,,a,r,s\n", "scope must be"),
         ("name,scope,max_chars,pattern,reason,source\nx,line,,(,r,s\n", "bad pattern"),
+        # The matcher reads no lookaround: refused where it is written, not on the first page.
+        ("name,scope,max_chars,pattern,reason,source\nx,line,,a,r,s\nx,line,,(?<=a)b,r,s\n", ":3: bad pattern"),
         ("name,scope,max_chars,pattern,reason,source\nx,line,,a,,s\n", "needs a name, a reason and a source"),
     ],
 )

@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 import weakref
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from pipeline._core import LineFeatures
-from pipeline.stages.boilerplate import LineRules, load_lexicon
+from pipeline.stages.boilerplate import Lexicon, load_lexicon
 from pipeline.text.words import WORD
 
 # What the columns read in a line (the compiled core matches them with Python's semantics):
@@ -142,10 +142,11 @@ class LexiconRule:
     """Whether a line rule of the built-in boilerplate lexicon (the one the model was trained with) matches."""
 
     def __init__(self) -> None:
-        self.rules = LineRules(load_lexicon(None))
+        self.lexicon = Lexicon(load_lexicon(None))
 
-    def __call__(self, text: str) -> bool:
-        return self.rules.first(text) is not None
+    def __call__(self, texts: Sequence[str]) -> list[bool]:
+        """Per line: whether a line rule names it."""
+        return [rule is not None for rule in self.lexicon.first(list(texts))]
 
 
 def tokens_of(text: str) -> list[str]:
@@ -156,18 +157,18 @@ def line_features(
     texts: Sequence[str],
     indents: Sequence[int],
     vocabulary: Vocabulary,
-    line_rule: Callable[[str], bool] | None = None,
+    line_rule: LexiconRule | None = None,
 ) -> np.ndarray:
     """One row of :data:`FEATURES` per line (float64, shape ``(len(texts), len(FEATURES))``).
 
     ``texts`` are the lines without their indentation, ``indents`` its width in characters;
-    ``line_rule(text)`` says whether a boilerplate lexicon rule matches a whole line (Python's
-    regexes, matched here). The columns are computed by the compiled core
+    ``line_rule(texts)`` says of each line whether a boilerplate lexicon rule matches all of it
+    (None: no rule does). The columns are computed by the compiled core
     (``rust/src/linefeatures.rs``) from this module's word lists and constants.
     """
     if not texts:
         return np.zeros((0, len(FEATURES)))
-    rule = [bool(line_rule(s)) for s in texts] if line_rule else [False] * len(texts)
+    rule = line_rule(texts) if line_rule else [False] * len(texts)
     return _compiled(vocabulary).rows(list(texts), list(indents), rule)
 
 
