@@ -76,7 +76,7 @@ def test_tokens_are_spacys_token_for_token(monkeypatch):
     punct_chars = nlp.add_pipe("sentencizer").punct_chars
     rng = random.Random(11)
     pieces = ["word", "Cannot", "dont", "Dr.", "U.S.", "don't", "(x)", "...", "?!", "10km", "e.g.", '"', "'s",
-              "café", "$9.99", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "\x1c"]
+              "café", "$9.99", "2026", "(7)", "1.", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "\x1c"]
     texts = ["  lead and trail  ", "\nstarts with a newline", "a  b \n\n c\t d "]
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(400)]
     # Small memories, so both are dropped and started afresh many times along the way.
@@ -93,9 +93,10 @@ def test_tokens_are_spacys_token_for_token(monkeypatch):
 
 
 def test_words_between_marks_are_cut_as_spacy_cuts_them():
-    """A word between marks ("(word),") is cut as the first chunk of its shape was: every mark
-    sequence (up to two opening, three closing), words of every case pattern and the special
-    cases' words ("Mr.", "etc.", "'s", "A."), most met after others of their shape."""
+    """A word or a number between marks ("(word),", "2026.") is cut as the first chunk of its
+    shape was: every mark sequence (up to two opening, three closing), words of every case
+    pattern, numbers of one digit and more, and the special cases' words ("Mr.", "etc.", "'s",
+    "A."), most met after others of their shape."""
     import itertools
 
     import spacy
@@ -103,11 +104,12 @@ def test_words_between_marks_are_cut_as_spacy_cuts_them():
     nlp = spacy.blank("en")
     punct_chars = nlp.add_pipe("sentencizer").punct_chars
     words = ["word", "Word", "WORD", "wORd", "a", "A", "I", "s", "US", "Us", "uS", "Mr", "mr", "etc", "Jan",
-             "e", "em", "cause", "tis", "n", "ll", "re", "ve", "dont", "Cannot", "vs", "Inc", "No", "am", "PM"]
+             "e", "em", "cause", "tis", "n", "ll", "re", "ve", "dont", "Cannot", "vs", "Inc", "No", "am", "PM",
+             "0", "7", "12", "2026", "007", "1234567"]
     opening = ["".join(m) for n in range(3) for m in itertools.product("([\"'", repeat=n)]
     closing = ["".join(m) for n in range(4) for m in itertools.product(",.:;?!)]\"'", repeat=n)]
     rng = random.Random(13)
-    chunks = [o + w + c for o in opening for c in closing for w in rng.sample(words, 4)]
+    chunks = [o + w + c for o in opening for c in closing for w in rng.sample(words, 5)]
     # Each alone: in place spaCy's matcher joins marks across spaces ("): :" in place; the known
     # exception of ChunkTokenizer's docstring, not the shapes').
     for text in chunks:
@@ -115,7 +117,7 @@ def test_words_between_marks_are_cut_as_spacy_cuts_them():
         assert tokens.texts == [t.text for t in doc]
         assert tokens.is_punct.tolist() == [t.is_punct for t in doc]
         assert tokens.is_sentence_punct.tolist() == [t.text in punct_chars for t in doc]
-    assert len(chunks) == 21 * 1111 * 4
+    assert len(chunks) == 21 * 1111 * 5
 
 
 def test_tokens_from_threads_sharing_one_memory(monkeypatch):

@@ -1,7 +1,8 @@
 //! spaCy's English tokens of a text, one whitespace-free chunk at a time and remembered (the
 //! reasoning is `pipeline/stages/quality/tokens.py`'s `ChunkTokenizer`): a chunk of ASCII letters
-//! that is none of the tokenizer's special cases is one token; a word between a few marks
-//! ("(word),") is cut as the first chunk of its shape was (`Affixed`); any other chunk's tokens
+//! or of ASCII digits that is none of the tokenizer's special cases is one token; a word or a
+//! number between a few marks ("(word),", "2026.") is cut as the first chunk of its shape was
+//! (`Affixed`); any other chunk's tokens
 //! are spaCy's, which the caller looks up once (`ChunkCache::missing`) and hands back.
 //!
 //! Offsets are in characters (code points), as Python counts them.
@@ -116,10 +117,11 @@ const MAX_MARKS: usize = 3;
 /// few hundred).
 const MAX_SHAPES: usize = 50_000;
 
-/// A chunk of ASCII letters between marks ("(word),"), none of whose spans that keep the word
-/// whole (with some of the marks next to it) is a special case: spaCy cuts it as it cut the
-/// first chunk of the same shape (the same marks, the same case at the word's first, second
-/// last and last letter). The tests hold this against spaCy on every such chunk met.
+/// A chunk of ASCII letters or digits between marks ("(word),", "2026."), none of whose spans
+/// that keep the word whole (with some of the marks next to it) is a special case: spaCy cuts it
+/// as it cut the first chunk of the same shape (the same marks, and the same case at the word's
+/// first, second last and last letter, or digits). The tests hold this against spaCy on every
+/// such chunk met.
 struct Affixed {
     shape: u32,
     word: usize,     // where the word starts (the opening marks' length)
@@ -130,10 +132,13 @@ impl Affixed {
     fn parse(chunk: &str, special: &AHashSet<String>) -> Option<Affixed> {
         let b = chunk.as_bytes();
         let word = b.iter().take_while(|c| OPENING.contains(c)).count();
-        let letters = b[word..]
-            .iter()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .count();
+        // The word: ASCII letters, or ASCII digits (spaCy cuts a number between marks by the
+        // marks alone, whatever its digits and however many: the tests hold this too).
+        let run = |class: fn(&u8) -> bool| b[word..].iter().take_while(|c| class(c)).count();
+        let (letters, digits) = match run(u8::is_ascii_alphabetic) {
+            0 => (run(u8::is_ascii_digit), true),
+            n => (n, false),
+        };
         let word_end = word + letters;
         let closing = b.len() - word_end;
         if letters == 0
@@ -162,12 +167,17 @@ impl Affixed {
         } else {
             0
         };
-        // 12 case patterns: the first letter's (2) x the second last's (3, none) x the last's (2).
-        let case = upper(word) * 6 + second_last * 2 + upper(word_end - 1);
+        // 12 case patterns of letters: the first letter's (2) x the second last's (3, none) x the
+        // last's (2); a number is the 13th.
+        let case = if digits {
+            12
+        } else {
+            upper(word) * 6 + second_last * 2 + upper(word_end - 1)
+        };
         let closings = (CLOSING.len() as u32 + 1).pow(MAX_MARKS as u32);
         let marks = code(&b[..word], OPENING) * closings + code(&b[word_end..], CLOSING);
         Some(Affixed {
-            shape: marks * 12 + case,
+            shape: marks * 13 + case,
             word,
             word_end,
         })
@@ -263,7 +273,9 @@ impl ChunkCache {
     }
 
     fn plain(&self, chunk: &str) -> bool {
-        chunk.bytes().all(|b| b.is_ascii_alphabetic()) && !self.special.contains(chunk)
+        (chunk.bytes().all(|b| b.is_ascii_alphabetic())
+            || chunk.bytes().all(|b| b.is_ascii_digit()))
+            && !self.special.contains(chunk)
     }
 
     /// The distinct chunks of `text` whose tokens the caller must give (`tokens`' `fresh`).
@@ -425,8 +437,8 @@ mod tests {
     fn plain_words_need_no_spacy_and_others_are_missing_once() {
         let cache = cache();
         assert_eq!(
-            cache.missing("Plain words Cannot don't don't café"),
-            vec!["Cannot", "don't", "café"]
+            cache.missing("Plain words 2026 7 Cannot don't don't café 17m"),
+            vec!["Cannot", "don't", "café", "17m"]
         );
     }
 
@@ -471,6 +483,14 @@ mod tests {
             cache.missing("(Hello), (hello). (it), Mr. x"),
             vec!["(Hello),", "(hello).", "(it),", "Mr."]
         );
+        // A number is a shape of its own, whatever its digits: "(2026)," teaches "(7),".
+        assert_eq!(cache.missing("(2026),"), vec!["(2026),"]);
+        tokens(
+            &mut cache,
+            "(2026),",
+            &[("(2026),", vec![0, 1, 5, 6], vec![0, 2, 3], vec![])],
+        );
+        assert_eq!(tokens(&mut cache, "(7),", &[]).starts, vec![0, 1, 2, 3]);
         // A shape spaCy does not cut at the word's edges ("A." is one token) stays unlearned.
         let one = [("A.", vec![0], vec![], vec![])];
         tokens(&mut cache, "A.", &one);
@@ -480,7 +500,8 @@ mod tests {
     #[test]
     fn a_generation_turning_over_mid_text_drops_nothing_the_text_needs() {
         let mut cache = cache();
-        let pieces: Vec<String> = (0..30).map(|i| format!("{i}.")).collect();
+        // Neither plain nor a number between marks: each is looked up.
+        let pieces: Vec<String> = (0..30).map(|i| format!("{i}x.")).collect();
         let fresh: Vec<_> = pieces
             .iter()
             .map(|p| (p.as_str(), vec![0, p.len() - 1], vec![1], vec![1]))
