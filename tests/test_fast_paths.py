@@ -76,7 +76,7 @@ def test_tokens_are_spacys_token_for_token(monkeypatch):
     punct_chars = nlp.add_pipe("sentencizer").punct_chars
     rng = random.Random(11)
     pieces = ["word", "Cannot", "dont", "Dr.", "U.S.", "don't", "(x)", "...", "?!", "10km", "e.g.", '"', "'s",
-              "café", "$9.99", "2026", "(7)", "1.", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "\x1c"]
+              "café", "$9.99", "2026", "(7)", "1.", "pick-up", "-", " ", "  ", "\n", "\n\n", "\t", "\u00a0", "\u2028", "\x1c"]
     texts = ["  lead and trail  ", "\nstarts with a newline", "a  b \n\n c\t d "]
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(400)]
     # Small memories, so both are dropped and started afresh many times along the way.
@@ -119,6 +119,23 @@ def test_words_between_marks_are_cut_as_spacy_cuts_them():
         assert tokens.is_sentence_punct.tolist() == [t.text in punct_chars for t in doc]
     assert len(chunks) == 21 * 1111 * 5
 
+
+def test_compounds_are_cut_at_each_hyphen_as_spacys_infixes_cut_them():
+    """Letters joined by hyphens ("pick-up") are cut at each hyphen without spaCy, whatever their
+    case and even where a part is a special case ("dont-know"): spaCy's infix rule does the same."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    specials = sorted(k for k in nlp.tokenizer.rules if k.isascii() and k.isalpha())
+    rng = random.Random(17)
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    compounds = ["-".join(rng.choice(specials) if rng.random() < 0.3 else
+                          "".join(rng.choice(letters) for _ in range(rng.randint(1, 8)))
+                          for _ in range(rng.randint(2, 4))) for _ in range(3_000)]
+    for text in compounds:
+        tokens, doc = Tokens(text), nlp.tokenizer(text)
+        assert tokens.texts == [t.text for t in doc] == [t for part in text.split("-") for t in (part, "-")][:-1]
+        assert tokens.is_punct.tolist() == [t.is_punct for t in doc]
 
 def test_tokens_from_threads_sharing_one_memory(monkeypatch):
     """Threads share the process's memory of chunks; one that turns it over while another is
