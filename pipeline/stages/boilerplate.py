@@ -86,9 +86,9 @@ def load_lexicon(path: Path | str | None = None) -> list[Rule]:
 class Lexicon:
     """A lexicon's rules, matched by the compiled core (``rust/src/lexicon.rs``).
 
-    A pattern is read as Python's ``re`` reads it ignoring case, with one difference: ``\\b`` is
-    a boundary of the ``regex`` crate's word characters, which also hold marks and connector
-    punctuation. Lookarounds and backreferences are not read (a lexicon using them is refused)."""
+    A pattern is read as Python's ``re`` reads it ignoring case, but for ``\\b``, the ``regex``
+    crate's (``python_syntax`` in ``rust/src/pychars.rs`` says how they differ). Lookarounds and
+    backreferences are not read: :func:`load_lexicon` refuses them."""
 
     def __init__(self, rules: list[Rule]) -> None:
         self.line_rules = [rule for rule in rules if rule.scope == LINE]

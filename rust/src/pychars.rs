@@ -17,8 +17,9 @@ const WORD: &str = r"[\p{L}\p{N}_]";
 /// A pattern written in Python's syntax, as the `regex` crate reads it with Python's classes:
 /// `\s`, `\S`, `\w` and `\W` become Python's sets (in or out of brackets: a class may hold a
 /// class). `\d` is Unicode's Nd in both. `\b` stays the crate's: a boundary of its own `\w`,
-/// which also holds marks and connector punctuation (no pattern can redefine it without
-/// lookaround, which the crate does not have).
+/// which holds marks and connector punctuation and no numbers but digits ("²"), where Python's
+/// holds no marks and every number (no pattern can redefine it without lookaround, which the
+/// crate does not have).
 pub fn python_syntax(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.chars();
