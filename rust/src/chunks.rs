@@ -135,13 +135,13 @@ impl Affixed {
         // The word: ASCII letters, or ASCII digits (spaCy cuts a number between marks by the
         // marks alone, whatever its digits and however many: the tests hold this too).
         let run = |class: fn(&u8) -> bool| b[word..].iter().take_while(|c| class(c)).count();
-        let (letters, digits) = match run(u8::is_ascii_alphabetic) {
+        let (length, digits) = match run(u8::is_ascii_alphabetic) {
             0 => (run(u8::is_ascii_digit), true),
             n => (n, false),
         };
-        let word_end = word + letters;
+        let word_end = word + length;
         let closing = b.len() - word_end;
-        if letters == 0
+        if length == 0
             || word + closing == 0
             || word > MAX_MARKS
             || closing > MAX_MARKS
@@ -162,7 +162,7 @@ impl Affixed {
             })
         };
         let upper = |at: usize| u32::from(b[at].is_ascii_uppercase());
-        let second_last = if letters > 1 {
+        let second_last = if length > 1 {
             1 + upper(word_end - 2)
         } else {
             0
