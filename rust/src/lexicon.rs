@@ -36,13 +36,17 @@ fn translated(pattern: &str) -> String {
     python_syntax(&fold_dotted(pattern))
 }
 
-/// Whether `pattern` compiles; the error a reader can act on when not.
-pub fn check(pattern: &str) -> Result<(), String> {
+/// One pattern, compiled ignoring case; the error a reader can act on when it cannot be.
+fn compiled(pattern: &str) -> Result<Regex, String> {
     RegexBuilder::new(&translated(pattern))
         .case_insensitive(true)
         .build()
-        .map(|_| ())
         .map_err(|e| e.to_string())
+}
+
+/// Whether `pattern` compiles; the error a reader can act on when not.
+pub fn check(pattern: &str) -> Result<(), String> {
+    compiled(pattern).map(|_| ())
 }
 
 impl Lexicon {
@@ -58,10 +62,7 @@ impl Lexicon {
         let inline = inline
             .iter()
             .map(|pattern| {
-                let regex = RegexBuilder::new(&translated(pattern))
-                    .case_insensitive(true)
-                    .build()
-                    .map_err(|e| e.to_string())?;
+                let regex = compiled(pattern)?;
                 let group = regex
                     .capture_names()
                     .position(|name| name == Some("span"))
