@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import struct
+import sys
+import threading
 
 import pytest
 from distributed import LocalCluster
@@ -13,7 +17,7 @@ from pipeline.cli import main
 from pipeline.core.config import load_config
 from pipeline.io.ids import disambiguate
 from pipeline.run.cluster import WORKER_ENVIRON_UNSET, Dask
-from pipeline.run.executors import MAX_BATCH_DOCS, batch_size
+from pipeline.run.executors import MAX_BATCH_DOCS, STUCK_SECONDS, LocalProcesses, batch_size
 from tests.conftest import RAW, SENTENCES, read_manifest, run_cli
 from tests.test_cli import tree_bytes
 from tests.test_sites import site_corpus
@@ -142,3 +146,34 @@ def test_a_started_cluster_says_nothing_of_its_own_start(tmp_path, capfd, flag, 
     assert expected in err and "Scheduler" not in err and "Nanny" not in err
     if flag == "-q":
         assert err == ""
+
+
+def die_writing_half_a_result(marker: str) -> str:
+    """In a pool's worker: the first time, die as a worker killed while it writes its result does,
+    holding the result pipe's write lock with half a message in the pipe; then answer."""
+    if os.path.exists(marker):
+        return "answered"
+    open(marker, "w").close()
+    frame = sys._getframe()
+    while frame.f_code.co_name != "_process_worker":  # concurrent.futures' worker loop
+        frame = frame.f_back
+    results = frame.f_locals["result_queue"]
+    results._wlock.acquire()
+    os.write(results._writer.fileno(), struct.pack("!i", 1 << 20) + bytes(100))  # 100 of 2**20 bytes
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_while_it_writes_its_result_costs_a_retry_not_a_hang(tmp_path):
+    # CPython's pool alone waits forever for the rest of that message (see executors._watched).
+    executor = LocalProcesses(load_config(None), workers=2, total=64)
+    answer: list[object] = []
+    try:
+        batch = executor.call(die_writing_half_a_result, str(tmp_path / "died-once"))
+        waiter = threading.Thread(target=lambda: answer.append(batch.result()), daemon=True)
+        waiter.start()
+        waiter.join(timeout=STUCK_SECONDS + 60)
+        assert answer == ["answered"]
+        assert (batch.tries, executor.generation) == (2, 1)
+    finally:
+        if answer:
+            executor.close()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -44,6 +45,11 @@ WINDOW_PER_WORKER = 2
 MAX_TRIES = 3
 # How often a local worker checks that the run's main process is still there.
 PARENT_POLL_SECONDS = 0.5
+# How often the main process, waiting on a batch, looks for a dead worker its pool has not noticed.
+WORKER_POLL_SECONDS = 1.0
+# How long a pool may go on not noticing a dead worker before it is broken by hand (it notices in
+# milliseconds unless its reader is stuck on the dead worker's half-written result).
+STUCK_SECONDS = 5.0
 EXECUTORS = ("local", "dask")
 
 
@@ -262,17 +268,47 @@ class _Retried:
     def _submit(self) -> None:
         self.tries += 1
         self.generation = self.owner.generation
-        self.future = self.owner.pool.submit(self.function, *self.args)
+        self.pool = self.owner.pool
+        self.future = self.pool.submit(self.function, *self.args)
 
     def result(self) -> Any:
         while True:
             try:
-                return self.future.result()
+                return _watched(self.pool, self.future)
             except BrokenProcessPool:
                 if self.tries >= MAX_TRIES:
                     raise WorkerLost(f"a worker process died {self.tries} times on the same batch") from None
                 self.owner.renew(self.generation)
                 self._submit()
+
+
+def _watched(pool: ProcessPoolExecutor, future: Any) -> Any:
+    """``future``'s result, or BrokenProcessPool when a worker of ``pool`` died, even where
+    the pool would never say so.
+
+    A worker killed while it writes a result leaves half a message in the pool's result pipe.
+    CPython's pool reads that message before it looks at its workers, and waits for the rest
+    forever: every other worker still holds the pipe's write end, and the dead one its write
+    lock. So a worker that stays dead for STUCK_SECONDS without the pool breaking is taken to
+    mean a stuck reader, and the pool is broken by hand: its other workers are killed and the
+    main process's own write end is closed, so the read ends in end-of-file and the pool fails
+    every pending batch with BrokenProcessPool, as for any worker's death.
+    """
+    dead_since: float | None = None
+    while True:
+        try:
+            return future.result(timeout=WORKER_POLL_SECONDS)
+        except TimeoutError:
+            processes = pool._processes  # None once the pool has shut down
+            if not processes or all(process.exitcode is None for process in list(processes.values())):
+                dead_since = None
+                continue
+            dead_since = dead_since or time.monotonic()
+            if time.monotonic() - dead_since >= STUCK_SECONDS:
+                for process in list(processes.values()):
+                    process.kill()
+                if (results := pool._result_queue) is not None:  # None once shut down
+                    results._writer.close()
 
 
 class WorkerLost(RuntimeError):
