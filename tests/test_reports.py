@@ -8,6 +8,7 @@ import re
 from collections import Counter
 
 import pytest
+from markupsafe import escape
 
 from pipeline.core.config import configured, load_config
 from pipeline.core.decide import Check, Decide
@@ -16,7 +17,7 @@ from pipeline.core.registry import categories
 from pipeline.io.records import RawRecord
 from pipeline.reports import ReportWriter
 from pipeline.reports.charts import BINS, Line, histogram
-from pipeline.reports.markup import annotated_html
+from pipeline.reports.markup import annotated_html, text
 from pipeline.run.processor import Processor
 from tests.conftest import article, read_manifest, seed_id
 
@@ -98,6 +99,26 @@ def hostile_outcome():
                        url="javascript:alert(4)")
     outcome = Processor(load_config())(record)
     return outcome, outcome.row
+
+
+def test_table_cells_are_escaped_as_markupsafe_escapes():
+    for value in ['<a href="x">&amp;</a>', "it's", "plain", "", "&&<<>>\"\"''", "€ <ü>"]:
+        assert text(value) == str(escape(value))
+
+
+def test_every_cell_of_the_annotation_table_renders_as_text(tmp_path):
+    # The long tables are rendered with autoescaping off, from cells escaped in Python.
+    outcome, row = hostile_outcome()
+    doc = outcome.doc
+    start = doc.text.index("<script>")
+    doc.annotate(start, start + 40, category="<b>cat</b>", rule="<i>rule</i>", action=Action.REPLACE,
+                 reason="<u>why</u> & \"so\"", replacement="<img src=y>")
+    html = writer_for(tmp_path).document_page(row, doc, outcome.cleaned)
+    table = html[html.index('id="annotations-heading"'):]
+    assert "<script>" not in table and "<img" not in table and "<u>" not in table and "<i>" not in table
+    assert ("<td>replace → &lt;img src=y&gt;</td><td><code>&lt;b&gt;cat&lt;/b&gt;.&lt;i&gt;rule&lt;/i&gt;</code></td>"
+            "<td>&lt;u&gt;why&lt;/u&gt; &amp; &#34;so&#34;</td></tr>") in table
+    assert '<span class="swatch c-other" aria-hidden="true"></span>&lt;script&gt;alert(1)&lt;/script&gt;' in table
 
 
 def test_document_text_renders_as_text_in_the_report(tmp_path):
