@@ -32,6 +32,9 @@ INDEX_HTML = "index.html"
 
 # Rows buffered before a Parquet row group is written: bounded memory on any corpus.
 ROW_GROUP_ROWS = 1000
+# The dolma documents' gzip level: the gzip tool's and zlib's default. Python's own, 9, took 1.7x
+# as long for 0.5% fewer bytes (on the bench corpus's JSON lines).
+GZIP_LEVEL = 6
 
 ANNOTATION_TYPE = pa.struct([
     ("start", pa.int64()), ("end", pa.int64()), ("category", pa.string()), ("rule", pa.string()),
@@ -253,7 +256,8 @@ class JsonlGzSink:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._context = atomic_open(path, "wb")
-        self._gzip = gzip.GzipFile(filename="", mode="wb", fileobj=self._context.__enter__(), mtime=0)
+        self._gzip = gzip.GzipFile(filename="", mode="wb", fileobj=self._context.__enter__(), mtime=0,
+                                   compresslevel=GZIP_LEVEL)
         self.count = 0
 
     def add(self, row: dict[str, Any]) -> None:
