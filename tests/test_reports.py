@@ -17,7 +17,7 @@ from pipeline.core.registry import categories
 from pipeline.io.records import RawRecord
 from pipeline.reports import ReportWriter
 from pipeline.reports.charts import BINS, Line, histogram
-from pipeline.reports.markup import annotated_html, text
+from pipeline.reports.markup import annotated_html, escaped
 from pipeline.run.processor import Processor
 from tests.conftest import article, read_manifest, seed_id
 
@@ -103,7 +103,7 @@ def hostile_outcome():
 
 def test_table_cells_are_escaped_as_markupsafe_escapes():
     for value in ['<a href="x">&amp;</a>', "it's", "plain", "", "&&<<>>\"\"''", "€ <ü>"]:
-        assert text(value) == str(escape(value))
+        assert escaped(value) == str(escape(value))
 
 
 def test_every_cell_of_the_annotation_table_renders_as_text(tmp_path):

@@ -6,14 +6,14 @@ nest; a span that crosses another's edge is split into fragments sharing its ``d
 so the elements always form a tree and a reader counts one mark per annotation. Only the
 first fragment is focusable and carries the ``id`` that tables link to. Text is escaped
 here and nowhere else: the result is :class:`markupsafe.Markup`, and the long tables' cells are
-:func:`text`.
+:func:`escaped`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from pipeline.core.document import Action, Annotation
 from pipeline.core.registry import OTHER
@@ -32,10 +32,11 @@ def tip(a: Annotation) -> str:
     return text + f' (replaced by "{a.replacement}")' if a.replacement is not None else text
 
 
-def text(value: str) -> str:
-    """``value`` escaped as markupsafe escapes it, as a plain string: a cell of the page's long
-    tables (checks, annotations, signals), which the template renders with autoescaping off.
-    jinja2's escaping, a call and a Markup per cell, was a third of a page's time."""
+def escaped(value: str) -> str:
+    """``value`` escaped as markupsafe escapes it, as a plain string: the marked text's pieces, and
+    the cells of the page's long tables (checks, annotations, signals), which the template renders
+    with autoescaping off. jinja2's escaping, a call and a Markup per cell, was a third of a page's
+    time."""
     return value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace(
         '"', "&#34;")
 
@@ -51,7 +52,7 @@ def annotated_html(text: str, annotations: Sequence[Annotation], known: Collecti
     stack: list[int] = []
     pos = k = 0
     for point in points:
-        out.append(escape(text[pos:point]))
+        out.append(escaped(text[pos:point]))
         pos = point
         if point in ends_at:
             _close_at(point, annotations, known, stack, out)
@@ -63,7 +64,7 @@ def annotated_html(text: str, annotations: Sequence[Annotation], known: Collecti
                 _close(annotations[i], out)
             else:
                 stack.append(i)
-    out.append(escape(text[pos:]))
+    out.append(escaped(text[pos:]))
     return Markup("".join(out))
 
 
@@ -86,7 +87,7 @@ def _close_at(point: int, annotations: Sequence[Annotation], known: Collection[s
 
 
 def _open(i: int, a: Annotation, known: Collection[str], *, first: bool) -> str:
-    attrs = f'class="m c-{category(a.category, known)} {a.action.value}" data-a="{i}" data-tip="{escape(tip(a))}"'
+    attrs = f'class="m c-{category(a.category, known)} {a.action.value}" data-a="{i}" data-tip="{escaped(tip(a))}"'
     if first:
         attrs += f' id="a{i}" tabindex="0"'
     return f"<mark {attrs}>"
@@ -95,4 +96,4 @@ def _open(i: int, a: Annotation, known: Collection[str], *, first: bool) -> str:
 def _close(a: Annotation, out: list[str], *, last: bool = True) -> None:
     out.append("</mark>")
     if last and a.action is Action.REPLACE:
-        out.append(f'<ins class="replacement">{escape(a.replacement)}</ins>')
+        out.append(f'<ins class="replacement">{escaped(a.replacement)}</ins>')

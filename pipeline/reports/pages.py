@@ -19,7 +19,7 @@ from pipeline.core.document import Action, Annotation, Document
 from pipeline.core.registry import Category, StageSpec, categories, ordered
 from pipeline.core.render import merged_spans
 from pipeline.io.outputs import INDEX_HTML, Columns
-from pipeline.reports.markup import annotated_html, category, text
+from pipeline.reports.markup import annotated_html, category, escaped
 
 ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("pipeline", "templates"),
@@ -86,10 +86,10 @@ class Pages:
         self.signal_names = Columns(chosen).signal_names
         self.categories = categories(chosen)
         self.known = frozenset(c.name for c in self.categories[:-1])
-        # The tables' cells that are the same on every page, escaped once (see markup.text).
-        self.check_cells = [(text(check.signal), text(check.rule), text(check.reason), deciding)
+        # The tables' cells that are the same on every page, escaped once (see markup.escaped).
+        self.check_cells = [(escaped(check.signal), escaped(check.rule), escaped(check.reason), deciding)
                             for check, deciding in self.checks]
-        self.signal_cells = [(name, text(name)) for name in self.signal_names]
+        self.signal_cells = [(name, escaped(name)) for name in self.signal_names]
         # Each partial's macros: facts(row, marks) for the facts list, evidence(row, marks) after the checks.
         self.partials = [(spec.category.name if spec.category else spec.name,
                           ENV.get_template(spec.report).module)
@@ -109,9 +109,10 @@ class Pages:
             row=SimpleNamespace(**row),
             url=row["url"] if _is_web_url(row["url"]) else None,
             checks=checks,
-            check_rows=[(signal, text(c.value), rule, reason, deciding, c.result)
+            check_rows=[(signal, escaped(c.value), rule, reason, deciding, c.result)
                         for (signal, rule, reason, deciding), c in zip(self.check_cells, checks, strict=True)],
-            signals=[(cell, text(_shown(row[name]))) for name, cell in self.signal_cells if row.get(name) is not None],
+            signals=[(cell, escaped(_shown(row[name]))) for name, cell in self.signal_cells
+                     if row.get(name) is not None],
             legend=_legend(doc, self.categories) if doc is not None else [],
             annotated=annotated_html(doc.text, annotations, self.known) if doc is not None else None,
             annotations=[_annotation_row(i, a, doc.text, self.known) for i, a in enumerate(annotations)],
@@ -167,12 +168,12 @@ def _legend(doc: Document, known: list[Category]) -> list[dict[str, Any]]:
 
 
 def _annotation_row(i: int, a: Annotation, doc_text: str, known: frozenset[str]) -> tuple:
-    """The cells the template's annotation table unpacks (escaped: see markup.text)."""
+    """The cells the template's annotation table unpacks (escaped: see markup.escaped)."""
     excerpt = doc_text[a.start:a.end].strip()
     if len(excerpt) > EXCERPT_CHARS:
         excerpt = excerpt[:EXCERPT_CHARS].rstrip() + " …"
-    return (i, text(category(a.category, known)), text(a.code), a.action.value, text(excerpt), text(a.reason),
-            None if a.replacement is None else text(a.replacement))
+    return (i, escaped(category(a.category, known)), escaped(a.code), a.action.value, escaped(excerpt),
+            escaped(a.reason), None if a.replacement is None else escaped(a.replacement))
 
 
 def _check_row(check: Check, deciding: bool, row: dict[str, Any]) -> SimpleNamespace:
