@@ -26,6 +26,7 @@ ENV = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
+    auto_reload=False,  # the package's templates do not change under a run: no stat of them per page
 )
 ENV.filters["num"] = "{:,}".format
 # An annotation's text is shown in full up to this many characters in the annotation table.
