@@ -137,6 +137,7 @@ def test_compounds_are_cut_at_each_hyphen_as_spacys_infixes_cut_them():
         assert tokens.texts == [t.text for t in doc] == [t for part in text.split("-") for t in (part, "-")][:-1]
         assert tokens.is_punct.tolist() == [t.is_punct for t in doc]
 
+
 def test_tokens_from_threads_sharing_one_memory(monkeypatch):
     """Threads share the process's memory of chunks; one that turns it over while another is
     between asking what is missing and laying out its text costs the other a second round, never

@@ -281,18 +281,23 @@ impl ChunkCache {
     /// ASCII letter runs joined by single hyphens ("pick-up", "not-for-profit"), no special
     /// case: spaCy's infix rule cuts them at every hyphen, whatever the letters and their case (the
     /// tests hold this against spaCy on 30,000 compounds, parts that are special cases included).
-    fn compound(&self, chunk: &str) -> Option<Chunk> {
+    fn is_compound(&self, chunk: &str) -> bool {
         let b = chunk.as_bytes();
-        let joined = b.contains(&b'-')
+        b.contains(&b'-')
             && b.iter().all(|&c| c.is_ascii_alphabetic() || c == b'-')
             && b.first() != Some(&b'-')
             && b.last() != Some(&b'-')
-            && !b.windows(2).any(|w| w == b"--");
-        if !joined || self.special.contains(chunk) {
+            && !b.windows(2).any(|w| w == b"--")
+            && !self.special.contains(chunk)
+    }
+
+    /// A compound's tokens ([`Self::is_compound`]): each part, and each hyphen as punctuation.
+    fn compound(&self, chunk: &str) -> Option<Chunk> {
+        if !self.is_compound(chunk) {
             return None;
         }
         let (mut starts, mut punct) = (vec![0], Vec::new());
-        for (i, _) in b.iter().enumerate().filter(|&(_, &c)| c == b'-') {
+        for (i, _) in chunk.bytes().enumerate().filter(|&(_, c)| c == b'-') {
             punct.push(starts.len());
             starts.extend([i, i + 1]);
         }
@@ -312,7 +317,7 @@ impl ChunkCache {
             .filter(|c| {
                 !self.plain(c)
                     && !self.young.contains_key(*c)
-                    && self.compound(c).is_none()
+                    && !self.is_compound(c)
                     && !self.old.contains_key(*c)
                     && self.shaped(c).is_none()
             })
