@@ -13,6 +13,9 @@ spinners it was not fitted with (:mod:`pipeline.evaluation.spun`).
   the likeliest-looking synonym and keeps common words untouched.
 - ``broader``: a content word becomes a broader term or a phrase ("dogs" -> "canines", "domestic
   animals"; WordNet's hypernyms and multi-word lemmas): the spinner with another kind of thesaurus.
+- ``wordnet_phrases``: a content word becomes a phrase of its WordNet synsets of any sense
+  ("company" -> "keep company", "products" -> "mathematical products"), and a word with none stays:
+  a phrase spinner over another dictionary than ``phrasal``'s, whose every swap fits its own words.
 
 Each replaces a share of the content words it could swap (lower case, ``MIN_SPUN_WORD`` letters
 or more, no stop word), at random, and records where each swap starts in the spun text.
@@ -154,6 +157,20 @@ class PhrasalSpinner(Spinner):
         return options if options and rng.random() < rate else ()
 
 
+def wordnet_phrase_spinner() -> Spinner:
+    """WordNet's lemmas of several words in a word's synsets, those whose words the trigram model knows."""
+    from pipeline.language.lm import trigram_model
+
+    lm = trigram_model()
+    net = wordnet()
+
+    @lru_cache(maxsize=None)
+    def synonyms(word: str) -> tuple[str, ...]:
+        return tuple(t for t in net.phrases(word) if all(map(lm.known, t.split())))
+
+    return Spinner(synonyms)
+
+
 def frequency_matched_spinner() -> Spinner:
     from pipeline.language.lm import trigram_model
 
@@ -176,4 +193,5 @@ def frequency_matched_spinner() -> Spinner:
 def families() -> dict[str, Spinner]:
     """Every spinner family, by name (built once: thesauri take a few seconds to read)."""
     return {"wordnet": wordnet_spinner(), "moby": moby_spinner(), "phrasal": PhrasalSpinner(),
-            "frequency_matched": frequency_matched_spinner(), "broader": wordnet_spinner(broader=True)}
+            "frequency_matched": frequency_matched_spinner(), "broader": wordnet_spinner(broader=True),
+            "wordnet_phrases": wordnet_phrase_spinner()}

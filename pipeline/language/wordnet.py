@@ -133,6 +133,20 @@ class WordNet:
                             out[self._inflected(term, pos, suffix)] = None
         return tuple(out)
 
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one WordNet per process, kept for the run
+    def phrases(self, word: str) -> tuple[str, ...]:
+        """The lemmas of several words in ``word``'s own synsets, any part of speech and sense,
+        spaces for WordNet's underscores, inflected as ``word`` is ("company" -> "keep company",
+        "products" -> "mathematical products"). What the evaluation's ``wordnet_phrases`` spinner swaps in."""
+        out: dict[str, None] = {}
+        for pos in POS_FILES:
+            for lemma, suffix, _ in self.lemmas(word, pos):
+                for offset in self._offsets(lemma, pos):
+                    for term in self._synset(pos, offset):
+                        if "_" in term and "-" not in term and "'" not in term:
+                            out[self._inflected(term, pos, suffix)] = None
+        return tuple(out)
+
     def _inflected(self, term: str, pos: str, suffix: str) -> str:
         """``term`` (a lemma, "_" between its words) with ``suffix`` (a morphy rule's, "" for
         none) put back: on a verb's first word ("bring_out" + "ing" -> "bringing out"), a noun's

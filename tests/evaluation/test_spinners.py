@@ -28,6 +28,10 @@ TEXT = "Stretching relieves the pain because the muscles of the back often need 
     # Content words to a broader term or a phrase (WordNet's hypernyms and multi-word lemmas).
     ("broader", "Stretching amends the negative stimulus because the rowdies of the back often essential portion.",
      ["amends", "negative stimulus", "rowdies", "essential", "portion"]),
+    # Content words to a phrase of their WordNet synsets, any sense: "relieves" as "takes over".
+    ("wordnet_phrases", "Stretching takes over the pain in the ass because the muscular tissues of the back often "
+                        "call for rest period.",
+     ["takes over", "pain in the ass", "muscular tissues", "call for", "rest period"]),
 ])
 def test_each_family_swaps_by_its_design_and_marks_where(family, spun, swaps):
     spinner = families()[family]
@@ -37,7 +41,7 @@ def test_each_family_swaps_by_its_design_and_marks_where(family, spun, swaps):
     assert spinner(TEXT, 0.0, random.Random(1)) == TEXT
 
 
-@pytest.mark.parametrize("family", ["wordnet", "phrasal", "frequency_matched", "broader"])
+@pytest.mark.parametrize("family", ["wordnet", "phrasal", "frequency_matched", "broader", "wordnet_phrases"])
 def test_undoing_every_swap_gives_the_text_back(family):
     spun, swaps = families()[family].swaps(TEXT, 0.6, random.Random(3))
     assert spun != TEXT
