@@ -82,17 +82,17 @@ class Spinner:
         return ()
 
 
-def wordnet_spinner(*, broader: bool = False) -> Spinner:
-    """WordNet's synonyms of a word (``broader``: its broader terms and phrases), those whose
-    words the trigram model knows."""
+def wordnet_spinner(terms: str = "synonyms") -> Spinner:
+    """A word's ``terms`` in WordNet (:class:`~pipeline.language.wordnet.WordNet`'s ``synonyms``,
+    ``broader`` terms and phrases, or ``phrases``), those whose words the trigram model knows."""
     from pipeline.language.lm import trigram_model
 
     lm = trigram_model()
-    terms = wordnet().broader if broader else wordnet().synonyms
+    terms_of = getattr(wordnet(), terms)
 
     @lru_cache(maxsize=None)
     def synonyms(word: str) -> tuple[str, ...]:
-        return tuple(t for t in terms(word) if all(map(lm.known, t.split())))
+        return tuple(t for t in terms_of(word) if all(map(lm.known, t.split())))
 
     return Spinner(synonyms)
 
@@ -157,20 +157,6 @@ class PhrasalSpinner(Spinner):
         return options if options and rng.random() < rate else ()
 
 
-def wordnet_phrase_spinner() -> Spinner:
-    """WordNet's lemmas of several words in a word's synsets, those whose words the trigram model knows."""
-    from pipeline.language.lm import trigram_model
-
-    lm = trigram_model()
-    net = wordnet()
-
-    @lru_cache(maxsize=None)
-    def synonyms(word: str) -> tuple[str, ...]:
-        return tuple(t for t in net.phrases(word) if all(map(lm.known, t.split())))
-
-    return Spinner(synonyms)
-
-
 def frequency_matched_spinner() -> Spinner:
     from pipeline.language.lm import trigram_model
 
@@ -193,5 +179,5 @@ def frequency_matched_spinner() -> Spinner:
 def families() -> dict[str, Spinner]:
     """Every spinner family, by name (built once: thesauri take a few seconds to read)."""
     return {"wordnet": wordnet_spinner(), "moby": moby_spinner(), "phrasal": PhrasalSpinner(),
-            "frequency_matched": frequency_matched_spinner(), "broader": wordnet_spinner(broader=True),
-            "wordnet_phrases": wordnet_phrase_spinner()}
+            "frequency_matched": frequency_matched_spinner(), "broader": wordnet_spinner("broader"),
+            "wordnet_phrases": wordnet_spinner("phrases")}
