@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import mmap
 import os
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,17 +105,15 @@ class WordNet:
         WordNet lists them and inflected as ``word`` is ("reduced" -> "shorten", "shortened", ...):
         a spinner swaps words across inflections too."""
         out: dict[str, None] = {}
-        for pos in POS_FILES:
-            for lemma, suffix, replacement in self.lemmas(word, pos):
-                for offset in self._offsets(lemma, pos):
-                    for synonym in self._synset(pos, offset):
-                        if "_" in synonym or "-" in synonym or synonym in (word, lemma):
-                            continue
-                        out[synonym] = None
-                        if suffix:  # and inflected as ``word`` is: lower -> lowered
-                            stem = synonym[: len(synonym) - len(replacement)] if replacement and \
-                                synonym.endswith(replacement) else synonym
-                            out[stem + suffix] = None
+        for pos, lemma, suffix, replacement, offset in self._senses(word, POS_FILES):
+            for synonym in self._synset(pos, offset):
+                if "_" in synonym or "-" in synonym or synonym in (word, lemma):
+                    continue
+                out[synonym] = None
+                if suffix:  # and inflected as ``word`` is: lower -> lowered
+                    stem = synonym[: len(synonym) - len(replacement)] if replacement and \
+                        synonym.endswith(replacement) else synonym
+                    out[stem + suffix] = None
         return tuple(out)
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one WordNet per process, kept for the run
@@ -124,13 +123,11 @@ class WordNet:
         for WordNet's underscores, inflected as ``word`` is ("dogs" -> "canines", "domestic
         animals"). What the evaluation's ``broader`` spinner swaps in."""
         out: dict[str, None] = {}
-        for pos in ("n", "v"):
-            for lemma, suffix, _ in self.lemmas(word, pos):
-                for offset in self._offsets(lemma, pos):
-                    above = [w for target in self._hypernyms(pos, offset) for w in self._synset(pos, target)]
-                    for term in above + [w for w in self._synset(pos, offset) if "_" in w]:
-                        if "-" not in term and term != lemma:
-                            out[self._inflected(term, pos, suffix)] = None
+        for pos, lemma, suffix, _, offset in self._senses(word, ("n", "v")):
+            above = [w for target in self._hypernyms(pos, offset) for w in self._synset(pos, target)]
+            for term in above + [w for w in self._synset(pos, offset) if "_" in w]:
+                if "-" not in term and term != lemma:
+                    out[self._inflected(term, pos, suffix)] = None
         return tuple(out)
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one WordNet per process, kept for the run
@@ -139,13 +136,19 @@ class WordNet:
         spaces for WordNet's underscores, inflected as ``word`` is ("company" -> "keep company",
         "products" -> "mathematical products"). What the evaluation's ``wordnet_phrases`` spinner swaps in."""
         out: dict[str, None] = {}
-        for pos in POS_FILES:
-            for lemma, suffix, _ in self.lemmas(word, pos):
-                for offset in self._offsets(lemma, pos):
-                    for term in self._synset(pos, offset):
-                        if "_" in term and "-" not in term and "'" not in term:
-                            out[self._inflected(term, pos, suffix)] = None
+        for pos, _, suffix, _, offset in self._senses(word, POS_FILES):
+            for term in self._synset(pos, offset):
+                if "_" in term and "-" not in term and "'" not in term:
+                    out[self._inflected(term, pos, suffix)] = None
         return tuple(out)
+
+    def _senses(self, word: str, parts_of_speech) -> Iterator[tuple[str, str, str, str, int]]:
+        """Each sense of ``word`` as each of ``parts_of_speech``: (part of speech, base form, the
+        morphy rule's suffix and replacement that reached it, its synset's offset), in WordNet's order."""
+        for pos in parts_of_speech:
+            for lemma, suffix, replacement in self.lemmas(word, pos):
+                for offset in self._offsets(lemma, pos):
+                    yield pos, lemma, suffix, replacement, offset
 
     def _inflected(self, term: str, pos: str, suffix: str) -> str:
         """``term`` (a lemma, "_" between its words) with ``suffix`` (a morphy rule's, "" for
