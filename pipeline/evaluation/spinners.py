@@ -16,9 +16,13 @@ spinners it was not fitted with (:mod:`pipeline.evaluation.spun`).
 - ``wordnet_phrases``: a content word becomes a phrase of its WordNet synsets of any sense
   ("company" -> "keep company", "products" -> "mathematical products"), and a word with none stays:
   a phrase spinner over another dictionary than ``phrasal``'s, whose every swap fits its own words.
+- ``keyword_safe``: a commercial spinner's choices (:class:`KeywordSafeSpinner`): the words the
+  document says more than once stay, short words ("big" -> "large") and sentence openings
+  ("Studies" -> "Surveys") are swapped too, each for a synonym of its likeliest sense only.
 
 Each replaces a share of the content words it could swap (lower case, ``MIN_SPUN_WORD`` letters
-or more, no stop word), at random, and records where each swap starts in the spun text.
+or more, no stop word; ``keyword_safe`` chooses otherwise), at random, and records where each
+swap starts in the spun text.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import csv
 import random
 import re
 import struct
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,6 +48,10 @@ MIN_SPUN_WORD = 4
 COMMON_LOGPROB = -6.0
 # ... and swaps a word only for a synonym at most this far from it in ln P.
 MAX_FREQUENCY_GAP = 1.5
+# ``keyword_safe`` swaps words from this length ("big" -> "large")...
+KEYWORD_SAFE_MIN = 3
+# ... and capitalized ones after a sentence's end or a line break (a sentence's first word).
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*\s+$|\n\s*$")
 
 
 class Spinner:
@@ -95,6 +104,45 @@ def wordnet_spinner(terms: str = "synonyms") -> Spinner:
         return tuple(t for t in terms_of(word) if all(map(lm.known, t.split())))
 
     return Spinner(synonyms)
+
+
+class KeywordSafeSpinner(Spinner):
+    """A commercial spinner's choices: the words a document says more than once are its keywords
+    and stay; any other word of ``KEYWORD_SAFE_MIN`` letters or more that is no stop word, in lower
+    case or capitalized at a sentence's start (its capital kept), is swapped at the rate for a
+    synonym of its likeliest sense (:meth:`~pipeline.language.wordnet.WordNet.likeliest`) that
+    the trigram model knows."""
+
+    def __init__(self) -> None:
+        from pipeline.language.lm import trigram_model
+
+        lm = trigram_model()
+        net = wordnet()
+
+        @lru_cache(maxsize=None)
+        def synonyms(word: str) -> tuple[str, ...]:
+            return tuple(t for t in net.likeliest(word) if lm.known(t))
+
+        super().__init__(synonyms)
+
+    def swaps(self, text: str, rate: float, rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
+        pieces = _TOKEN.split(text)  # text between words at even places, words at odd ones
+        said = Counter(piece.lower() for piece in pieces[1::2])
+        out, swaps, at = [], [], 0
+        for i, piece in enumerate(pieces):
+            word = piece.lower()
+            opening = i == 1 or _SENTENCE_END.search(pieces[i - 1]) is not None
+            if (i % 2 and len(piece) >= KEYWORD_SAFE_MIN and said[word] == 1 and word not in self.stop
+                    and (piece.islower() or (opening and piece[0].isupper() and piece[1:].islower()))
+                    and rng.random() < rate and (options := self.synonyms(word))):
+                substitute = rng.choice(options)
+                if piece[0].isupper():
+                    substitute = substitute[0].upper() + substitute[1:]
+                swaps.append((at, at + len(substitute), piece))
+                piece = substitute
+            out.append(piece)
+            at += len(piece)
+        return "".join(out), swaps
 
 
 def _ids(data: bytes, i: int) -> tuple[list[int], int]:
@@ -180,4 +228,4 @@ def families() -> dict[str, Spinner]:
     """Every spinner family, by name (built once: thesauri take a few seconds to read)."""
     return {"wordnet": wordnet_spinner(), "moby": moby_spinner(), "phrasal": PhrasalSpinner(),
             "frequency_matched": frequency_matched_spinner(), "broader": wordnet_spinner("broader"),
-            "wordnet_phrases": wordnet_spinner("phrases")}
+            "wordnet_phrases": wordnet_spinner("phrases"), "keyword_safe": KeywordSafeSpinner()}

@@ -142,12 +142,28 @@ class WordNet:
                     out[self._inflected(term, pos, suffix)] = None
         return tuple(out)
 
-    def _senses(self, word: str, parts_of_speech) -> Iterator[tuple[str, str, str, str, int]]:
-        """Each sense of ``word`` as each of ``parts_of_speech``: (part of speech, base form, the
-        morphy rule's suffix and replacement that reached it, its synset's offset), in WordNet's order."""
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one WordNet per process, kept for the run
+    def likeliest(self, word: str) -> tuple[str, ...]:
+        """Single words sharing ``word``'s likeliest sense of each part of speech (WordNet lists
+        a word's senses most frequent first), inflected as ``word`` is, by the exception lists or
+        by spelling ("reduced" -> "trimmed", "cut", "decreased"). What the evaluation's
+        ``likeliest_sense`` spinner swaps in."""
+        out: dict[str, None] = {}
+        for pos, lemma, suffix, _, offset in self._senses(word, POS_FILES, first_sense=True):
+            for term in self._synset(pos, offset):
+                if "_" not in term and "-" not in term and term != lemma:
+                    out[self._inflected(term, pos, suffix)] = None
+        out.pop(word, None)
+        return tuple(out)
+
+    def _senses(self, word: str, parts_of_speech, *, first_sense: bool = False
+                ) -> Iterator[tuple[str, str, str, str, int]]:
+        """Each sense of ``word`` as each of ``parts_of_speech`` (or its first, the likeliest):
+        (part of speech, base form, the morphy rule's suffix and replacement that reached it, its
+        synset's offset), in WordNet's order."""
         for pos in parts_of_speech:
             for lemma, suffix, replacement in self.lemmas(word, pos):
-                for offset in self._offsets(lemma, pos):
+                for offset in self._offsets(lemma, pos)[:1 if first_sense else None]:
                     yield pos, lemma, suffix, replacement, offset
 
     def _inflected(self, term: str, pos: str, suffix: str) -> str:

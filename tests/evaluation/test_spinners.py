@@ -32,6 +32,10 @@ TEXT = "Stretching relieves the pain because the muscles of the back often need 
     ("wordnet_phrases", "Stretching takes over the pain in the ass because the muscular tissues of the back often "
                         "call for rest period.",
      ["takes over", "pain in the ass", "muscular tissues", "call for", "rest period"]),
+    # Words said once to a synonym of their likeliest sense, inflected as they are: "relieves" as
+    # "alleviates"; "Stretching" and "muscles" have none the trigram model knows.
+    ("keyword_safe", "Stretching alleviates the trouble because the muscles of the back often postulate remainder.",
+     ["alleviates", "trouble", "postulate", "remainder"]),
 ])
 def test_each_family_swaps_by_its_design_and_marks_where(family, spun, swaps):
     spinner = families()[family]
@@ -41,7 +45,15 @@ def test_each_family_swaps_by_its_design_and_marks_where(family, spun, swaps):
     assert spinner(TEXT, 0.0, random.Random(1)) == TEXT
 
 
-@pytest.mark.parametrize("family", ["wordnet", "phrasal", "frequency_matched", "broader", "wordnet_phrases"])
+def test_keyword_safe_keeps_the_words_said_twice_and_swaps_short_words_and_sentence_openings():
+    spun, swaps = families()["keyword_safe"].swaps("Dogs need rest. Big dogs need more rest than small dogs.", 1.0,
+                                                   random.Random(1))
+    assert spun == "Dogs need rest. Large dogs need more rest than little dogs."
+    assert swaps == [(16, 21, "Big"), (47, 53, "small")]
+
+
+@pytest.mark.parametrize("family", ["wordnet", "phrasal", "frequency_matched", "broader", "wordnet_phrases",
+                                    "keyword_safe"])
 def test_undoing_every_swap_gives_the_text_back(family):
     spun, swaps = families()[family].swaps(TEXT, 0.6, random.Random(3))
     assert spun != TEXT

@@ -255,6 +255,15 @@ def test_wordnet_broader_terms_are_one_step_up_and_inflected_as_the_word():
     assert net.broader("zzzz") == ()
 
 
+def test_wordnet_likeliest_sense_alone_inflected_as_the_word():
+    net = wordnet()
+    # "reduce"'s first verb sense only (of 43 synonyms of every sense), spelled as "reduced" is:
+    # "trim" -> "trimmed"; "cut" by spelling alone is "cuted", which the spinner's trigram check drops.
+    assert net.likeliest("reduced") == ("trimmed", "cuted", "decreased")
+    assert net.likeliest("stories") == ("narratives", "narrations", "tales")
+    assert len(net.synonyms("reduced")) == 43 and net.likeliest("zzzz") == ()
+
+
 def test_eval_spinner_uses_its_own_thesaurus_and_auc_counts_ties_half():
     import random
 
