@@ -136,17 +136,19 @@ def main(argv: list[str] | None = None) -> int:
         for rate in spun.EVAL_RATES:
             row = by_rate[str(rate)]
             words = f" {row['word_auc']:>9.3f}" if "word_auc" in row else ""
-            print(f"  {label:26} {rate:>5} {row['auc']:>6.3f} {row['recall']:>7.3f} {row['recall_at_1pct']:>6.3f}"
-                  + words)
+            changed = f"{row['changed']:>8.3f}" if "changed" in row else f"{'':>8}"
+            print(f"  {label:26} {rate:>5}{changed} {row['auc']:>6.3f} {row['recall']:>7.3f} "
+                  f"{row['recall_at_1pct']:>6.3f}" + words)
 
-    print(f"  {'family':26} {'rate':>5} {'AUC':>6} {'recall':>7} {'at 1%':>6}")
+    print("  (changed: the share of the articles' content words the spinner changed at that rate)")
+    print(f"  {'family':26} {'rate':>5} {'changed':>7} {'AUC':>6} {'recall':>7} {'at 1%':>6}")
     for name, by_rate in spun_row["families"].items():
         spun_rows(name if name not in spun.FITTED_WITH else f"{name} (fitted)", by_rate)
     spun_rows("minimum, unseen", spun_row["minimum"])
     if spun_row["leave_one_family_out"]:
         print("  leave one family out: each family scored with the model fitted on the others alone; word AUC:\n"
               "  its word model's scores of the words the spinner put in against the articles' other content words")
-        print(f"  {'':26} {'':>5} {'AUC':>6} {'recall':>7} {'at 1%':>6} {'word AUC':>9}")
+        print(f"  {'':26} {'':>5} {'changed':>7} {'AUC':>6} {'recall':>7} {'at 1%':>6} {'word AUC':>9}")
         for name, by_rate in spun_row["leave_one_family_out"].items():
             spun_rows(f"without {name}", by_rate)
         spun_rows("minimum, left out", spun_row["lofo_minimum"])

@@ -18,11 +18,12 @@ spinners it was not fitted with (:mod:`pipeline.evaluation.spun`).
   a phrase spinner over another dictionary than ``phrasal``'s, whose every swap fits its own words.
 - ``keyword_safe``: a commercial spinner's choices (:class:`KeywordSafeSpinner`): the words the
   document says more than once stay, short words ("big" -> "large") and sentence openings
-  ("Studies" -> "Surveys") are swapped too, each for a synonym of its likeliest sense only.
+  ("Studies" -> "Surveys") are swapped too, each for a synonym of its likeliest sense only, and
+  its rate is the share of the content words it changes (as many as it can), not a draw per word.
 
 Each replaces a share of the content words it could swap (lower case, ``MIN_SPUN_WORD`` letters
-or more, no stop word; ``keyword_safe`` chooses otherwise), at random, and records where each
-swap starts in the spun text.
+or more, no stop word; ``keyword_safe`` counts otherwise), at random, and records where each swap
+starts in the spun text.
 """
 
 from __future__ import annotations
@@ -107,11 +108,13 @@ def wordnet_spinner(terms: str = "synonyms") -> Spinner:
 
 
 class KeywordSafeSpinner(Spinner):
-    """A commercial spinner's choices: the words a document says more than once are its keywords
-    and stay; any other word of ``KEYWORD_SAFE_MIN`` letters or more that is no stop word, in lower
-    case or capitalized at a sentence's start (its capital kept), is swapped at the rate for a
-    synonym of its likeliest sense (:meth:`~pipeline.language.wordnet.WordNet.likeliest`) that
-    the trigram model knows."""
+    """A commercial spinner's choices: its content words are the words of ``KEYWORD_SAFE_MIN``
+    letters or more that are no stop word, in lower case or capitalized at a sentence's start; of
+    them, the words the document says more than once are its keywords and stay, and ``rate`` of
+    all of them (or as many as it can) are swapped, drawn among the others, each for a synonym of
+    its likeliest sense (:meth:`~pipeline.language.wordnet.WordNet.likeliest`) that the trigram
+    model knows, its capital kept: the rate is the share of content words it changes, not a draw
+    per word."""
 
     def __init__(self) -> None:
         from pipeline.language.lm import trigram_model
@@ -128,21 +131,33 @@ class KeywordSafeSpinner(Spinner):
     def swaps(self, text: str, rate: float, rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
         pieces = _TOKEN.split(text)  # text between words at even places, words at odd ones
         said = Counter(piece.lower() for piece in pieces[1::2])
-        out, swaps, at = [], [], 0
+        content = _content_words(pieces, self.stop)
+        swappable = [i for i in content if said[pieces[i].lower()] == 1 and self.synonyms(pieces[i].lower())]
+        replaced = {}
+        for i in sorted(rng.sample(swappable, min(len(swappable), round(rate * len(content))))):
+            replaced[i], substitute = pieces[i], rng.choice(self.synonyms(pieces[i].lower()))
+            pieces[i] = substitute[0].upper() + substitute[1:] if pieces[i][0].isupper() else substitute
+        swaps, at = [], 0
         for i, piece in enumerate(pieces):
-            word = piece.lower()
-            opening = i == 1 or _SENTENCE_END.search(pieces[i - 1]) is not None
-            if (i % 2 and len(piece) >= KEYWORD_SAFE_MIN and said[word] == 1 and word not in self.stop
-                    and (piece.islower() or (opening and piece[0].isupper() and piece[1:].islower()))
-                    and rng.random() < rate and (options := self.synonyms(word))):
-                substitute = rng.choice(options)
-                if piece[0].isupper():
-                    substitute = substitute[0].upper() + substitute[1:]
-                swaps.append((at, at + len(substitute), piece))
-                piece = substitute
-            out.append(piece)
+            if i in replaced:
+                swaps.append((at, at + len(piece), replaced[i]))
             at += len(piece)
-        return "".join(out), swaps
+        return "".join(pieces), swaps
+
+
+def content_words(text: str) -> int:
+    """How many content words ``text`` has: words of ``KEYWORD_SAFE_MIN`` letters or more that
+    are no stop word, in lower case or capitalized at a sentence's start. What a spinner's share
+    of changed words is counted against (``make eval``'s "changed" column)."""
+    return len(_content_words(_TOKEN.split(text), stop_words()))
+
+
+def _content_words(pieces: list[str], stop: frozenset[str]) -> list[int]:
+    """The places of the content words among ``_TOKEN.split``'s ``pieces`` (words at odd places)."""
+    return [i for i in range(1, len(pieces), 2)
+            if len(pieces[i]) >= KEYWORD_SAFE_MIN and pieces[i].lower() not in stop
+            and (pieces[i].islower() or (pieces[i][0].isupper() and pieces[i][1:].islower()
+                                         and (i == 1 or _SENTENCE_END.search(pieces[i - 1]) is not None)))]
 
 
 def _ids(data: bytes, i: int) -> tuple[list[int], int]:

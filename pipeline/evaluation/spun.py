@@ -31,7 +31,7 @@ import numpy as np
 from pipeline.core.config import load_config
 from pipeline.core.document import Action, Annotation, Document
 from pipeline.evaluation import clean_input
-from pipeline.evaluation.spinners import families
+from pipeline.evaluation.spinners import content_words, families
 from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, articles, fold, load_pages
 from pipeline.io.records import RawRecord
 from pipeline.run.processor import build_pipeline
@@ -206,25 +206,29 @@ def _restores(spun: str, swaps: list[tuple[int, int, str]], start: int, end: int
 
 
 def _minimum(rows: list[dict[str, dict]]) -> dict[str, dict[str, float]]:
-    """Per rate, each measure's lowest value over ``rows`` (families' rows by rate)."""
-    return {str(rate): {m: min(row[str(rate)][m] for row in rows) for m in rows[0][str(rate)]} for rate in EVAL_RATES}
+    """Per rate, each measure's lowest value over ``rows`` (families' rows by rate), but the share changed."""
+    return {str(rate): {m: min(row[str(rate)][m] for row in rows) for m in rows[0][str(rate)] if m != "changed"}
+            for rate in EVAL_RATES}
 
 
 def _scored(stage: SpunOnly, clean_pages: list[Page], held_out: list[Page], spinners: dict, threshold: float,
             *, words: bool = False) -> dict:
-    """``stage``'s scores of the clean pages, and per spinner and rate its AUC against the clean
-    articles and its recall at ``threshold`` and where 1% of the clean pages (every type) lie above;
-    with ``words``, also the :func:`word_auc` of the spun articles."""
+    """``stage``'s scores of the clean pages, and per spinner and rate the share of the articles'
+    content words it changed (a substitute of several words is one change), its AUC against the
+    clean articles and its recall at ``threshold`` and where 1% of the clean pages (every type) lie
+    above; with ``words``, also the :func:`word_auc` of the spun articles."""
     scores = {p.id: stage(p, p.gold).signals for p in clean_pages}
     clean = [scores[p.id]["spun_score"] for p in held_out]
     at_one_percent = cut_flagging([signals["spun_score"] for signals in scores.values()])
     rows: dict[str, dict[str, dict]] = {}
+    content = max(1, sum(content_words(p.gold) for p in held_out))
     for name, spinner in spinners.items():
         rng = random.Random(SEED)
         for rate in EVAL_RATES:
             made = [spinner.swaps(p.gold, rate, rng) for p in held_out]
             spun = [stage(p, text).signals["spun_score"] for p, (text, _) in zip(held_out, made, strict=True)]
             rows.setdefault(name, {})[str(rate)] = {
+                "changed": sum(len(swaps) for _, swaps in made) / content,
                 "auc": auc(clean, spun),
                 "recall": sum(s > threshold for s in spun) / max(len(spun), 1),
                 "recall_at_1pct": sum(s > at_one_percent for s in spun) / max(len(spun), 1),

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from pipeline.evaluation.spinners import families
+from pipeline.evaluation.spinners import content_words, families
 from pipeline.evaluation.spun import _restores
 
 TEXT = "Stretching relieves the pain because the muscles of the back often need rest."
@@ -34,8 +34,8 @@ TEXT = "Stretching relieves the pain because the muscles of the back often need 
      ["takes over", "pain in the ass", "muscular tissues", "call for", "rest period"]),
     # Words said once to a synonym of their likeliest sense, inflected as they are: "relieves" as
     # "alleviates"; "Stretching" and "muscles" have none the trigram model knows.
-    ("keyword_safe", "Stretching alleviates the trouble because the muscles of the back often postulate remainder.",
-     ["alleviates", "trouble", "postulate", "remainder"]),
+    ("keyword_safe", "Stretching alleviates the trouble because the muscles of the back often involve residue.",
+     ["alleviates", "trouble", "involve", "residue"]),
 ])
 def test_each_family_swaps_by_its_design_and_marks_where(family, spun, swaps):
     spinner = families()[family]
@@ -46,10 +46,14 @@ def test_each_family_swaps_by_its_design_and_marks_where(family, spun, swaps):
 
 
 def test_keyword_safe_keeps_the_words_said_twice_and_swaps_short_words_and_sentence_openings():
-    spun, swaps = families()["keyword_safe"].swaps("Dogs need rest. Big dogs need more rest than small dogs.", 1.0,
-                                                   random.Random(1))
+    text = "Dogs need rest. Big dogs need more rest than small dogs."
+    spun, swaps = families()["keyword_safe"].swaps(text, 1.0, random.Random(1))
     assert spun == "Dogs need rest. Large dogs need more rest than little dogs."
     assert swaps == [(16, 21, "Big"), (47, 53, "small")]
+    # The rate is the share of its 9 content words it changes: 0.1 is one of the two it can swap.
+    # ("more" and "than" are stop words; "Big" opens a sentence, "Dogs" the text; a name inside one is none.)
+    assert content_words(text) == 9 and content_words("Ask Big Tom. the end") == 2  # "Ask" and "end"
+    assert [len(families()["keyword_safe"].swaps(text, rate, random.Random(1))[1]) for rate in (0.1, 0.04)] == [1, 0]
 
 
 @pytest.mark.parametrize("family", ["wordnet", "phrasal", "frequency_matched", "broader", "wordnet_phrases",
