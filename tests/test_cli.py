@@ -187,6 +187,13 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path):
             fh.write("new")
             raise RuntimeError("interrupted")
     assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+    # The path outputs take without a file object: a write that fails leaves the old file alone too,
+    # and a first file in a new folder makes the folder.
+    with pytest.raises(TypeError):
+        outputs.write_bytes(target, "not bytes")
+    assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+    outputs.write_text(tmp_path / "new" / "folder" / "a.txt", "ü\n")
+    assert (tmp_path / "new" / "folder" / "a.txt").read_bytes() == "ü\n".encode()
 
 
 def test_config_file_overrides_a_threshold(tmp_path):
