@@ -146,8 +146,8 @@ class WordNet:
     def likeliest(self, word: str) -> tuple[str, ...]:
         """Single words sharing ``word``'s likeliest sense of each part of speech (WordNet lists
         a word's senses most frequent first), inflected as ``word`` is, by the exception lists or
-        by spelling ("reduced" -> "trimmed", "cut", "decreased"). What the evaluation's
-        ``likeliest_sense`` spinner swaps in."""
+        by spelling ("reduced" -> "trimmed", "decreased", and "cuted": spelling does not know an
+        irregular verb the lists leave out). What the evaluation's ``keyword_safe`` spinner draws on."""
         out: dict[str, None] = {}
         for pos, lemma, suffix, _, offset in self._senses(word, POS_FILES, first_sense=True):
             for term in self._synset(pos, offset):
