@@ -133,16 +133,17 @@ class KeywordSafeSpinner(Spinner):
         said = Counter(piece.lower() for piece in pieces[1::2])
         content = _content_words(pieces, self.stop)
         swappable = [i for i in content if said[pieces[i].lower()] == 1 and self.synonyms(pieces[i].lower())]
-        replaced = {}
-        for i in sorted(rng.sample(swappable, min(len(swappable), round(rate * len(content))))):
-            replaced[i], substitute = pieces[i], rng.choice(self.synonyms(pieces[i].lower()))
-            pieces[i] = substitute[0].upper() + substitute[1:] if pieces[i][0].isupper() else substitute
-        swaps, at = [], 0
+        chosen = set(rng.sample(swappable, min(len(swappable), round(rate * len(content)))))
+        out, swaps, at = [], [], 0
         for i, piece in enumerate(pieces):
-            if i in replaced:
-                swaps.append((at, at + len(piece), replaced[i]))
+            if i in chosen:  # in text order: each substitute drawn after the sample
+                substitute = rng.choice(self.synonyms(piece.lower()))
+                substitute = substitute[0].upper() + substitute[1:] if piece[0].isupper() else substitute
+                swaps.append((at, at + len(substitute), piece))
+                piece = substitute
+            out.append(piece)
             at += len(piece)
-        return "".join(pieces), swaps
+        return "".join(out), swaps
 
 
 def content_words(text: str) -> int:
