@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections import Counter
 
@@ -17,7 +18,7 @@ from pipeline.core.registry import categories
 from pipeline.io.records import RawRecord
 from pipeline.reports import ReportWriter
 from pipeline.reports.charts import BINS, Line, histogram
-from pipeline.reports.markup import annotated_html, escaped
+from pipeline.reports.markup import _nested_html, annotated_html, escaped
 from pipeline.run.processor import Processor
 from tests.conftest import article, read_manifest, seed_id
 
@@ -52,6 +53,37 @@ def test_marks_nest_split_where_they_cross_and_escape_the_text():
         'ghi</mark><ins class="replacement">Q&lt;</ins>j'
         '<mark class="m c-other flag" data-a="3" data-tip="nonesuch.r: why" id="a3" tabindex="0">&lt;b&gt;</mark>'
     )
+
+
+def test_marks_one_after_another_close_before_the_next_opens():
+    # Given out of order: adjacent spans, an empty marker where one ends, a replacement last.
+    annotations = [ann(7, 9, category="spun", action=Action.REPLACE, replacement="&"), ann(0, 3),
+                   ann(3, 6, action=Action.REMOVE), ann(6, 6, category="grammar")]
+    assert annotated_html("ab<de>ghij", annotations, KNOWN) == (
+        '<mark class="m c-boilerplate flag" data-a="1" data-tip="boilerplate.r: why" id="a1" tabindex="0">ab&lt;'
+        '</mark><mark class="m c-boilerplate remove" data-a="2" data-tip="boilerplate.r: why" id="a2" tabindex="0">'
+        'de&gt;</mark><mark class="m c-grammar flag" data-a="3" data-tip="grammar.r: why" id="a3" tabindex="0">'
+        '</mark>g<mark class="m c-spun replace" data-a="0" data-tip="spun.r: why (replaced by &#34;&amp;&#34;)"'
+        ' id="a0" tabindex="0">hi</mark><ins class="replacement">&amp;</ins>j'
+    )
+
+
+def test_marks_one_after_another_are_the_marks_the_nesting_walk_makes():
+    # annotated_html walks marks that do not nest on a path of their own; the general walk
+    # (_nested_html) must give the same page for them.
+    rng = random.Random(7)
+    for _ in range(300):
+        cuts = sorted(rng.sample(range(40), rng.randrange(2, 12)))
+        spans = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if rng.random() < 0.7]
+        spans += [(c, c) for c in cuts if rng.random() < 0.1]  # empty markers
+        actions = [rng.choice(list(Action)) for _ in spans]
+        annotations = [ann(a, b, category=rng.choice(["spun", "boilerplate"]), action=action,
+                           replacement="<r>" if action is Action.REPLACE else None)
+                       for (a, b), action in zip(spans, actions, strict=True)]
+        rng.shuffle(annotations)
+        text = "".join(rng.choice("ab <&>") for _ in range(40))
+        order = sorted(range(len(annotations)), key=lambda i: (annotations[i].start, -annotations[i].end, i))
+        assert annotated_html(text, annotations, KNOWN) == _nested_html(text, annotations, KNOWN, order)
 
 
 def test_same_start_marks_nest_longest_outside_and_same_span_marks_both_show():

@@ -42,11 +42,33 @@ def escaped(value: str) -> str:
 
 
 def annotated_html(text: str, annotations: Sequence[Annotation], known: Collection[str]) -> Markup:
+    """``text`` escaped, with a mark for each of ``annotations`` (see the module docstring)."""
+    # Longer spans open first, so a span starting where a longer one starts nests inside it.
+    order = sorted(range(len(annotations)), key=lambda i: (annotations[i].start, -annotations[i].end, i))
+    # Most documents' marks are lines the line model removed, one after another (594 of 600 bench
+    # documents have no mark inside another): while no mark starts before the last one ended,
+    # each is opened, filled and closed in turn (0.28 -> 0.19 ms a bench document).
+    out: list[str] = []
+    pos = 0
+    for i in order:
+        a = annotations[i]
+        if a.start < pos:
+            return _nested_html(text, annotations, known, order)
+        out.append(escaped(text[pos:a.start]))
+        out.append(_open(i, a, known, first=True))
+        out.append(escaped(text[a.start:a.end]))
+        _close(a, out)
+        pos = a.end
+    out.append(escaped(text[pos:]))
+    return Markup("".join(out))
+
+
+def _nested_html(text: str, annotations: Sequence[Annotation], known: Collection[str], opening: list[int]) -> Markup:
+    """The marks of ``annotations`` (``opening``: their indices in the order they open) when some
+    nest or cross."""
     ends_at: dict[int, list[int]] = {}
     for i, a in enumerate(annotations):
         ends_at.setdefault(a.end, []).append(i)
-    # Longer spans open first, so a span starting where a longer one starts nests inside it.
-    opening = sorted(range(len(annotations)), key=lambda i: (annotations[i].start, -annotations[i].end, i))
     points = sorted({a.start for a in annotations} | set(ends_at))
     out: list[str] = []
     stack: list[int] = []
