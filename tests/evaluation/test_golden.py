@@ -107,12 +107,13 @@ def _fold_b(articles: int, per_type: int) -> list:
 # all but 3% of articles (they were written against it) but seo_template's in 9% and whole_title's
 # in 10% (all of fold B). The candidate model's reading how many instances stand alone in their
 # clause raised the keyphrases found here from 203 to 231 of 404 (mixed_case's from 26 to 22);
-# candidates across brackets and a threshold averaged over five splits, to 271.
+# candidates across brackets and a threshold averaged over five splits, to 271; leaving the family's
+# keyphrases out of the planted negatives too (they had been training negatives of every model), to 252.
 STUFFING_PAGES, STUFFING_PAGES_PER_TYPE = 60, 10
-STUFFING_FOUND = {"title_span": (57, 37, 0.6168, 0.9686, 42), "seo_template": (60, 53, 0.904, 0.9865, 54),
-                  "body_ngram": (60, 43, 0.728, 0.9769, 35), "whole_title": (48, 22, 0.4724, 0.9339, 30),
-                  "mixed_case": (59, 40, 0.6912, 0.9251, 38), "keyword_lines": (60, 34, 0.5161, 0.9624, 35),
-                  "long_tail": (60, 42, 0.519, 0.9724, 45)}
+STUFFING_FOUND = {"title_span": (57, 31, 0.517, 0.9681, 44), "seo_template": (60, 51, 0.8735, 0.9874, 55),
+                  "body_ngram": (60, 45, 0.7561, 0.9805, 47), "whole_title": (48, 14, 0.3067, 0.9297, 28),
+                  "mixed_case": (59, 33, 0.5793, 0.9184, 34), "keyword_lines": (60, 33, 0.4985, 0.9617, 33),
+                  "long_tail": (60, 45, 0.5586, 0.9781, 46)}
 
 
 def test_stuffing_leave_one_family_out_scores():

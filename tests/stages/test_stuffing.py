@@ -326,3 +326,12 @@ def test_wrapping_marks_are_found_as_the_opening_pattern_finds_them():
               "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))) for _ in range(20_000)]
     assert [wrapping(b, a) for b, a in pairs] == [reference(b, a) for b, a in pairs]
     assert wrapping("He said “", ".” Then") == (1, (1, 2))
+
+
+def test_a_leave_one_out_model_sees_no_keyphrase_of_its_family_not_even_planted():
+    from pipeline.stages.stuffing.train import CLEAN, PLANTED, _trains
+
+    without = ("title_span", "seo_template")  # the models a family other than these is scored with
+    assert [_trains(family, without) for family in (
+        "title_span", "whole_title", f"{CLEAN}:article", f"{CLEAN}:page", f"{PLANTED}:seo_template",
+        f"{PLANTED}:whole_title")] == [True, False, True, True, True, False]

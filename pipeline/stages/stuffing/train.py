@@ -24,7 +24,8 @@
    over ``CUT_SPLITS`` splits of the pages.
 
 ``--lofo`` also trains, for each family, the models without it (``pipeline/models/stuffing_lofo/
-without-<family>.npz``): ``make eval`` scores each family with the models that never saw it.
+without-<family>.npz``): ``make eval`` scores each family with the models that never saw it, not
+even as a keyphrase planted in a clean article.
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ COPY_THRESHOLD = 0.5
 MONOTONE = [DIRECTIONS.get(name, 0) for name in CANDIDATE_MODEL_FEATURES]
 # A negative document's id ends with this (a clean article, one with natural uses, another page).
 CLEAN = "clean"
+# Clean articles with two natural uses of a family's keyphrase planted; their rows' family names it
+# ("clean:planted:<family>").
+PLANTED = f"{CLEAN}:planted"
 
 
 def _settings() -> dict:
@@ -166,13 +170,14 @@ def _job(job: tuple[str, Page, int]) -> list[Row]:
     if family in FAMILIES:
         sample = FAMILIES[family](page, rng)
         return _FEATURIZER.rows(family, page, sample, sample.text, doc_id) if sample else []
-    if family == f"{CLEAN}:planted":
-        sample = list(FAMILIES.values())[draw % len(FAMILIES)](page, rng, natural=False)
+    if family == PLANTED:
+        source = list(FAMILIES)[draw % len(FAMILIES)]
+        sample = FAMILIES[source](page, rng, natural=False)
         if sample is None:
             return []
         article = Lines(page.gold)
         plant_natural(article, sample.keyphrase, rng, 2)
-        return _FEATURIZER.rows(family, page, None, article.stuffed(sample.keyphrase, 0).text, doc_id)
+        return _FEATURIZER.rows(f"{PLANTED}:{source}", page, None, article.stuffed(sample.keyphrase, 0).text, doc_id)
     return _FEATURIZER.rows(family, page, None, page.gold, doc_id)
 
 
@@ -183,7 +188,7 @@ def collect(pages: list[Page], workers: int = 2) -> list[Row]:
     others = [p for p in pages if p.id not in chosen and fold(p) == "A"]
     jobs = [(name, page, draw) for name in FAMILIES for page in training for draw in range(DRAWS)]
     jobs += [(f"{CLEAN}:article", page, 0) for page in training]
-    jobs += [(f"{CLEAN}:planted", page, n) for n, page in enumerate(training)]
+    jobs += [(PLANTED, page, n) for n, page in enumerate(training)]
     jobs += [(f"{CLEAN}:page", page, 0) for page in others]
     with ProcessPoolExecutor(workers) as pool:
         return [row for part in pool.map(_job, jobs, chunksize=16) for row in part]
@@ -191,7 +196,7 @@ def collect(pages: list[Page], workers: int = 2) -> list[Row]:
 
 def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
     """Fit the three models on the rows of ``families`` (and every negative document); save to ``out``."""
-    rows = [r for r in rows if r.family in families or r.family.startswith(CLEAN)]
+    rows = [r for r in rows if _trains(r.family, families)]
     half = np.array([zlib.crc32(r.doc.split(":")[0].encode()) % 2 for r in rows])
     sizes = [len(r.instances) for r in rows]
     owner = np.repeat(np.arange(len(rows)), sizes)
@@ -252,6 +257,15 @@ def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
     StuffingModel(_trees(candidates, labels, monotone=MONOTONE),
                   _trees(places[sampled], copies[sampled], weight[sampled]), _trees(x, y), meta).save(out)
     return meta
+
+
+def _trains(family: str, families: tuple[str, ...]) -> bool:
+    """Whether rows of ``family`` train the models of ``families``: a stuffed document of one of
+    them, or a clean one, except a clean one whose planted keyphrase another family chose (a
+    leave-one-out model sees no keyphrase of the family it is scored on, not even planted)."""
+    if not family.startswith(CLEAN):
+        return family in families
+    return not family.startswith(f"{PLANTED}:") or family.removeprefix(f"{PLANTED}:") in families
 
 
 def _by_document(rows: list[Row]) -> dict[str, list[int]]:
