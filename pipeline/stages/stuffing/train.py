@@ -195,7 +195,8 @@ def collect(pages: list[Page], workers: int = 2) -> list[Row]:
 
 
 def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
-    """Fit the three models on the rows of ``families`` (and every negative document); save to ``out``."""
+    """Fit the three models on the rows of ``families`` and the negative documents (see :func:`_trains`);
+    save to ``out``."""
     rows = [r for r in rows if _trains(r.family, families)]
     half = np.array([zlib.crc32(r.doc.split(":")[0].encode()) % 2 for r in rows])
     sizes = [len(r.instances) for r in rows]
@@ -261,8 +262,8 @@ def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
 
 def _trains(family: str, families: tuple[str, ...]) -> bool:
     """Whether rows of ``family`` train the models of ``families``: a stuffed document of one of
-    them, or a clean one, except a clean one whose planted keyphrase another family chose (a
-    leave-one-out model sees no keyphrase of the family it is scored on, not even planted)."""
+    them, or a clean one, unless its planted natural uses are of a keyphrase a family outside
+    them chose (a leave-one-out model sees no keyphrase of the family it is scored on)."""
     if not family.startswith(CLEAN):
         return family in families
     return not family.startswith(f"{PLANTED}:") or family.removeprefix(f"{PLANTED}:") in families
