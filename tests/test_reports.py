@@ -18,7 +18,7 @@ from pipeline.core.registry import categories
 from pipeline.io.records import RawRecord
 from pipeline.reports import ReportWriter
 from pipeline.reports.charts import BINS, Line, histogram
-from pipeline.reports.markup import _nested_html, annotated_html, escaped
+from pipeline.reports.markup import _nested_html, annotated_html, escaped, opening_order
 from pipeline.run.processor import Processor
 from tests.conftest import article, read_manifest, seed_id
 
@@ -82,8 +82,8 @@ def test_marks_one_after_another_are_the_marks_the_nesting_walk_makes():
                        for (a, b), action in zip(spans, actions, strict=True)]
         rng.shuffle(annotations)
         text = "".join(rng.choice("ab <&>") for _ in range(40))
-        order = sorted(range(len(annotations)), key=lambda i: (annotations[i].start, -annotations[i].end, i))
-        assert annotated_html(text, annotations, KNOWN) == _nested_html(text, annotations, KNOWN, order)
+        assert annotated_html(text, annotations, KNOWN) == _nested_html(text, annotations, KNOWN,
+                                                                        opening_order(annotations))
 
 
 def test_same_start_marks_nest_longest_outside_and_same_span_marks_both_show():

@@ -41,10 +41,15 @@ def escaped(value: str) -> str:
         '"', "&#34;")
 
 
+def opening_order(annotations: Sequence[Annotation]) -> list[int]:
+    """The indices of ``annotations`` in the order their marks open: by start, and longer spans
+    first, so a span starting where a longer one starts nests inside it."""
+    return sorted(range(len(annotations)), key=lambda i: (annotations[i].start, -annotations[i].end, i))
+
+
 def annotated_html(text: str, annotations: Sequence[Annotation], known: Collection[str]) -> Markup:
     """``text`` escaped, with a mark for each of ``annotations`` (see the module docstring)."""
-    # Longer spans open first, so a span starting where a longer one starts nests inside it.
-    order = sorted(range(len(annotations)), key=lambda i: (annotations[i].start, -annotations[i].end, i))
+    order = opening_order(annotations)
     # Most documents' marks are lines the line model removed, one after another (594 of 600 bench
     # documents have no mark inside another): while no mark starts before the last one ended,
     # each is opened, filled and closed in turn (0.28 -> 0.19 ms a bench document).
