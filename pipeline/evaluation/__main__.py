@@ -10,7 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.evaluation import clean_input, lodo, parity, seeds, spinners, spun, stuffing, wcxb
+from pipeline.evaluation import clean_input, lodo, parity, seeds, spun, stuffing, wcxb
+from pipeline.language import thesauri
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,9 +25,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"evaluation: WCXB dev split not found at {args.wcxb}", file=sys.stderr)
         return 2
     # Checked before the twenty minutes of boilerplate rows, not when the spun rows need it.
-    if not (spinners.MOBY_DIR / "words.dat").exists():
+    if not (thesauri.MOBY_DIR / "words.dat").exists():
         print(f"evaluation: the Moby thesaurus (Debian's libaiksaurus-1.2-data, which `make eval` installs) is not "
-              f"at {spinners.MOBY_DIR}: the spun-text rows' second spinner needs it", file=sys.stderr)
+              f"at {thesauri.MOBY_DIR}: the spun-text rows' second spinner needs it", file=sys.stderr)
         return 2
 
     pages = wcxb.load_pages(args.wcxb)

@@ -31,15 +31,14 @@ from __future__ import annotations
 import csv
 import random
 import re
-import struct
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline.language.nlp import stop_words
+from pipeline.language.thesauri import moby_meanings
 from pipeline.language.wordnet import wordnet
 
-MOBY_DIR = Path("/usr/share/aiksaurus")
 PHRASE_SWAPS = Path(__file__).resolve().parent / "data" / "phrase_swaps.csv"
 _TOKEN = re.compile(r"([A-Za-z]+)")
 # A spinner leaves short words, stop words and capitalized words (names, sentence starts) alone.
@@ -161,38 +160,9 @@ def _content_words(pieces: list[str], stop: frozenset[str]) -> list[int]:
                                          and (i == 1 or _SENTENCE_END.search(pieces[i - 1]) is not None)))]
 
 
-def _ids(data: bytes, i: int) -> tuple[list[int], int]:
-    ids = []
-    while data[i:i + 2] != b"\xff\xff":
-        ids.append(struct.unpack(">H", data[i:i + 2])[0])
-        i += 2
-    return ids, i + 2
-
-
-@lru_cache(maxsize=2)
-def _moby_meanings(root: Path) -> tuple[dict[str, list[int]], list[list[str]]]:
-    """Aiksaurus's files: words.dat holds each word and its meaning numbers, meanings.dat each
-    meaning's word numbers (two title words first); 16-bit big-endian, 0xFFFF ends a list. Read
-    once: the single-word and the phrasal spinners share them."""
-    words, meanings_of = [], []
-    data = (root / "words.dat").read_bytes()
-    i = 0
-    while i < len(data):
-        end = data.index(b"\0", i)
-        words.append(data[i:end].decode("latin-1").replace(":", " "))
-        ids, i = _ids(data, end + 1)
-        meanings_of.append(ids)
-    data = (root / "meanings.dat").read_bytes()
-    meanings, i = [], 0
-    while i < len(data):
-        ids, i = _ids(data, i)
-        meanings.append([words[x] for x in ids[2:]])
-    return dict(zip(words, meanings_of, strict=True)), meanings
-
-
-def moby_spinner(root: Path = MOBY_DIR, *, words: int = 1) -> Spinner:
+def moby_spinner(root: Path | None = None, *, words: int = 1) -> Spinner:
     """Moby synonyms of one word (``words=1``) or of several words only (``words=2``: "in no time")."""
-    by_word, meanings = _moby_meanings(root)
+    by_word, meanings = moby_meanings(root)
 
     @lru_cache(maxsize=None)
     def synonyms(word: str) -> tuple[str, ...]:
@@ -237,6 +207,12 @@ def frequency_matched_spinner() -> Spinner:
         return tuple(close[:1])
 
     return Spinner(synonyms)
+
+
+# The thesaurus each family draws its substitutes from (of :data:`pipeline.language.thesauri.THESAURI`):
+# a model scored on a family left out counts the phrases of another (``train.py``'s ``--lofo``).
+DICTIONARIES = {"wordnet": "wordnet", "moby": "moby", "phrasal": "moby", "frequency_matched": "wordnet",
+                "broader": "wordnet", "wordnet_phrases": "wordnet", "keyword_safe": "wordnet"}
 
 
 @lru_cache(maxsize=1)

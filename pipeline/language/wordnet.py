@@ -57,6 +57,10 @@ class WordNet:
                     self._index[(line[:line.index(b" ")].decode("latin-1"), pos)] = line
             self._read_exceptions(pos, root / f"{name}.exc")
 
+    def lemma_names(self) -> list[str]:
+        """Every lemma of every part of speech, once, "_" between the words of a phrase."""
+        return list(dict.fromkeys(lemma for lemma, _ in self._index))
+
     def _offsets(self, lemma: str, pos: str) -> tuple[int, ...] | None:
         """The synset offsets of ``lemma`` as ``pos`` (None when WordNet does not have it)."""
         found = self._index.get((lemma, pos))
