@@ -155,6 +155,19 @@ pub fn joined_end(
 /// A word as the stuffing keys and the tortured-phrase lexicons compare it: Python's `lower()`,
 /// "’" as "'".
 pub fn folded(chars: &[char]) -> String {
+    if chars.iter().all(|&c| c.is_ascii() || c == '’') {
+        // What the general way gives, without its two copies of the word.
+        return chars
+            .iter()
+            .map(|&c| {
+                if c == '’' {
+                    '\''
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect();
+    }
     chars
         .iter()
         .collect::<String>()

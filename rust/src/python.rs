@@ -658,6 +658,12 @@ impl TorturedIndex {
     fn options(&self, py: Python<'_>, text: &str) -> (Vec<tortured::Options>, Option<String>) {
         py.detach(|| self.0.options(text))
     }
+
+    /// How many words of ``text`` start an entry (the number of ``options``' words), and how
+    /// many of those start one that fits the words on both sides worse than alone under ``lm``.
+    fn fits(&self, py: Python<'_>, text: &str, lm: &TrigramLm) -> (usize, usize) {
+        py.detach(|| self.0.fits(text, &lm.0))
+    }
 }
 
 /// A boilerplate lexicon's patterns, compiled (``rust/src/lexicon.rs``).
