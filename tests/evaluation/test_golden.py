@@ -159,13 +159,13 @@ def test_stuffing_leave_one_family_out_scores():
 # raised the counts above the 1% score at 0.1 of wordnet (26 -> 42) and frequency_matched (0 -> 9),
 # and phrasal's at every rate (3, 7, 22 -> 5, 7, 27). Held out, it is found as WordNet's is.
 SPUN_ARTICLES, SPUN_PAGES_PER_TYPE = 60, 10
-SPUN_LOFO = {"wordnet": {"0.1": (0.9469, 42, 0.8699), "0.2": (0.9919, 52, 0.8415), "0.35": (1.0, 60, 0.812)},
-             "moby": {"0.1": (0.9261, 28, 0.8732), "0.2": (0.9844, 49, 0.8667), "0.35": (0.9992, 56, 0.8592)},
-             "phrasal": {"0.1": (0.7817, 5, 0.6244), "0.2": (0.9197, 7, 0.5935), "0.35": (0.9758, 27, 0.5641)},
-             "frequency_matched": {"0.1": (0.8, 9, 0.8011), "0.2": (0.9158, 22, 0.7539), "0.35": (0.9722, 40, 0.7074)},
-             "broader": {"0.1": (0.96, 31, 0.8017), "0.2": (0.9961, 54, 0.7843), "0.35": (0.9992, 58, 0.7557)},
-             "wordnet_phrases": {"0.1": (0.8044, 2, 0.6593), "0.2": (0.9039, 9, 0.633), "0.35": (0.9697, 26, 0.6038)},
-             "keyword_safe": {"0.1": (0.9814, 32, 0.8939), "0.2": (0.9961, 49, 0.9033), "0.35": (0.9958, 57, 0.9071)}}
+SPUN_LOFO = {"wordnet": {"0.1": (0.9447, 38, 0.8699), "0.2": (0.9894, 49, 0.8415), "0.35": (1.0, 60, 0.812)},
+             "moby": {"0.1": (0.9247, 32, 0.8732), "0.2": (0.9861, 52, 0.8667), "0.35": (0.9989, 58, 0.8592)},
+             "phrasal": {"0.1": (0.8656, 11, 0.6244), "0.2": (0.9747, 41, 0.5935), "0.35": (0.9992, 58, 0.5641)},
+             "frequency_matched": {"0.1": (0.7917, 9, 0.8011), "0.2": (0.9042, 22, 0.7539), "0.35": (0.9675, 41, 0.7074)},
+             "broader": {"0.1": (0.9556, 28, 0.8017), "0.2": (0.9956, 55, 0.7843), "0.35": (0.9997, 59, 0.7557)},
+             "wordnet_phrases": {"0.1": (0.825, 2, 0.6593), "0.2": (0.91, 10, 0.633), "0.35": (0.9775, 27, 0.6038)},
+             "keyword_safe": {"0.1": (0.9803, 36, 0.8939), "0.2": (0.9953, 52, 0.9033), "0.35": (0.9928, 58, 0.9071)}}
 SPUN_REPAIR = {"tortured_phrases.csv": (5, 7, 0), "tortured-phrases.csv": (22, 28, 0)}
 
 
@@ -179,21 +179,21 @@ def test_spun_leave_one_family_out_scores():
     assert {name: {rate: (round(row["auc"], 4), round(row["recall_at_1pct"] * SPUN_ARTICLES), round(row["word_auc"], 4))
                    for rate, row in rows.items() if rate != "threshold_at_1pct"}
             for name, rows in found["leave_one_family_out"].items()} == SPUN_LOFO
-    # At the shipped threshold one of the 120 clean pages is flagged: a coffee's 131-word product
-    # copy ("the yin to your yang", "arabica", "robusta", "the midday crash"; none before the
-    # document model read the writer's baseline).
+    # At the shipped threshold none of the 120 clean pages is flagged (a coffee's 131-word product
+    # copy was, "the yin to your yang", "arabica", "robusta", "the midday crash", until the document
+    # model counted WordNet's phrases; none before it read the writer's baseline).
     assert {t: round(row["flagged"] * row["pages"]) for t, row in found["clean_flagged_by_type"].items()
-            if row["flagged"]} == {"product": 1}
+            if row["flagged"]} == {}
     # --repair-spun: (replacements restoring what the spinner replaced, in spun articles, in clean ones).
     assert {name: (row["restored"], row["replaced"], row["clean_replaced"])
             for name, row in found["repair"].items()} == SPUN_REPAIR
 
 
 # The shipped spun model on the gold texts of the other benchmarks (first 100 of each): clean pages
-# of other eras that it was neither fitted nor calibrated on. On all of them, 7 of 730 CleanEval
-# pages (1.0%, the flag's bound, issue 29) and 3 of 621 L3S-GN1 pages (0.5%); 23 and 8 (5 and 0 of
-# these 100) before the document model read the writer's baseline, 11 and 3 before it read the
-# worst word fits.
+# of other eras that it was neither fitted nor calibrated on. On all of them, 5 of 730 CleanEval
+# pages (0.7%; the flag's bound is 1%, issue 29) and 3 of 621 L3S-GN1 pages (0.5%); 23 and 8 (5 and 0
+# of these 100) before the document model read the writer's baseline, 11 and 3 before it read the
+# worst word fits, 7 and 3 before it counted WordNet's phrases.
 SPUN_OTHER_CLEAN_PAGES = 100
 
 

@@ -13,9 +13,11 @@ from pipeline._core import TorturedIndex
 from pipeline.core.config import load_config
 from pipeline.core.document import Action, Document
 from pipeline.core.render import cleaned_text
-from pipeline.evaluation.spinners import moby_spinner
-from pipeline.evaluation.spun import auc
+from pipeline.evaluation.spinners import DICTIONARIES, families, moby_spinner
+from pipeline.evaluation.spun import LOFO_DIR, auc
 from pipeline.io.records import RawRecord
+from pipeline.language import thesauri
+from pipeline.language.lm import trigram_model
 from pipeline.language.trees import write_npz
 from pipeline.language.wordnet import wordnet
 from pipeline.run.processor import build_pipeline
@@ -138,13 +140,15 @@ def test_a_misfit_names_the_synonym_that_fits_its_slot_better():
     assert misfits["inwardly"].reason.endswith('"inside" fits the slot 7.8 nats better')
     assert (doc.signals["spun_misfits"], doc.signals["spun_suspect_share"]) == (2, 2 / 19)
     # Two misfits in 19 words are not enough to flag a document, but it scores far above its original.
-    assert (round(doc.signals["spun_misfit_score"], 3), round(original.signals["spun_misfit_score"], 5)) == (0.045,
-                                                                                                          0.00154)
+    assert (round(doc.signals["spun_misfit_score"], 3), round(original.signals["spun_misfit_score"], 5)) == (0.027,
+                                                                                                          0.00095)
     assert (doc.signals["spun_flagged"], original.signals["spun_flagged"]) == (0, 0)
     # The report's status says what the document model reads the misfits against: one word of 19
-    # ("inwardly") is rarer than once in a million words, none of the original's.
+    # ("inwardly") is rarer than once in a million words, none of the original's; both hold one
+    # phrase of WordNet's, which fits its neighbours.
     baseline = "ran (19 content words fitted; the writer's baseline: {} of them rarer than once in 1,000,000 words, " \
-               "the worst 5% of word fits -2.0 nats)"
+               "the worst 5% of word fits -2.0 nats; 1 phrase of WordNet's, 0 fitting the words on both sides " \
+               "worse than alone)"
     assert (doc.notes["spun_status"], original.notes["spun_status"]) == (baseline.format("5.3%"),
                                                                          baseline.format("0.0%"))
 
@@ -208,7 +212,7 @@ def test_the_document_model_reads_shares_top_scores_length_and_baseline_and_olde
     q90 = np.quantile(scores, 0.9)  # the 36th of 40 in order: between 0.0 and the first above
     assert q90 == pytest.approx(0.1 * above_first)
     assert model.document_features(scores, words) == pytest.approx(
-        [4 / 40, 2 / 40, 2 / 40, top, np.log(40), 0.0, q90, (30 * 5 + 6 * 2) / 36, 10 / 40, 4 / 40, -3.5])
+        [4 / 40, 2 / 40, 2 / 40, top, np.log(40), 0.0, q90, (30 * 5 + 6 * 2) / 36, 10 / 40, 4 / 40, -3.5, 0.0])
     for n in (3, 5):
         document = {"mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n, "intercept": 0.0}
         older = SpunModel(model.trees, {**model.meta, "document": document})
@@ -224,6 +228,47 @@ def test_a_phrase_put_in_for_a_word_breaks_the_fit_of_the_function_words_around_
     original = WordFeatures()("They made an important decision about the house last year.")
     spun = WordFeatures()("They made an of great consequence decision about the house last year.")
     assert (round(original.worst_fits, 4), round(spun.worst_fits, 4)) == (0.5162, -5.5883)
+
+
+def test_the_document_model_counts_the_phrases_of_its_thesaurus_that_misfit_their_neighbours():
+    # WordNet lists "take care", "in no time" (and "in time") and "matter of fact"; "as a matter
+    # of fact" is longer than a spinner's phrases, a comma parts "time, as" and "ice-cream" is one word.
+    # Each fits the words around it at least as well as alone ...
+    natural = "We will take care of it in no time, as a matter of fact: New York's ice-cream."
+    # ... where "in no time" put in for "quick" does not: "in" after "made an" is less likely than alone.
+    spun = "They made an in no time decision about the house."
+    model = SpunModel.load()
+    lm = trigram_model().compiled
+    assert model.thesaurus == "wordnet"
+    assert (model.phrase_index().fits(natural, lm), model.phrase_index().fits(spun, lm)) == ((3, 0), (1, 1))
+    words = WordFeatures()(natural)
+    assert [words.word(k) for k in range(len(words))] == ["care", "time", "matter", "fact", "ice"]
+    assert model.thesaurus_phrases(words) == (3 / 5, 0.0)
+    assert model.phrase_index().fits("in, no time", lm) == (0, 0)
+
+
+def test_without_its_thesaurus_the_misfit_model_is_off_and_says_why(tmp_path, monkeypatch):
+    model = SpunModel.load()
+    SpunModel(model.trees, {**model.meta, "thesaurus": "moby"}).save(tmp_path / "moby.npz")
+    monkeypatch.setattr(thesauri, "MOBY_DIR", tmp_path)
+    thesauri.phrases.cache_clear()
+    thesauri.moby_meanings.cache_clear()
+    try:
+        doc = spun(" ".join(CLEAN * 6), model=str(tmp_path / "moby.npz"))
+    finally:
+        thesauri.phrases.cache_clear()
+        thesauri.moby_meanings.cache_clear()
+    assert doc.signals["spun_misfit_score"] is None
+    assert doc.notes["spun_status"] == (
+        f"lexicons only: misfit model off (the Moby thesaurus is not in {tmp_path} "
+        "(Debian: apt-get install libaiksaurus-1.2-data))")
+
+
+def test_a_model_left_without_a_spinner_family_counts_the_phrases_of_another_thesaurus():
+    assert set(DICTIONARIES) == set(families())
+    for name, dictionary in DICTIONARIES.items():
+        meta = SpunModel.load(LOFO_DIR / f"without-{name}.npz").meta
+        assert meta["thesaurus"] == {"wordnet": "moby", "moby": "wordnet"}[dictionary], name
 
 
 def test_too_few_words_get_no_misfit_score():

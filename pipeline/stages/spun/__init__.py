@@ -20,8 +20,10 @@ place, give one ``spun_score`` in [0, 1]:
    fills its slot better where there is one. The document model, a
    logistic regression over the share of the document's words above three such thresholds,
    the mean of its ten highest word scores, its length, the writer's baseline (its typical
-   word scores, how rare its vocabulary is) and how badly its worst-fitting words fit the words
-   before them, function words included, gives ``spun_misfit_score``. Both
+   word scores, how rare its vocabulary is), how badly its worst-fitting words fit the words
+   before them, function words included, and how many phrases of WordNet's it holds and how many
+   of them fit the words on both sides worse than alone (a phrase spinner's "in no time" for
+   "quickly", where no single word misfits), gives ``spun_misfit_score``. Both
    are in ``pipeline/models/spun_words.npz``, trained on WCXB dev articles of one half of
    the sites with two WordNet spinners (synonyms; broader terms and phrases), against that
    half's clean pages of every type (the evaluation uses the other half and other spinners),
@@ -39,6 +41,7 @@ import numpy as np
 from pipeline.core.document import Action, Document
 from pipeline.core.registry import Category, Stage, signals, stage
 from pipeline.core.render import merged_spans, removed_spans
+from pipeline.language.thesauri import THESAURI, ThesaurusMissing
 from pipeline.language.wordnet import WordNetMissing, wordnet
 from pipeline.stages.spun.features import RARE_ZIPF, WORST_FITS_SHARE, WordFeatures, Words
 from pipeline.stages.spun.lexicon import (
@@ -95,13 +98,19 @@ class SpunText(Stage):
         # Each distinct tortured phrase keeps this much of the odds that the text is not spun.
         lexicon_hit_keep: float = 0.7,
         # spun_flagged = 1 above this; the model is shifted so 0.5% of the clean WCXB dev pages (every
-        # type) of the sites it was fitted on score above 0.5. Of the other sites' 690, 2 do (0.3%;
-        # the flag's bound is 1%); of CleanEval's and L3S-GN1's clean pages 1.0% and 0.5% (issue 29).
+        # type) of the sites it was fitted on score above 0.5. Of the other sites' 690, 1 does (0.1%;
+        # the flag's bound is 1%); of CleanEval's and L3S-GN1's clean pages 0.7% and 0.5% (issue 29).
         flag_above: float = 0.5,
     ) -> None:
         self.lexicons = tuple(lexicons)
         self.index = index_of(self.lexicons)
         self.model = None if model is None else SpunModel.load(None if model == "builtin" else model)
+        self.thesaurus_off: str | None = None
+        if self.model is not None:
+            try:
+                self.model.phrase_index()  # the document model counts its thesaurus's phrases
+            except (WordNetMissing, ThesaurusMissing) as exc:
+                self.model, self.thesaurus_off = None, str(exc)
         self.repair = repair
         if unknown := [name for name in repair_lexicons if name not in self.lexicons]:
             raise SpunLexiconError(f"[spun] repair_lexicons: {', '.join(unknown)} not among the lexicons")
@@ -129,6 +138,8 @@ class SpunText(Stage):
         if self.model:
             found["model"] = f"sha256 {self.model.sha256}: {self.model.meta.get('trained_on', '')}"
             found["language_model"] = self.word_features.lm.path
+        if self.thesaurus_off:
+            found["model"] = f"off: {self.thesaurus_off}"
         if self.synonyms_off:
             found["synonyms"] = f"misfits are marked without a better-fitting synonym: {self.synonyms_off}"
         return found
@@ -147,7 +158,8 @@ class SpunText(Stage):
         doc.signals["spun_misfits"] = 0
         doc.signals["spun_suspect_share"] = None
         if self.model is None:
-            doc.notes[STATUS_NOTE] = "lexicons only: misfit model off"
+            doc.notes[STATUS_NOTE] = "lexicons only: misfit model off" + (
+                f" ({self.thesaurus_off})" if self.thesaurus_off else "")
             return None
         words = self.word_features(kept)
         if len(words) < self.min_fit_words:
@@ -167,13 +179,19 @@ class SpunText(Stage):
             doc.annotate(start, end, category=STAGE, rule=MISFIT, action=Action.FLAG, reason=reason)
         doc.signals["spun_misfits"] = len(suspects)
         doc.signals["spun_suspect_share"] = len(suspects) / len(words)
-        # What the document model reads the misfits against (the Zipf scale: per billion words).
+        phrases, misfit_phrases = self.model.thesaurus_phrases(words)
+        found, misfit = round(phrases * len(words)), round(misfit_phrases * len(words))
+        # What the document model reads the misfits against (the Zipf scale: per billion words),
+        # and the phrases of its thesaurus, which no single word shows.
         _, rare, _ = words.vocabulary()
         doc.notes[STATUS_NOTE] = (f"ran ({len(words)} content words fitted; the writer's baseline: "
                                   f"{rare:.1%} of them rarer than once in "
                                   f"{10 ** (9 - RARE_ZIPF):,.0f} words, the worst {WORST_FITS_SHARE:.0%} of "
-                                  f"word fits {words.worst_fits:.1f} nats)")
-        return self.model.probability(self.model.document_features(scores, words))
+                                  f"word fits {words.worst_fits:.1f} nats; {found} phrase{'s' * (found != 1)} "
+                                  f"of {THESAURI[self.model.thesaurus]}'s, {misfit} fitting the words on both "
+                                  "sides worse than alone)")
+        features = self.model.document_features(scores, words, (phrases, misfit_phrases))
+        return self.model.probability(features)
 
     def _better(self, words: Words, k: int) -> tuple[str | None, float | None]:
         """The WordNet synonym that fills the word's slot best, if it fills it better, and by how

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline._core import TorturedIndex
 from pipeline.core.config import ConfigError
+from pipeline.language.lm import trigram_model
+from pipeline.language.thesauri import phrases
 from pipeline.language.trees import Trees, load_model, read_model, write_model
 from pipeline.stages.spun.features import BASELINE_QUANTILES, TOP_WORDS, WORD_FEATURES, Words
 
@@ -23,7 +26,8 @@ class SpunModelError(ConfigError):
 
 class SpunModel:
     """The word model (trees over ``WORD_FEATURES``: P(a spinner put this word here)) and the
-    document model (logistic, over :data:`DOCUMENT_FEATURES`)."""
+    document model (logistic, over :data:`DOCUMENT_FEATURES`), and the thesaurus whose phrases
+    the document model counts (``meta["thesaurus"]``, read when first asked for)."""
 
     def __init__(self, trees: Trees, meta: dict) -> None:
         self.trees = trees
@@ -33,21 +37,38 @@ class SpunModel:
         document = meta["document"]
         self.mean, self.scale, self.coef = document["mean"], document["scale"], document["coef"]
         self.intercept = float(document["intercept"])
+        self.thesaurus: str = meta.get("thesaurus", "wordnet")
+        self._phrases: TorturedIndex | None = None
         self.sha256: str | None = None
+
+    def phrase_index(self) -> TorturedIndex:
+        """The thesaurus's phrases, compiled once a model (ThesaurusMissing or WordNetMissing
+        when its Debian package is not installed)."""
+        if self._phrases is None:
+            self._phrases = TorturedIndex([phrase.split(" ") for phrase in phrases(self.thesaurus)])
+        return self._phrases
+
+    def thesaurus_phrases(self, words: Words) -> tuple[float, float]:
+        """Per content word: how many of the text's words start a phrase of the thesaurus (in one
+        stretch), and how many start one that fits the words on both sides worse than it would alone."""
+        starts, misfits = self.phrase_index().fits(words.text, trigram_model().compiled)
+        return starts / max(len(words), 1), misfits / max(len(words), 1)
 
     def word_scores(self, rows: np.ndarray) -> np.ndarray:
         return self.trees.predict(rows) if len(rows) else np.zeros(0)
 
-    def document_features(self, scores: np.ndarray, words: Words) -> list[float]:
+    def document_features(self, scores: np.ndarray, words: Words,
+                          phrases: tuple[float, float] | None = None) -> list[float]:
         """The document model's features (:data:`DOCUMENT_FEATURES`) of a document's word scores
-        and its words; a model file from before the later ones were added reads the first ones alone."""
+        and its words (and its :meth:`thesaurus_phrases`, when they were counted already); a
+        model file from before the later ones were added reads the first ones alone."""
         if not len(scores):
             return [0.0] * len(self.coef)
         ranked, n = np.sort(scores), len(scores)
         above = n - np.searchsorted(ranked, self.thresholds, side="right")
         features = [*(float(k) / n for k in above), float(np.mean(ranked[-TOP_WORDS:])), math.log(n),
                     *(float(q) for q in np.quantile(ranked, BASELINE_QUANTILES)), *words.vocabulary(),
-                    words.worst_fits]
+                    words.worst_fits, (phrases or self.thesaurus_phrases(words))[1]]
         return features[:len(self.coef)]
 
     def probability(self, features: list[float]) -> float:

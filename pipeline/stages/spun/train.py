@@ -14,7 +14,8 @@ fold B (:mod:`pipeline.evaluation.spun`, whose spinners it uses).
 3. the document model, a logistic regression over the share of a document's words above
    each threshold, the mean of its ten highest word scores, its length (the log of its
    number of words), the writer's baseline (its typical word scores and how rare its
-   vocabulary is) and its worst word fits (``features.DOCUMENT_FEATURES``), learns clean
+   vocabulary is), its worst word fits and its thesaurus's phrases (``features.DOCUMENT_FEATURES``;
+   WordNet's, and with ``--lofo`` the other thesaurus than the family left out draws on), learns clean
    pages of every type (articles, products, forums, listings, documentation, ...) from spun
    articles (all three rates) on fold A, and is shifted so that 0.5% of those clean pages
    score above 0.5 (:data:`CLEAN_FLAGGED`): a product page's specs or a forum's slang are a
@@ -34,7 +35,7 @@ import sys
 from pathlib import Path
 
 from pipeline.core.config import load_config
-from pipeline.evaluation.spinners import families
+from pipeline.evaluation.spinners import DICTIONARIES, families
 from pipeline.evaluation.spun import FITTED_WITH, LOFO_DIR, RATES, SEED, evaluate
 from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, articles, fold, load_pages
 from pipeline.language.trees import Trees
@@ -52,9 +53,11 @@ WORD_PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "ear
 CLEAN_FLAGGED = 0.005
 
 
-def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] = FITTED_WITH) -> dict:
+def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] = FITTED_WITH,
+          thesaurus: str = "wordnet") -> dict:
     """Fit the word model and the document model on fold A (see the module's docstring), the
-    articles spun by ``spinners`` (families of :mod:`pipeline.evaluation.spinners`) in turn."""
+    articles spun by ``spinners`` (families of :mod:`pipeline.evaluation.spinners`) in turn, the
+    document model counting the phrases of ``thesaurus``."""
     import numpy as np
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
@@ -82,7 +85,8 @@ def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] =
     n = len(DOCUMENT_FEATURES)
     unfitted = {"features": list(DOCUMENT_FEATURES), "mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n,
                 "intercept": 0.0}
-    meta = {"word_thresholds": thresholds, "evidence_threshold": thresholds[WORD_QUANTILES.index(EVIDENCE_QUANTILE)],
+    meta = {"thesaurus": thesaurus, "word_thresholds": thresholds,
+            "evidence_threshold": thresholds[WORD_QUANTILES.index(EVIDENCE_QUANTILE)],
             "document": unfitted}
     model = SpunModel(trees, meta)
     rows, labels = [], []
@@ -102,7 +106,8 @@ def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] =
         "trained_on": f"WCXB dev fold A: {len(y)} words of {len(training)} articles spun at {WORD_RATE} by "
                       f"{', '.join(spinners)} "
                       f"({int(y.sum())} swapped); {int((labels == 0).sum())} clean pages of every type, "
-                      f"{int(labels.sum())} spun articles at {', '.join(map(str, RATES))}",
+                      f"{int(labels.sum())} spun articles at {', '.join(map(str, RATES))}; "
+                      f"the document model counts {thesaurus}'s phrases",
         "word_quantiles": list(WORD_QUANTILES), "word_params": WORD_PARAMS, "clean_flagged": CLEAN_FLAGGED,
         "seed": SEED,
     })
@@ -123,7 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         LOFO_DIR.mkdir(exist_ok=True)
         for name in families():
             others = tuple(n for n in families() if n != name)
-            print(json.dumps(train(pages, LOFO_DIR / f"without-{name}.npz", others)["trained_on"]))
+            # Never the thesaurus of the family left out: the phrases it counts are another dictionary's.
+            thesaurus = "moby" if DICTIONARIES[name] == "wordnet" else "wordnet"
+            print(json.dumps(train(pages, LOFO_DIR / f"without-{name}.npz", others, thesaurus)["trained_on"]))
     print(json.dumps(evaluate(pages), indent=2))
     return 0
 
