@@ -659,9 +659,9 @@ impl TorturedIndex {
         py.detach(|| self.0.options(text))
     }
 
-    /// How many words of ``text`` start an entry (the number of ``options``' words), and how
-    /// many of those start one that fits the words on both sides worse than alone under ``lm``.
-    fn fits(&self, py: Python<'_>, text: &str, lm: &TrigramLm) -> (usize, usize) {
+    /// How many words of ``text`` start an entry (the number of ``options``' words), and where
+    /// those start one that fits the words on both sides worse than alone under ``lm``: [(start, end)].
+    fn fits(&self, py: Python<'_>, text: &str, lm: &TrigramLm) -> (usize, Vec<(usize, usize)>) {
         py.detach(|| self.0.fits(text, &lm.0))
     }
 }

@@ -105,9 +105,10 @@ impl Index {
     /// (issue 29), the share of articles spun at 35% with more such phrases than 99% of clean
     /// pages: counting a phrase that breaks either side, 0.39 (phrasal, WordNet's phrases) and 0.29
     /// (WordNet's phrases spun, Moby's counted); both sides, 0.80 and 0.65.
-    pub fn fits(&self, text: &str, lm: &TrigramLm) -> (usize, usize) {
+    /// Returns the count and where each misfit starts and ends (in characters).
+    pub fn fits(&self, text: &str, lm: &TrigramLm) -> (usize, Vec<(usize, usize)>) {
         let text = Words::new(text);
-        let (mut starts, mut misfits) = (0, 0);
+        let (mut starts, mut misfits) = (0, Vec::new());
         for i in 0..text.len() {
             if !self.by_first.contains_key(text.word(i)) {
                 continue;
@@ -140,7 +141,7 @@ impl Index {
                 && text.one_stretch(i + n - 1, 2)
                 && worse(text.word(i + n), &last)
             {
-                misfits += 1;
+                misfits.push((text.spans[i].0, text.spans[i + n - 1].1));
             }
         }
         (starts, misfits)

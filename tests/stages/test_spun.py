@@ -25,7 +25,7 @@ from pipeline.stages.normalize import make_document
 from pipeline.stages.spun import SpunText
 from pipeline.stages.spun.features import DOCUMENT_FEATURES, WORD_FEATURES, WordFeatures, Words
 from pipeline.stages.spun.lexicon import SpunLexiconError, read_lexicon
-from pipeline.stages.spun.model import SpunModel, SpunModelError
+from pipeline.stages.spun.model import SpunModel, SpunModelError, ThesaurusPhrases
 from pipeline.text.words import LEXICON_WORD
 from tests.conftest import seed_id
 
@@ -240,11 +240,22 @@ def test_the_document_model_counts_the_phrases_of_its_thesaurus_that_misfit_thei
     model = SpunModel.load()
     lm = trigram_model().compiled
     assert model.thesaurus == "wordnet"
-    assert (model.phrase_index().fits(natural, lm), model.phrase_index().fits(spun, lm)) == ((3, 0), (1, 1))
-    words = WordFeatures()(natural)
-    assert [words.word(k) for k in range(len(words))] == ["care", "time", "matter", "fact", "ice"]
-    assert model.thesaurus_phrases(words) == (3 / 5, 0.0)
-    assert model.phrase_index().fits("in, no time", lm) == (0, 0)
+    assert (model.phrase_index().fits(natural, lm), model.phrase_index().fits(spun, lm)) == ((3, []), (1, [(13, 23)]))
+    assert model.phrase_index().fits("in, no time", lm) == (0, [])
+    words = WordFeatures()(spun)
+    assert [words.word(k) for k in range(len(words))] == ["time", "decision", "house"]  # "made": a stop word
+    assert model.thesaurus_phrases(words) == ThesaurusPhrases(1, [(13, 23)])
+    assert model.document_features(np.zeros(3), words)[-1] == 1 / 3
+
+
+def test_a_phrase_of_the_thesaurus_that_misfits_both_sides_is_marked_with_why():
+    doc = spun("They made an in no time decision about the house.", min_fit_words=1)
+    marks = [a for a in doc.annotations if a.rule == "misfit_phrase"]
+    assert [(doc.text[a.start:a.end], a.action, a.reason) for a in marks] == [
+        ("in no time", Action.FLAG, '"in no time", a phrase of WordNet\'s, fits the words on both sides worse than '
+                                    "it would alone: a phrase put in for a word")]
+    assert doc.notes["spun_status"].endswith("; 1 phrase of WordNet's, 1 fitting the words on both sides worse than "
+                                             "alone)")
 
 
 def test_without_its_thesaurus_the_misfit_model_is_off_and_says_why(tmp_path, monkeypatch):

@@ -56,7 +56,7 @@ from pipeline.stages.spun.lexicon import (
 from pipeline.stages.spun.model import SpunModel
 
 STAGE = "spun"
-TORTURED, MISFIT = "tortured_phrase", "misfit"
+TORTURED, MISFIT, MISFIT_PHRASE = "tortured_phrase", "misfit", "misfit_phrase"
 STATUS_NOTE = "spun_status"
 
 
@@ -179,18 +179,22 @@ class SpunText(Stage):
             doc.annotate(start, end, category=STAGE, rule=MISFIT, action=Action.FLAG, reason=reason)
         doc.signals["spun_misfits"] = len(suspects)
         doc.signals["spun_suspect_share"] = len(suspects) / len(words)
-        phrases, misfit_phrases = self.model.thesaurus_phrases(words)
-        found, misfit = round(phrases * len(words)), round(misfit_phrases * len(words))
+        phrases = self.model.thesaurus_phrases(words)
+        thesaurus = THESAURI[self.model.thesaurus]
+        for start, end in phrases.misfits:
+            doc.annotate(start, end, category=STAGE, rule=MISFIT_PHRASE, action=Action.FLAG,
+                         reason=f'"{doc.text[start:end]}", a phrase of {thesaurus}\'s, fits the words on both sides '
+                                "worse than it would alone: a phrase put in for a word")
         # What the document model reads the misfits against (the Zipf scale: per billion words),
         # and the phrases of its thesaurus, which no single word shows.
         _, rare, _ = words.vocabulary()
         doc.notes[STATUS_NOTE] = (f"ran ({len(words)} content words fitted; the writer's baseline: "
                                   f"{rare:.1%} of them rarer than once in "
                                   f"{10 ** (9 - RARE_ZIPF):,.0f} words, the worst {WORST_FITS_SHARE:.0%} of "
-                                  f"word fits {words.worst_fits:.1f} nats; {found} phrase{'s' * (found != 1)} "
-                                  f"of {THESAURI[self.model.thesaurus]}'s, {misfit} fitting the words on both "
-                                  "sides worse than alone)")
-        features = self.model.document_features(scores, words, (phrases, misfit_phrases))
+                                  f"word fits {words.worst_fits:.1f} nats; {phrases.found} "
+                                  f"phrase{'s' * (phrases.found != 1)} of {thesaurus}'s, {len(phrases.misfits)} "
+                                  "fitting the words on both sides worse than alone)")
+        features = self.model.document_features(scores, words, phrases)
         return self.model.probability(features)
 
     def _better(self, words: Words, k: int) -> tuple[str | None, float | None]:

@@ -4,6 +4,7 @@ model over their scores, stored in one ``.npz`` (:mod:`pipeline.language.trees`)
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -22,6 +23,15 @@ BUILTIN_MODEL = "spun_words.npz"
 
 class SpunModelError(ConfigError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class ThesaurusPhrases:
+    """A text's phrases of a model's thesaurus."""
+
+    found: int  # the words that start one (in one stretch)
+    # Where each of those that fits the words on both sides worse than it would alone starts and ends.
+    misfits: list[tuple[int, int]]
 
 
 class SpunModel:
@@ -48,17 +58,15 @@ class SpunModel:
             self._phrases = TorturedIndex([phrase.split(" ") for phrase in phrases(self.thesaurus)])
         return self._phrases
 
-    def thesaurus_phrases(self, words: Words) -> tuple[float, float]:
-        """Per content word: how many of the text's words start a phrase of the thesaurus (in one
-        stretch), and how many start one that fits the words on both sides worse than it would alone."""
-        starts, misfits = self.phrase_index().fits(words.text, trigram_model().compiled)
-        return starts / max(len(words), 1), misfits / max(len(words), 1)
+    def thesaurus_phrases(self, words: Words) -> ThesaurusPhrases:
+        """The phrases of the thesaurus in the words' text (``TorturedIndex.fits``)."""
+        return ThesaurusPhrases(*self.phrase_index().fits(words.text, trigram_model().compiled))
 
     def word_scores(self, rows: np.ndarray) -> np.ndarray:
         return self.trees.predict(rows) if len(rows) else np.zeros(0)
 
     def document_features(self, scores: np.ndarray, words: Words,
-                          phrases: tuple[float, float] | None = None) -> list[float]:
+                          phrases: ThesaurusPhrases | None = None) -> list[float]:
         """The document model's features (:data:`DOCUMENT_FEATURES`) of a document's word scores
         and its words (and its :meth:`thesaurus_phrases`, when they were counted already); a
         model file from before the later ones were added reads the first ones alone."""
@@ -68,7 +76,7 @@ class SpunModel:
         above = n - np.searchsorted(ranked, self.thresholds, side="right")
         features = [*(float(k) / n for k in above), float(np.mean(ranked[-TOP_WORDS:])), math.log(n),
                     *(float(q) for q in np.quantile(ranked, BASELINE_QUANTILES)), *words.vocabulary(),
-                    words.worst_fits, (phrases or self.thesaurus_phrases(words))[1]]
+                    words.worst_fits, len((phrases or self.thesaurus_phrases(words)).misfits) / n]
         return features[:len(self.coef)]
 
     def probability(self, features: list[float]) -> float:
