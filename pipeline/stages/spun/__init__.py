@@ -21,9 +21,9 @@ place, give one ``spun_score`` in [0, 1]:
    logistic regression over the share of the document's words above three such thresholds,
    the mean of its ten highest word scores, its length, the writer's baseline (its typical
    word scores, how rare its vocabulary is), how badly its worst-fitting words fit the words
-   before them, function words included, and how many phrases of WordNet's it holds and how many
-   of them fit the words on both sides worse than alone (a phrase spinner's "in no time" for
-   "quickly", where no single word misfits), gives ``spun_misfit_score``. Both
+   before them, function words included, and how many of its phrases of WordNet's fit the words
+   on both sides worse than alone (a phrase spinner's "in no time" for "quickly", where no single
+   word misfits; each is marked), gives ``spun_misfit_score``. Both
    are in ``pipeline/models/spun_words.npz``, trained on WCXB dev articles of one half of
    the sites with two WordNet spinners (synonyms; broader terms and phrases), against that
    half's clean pages of every type (the evaluation uses the other half and other spinners),
