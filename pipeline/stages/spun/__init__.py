@@ -202,13 +202,16 @@ class SpunText(Stage):
         many nats (None when the language model does not know the word itself)."""
         if self.wordnet is None:
             return None, None
-        lm, before, after = self.word_features.lm, words.before(k), words.after(k)
+        # ln P(word | history), the history nearest first (TrigramModel.prob, without its wrapper:
+        # a document asks this some fifty times).
+        ln, after = self.word_features.lm.compiled.ln_prob, words.after(k)
+        history = tuple(reversed(words.before(k)[-2:]))
 
         def fill(word: str) -> float | None:
-            here = lm.logprob(word, *before)
+            here = ln(word, *history)
             if here is None or after is None:
                 return here
-            nxt = lm.logprob(after, *before[-1:], word)
+            nxt = ln(after, word, *history[:1])
             return None if nxt is None else here + nxt
 
         own = fill(words.word(k))
