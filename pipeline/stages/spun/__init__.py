@@ -10,7 +10,8 @@ place, give one ``spun_score`` in [0, 1]:
    lexicon is one of ``repair_lexicons`` (none by default: see there). An entry
    may require or forbid other words in the document or sentence ("neck and back pain" is
    spun only where no neck is meant elsewhere).
-2. **Contextual misfit**, which needs no spinner dictionary. A spun word is usually rarer
+2. **Contextual misfit**, which needs no spinner's dictionary (WordNet only names a misfit's
+   better synonym and lists the phrases the document model counts). A spun word is usually rarer
    than the word it replaced and fits neither the words before it nor the word after it
    under a general-English trigram model (:mod:`pipeline.language.lm`). The word model, gradient-
    boosted trees over how common each lower-case content word is (wordfreq's Zipf scale,
