@@ -253,7 +253,7 @@ def test_a_phrase_of_the_thesaurus_that_misfits_both_sides_is_marked_with_why():
     marks = [a for a in doc.annotations if a.rule == "misfit_phrase"]
     assert [(doc.text[a.start:a.end], a.action, a.reason) for a in marks] == [
         ("in no time", Action.FLAG, '"in no time", a phrase of WordNet\'s, fits the words on both sides worse than '
-                                    "it would alone: a phrase put in for a word")]
+                                    "it would alone")]
     assert doc.notes["spun_status"].endswith("; 1 phrase of WordNet's, 1 fitting the words on both sides worse than "
                                              "alone)")
 

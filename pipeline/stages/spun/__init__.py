@@ -185,7 +185,7 @@ class SpunText(Stage):
         for start, end in phrases.misfits:
             doc.annotate(start, end, category=STAGE, rule=MISFIT_PHRASE, action=Action.FLAG,
                          reason=f'"{doc.text[start:end]}", a phrase of {thesaurus}\'s, fits the words on both sides '
-                                "worse than it would alone: a phrase put in for a word")
+                                "worse than it would alone")
         # What the document model reads the misfits against (the Zipf scale: per billion words),
         # and the phrases of its thesaurus, which no single word shows.
         _, rare, _ = words.vocabulary()
