@@ -43,8 +43,9 @@ bench: $(BENCH_STAMP)
 install: $(STAMP)
 
 # Debian packages the pipeline reads: wordnet-base (WordNet for the spun-text stage). `make eval`
-# also needs libaiksaurus-1.2-data (the Moby thesaurus its spinner uses), and `make test` needs
-# both that (the spinner's own test) and chromium (the browser tests). Installed with apt-get
+# also needs libaiksaurus-1.2-data (the Moby thesaurus its spinners use, and whose phrases the spun
+# models left without a WordNet spinner count), and `make test` needs both that (the spinners' and
+# those models' tests) and chromium (the browser tests). Installed with apt-get
 # (as root, or with sudo) when missing; without wordnet-base the spun stage runs on its lexicons only.
 DEBIAN_PACKAGES := wordnet-base
 EVAL_DEBIAN_PACKAGES := libaiksaurus-1.2-data
