@@ -155,24 +155,31 @@ pub fn joined_end(
 /// A word as the stuffing keys and the tortured-phrase lexicons compare it: Python's `lower()`,
 /// "’" as "'".
 pub fn folded(chars: &[char]) -> String {
+    let mut out = String::with_capacity(chars.len());
+    fold_into(&mut out, chars);
+    out
+}
+
+/// [`folded`], written at the end of `out`.
+pub fn fold_into(out: &mut String, chars: &[char]) {
     if chars.iter().all(|&c| c.is_ascii() || c == '’') {
-        // What the general way gives, without its two copies of the word.
-        return chars
-            .iter()
-            .map(|&c| {
-                if c == '’' {
-                    '\''
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
-            .collect();
+        // What the general way gives, without its copies of the word.
+        out.extend(chars.iter().map(|&c| {
+            if c == '’' {
+                '\''
+            } else {
+                c.to_ascii_lowercase()
+            }
+        }));
+    } else {
+        out.push_str(
+            &chars
+                .iter()
+                .collect::<String>()
+                .to_lowercase()
+                .replace('’', "'"),
+        );
     }
-    chars
-        .iter()
-        .collect::<String>()
-        .to_lowercase()
-        .replace('’', "'")
 }
 
 /// Python's `\w+` matches of `s`, in order.

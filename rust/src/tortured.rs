@@ -8,7 +8,7 @@
 use ahash::{AHashMap, AHashSet};
 
 use crate::lm::TrigramLm;
-use crate::pychars::{folded, is_alnum, joined_end};
+use crate::pychars::{fold_into, is_alnum, joined_end};
 
 /// The entries by their first word: (entry id, its number of words, its words joined by
 /// spaces), in the lexicons' order; every entry joined, and the entries' lengths in words (a
@@ -96,7 +96,7 @@ impl Index {
         (found, present)
     }
 
-    /// How many words of `text` start an entry, and how many of those start one (the longest that
+    /// How many words of `text` start an entry, and where those start one (the longest that
     /// applies there) that fits the words on both sides of it worse than it would alone under
     /// `lm`: the entry's first word after the up to two words before it, and the word after it
     /// after its last two, each less likely than without them (words of its stretch alone; a side
@@ -104,8 +104,8 @@ impl Index {
     /// sides; a phrase put in for a word usually does ("an in no time decision"). On WCXB dev
     /// (issue 29), the share of articles spun at 35% with more such phrases than 99% of clean
     /// pages: counting a phrase that breaks either side, 0.39 (phrasal, WordNet's phrases) and 0.29
-    /// (WordNet's phrases spun, Moby's counted); both sides, 0.80 and 0.65.
-    /// Returns the count and where each misfit starts and ends (in characters).
+    /// (WordNet's phrases spun, Moby's counted); both sides, 0.80 and 0.65. Where: each such
+    /// entry's (start, end) in characters.
     pub fn fits(&self, text: &str, lm: &TrigramLm) -> (usize, Vec<(usize, usize)>) {
         let text = Words::new(text);
         let (mut starts, mut misfits) = (0, Vec::new());
@@ -127,19 +127,24 @@ impl Index {
                     && matches!((lm.ln_prob(word, history), lm.ln_prob(word, &[])),
                                 (Some(here), Some(alone)) if here < alone)
             };
-            let before: Vec<&str> = (i.saturating_sub(2)..i)
-                .rev()
-                .take_while(|&k| text.one_stretch(k, i - k + 1))
-                .map(|k| text.word(k))
-                .collect();
-            let last: Vec<&str> = (i + n - n.min(2)..i + n)
-                .rev()
-                .map(|k| text.word(k))
-                .collect();
-            if worse(text.word(i), &before)
+            // The words before it in its stretch, and its own last two: each side's history, nearest first.
+            let before = || {
+                (i.saturating_sub(2)..i)
+                    .rev()
+                    .take_while(|&k| text.one_stretch(k, i - k + 1))
+                    .map(|k| text.word(k))
+                    .collect::<Vec<_>>()
+            };
+            let last = || {
+                (i + n - n.min(2)..i + n)
+                    .rev()
+                    .map(|k| text.word(k))
+                    .collect::<Vec<_>>()
+            };
+            if worse(text.word(i), &before())
                 && i + n < text.len()
                 && text.one_stretch(i + n - 1, 2)
-                && worse(text.word(i + n), &last)
+                && worse(text.word(i + n), &last())
             {
                 misfits.push((text.spans[i].0, text.spans[i + n - 1].1));
             }
@@ -169,12 +174,7 @@ impl Words {
                 folded_text.push(' ');
             }
             let start = folded_text.len();
-            let word = &chars[a..b];
-            if word.iter().all(char::is_ascii) {
-                folded_text.extend(word.iter().map(char::to_ascii_lowercase));
-            } else {
-                folded_text.push_str(&folded(word));
-            }
+            fold_into(&mut folded_text, &chars[a..b]);
             bounds.push((start, folded_text.len()));
         }
         Words {

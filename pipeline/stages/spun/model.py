@@ -74,9 +74,11 @@ class SpunModel:
             return [0.0] * len(self.coef)
         ranked, n = np.sort(scores), len(scores)
         above = n - np.searchsorted(ranked, self.thresholds, side="right")
+        if phrases is None:
+            phrases = self.thesaurus_phrases(words)
         features = [*(float(k) / n for k in above), float(np.mean(ranked[-TOP_WORDS:])), math.log(n),
                     *(float(q) for q in np.quantile(ranked, BASELINE_QUANTILES)), *words.vocabulary(),
-                    words.worst_fits, len((phrases or self.thesaurus_phrases(words)).misfits) / n]
+                    words.worst_fits, len(phrases.misfits) / n]
         return features[:len(self.coef)]
 
     def probability(self, features: list[float]) -> float:
