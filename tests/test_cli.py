@@ -132,8 +132,9 @@ def test_manifest(seed_run):
     assert manifest["stages"] == [*stages, "decide"]
     # Normalizing is a step before the stages (the Document is made of the normalized text).
     assert set(manifest["timings"]["stage_seconds"]) == {"ingest", "site_count", "normalize", *stages}
-    # The seeds have no URLs, so no site: the counting pass ran and found nothing.
-    assert manifest["site_lines"] == {"counted": True, "sites_with_repeated_lines": 0, "repeated_lines": 0}
+    # The seeds have no URLs, so no site: the counting pass ran, keyed no document and found nothing.
+    assert manifest["site_lines"] == {"counted": True, "documents_keyed": 0, "sites_with_repeated_lines": 0,
+                                      "repeated_lines": 0}
     assert manifest["versions"]["spacy"].startswith("3.8")
     builtin = Path(pipeline.stages.boilerplate_model.model.__file__).parent / "boilerplate_lines.npz"
     assert manifest["models"]["boilerplate_model"] == {

@@ -161,3 +161,52 @@ def test_a_damaged_zstd_file_fails_its_remaining_records(tmp_path):
     path.write_bytes(data[: len(data) // 2] + b"\0" * 40)
     found = list(read_records(path, tmp_path, **LIMITS))
     assert found[-1].reason == "ingest.unreadable" and found[-1].error.startswith("cannot read a.jsonl.zst after line")
+
+
+def sites_read(path: Path, root: Path, **keys) -> list[str]:
+    """The sites of the records read_records reads from ``path`` with a site."""
+    from pipeline.core.document import site_of
+
+    return [site for r in read_records(path, root, **LIMITS, **keys) if r.status is None and (site := site_of(r.url))]
+
+
+def test_the_site_census_reads_the_url_fields_as_the_reader_does(tmp_path):
+    from pipeline.io.ingest import ANY_SITE, record_sites
+
+    lines = [
+        json.dumps({"text": "One.", "url": "https://www.A.example/1"}),
+        "",
+        json.dumps({"text": "Two.", "metadata": {"url": "https://b.example/2"}}),  # where datatrove writes it
+        json.dumps({"text": "Three.", "url": "http://a.example:8080/3"}),
+        json.dumps({"text": "No URL."}),
+        json.dumps({"text": "A URL with no host.", "url": "a.example/4"}),
+        json.dumps({"text": "Not a string.", "url": 5}),
+        '{"text": "broken", "url": "https://c.example/',
+        json.dumps(["not", "an", "object"]),
+        # Read by the census, rejected by the reader (no text): a site's count is an upper bound.
+        json.dumps({"url": "https://d.example/5"}),
+    ]
+    body = "\n".join(lines) + "\n"
+    (tmp_path / "a.jsonl").write_text(body, encoding="utf-8")
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(body.encode()))
+    for name in ("a.jsonl", "b.jsonl.gz"):
+        assert list(record_sites(tmp_path / name, tmp_path, max_document_bytes=LIMITS["max_document_bytes"])) == [
+            "a.example", "b.example", "a.example", "d.example"]
+        assert sites_read(tmp_path / name, tmp_path) == ["a.example", "b.example", "a.example"]
+    # A line over max_document_bytes is dropped unread: of these, only the last is not over 40 bytes.
+    assert list(record_sites(tmp_path / "a.jsonl", tmp_path, max_document_bytes=40)) == ["d.example"]
+    # Another URL field, and a Parquet file's URL columns (a nested one among them).
+    rows = [{"text": "P1.", "link": "https://e.example/1", "metadata": {"url": "https://f.example/1"}},
+            {"text": "P2.", "link": None, "metadata": {"url": "https://f.example/2"}},
+            {"text": "P3.", "link": "https://www.e.example/3", "metadata": None}]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "c.parquet")
+    assert list(record_sites(tmp_path / "c.parquet", tmp_path, max_document_bytes=None)) == ["f.example"] * 2
+    assert sites_read(tmp_path / "c.parquet", tmp_path) == ["f.example"] * 2
+    assert list(record_sites(tmp_path / "c.parquet", tmp_path, max_document_bytes=None, url_key="link")) == [
+        "e.example", "e.example"]
+    assert sites_read(tmp_path / "c.parquet", tmp_path, url_key="link") == ["e.example", "e.example"]
+    # An HTML page's URL is known once trafilatura has read it: it may be of any site. A text file has none.
+    (tmp_path / "page.html").write_text(HTML, encoding="utf-8")
+    (tmp_path / "one.txt").write_text("Title\n\nBody.", encoding="utf-8")
+    assert list(record_sites(tmp_path / "page.html", tmp_path, max_document_bytes=None)) == [ANY_SITE]
+    assert list(record_sites(tmp_path / "one.txt", tmp_path, max_document_bytes=None)) == []

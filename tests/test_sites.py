@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
+from pipeline.io.ingest import ANY_SITE
 from pipeline.io.records import RawRecord
-from pipeline.run.sites import SPILL_BUCKETS, SiteCounter, map_keys, site_of
+from pipeline.run.sites import SPILL_BUCKETS, Census, SiteCounter, map_keys, site_of
 from pipeline.stages.normalize import make_document
 from tests.conftest import SENTENCES, read_manifest, run_cli
 from tests.test_cli import tree_bytes
@@ -28,6 +29,14 @@ SHARED = "Rivers are older than the roads that follow them."
 ])
 def test_a_site_is_the_host_of_the_url_without_www(url, site):
     assert site_of(url) == site
+
+
+def test_the_census_bounds_the_documents_of_each_site():
+    census = Census.of(["a.example", "a.example", "b.example", ANY_SITE])  # ANY_SITE: an HTML page
+    assert census.may_repeat("a.example", 3) and not census.may_repeat("b.example", 3)
+    assert census.may_repeat("b.example", 2) and census.may_repeat("c.example", 1)
+    assert not census.may_repeat("c.example", 2) and not census.may_repeat(None, 1)
+    assert census.any_may_repeat(3) and not census.any_may_repeat(4)
 
 
 def body(n: int, sentences: int = 9) -> str:
@@ -119,7 +128,9 @@ def test_a_run_removes_a_sites_template_lines_with_their_counts(tmp_path):
     assert run.cleaned_text("river-0") == f"River 0\n\n{body(1)}\n\n{SHARED}\n"
     assert run.row("river-0")["site_repeated_lines"] == 0
     found = read_manifest(run.reports)
-    assert found["site_lines"] == {"counted": True, "sites_with_repeated_lines": 1, "repeated_lines": 2}
+    # The census skips rivers.example's two pages: a site of 2 documents has no line on 3.
+    assert found["site_lines"] == {"counted": True, "documents_keyed": 5, "sites_with_repeated_lines": 1,
+                                   "repeated_lines": 2}
 
 
 def test_min_docs_none_switches_the_counting_pass_off(tmp_path):

@@ -25,7 +25,7 @@ from typing import IO, NamedTuple
 
 import zstandard
 
-from pipeline.core.document import Status
+from pipeline.core.document import Status, site_of
 from pipeline.io.encoding import DecodeError, decode
 from pipeline.io.ids import HTML_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, SUFFIXES, file_id, record_id
 from pipeline.io.records import (
@@ -49,6 +49,9 @@ PARQUET_BATCH_ROWS = 256
 ZSTD_INPUT_BYTES = 2048
 # Bytes read at a time where a line may be longer than any document (counting, skipping).
 READ_CHUNK_BYTES = 1 << 20
+# What record_sites says of a record whose URL is known only once its HTML is extracted: any site
+# (none is empty: site_of gives None for a URL without a host).
+ANY_SITE = ""
 
 
 def source_name(path: Path, raw_dir: Path) -> str:
@@ -219,6 +222,75 @@ def read_records(path: Path, raw_dir: Path, *, max_document_bytes: int | None,
 
 
 
+def record_sites(path: Path, raw_dir: Path, *, max_document_bytes: int | None, follow_symlinks: bool = False,
+                 url_key: str = "url") -> Iterator[str]:
+    """The site (:func:`~pipeline.core.document.site_of` its URL) of each record of ``path`` that
+    :func:`read_records` would read with one, from the URL fields alone (a JSON line is parsed,
+    a Parquet file's URL columns read, nothing else checked); :data:`ANY_SITE` for a record whose
+    URL is known only once its HTML is extracted. Every such record is counted, and a record
+    counted may still be rejected: a site's count is at least its readable records'."""
+    name = path.name.lower()
+    if not follow_symlinks and outside(path, raw_dir):
+        return
+    keys = Keys(url=url_key)
+    if name.endswith(JSONL_SUFFIXES):
+        try:
+            with open_input(path) as fh:
+                for _, line in _jsonl_lines(fh, Limits(max_document_bytes, None)):
+                    if isinstance(line, bytes) and line.strip() and (site := _json_site(line, keys)):
+                        yield site
+        except DECOMPRESSION_ERRORS:  # read_records rejects the rest of the file
+            return
+    elif name.endswith(PARQUET_SUFFIXES):
+        yield from _parquet_sites(path, keys)
+    elif name.endswith(HTML_SUFFIXES):
+        yield ANY_SITE
+
+
+def _json_site(line: bytes, keys: Keys) -> str | None:
+    """The site of the JSON line's record, its URL read as :func:`_jsonl_record` reads it; None
+    for a line that is no readable record."""
+    try:
+        obj = json.loads(decode(line).text)
+    except (DecodeError, ValueError, RecursionError):
+        return None
+    return _fields_site(obj, keys)
+
+
+def _fields_site(obj: object, keys: Keys) -> str | None:
+    """The site of a parsed record's URL, as :func:`~pipeline.io.records.from_fields` reads it."""
+    if not isinstance(obj, dict):
+        return None
+    url = keys.first(obj, keys.urls)
+    return site_of(url) if isinstance(url, str) else None
+
+
+def _parquet_sites(path: Path, keys: Keys) -> Iterator[str]:
+    """The sites of a Parquet file's records, reading only the columns their URL can be in; the
+    rows of a row group that cannot be read so are each of any site."""
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        names = set(parquet.schema_arrow.names)
+        sizes = [parquet.metadata.row_group(group).num_rows for group in range(parquet.num_row_groups)]
+    except Exception:  # noqa: BLE001 - read_records rejects the file
+        return
+    columns = sorted(names & {part for key in keys.urls for part in (key, key.split(".")[0])})
+    if not columns:
+        return
+    for group, rows in enumerate(sizes):
+        read = 0
+        try:
+            for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group], columns=columns):
+                for obj in batch.to_pylist():
+                    read += 1
+                    if site := _fields_site(obj, keys):
+                        yield site
+        except Exception:  # noqa: BLE001 - read_records reads what it can of the group
+            yield from [ANY_SITE] * (rows - read)
+
+
 def _read_single(path: Path, source: str, limits: Limits, *, html: bool) -> RawRecord:
     record = RawRecord(id=file_id(source), source=source, position=0)
     try:
@@ -265,25 +337,32 @@ def _from_html(record: RawRecord, html: str, limits: Limits) -> RawRecord:
 
 
 def _read_jsonl(path: Path, source: str, limits: Limits, keys: Keys) -> Iterator[RawRecord]:
-    # A line is read up to one byte past the limit: a longer one is dropped without being held.
-    bound = -1 if limits.max_document_bytes is None else limits.max_document_bytes + 1
     line_no = 0
     try:
         with open_input(path) as fh:
-            while raw_line := fh.readline(bound):
-                line_no += 1
-                if len(raw_line) == bound and not raw_line.endswith(b"\n"):
-                    size = len(raw_line) + _skip_line(fh)
-                    yield _too_long_line(source, line_no, size, limits)
-                    continue
-                if not raw_line.strip():
-                    continue
-                yield _jsonl_record(raw_line, source, line_no, limits, keys)
+            for line_no, line in _jsonl_lines(fh, limits):
+                if isinstance(line, int):
+                    yield _too_long_line(source, line_no, line, limits)
+                elif line.strip():
+                    yield _jsonl_record(line, source, line_no, limits, keys)
     except DECOMPRESSION_ERRORS as exc:
         position = line_no + 1
         record = RawRecord(id=record_id(None, source, position), source=source, position=position)
         yield record.reject(Status.FAILED, UNREADABLE,
                             f"cannot read {source} after line {line_no}: {exc}")
+
+
+def _jsonl_lines(fh: IO[bytes], limits: Limits) -> Iterator[tuple[int, bytes | int]]:
+    """Each line of ``fh`` with its number; a line over ``max_document_bytes`` as its size in
+    bytes instead, read past but never held whole (a line is read up to one byte past the limit)."""
+    bound = -1 if limits.max_document_bytes is None else limits.max_document_bytes + 1
+    line_no = 0
+    while raw_line := fh.readline(bound):
+        line_no += 1
+        if len(raw_line) == bound and not raw_line.endswith(b"\n"):
+            yield line_no, len(raw_line) + _skip_line(fh)
+        else:
+            yield line_no, raw_line
 
 
 def _skip_line(fh: IO[bytes]) -> int:

@@ -35,7 +35,7 @@ from pipeline.reports.pages import PagePolicy, document_file
 from pipeline.run.executors import make_executor
 from pipeline.run.incremental import Previous, run_key
 from pipeline.run.processor import PAGES
-from pipeline.run.sites import RepeatedLines, SiteCounter
+from pipeline.run.sites import Census, RepeatedLines, SiteCounter
 
 log = logging.getLogger(__name__)
 
@@ -218,18 +218,25 @@ def _run(raw_dir: Path, shard: Shard, config: Config, *, quiet: bool, executor: 
 
 def _count_sites(files: list[Path], raw_dir: Path, config: Config, runner, reports_dir: Path, *,
                  quiet: bool, total: int) -> RepeatedLines | None:
-    """The corpus-level counting pass (pipeline/run/sites.py): the records with a site go to the
-    workers, which map them to line keys; their results are reduced here. None when it is off."""
-    settings = config["site_lines"]
-    if settings["min_docs"] is None:
+    """The corpus-level counting pass (pipeline/run/sites.py): after the census, the records of a
+    site that may have ``min_docs`` documents go to the workers, which map them to line keys; their
+    results are reduced here. None when the pass is off."""
+    settings, reading = config["site_lines"], config["ingest"]
+    min_docs = settings["min_docs"]
+    if min_docs is None:
         return None
-    with SiteCounter(min_docs=settings["min_docs"], min_docs_ratio=settings["min_docs_ratio"],
-                     spill_dir=reports_dir) as counter, tqdm(
-            total=total, unit="doc", desc="counting site lines", file=sys.stderr,
-            disable=_no_progress(quiet, total), dynamic_ncols=True) as progress:
-        records = _progressed(_records(files, raw_dir, config), progress)
-        for part in runner.count(record for record in records if site_of(record.url) is not None):
-            counter.add(part)
+    census = Census.of(site for path in files for site in ingest.record_sites(
+        path, raw_dir, max_document_bytes=reading["max_document_bytes"],
+        follow_symlinks=reading["follow_symlinks"], url_key=reading["url_key"]))
+    with SiteCounter(min_docs=min_docs, min_docs_ratio=settings["min_docs_ratio"],
+                     spill_dir=reports_dir) as counter:
+        if not census.any_may_repeat(min_docs):  # no site has the documents: nothing to read
+            return counter.result()
+        with tqdm(total=total, unit="doc", desc="counting site lines", file=sys.stderr,
+                  disable=_no_progress(quiet, total), dynamic_ncols=True) as progress:
+            records = _progressed(_records(files, raw_dir, config), progress)
+            for part in runner.count(record for record in records if census.may_repeat(site_of(record.url), min_docs)):
+                counter.add(part)
         return counter.result()
 
 
@@ -249,7 +256,8 @@ def _site_summary(repeated: RepeatedLines | None) -> dict:
     """The manifest's account of the counting pass."""
     if repeated is None:
         return {"counted": False}
-    return {"counted": True, "sites_with_repeated_lines": len(repeated.site_docs), "repeated_lines": len(repeated)}
+    return {"counted": True, "documents_keyed": repeated.keyed, "sites_with_repeated_lines": len(repeated.site_docs),
+            "repeated_lines": len(repeated)}
 
 
 def _timings(stage_seconds: dict[str, float], page_seconds: float, report_seconds: float, total: float) -> dict:

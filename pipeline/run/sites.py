@@ -4,6 +4,10 @@ A line on many pages of one site (a menu entry, a newsletter box, a footer, a "R
 heading) is that site's template, whatever one page alone looks like. Seeing it takes the whole
 corpus, so a run counts before it cleans:
 
+0. **census** (here, before the map): how many records each site has at most, from the inputs'
+   URL fields alone (:func:`pipeline.io.ingest.record_sites`). A site of fewer than ``min_docs``
+   cannot have a repeated line, so the map skips its documents: normalizing them is the map's
+   cost, and a corpus of one page per site would pay it for nothing;
 1. **map** (on the workers, like the cleaning): each document's distinct body lines (the
    title excepted), as 64-bit keys of (site, line), with the site's key beside each (the
    compiled core's: ``rust/src/sitelines.rs``);
@@ -28,6 +32,7 @@ import numpy as np
 
 from pipeline._core import site_key, site_line_keys, site_lines
 from pipeline.core.document import Document, site_of
+from pipeline.io.ingest import ANY_SITE
 from pipeline.io.records import RawRecord
 from pipeline.stages.normalize import make_document
 
@@ -38,6 +43,27 @@ KEY_DTYPE = np.dtype([("key", "<u8"), ("site", "<u8")])
 SPILL_BUCKETS = 64
 # Slack when comparing a count with a share of a site's documents (floating-point products).
 RATIO_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True, slots=True)
+class Census:
+    """Step 0: how many records each site has at most (a record counted may still be rejected)."""
+
+    sites: Counter[str]
+    anywhere: int  # records that may be of any site: HTML files, whose URL is known once extracted
+
+    @classmethod
+    def of(cls, sites: Iterable[str]) -> Census:
+        """From each record's site (:data:`~pipeline.io.ingest.ANY_SITE`: it may be of any)."""
+        counted = Counter(sites)
+        return cls(counted, counted.pop(ANY_SITE, 0))
+
+    def may_repeat(self, site: str | None, min_docs: int) -> bool:
+        """Whether ``site`` may have ``min_docs`` documents, so a line on that many of them."""
+        return site is not None and self.sites[site] + self.anywhere >= min_docs
+
+    def any_may_repeat(self, min_docs: int) -> bool:
+        return max(self.sites.values(), default=0) + self.anywhere >= min_docs
 
 
 @dataclass(slots=True)
@@ -74,6 +100,7 @@ class RepeatedLines:
     keys: np.ndarray  # uint64, sorted
     counts: np.ndarray  # uint32, documents holding each key's line
     site_docs: dict[str, int]  # documents per site, for the sites that have repeated lines
+    keyed: int = 0  # documents whose lines were counted (the map's)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -145,11 +172,13 @@ class SiteCounter:
             keys.append(unique[keep])
             counts.append(count[keep].astype(np.uint32))
             sites.update(site for site, kept in zip(owners, keep.tolist(), strict=True) if kept)
+        keyed = sum(self.docs.values())
         if not keys:
-            return RepeatedLines(np.zeros(0, np.uint64), np.zeros(0, np.uint32), {})
+            return RepeatedLines(np.zeros(0, np.uint64), np.zeros(0, np.uint32), {}, keyed)
         all_keys, all_counts = np.concatenate(keys), np.concatenate(counts)
         order = np.argsort(all_keys)
-        return RepeatedLines(all_keys[order], all_counts[order], {site: self.docs[site] for site in sorted(sites)})
+        return RepeatedLines(all_keys[order], all_counts[order], {site: self.docs[site] for site in sorted(sites)},
+                             keyed)
 
     def _needed(self, site: str | None) -> float:
         """Documents of ``site`` a line must be on to be repeated (infinity for a site with too few)."""
