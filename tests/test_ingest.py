@@ -189,24 +189,26 @@ def test_the_site_census_reads_the_url_fields_as_the_reader_does(tmp_path):
     body = "\n".join(lines) + "\n"
     (tmp_path / "a.jsonl").write_text(body, encoding="utf-8")
     (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(body.encode()))
+    # One answer a record (the blank line is none), as the progress bar counts them.
     for name in ("a.jsonl", "b.jsonl.gz"):
         assert list(record_sites(tmp_path / name, tmp_path, max_document_bytes=LIMITS["max_document_bytes"])) == [
-            "a.example", "b.example", "a.example", "d.example"]
+            "a.example", "b.example", "a.example", None, None, None, None, None, "d.example"]
         assert sites_read(tmp_path / name, tmp_path) == ["a.example", "b.example", "a.example"]
     # A line over max_document_bytes is dropped unread: of these, only the last is not over 40 bytes.
-    assert list(record_sites(tmp_path / "a.jsonl", tmp_path, max_document_bytes=40)) == ["d.example"]
+    assert list(record_sites(tmp_path / "a.jsonl", tmp_path, max_document_bytes=40)) == [None] * 8 + ["d.example"]
     # Another URL field, and a Parquet file's URL columns (a nested one among them).
     rows = [{"text": "P1.", "link": "https://e.example/1", "metadata": {"url": "https://f.example/1"}},
             {"text": "P2.", "link": None, "metadata": {"url": "https://f.example/2"}},
             {"text": "P3.", "link": "https://www.e.example/3", "metadata": None}]
     pq.write_table(pa.Table.from_pylist(rows), tmp_path / "c.parquet")
-    assert list(record_sites(tmp_path / "c.parquet", tmp_path, max_document_bytes=None)) == ["f.example"] * 2
+    assert list(record_sites(tmp_path / "c.parquet", tmp_path, max_document_bytes=None)) == [
+        "f.example", "f.example", None]
     assert sites_read(tmp_path / "c.parquet", tmp_path) == ["f.example"] * 2
     assert list(record_sites(tmp_path / "c.parquet", tmp_path, max_document_bytes=None, url_key="link")) == [
-        "e.example", "e.example"]
+        "e.example", None, "e.example"]
     assert sites_read(tmp_path / "c.parquet", tmp_path, url_key="link") == ["e.example", "e.example"]
     # An HTML page's URL is known once trafilatura has read it: it may be of any site. A text file has none.
     (tmp_path / "page.html").write_text(HTML, encoding="utf-8")
     (tmp_path / "one.txt").write_text("Title\n\nBody.", encoding="utf-8")
     assert list(record_sites(tmp_path / "page.html", tmp_path, max_document_bytes=None)) == [ANY_SITE]
-    assert list(record_sites(tmp_path / "one.txt", tmp_path, max_document_bytes=None)) == []
+    assert list(record_sites(tmp_path / "one.txt", tmp_path, max_document_bytes=None)) == [None]

@@ -32,7 +32,7 @@ def test_a_site_is_the_host_of_the_url_without_www(url, site):
 
 
 def test_the_census_bounds_the_documents_of_each_site():
-    census = Census.of(["a.example", "a.example", "b.example", ANY_SITE])  # ANY_SITE: an HTML page
+    census = Census.of(["a.example", None, "a.example", "b.example", ANY_SITE])  # ANY_SITE: an HTML page
     assert census.may_repeat("a.example", 3) and not census.may_repeat("b.example", 3)
     assert census.may_repeat("b.example", 2) and census.may_repeat("c.example", 1)
     assert not census.may_repeat("c.example", 2) and not census.may_repeat(None, 1)

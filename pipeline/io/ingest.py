@@ -223,28 +223,31 @@ def read_records(path: Path, raw_dir: Path, *, max_document_bytes: int | None,
 
 
 def record_sites(path: Path, raw_dir: Path, *, max_document_bytes: int | None, follow_symlinks: bool = False,
-                 url_key: str = "url") -> Iterator[str]:
-    """The site (:func:`~pipeline.core.document.site_of` its URL) of each record of ``path`` that
-    :func:`read_records` would read with one, from the URL fields alone (a JSON line is parsed,
-    a Parquet file's URL columns read, nothing else checked); :data:`ANY_SITE` for a record whose
-    URL is known only once its HTML is extracted. Every such record is counted, and a record
-    counted may still be rejected: a site's count is at least its readable records'."""
+                 url_key: str = "url") -> Iterator[str | None]:
+    """Each record of ``path``'s site (:func:`~pipeline.core.document.site_of` its URL) from its
+    URL fields alone (a JSON line is parsed, a Parquet file's URL columns read, nothing else
+    checked): None for a record without one, :data:`ANY_SITE` for one whose URL is known only
+    once its HTML is extracted. A record with a site may still be rejected by
+    :func:`read_records`, but every record it reads with a site is counted here."""
     name = path.name.lower()
     if not follow_symlinks and outside(path, raw_dir):
+        yield None
         return
     keys = Keys(url=url_key)
     if name.endswith(JSONL_SUFFIXES):
         try:
             with open_input(path) as fh:
                 for _, line in _jsonl_lines(fh, Limits(max_document_bytes, None)):
-                    if isinstance(line, bytes) and line.strip() and (site := _json_site(line, keys)):
-                        yield site
+                    if isinstance(line, int):  # too long: dropped unread
+                        yield None
+                    elif line.strip():
+                        yield _json_site(line, keys)
         except DECOMPRESSION_ERRORS:  # read_records rejects the rest of the file
-            return
+            yield None
     elif name.endswith(PARQUET_SUFFIXES):
         yield from _parquet_sites(path, keys)
-    elif name.endswith(HTML_SUFFIXES):
-        yield ANY_SITE
+    else:
+        yield ANY_SITE if name.endswith(HTML_SUFFIXES) else None
 
 
 def _json_site(line: bytes, keys: Keys) -> str | None:
@@ -265,7 +268,7 @@ def _fields_site(obj: object, keys: Keys) -> str | None:
     return site_of(url) if isinstance(url, str) else None
 
 
-def _parquet_sites(path: Path, keys: Keys) -> Iterator[str]:
+def _parquet_sites(path: Path, keys: Keys) -> Iterator[str | None]:
     """The sites of a Parquet file's records, reading only the columns their URL can be in; the
     rows of a row group that cannot be read so are each of any site."""
     import pyarrow.parquet as pq
@@ -275,18 +278,19 @@ def _parquet_sites(path: Path, keys: Keys) -> Iterator[str]:
         names = set(parquet.schema_arrow.names)
         sizes = [parquet.metadata.row_group(group).num_rows for group in range(parquet.num_row_groups)]
     except Exception:  # noqa: BLE001 - read_records rejects the file
+        yield None
         return
     columns = sorted(names & {part for key in keys.urls for part in (key, key.split(".")[0])})
-    if not columns:
-        return
     for group, rows in enumerate(sizes):
+        if not columns:
+            yield from [None] * rows
+            continue
         read = 0
         try:
             for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group], columns=columns):
                 for obj in batch.to_pylist():
                     read += 1
-                    if site := _fields_site(obj, keys):
-                        yield site
+                    yield _fields_site(obj, keys)
         except Exception:  # noqa: BLE001 - read_records reads what it can of the group
             yield from [ANY_SITE] * (rows - read)
 

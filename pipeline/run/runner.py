@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 from tqdm import tqdm
 
@@ -38,6 +39,8 @@ from pipeline.run.processor import PAGES
 from pipeline.run.sites import Census, RepeatedLines, SiteCounter
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Runs with more documents than this show a progress bar (on stderr).
 PROGRESS_MIN_DOCS = 10
@@ -225,9 +228,12 @@ def _count_sites(files: list[Path], raw_dir: Path, config: Config, runner, repor
     min_docs = settings["min_docs"]
     if min_docs is None:
         return None
-    census = Census.of(site for path in files for site in ingest.record_sites(
-        path, raw_dir, max_document_bytes=reading["max_document_bytes"],
-        follow_symlinks=reading["follow_symlinks"], url_key=reading["url_key"]))
+    with tqdm(total=total, unit="doc", desc="census of sites", file=sys.stderr,
+              disable=_no_progress(quiet, total), dynamic_ncols=True) as progress:
+        census = Census.of(_progressed(
+            (site for path in files for site in ingest.record_sites(
+                path, raw_dir, max_document_bytes=reading["max_document_bytes"],
+                follow_symlinks=reading["follow_symlinks"], url_key=reading["url_key"])), progress))
     with SiteCounter(min_docs=min_docs, min_docs_ratio=settings["min_docs_ratio"],
                      spill_dir=reports_dir) as counter:
         if not census.any_may_repeat(min_docs):  # no site has the documents: nothing to read
@@ -246,10 +252,10 @@ def _no_progress(quiet: bool, total: int) -> bool:
     return quiet or total <= PROGRESS_MIN_DOCS or not sys.stderr.isatty()
 
 
-def _progressed(records: Iterator[RawRecord], progress: tqdm) -> Iterator[RawRecord]:
-    for record in records:
+def _progressed(items: Iterator[T], progress: tqdm) -> Iterator[T]:
+    for item in items:
         progress.update(1)
-        yield record
+        yield item
 
 
 def _site_summary(repeated: RepeatedLines | None) -> dict:

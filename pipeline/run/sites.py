@@ -53,9 +53,10 @@ class Census:
     anywhere: int  # records that may be of any site: HTML files, whose URL is known once extracted
 
     @classmethod
-    def of(cls, sites: Iterable[str]) -> Census:
-        """From each record's site (:data:`~pipeline.io.ingest.ANY_SITE`: it may be of any)."""
-        counted = Counter(sites)
+    def of(cls, sites: Iterable[str | None]) -> Census:
+        """From each record's site (None: it has none; :data:`~pipeline.io.ingest.ANY_SITE`: it
+        may be of any)."""
+        counted = Counter(site for site in sites if site is not None)
         return cls(counted, counted.pop(ANY_SITE, 0))
 
     def may_repeat(self, site: str | None, min_docs: int) -> bool:
