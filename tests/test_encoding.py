@@ -47,3 +47,20 @@ def test_undecodable_bytes_fail_with_a_reason(data, reason):
 
 def test_empty_input_decodes_to_empty_text():
     assert decode(b"").text == ""
+
+
+def test_plain_utf8_reads_what_decode_reads_when_no_other_encoding_comes_first():
+    from pipeline.io.encoding import plain_utf8
+
+    assert plain_utf8(TEXT.encode("utf-8")) == decode(TEXT.encode("utf-8")).text == TEXT
+    assert plain_utf8(b"") == ""
+    # A BOM, NUL bytes (decode tries UTF-16 first) or bytes that are not UTF-8: not plain.
+    for data in (codecs.BOM_UTF8 + TEXT.encode("utf-8"), TEXT.encode("utf-16"), TEXT.encode("utf-16-le"),
+                 TEXT.encode("cp1252")):
+        assert plain_utf8(data) is None
+    # It checks nothing else: decode rejects text that is mostly control characters.
+    controls = bytes(range(1, 32)) * 10
+    assert plain_utf8(controls) == controls.decode()
+    with pytest.raises(DecodeError) as info:
+        decode(controls)
+    assert info.value.reason == BINARY

@@ -39,6 +39,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
 # C0 and C1 control characters other than tab, newline, carriage return, form feed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
@@ -79,6 +80,18 @@ def decode(data: bytes) -> Decoded:
             f"invalid UTF-8 at byte {utf8_error.start} ({utf8_error.reason}) in otherwise UTF-8 text",
         )
     return _legacy(data, utf8_error)
+
+
+def plain_utf8(data: bytes) -> str | None:
+    """``data``'s text as :func:`decode` reads it, when it is UTF-8 with no BOM and no NUL byte
+    (so no other encoding is tried first), without the check for control characters; None for
+    any other data. For a reader that needs a field of the text, not a verdict on it."""
+    if b"\x00" in data or data.startswith(_BOM_PREFIXES):
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _utf16_without_bom(data: bytes) -> Decoded | None:

@@ -26,7 +26,7 @@ from typing import IO, NamedTuple
 import zstandard
 
 from pipeline.core.document import Status, site_of
-from pipeline.io.encoding import DecodeError, decode
+from pipeline.io.encoding import DecodeError, decode, plain_utf8
 from pipeline.io.ids import HTML_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, SUFFIXES, file_id, record_id
 from pipeline.io.records import (
     EMPTY,
@@ -254,7 +254,8 @@ def _json_site(line: bytes, keys: Keys) -> str | None:
     """The site of the JSON line's record, its URL read as :func:`_jsonl_record` reads it; None
     for a line that is no readable record."""
     try:
-        obj = json.loads(decode(line).text)
+        text = plain_utf8(line)
+        obj = json.loads(decode(line).text if text is None else text)
     except (DecodeError, ValueError, RecursionError):
         return None
     return _fields_site(obj, keys)
