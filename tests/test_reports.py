@@ -199,9 +199,11 @@ def test_each_report_links_to_its_neighbours_in_run_order(seed_run):
 
 def test_report_time_is_in_the_manifest(seed_run):
     timings = read_manifest(seed_run.reports)["timings"]
-    # Pages are made in the workers (page_seconds), written and indexed here (report_seconds).
+    # Pages are made in the workers (page_seconds), written and indexed here (report_seconds), as
+    # are cleaned/ and the tables (output_seconds).
     assert 0 < timings["page_seconds"] < timings["total_seconds"]
     assert 0 < timings["report_seconds"] < timings["total_seconds"]
+    assert 0 < timings["output_seconds"] < timings["total_seconds"]
 
 
 def test_every_annotation_is_one_mark_in_its_report(seed_run):

@@ -130,6 +130,7 @@ def _run(raw_dir: Path, shard: Shard, config: Config, *, quiet: bool, executor: 
     sinks = (articles, dolma, signals, texts)
     reports = ReportWriter(reports_dir, Decide.from_config(config), chosen, config["spun"]["flag_above"])
     counts = {status.value: 0 for status in Status}
+    output_seconds = 0.0  # writing cleaned/ and the tables (the signals, texts, articles and dolma files)
     # Ids are unique across the dataset: the other shards' are taken.
     seen_ids: set[str] = {doc_id.lower() for other in others for doc_id in other.ids()}
     written_ids: set[str] = set()
@@ -144,6 +145,7 @@ def _run(raw_dir: Path, shard: Shard, config: Config, *, quiet: bool, executor: 
             records = _with_previous(_timed(_unique(_records(files, raw_dir, config), seen_ids), ingest_seconds),
                                      previous, reports_dir, PagePolicy.from_config(config))
             for outcome in runner.map(records, repeated):
+                writing = time.perf_counter()
                 row = outcome.row
                 signals.add(row)
                 if outcome.text is not None:
@@ -158,6 +160,7 @@ def _run(raw_dir: Path, shard: Shard, config: Config, *, quiet: bool, executor: 
                         write_text(path, outcome.cleaned + "\n")
                 else:  # kept by an earlier run, perhaps
                     path.unlink(missing_ok=True)
+                output_seconds += time.perf_counter() - writing
                 reused += outcome.reused
                 # A reused document with the same row (the page's content, its place in the input
                 # included) has the page the previous run wrote; its pager changes if its neighbours did.
@@ -166,8 +169,10 @@ def _run(raw_dir: Path, shard: Shard, config: Config, *, quiet: bool, executor: 
                             has_page=outcome.has_page)
                 written_ids.add(row["id"])
                 progress.update(1)
+        writing = time.perf_counter()
         for sink in sinks:
             sink.close()
+        output_seconds += time.perf_counter() - writing
     except BaseException as exc:
         for sink in sinks:
             sink.abort(exc)
@@ -203,7 +208,8 @@ def _run(raw_dir: Path, shard: Shard, config: Config, *, quiet: bool, executor: 
     page_seconds = seconds.pop(PAGES, 0.0)
     stage_seconds = {"ingest": ingest_seconds[0], "site_count": count_seconds,
                      **{spec.name: 0.0 for spec in chosen}, **seconds}
-    manifest["timings"] = _timings(stage_seconds, page_seconds, reports.seconds, time.perf_counter() - started)
+    manifest["timings"] = _timings(stage_seconds, page_seconds, reports.seconds, output_seconds,
+                                   time.perf_counter() - started)
     manifest["timings"]["executor"] = runner.description
     # Like the timings, not shown in the index: a re-run's index is the same bytes.
     manifest["incremental"] = {"reused": reused, "cleaned": counts_with_total["total"] - reused,
@@ -266,12 +272,14 @@ def _site_summary(repeated: RepeatedLines | None) -> dict:
             "repeated_lines": len(repeated)}
 
 
-def _timings(stage_seconds: dict[str, float], page_seconds: float, report_seconds: float, total: float) -> dict:
+def _timings(stage_seconds: dict[str, float], page_seconds: float, report_seconds: float, output_seconds: float,
+             total: float) -> dict:
     """``page_seconds``: making rows and report pages in the workers (summed over them);
-    ``report_seconds``: writing them and the index in this process."""
+    ``report_seconds``: writing them and the index in this process; ``output_seconds``: writing
+    cleaned/ and the tables in this process."""
     return {"stage_seconds": {name: round(value, 3) for name, value in stage_seconds.items()},
             "page_seconds": round(page_seconds, 3), "report_seconds": round(report_seconds, 3),
-            "total_seconds": round(total, 3)}
+            "output_seconds": round(output_seconds, 3), "total_seconds": round(total, 3)}
 
 
 def _records(files: list[Path], raw_dir: Path, config: Config) -> Iterator[RawRecord]:
