@@ -221,14 +221,13 @@ def read_records(path: Path, raw_dir: Path, *, max_document_bytes: int | None,
         yield _read_single(path, source, limits, html=name.endswith(HTML_SUFFIXES))
 
 
-
 def record_sites(path: Path, raw_dir: Path, *, max_document_bytes: int | None, follow_symlinks: bool = False,
                  url_key: str = "url") -> Iterator[str | None]:
-    """Each record of ``path``'s site (:func:`~pipeline.core.document.site_of` its URL) from its
-    URL fields alone (a JSON line is parsed, a Parquet file's URL columns read, nothing else
-    checked): None for a record without one, :data:`ANY_SITE` for one whose URL is known only
-    once its HTML is extracted. A record with a site may still be rejected by
-    :func:`read_records`, but every record it reads with a site is counted here."""
+    """The site (:func:`~pipeline.core.document.site_of` its URL) of each record of ``path``,
+    from the URL fields alone (a JSON line is parsed, a Parquet file's URL columns read, nothing
+    else checked): None for a record without one, :data:`ANY_SITE` for one whose URL is known
+    only once its HTML is extracted. A record with a site here may still be rejected by
+    :func:`read_records`, but every record it reads with a site has that site here."""
     name = path.name.lower()
     if not follow_symlinks and outside(path, raw_dir):
         yield None
