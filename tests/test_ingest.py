@@ -212,3 +212,21 @@ def test_the_site_census_reads_the_url_fields_as_the_reader_does(tmp_path):
     (tmp_path / "one.txt").write_text("Title\n\nBody.", encoding="utf-8")
     assert list(record_sites(tmp_path / "page.html", tmp_path, max_document_bytes=None)) == [ANY_SITE]
     assert list(record_sites(tmp_path / "one.txt", tmp_path, max_document_bytes=None)) == [None]
+
+
+def test_an_html_page_can_be_read_now_and_extracted_where_it_is_cleaned(tmp_path):
+    from pipeline.io.ingest import extract
+
+    (tmp_path / "page.html").write_text(HTML, encoding="utf-8")
+    (eager,) = records(tmp_path / "page.html")
+    (deferred,) = read_records(tmp_path / "page.html", tmp_path, **LIMITS, defer_html=True)
+    # Read, hashed and decoded, but not extracted: a run's workers run trafilatura, not its reader.
+    assert (deferred.text, deferred.title, deferred.status, deferred.markup.html) == (None, None, None, HTML)
+    assert deferred.content_hash == eager.content_hash
+    assert extract(deferred) is deferred and deferred.markup is None
+    assert deferred == eager
+    # What extraction rejects, it rejects where it runs.
+    (tmp_path / "empty.html").write_text("<html><body></body></html>", encoding="utf-8")
+    (empty,) = read_records(tmp_path / "empty.html", tmp_path, **LIMITS, defer_html=True)
+    assert empty.status is None
+    assert (extract(empty).status.value, empty.reason) == ("dropped", "ingest.no_content")

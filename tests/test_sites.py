@@ -156,3 +156,30 @@ def test_a_new_page_that_makes_a_line_repeated_cleans_its_sites_pages_again(tmp_
     assert again.cleaned_text("river-0") == f"River 0\n\n{body(1)}\n"
     full = run_cli(tmp_path / "raw", tmp_path / "full", "--force")
     assert tree_bytes(again.root) == tree_bytes(full.root)
+
+
+def html_page(n: int) -> str:
+    """A kitchen.example article as HTML: its URL in the canonical link, a shared newsletter line in its body."""
+    paragraphs = "".join(f"<p>{part}</p>" for part in body(n).split("\n\n"))
+    return (f'<!DOCTYPE html><html><head><title>Tip {n}</title>'
+            f'<link rel="canonical" href="https://www.kitchen.example/tips/{n}"></head><body>'
+            f"<article><h1>Tip {n}</h1>{paragraphs}<p>{NEWSLETTER}</p></article></body></html>")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_html_pages_are_extracted_by_the_workers_and_counted_by_their_url(tmp_path, workers):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for n in range(3):
+        (raw / f"tip-{n}.html").write_text(html_page(n), encoding="utf-8")
+    (raw / "empty.html").write_text("<html><head><title>Nothing</title></head><body></body></html>", encoding="utf-8")
+    run = run_cli(raw, tmp_path / "out", "--workers", workers)
+    assert run.exit_code == 0
+    # The URL trafilatura reads from each page puts the three on one site: the newsletter line is its template.
+    row = run.row("tip-0")
+    assert (row["site"], row["site_repeated_lines"]) == ("kitchen.example", 1)
+    assert run.cleaned_text("tip-0") == f"Tip 0\n\n{body(0)}\n"
+    empty = run.row("empty")
+    assert (empty["status"], list(empty["reasons"])) == ("dropped", ["ingest.no_content"])
+    assert read_manifest(run.reports)["site_lines"] == {
+        "counted": True, "documents_keyed": 3, "sites_with_repeated_lines": 1, "repeated_lines": 1}

@@ -38,6 +38,7 @@ from pipeline.io.records import (
     UNREADABLE,
     Keys,
     Limits,
+    Markup,
     RawRecord,
     from_fields,
 )
@@ -200,10 +201,12 @@ def outside(path: Path, raw_dir: Path) -> bool:
 
 def read_records(path: Path, raw_dir: Path, *, max_document_bytes: int | None,
                  max_line_chars: int | None, follow_symlinks: bool = False, text_key: str = "text",
-                 id_key: str = "id", url_key: str = "url") -> Iterator[RawRecord]:
+                 id_key: str = "id", url_key: str = "url", defer_html: bool = False) -> Iterator[RawRecord]:
     """The records of one input file, lazily, each readable or rejected with a reason. A link to
     a file outside ``raw_dir`` is not read unless ``follow_symlinks``: its one record fails. The
-    ``*_key`` arguments say which field of a JSON or Parquet record holds what (see :class:`Keys`)."""
+    ``*_key`` arguments say which field of a JSON or Parquet record holds what (see :class:`Keys`).
+    With ``defer_html``, an HTML page's article is not extracted here: the record carries its
+    :class:`~pipeline.io.records.Markup` for :func:`extract` (a run's workers extract, in parallel)."""
     source = source_name(path, raw_dir)
     name = path.name.lower()
     if not follow_symlinks and outside(path, raw_dir):
@@ -218,7 +221,16 @@ def read_records(path: Path, raw_dir: Path, *, max_document_bytes: int | None,
     elif name.endswith(PARQUET_SUFFIXES):
         yield from _read_parquet(path, source, limits, keys)
     else:
-        yield _read_single(path, source, limits, html=name.endswith(HTML_SUFFIXES))
+        yield _read_single(path, source, limits, html=name.endswith(HTML_SUFFIXES), defer=defer_html)
+
+
+def extract(record: RawRecord) -> RawRecord:
+    """``record`` with its deferred HTML page's article extracted (or rejected saying why); any
+    other record as it is."""
+    if record.markup is None:
+        return record
+    markup, record.markup = record.markup, None
+    return _from_html(record, markup.html, markup.limits)
 
 
 def record_sites(path: Path, raw_dir: Path, *, max_document_bytes: int | None, follow_symlinks: bool = False,
@@ -295,7 +307,7 @@ def _parquet_sites(path: Path, keys: Keys) -> Iterator[str | None]:
             yield from [ANY_SITE] * (rows - read)
 
 
-def _read_single(path: Path, source: str, limits: Limits, *, html: bool) -> RawRecord:
+def _read_single(path: Path, source: str, limits: Limits, *, html: bool, defer: bool = False) -> RawRecord:
     record = RawRecord(id=file_id(source), source=source, position=0)
     try:
         size = path.stat().st_size
@@ -312,6 +324,9 @@ def _read_single(path: Path, source: str, limits: Limits, *, html: bool) -> RawR
         return record.reject(Status.FAILED, exc.reason, str(exc))
     record.encoding = decoded.encoding
     text = decoded.text
+    if html and defer:
+        record.markup = Markup(text, limits)
+        return record
     if html:
         return _from_html(record, text, limits)
     if not text.strip():

@@ -35,6 +35,15 @@ MAX_METADATA_DEPTH = 64
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+@dataclass(frozen=True, slots=True)
+class Markup:
+    """An HTML page read but not yet extracted: the worker that cleans it runs trafilatura
+    (:func:`pipeline.io.ingest.extract`), so the reading process does not."""
+
+    html: str
+    limits: Limits
+
+
 @dataclass(slots=True)
 class RawRecord:
     """One input document as read, before normalization."""
@@ -63,6 +72,8 @@ class RawRecord:
     sequence: int = 0
     # With ``previous``: its page, which shows the decision's thresholds, stands if its row does.
     same_page: bool = False
+    # An HTML page's markup until its article is extracted (then its text, title and URL are set).
+    markup: Markup | None = None
 
     def reject(self, status: Status, reason: str, error: str) -> RawRecord:
         self.status, self.reason, self.error = status, reason, error

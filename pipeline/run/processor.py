@@ -14,6 +14,7 @@ from pipeline.core.decide import Decide
 from pipeline.core.document import Annotation, Document, Status
 from pipeline.core.registry import Stage, check_order, registered
 from pipeline.core.render import cleaned_text
+from pipeline.io.ingest import extract
 from pipeline.io.outputs import Columns
 from pipeline.io.records import RawRecord
 from pipeline.reports.pages import PagePolicy, Pages, Tally
@@ -25,6 +26,8 @@ from pipeline.stages.normalize import make_document
 PIPELINE_ERROR = "pipeline.error"
 # Processor.seconds' key for the time spent making rows and report pages (not a stage).
 PAGES = "report_pages"
+# ... and for extracting the HTML pages the reader deferred (the manifest adds it to reading's).
+INGEST = "ingest"
 
 
 class Pipeline:
@@ -105,6 +108,7 @@ class Processor:
         self.seconds = self.pipeline.seconds
         self.seconds[NORMALIZE] = 0.0  # making the Document of the normalized text: a step, not a stage
         self.seconds[PAGES] = 0.0
+        self.seconds[INGEST] = 0.0  # extracting the HTML pages the reader deferred
         # The models and lexicons just loaded live as long as the process: frozen, the collector's
         # full collections no longer walk them (they took half of its time; 250 bench documents).
         gc.freeze()
@@ -125,6 +129,10 @@ class Processor:
         return outcome
 
     def _clean(self, record: RawRecord, repeated: RepeatedLines | None) -> Outcome:
+        if record.markup is not None:
+            started = time.perf_counter()
+            extract(record)
+            self.seconds[INGEST] += time.perf_counter() - started
         if record.status is not None:
             return Outcome(record)
         try:

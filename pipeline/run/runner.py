@@ -35,7 +35,7 @@ from pipeline.reports import ReportWriter
 from pipeline.reports.pages import PagePolicy, document_file
 from pipeline.run.executors import make_executor
 from pipeline.run.incremental import Previous, run_key
-from pipeline.run.processor import PAGES
+from pipeline.run.processor import INGEST, PAGES
 from pipeline.run.sites import Census, RepeatedLines, SiteCounter
 
 log = logging.getLogger(__name__)
@@ -206,7 +206,8 @@ def _run(raw_dir: Path, shard: Shard, config: Config, *, quiet: bool, executor: 
     # Stage seconds are summed over workers (CPU time spent in each stage, not wall time).
     seconds = dict(runner.seconds)
     page_seconds = seconds.pop(PAGES, 0.0)
-    stage_seconds = {"ingest": ingest_seconds[0], "site_count": count_seconds,
+    # Reading: in this process, and extracting HTML pages in the workers.
+    stage_seconds = {"ingest": ingest_seconds[0] + seconds.pop(INGEST, 0.0), "site_count": count_seconds,
                      **{spec.name: 0.0 for spec in chosen}, **seconds}
     manifest["timings"] = _timings(stage_seconds, page_seconds, reports.seconds, output_seconds,
                                    time.perf_counter() - started)
@@ -247,7 +248,9 @@ def _count_sites(files: list[Path], raw_dir: Path, config: Config, runner, repor
         with tqdm(total=total, unit="doc", desc="counting site lines", file=sys.stderr,
                   disable=_no_progress(quiet, total), dynamic_ncols=True) as progress:
             records = _progressed(_records(files, raw_dir, config), progress)
-            for part in runner.count(record for record in records if census.may_repeat(site_of(record.url), min_docs)):
+            # An HTML page's URL is known once a worker extracts it.
+            for part in runner.count(record for record in records
+                                     if record.markup is not None or census.may_repeat(site_of(record.url), min_docs)):
                 counter.add(part)
         return counter.result()
 
@@ -284,7 +287,7 @@ def _timings(stage_seconds: dict[str, float], page_seconds: float, report_second
 
 def _records(files: list[Path], raw_dir: Path, config: Config) -> Iterator[RawRecord]:
     for path in files:
-        yield from ingest.read_records(path, raw_dir, **config["ingest"])
+        yield from ingest.read_records(path, raw_dir, **config["ingest"], defer_html=True)
 
 
 def _unique(records: Iterator[RawRecord], seen: set[str]) -> Iterator[RawRecord]:

@@ -32,7 +32,7 @@ import numpy as np
 
 from pipeline._core import site_key, site_line_keys, site_lines
 from pipeline.core.document import Document, site_of
-from pipeline.io.ingest import ANY_SITE
+from pipeline.io.ingest import ANY_SITE, extract
 from pipeline.io.records import RawRecord
 from pipeline.stages.normalize import make_document
 
@@ -76,10 +76,12 @@ class SiteKeys:
 
 
 def map_keys(records: Iterable[RawRecord]) -> SiteKeys:
-    """The map: each record's site and the keys of its body lines (records without a site add nothing)."""
+    """The map: each record's site and the keys of its body lines (records without a site add
+    nothing; an HTML page is extracted first, here on the worker)."""
     out = SiteKeys()
     parts: list[np.ndarray] = []
     for record in records:
+        extract(record)
         site = site_of(record.url)
         if site is None or record.status is not None or record.text is None:
             continue
