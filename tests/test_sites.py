@@ -183,3 +183,28 @@ def test_html_pages_are_extracted_by_the_workers_and_counted_by_their_url(tmp_pa
     assert (empty["status"], list(empty["reasons"])) == ("dropped", ["ingest.no_content"])
     assert read_manifest(run.reports)["site_lines"] == {
         "counted": True, "documents_keyed": 3, "sites_with_repeated_lines": 1, "repeated_lines": 1}
+
+
+def test_a_page_trafilatura_cannot_read_fails_alone(tmp_path, monkeypatch):
+    import trafilatura
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for n in range(3):
+        (raw / f"tip-{n}.html").write_text(html_page(n), encoding="utf-8")
+    extract = trafilatura.bare_extraction
+
+    def breaks_on_tip_1(html, **options):
+        if "Tip 1<" in html:
+            raise ValueError("unreadable markup")
+        return extract(html, **options)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", breaks_on_tip_1)
+    run = run_cli(raw, tmp_path / "out", "--workers", "1")
+    assert run.exit_code == 0
+    failed = run.row("tip-1")
+    assert (failed["status"], list(failed["reasons"])) == ("failed", ["pipeline.error"])
+    assert failed["error"].startswith("ValueError: unreadable markup")
+    # The other two are still a site of 2 documents: under min_docs, nothing is its template.
+    assert run.row("tip-0")["site_repeated_lines"] == 0
+    assert read_manifest(run.reports)["site_lines"]["documents_keyed"] == 2

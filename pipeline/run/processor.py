@@ -129,13 +129,13 @@ class Processor:
         return outcome
 
     def _clean(self, record: RawRecord, repeated: RepeatedLines | None) -> Outcome:
-        if record.markup is not None:
-            started = time.perf_counter()
-            extract(record)
-            self.seconds[INGEST] += time.perf_counter() - started
-        if record.status is not None:
-            return Outcome(record)
         try:
+            if record.markup is not None:
+                started = time.perf_counter()
+                extract(record)
+                self.seconds[INGEST] += time.perf_counter() - started
+            if record.status is not None:
+                return Outcome(record)
             started = time.perf_counter()
             doc = make_document(record)
             # Normalizing (a step before the stages) makes the Document's text.

@@ -81,7 +81,10 @@ def map_keys(records: Iterable[RawRecord]) -> SiteKeys:
     out = SiteKeys()
     parts: list[np.ndarray] = []
     for record in records:
-        extract(record)
+        try:
+            extract(record)
+        except Exception:  # noqa: BLE001 - the cleaning pass fails the document, saying why
+            continue
         site = site_of(record.url)
         if site is None or record.status is not None or record.text is None:
             continue
