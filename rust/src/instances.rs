@@ -313,6 +313,12 @@ impl Instances {
         [or(fit_in), or(fit_out), or(bridge), wedge]
     }
 
+    /// 1 when the period right after a copy is an abbreviation's that ends the copy ("Motor City
+    /// Electric Co. is ..."): it is the copy's, and ends no clause or sentence; else 0.
+    fn owned_period(&self, line: &[char], end: usize) -> usize {
+        usize::from(line.get(end) == Some(&'.') && !self.sentence_end.ends(&line[..end + 1]))
+    }
+
     fn instance(
         &self,
         lm: &TrigramLm,
@@ -323,7 +329,7 @@ impl Instances {
         title: &str,
     ) -> Vec<(&'static str, f64)> {
         let copy = &line[start..end];
-        let (mut before, mut after) = (&line[..start], &line[end..]);
+        let (mut before, mut after) = (&line[..start], &line[end + self.owned_period(line, end)..]);
         let (opening, closing) = wrapping(before, after);
         if opening > 0 {
             // judged by what is outside the marks
@@ -505,7 +511,10 @@ impl Instances {
                 rows.extend(order.iter().flatten().map(|&k| row[k].1));
                 // Alone: no token of the line starts in its clause outside it (the line's
                 // tokens start on characters of the whole text).
-                let (from, to) = clause(line, within);
+                let (from, to) = clause(
+                    line,
+                    (within.0, within.1 + self.owned_period(line, within.1)),
+                );
                 let at = |k: usize| tokens.starts.partition_point(|&s| s < line_at + k);
                 alone += usize::from(at(from) == a && at(to) == b);
                 // A line's edge is no frame: each counts as a new one.

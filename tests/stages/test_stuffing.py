@@ -26,6 +26,7 @@ from pipeline.stages.stuffing.features import (
     CANDIDATE_FEATURES,
     CANDIDATE_MODEL_FEATURES,
     DOCUMENT_FEATURES,
+    INSTANCE_FEATURES,
     candidate_rows,
     describe,
 )
@@ -109,6 +110,22 @@ def test_a_copy_alone_in_its_clause_is_told_from_a_term_inside_one():
     ])
     rows = described_of(body)
     assert rows["trail running shoes"][CANDIDATE_FEATURES.index("clause_alone")] == 3 / 5
+
+
+def test_a_period_an_abbreviation_owns_does_not_end_the_copy_s_sentence():
+    body = "\n\n".join([
+        "Motor City Electric Co. wired the stadium.",  # the name's own period
+        "We called Motor City Electric Co. Then we waited.",  # the name's, though a sentence ends too
+        "Motor City Electric Co. is in Detroit.",
+        "Motor City Electric. The work took a year.",  # a sentence's period
+    ])
+    doc, found = _candidates(body, "A title")
+    rows = {d.candidate.phrase: d.instance_rows for d in describe(doc, found, stop_words())}
+    columns = [INSTANCE_FEATURES.index("after_period"), INSTANCE_FEATURES.index("own_sentence")]
+    assert rows["motor city electric co"][:, columns].tolist() == [[0, 0], [0, 0], [0, 0]]
+    assert rows["motor city electric"][:, columns].tolist() == [[0, 0], [0, 0], [0, 0], [1, 1]]
+    # nor the name's clause: each shares it with other words
+    assert described_of(body)["motor city electric co"][CANDIDATE_FEATURES.index("clause_alone")] == 0
 
 
 def test_a_candidate_is_compared_with_the_document_s_other_repeats_not_its_own_sub_spans():

@@ -9,9 +9,10 @@ many times; a writer repeats a topic term grammatically, in the same few frames.
    count, frames, topic and title evidence, kinds of place, and its placement against the
    document's other repeats.
 3. Three gradient-boosted tree models (``train.py``, ``DATA_CARD.md``; trained on seven stuffer
-   designs): placement P per instance; the candidate model, over the candidate and those P, picks
-   the stuffed keyphrases (P ≥ ``candidate_threshold``; of overlapping ones the longest); the copy
-   model keeps the natural uses (a copy goes at P ≥ ``instance_threshold``).
+   designs): placement P per instance (from all but the marks beside it); the candidate model,
+   over the candidate and those P, picks the stuffed keyphrases (P ≥ ``candidate_threshold``; of
+   overlapping ones the longest); the copy model keeps the natural uses (a copy goes at P ≥
+   ``instance_threshold``).
 4. Each copy is cut with what only attached it (``spans.py``), coded by its place
    (``stuffing.keyphrase_own_line``, ...) and with the facts the models read as its reason.
 """

@@ -15,7 +15,7 @@ import numpy as np
 
 from pipeline.core.config import ConfigError
 from pipeline.language.trees import TREE_ARRAYS, Trees, load_model, read_model, write_model
-from pipeline.stages.stuffing.features import FEATURES
+from pipeline.stages.stuffing.features import FEATURES, placement_rows
 
 BUILTIN_MODEL = "stuffing.npz"
 # The models trained without one stuffer family each, ``without-<family>.npz`` (``make eval``'s rows).
@@ -41,8 +41,9 @@ class StuffingModel:
         return self.candidates.predict(rows) if len(rows) else np.zeros(0)
 
     def placement_scores(self, rows: np.ndarray) -> np.ndarray:
-        """P(the instance sits where a pasted copy sits) per row of ``INSTANCE_FEATURES``."""
-        return self.placement.predict(rows) if len(rows) else np.zeros(0)
+        """P(the instance sits where a pasted copy sits) per row of ``INSTANCE_FEATURES`` (the model
+        reads their ``PLACEMENT_INPUTS``)."""
+        return self.placement.predict(placement_rows(rows)) if len(rows) else np.zeros(0)
 
     def copy_scores(self, rows: np.ndarray) -> np.ndarray:
         """P(the instance of a keyphrase is a pasted copy) per row of ``features.instance_rows``."""

@@ -14,11 +14,11 @@
    other candidate is negative. An instance of the keyphrase is positive when the stuffer
    pasted it there, negative when it is a natural use (planted, or the article's own).
 4. Three gradient-boosted tree models (scikit-learn, fixed seed): the placement model over the
-   instance's features alone, copies against every other instance; the candidate model over the
-   candidate's features and the placement model's P of its instances (and of the document's
-   other candidates'), taken from models that did not see the document (two halves by page), as
-   the stage will see them; the copy model over
-   the candidate's and the instance's features, the keyphrases' copies against their natural uses.
+   instance's features but the marks beside it (``features.MARKS``), copies against every other
+   instance; the candidate model over the candidate's features and the placement model's P of its
+   instances (and of the document's other candidates'), taken from models that did not see the
+   document (two halves by page), as the stage will see them; the copy model over the
+   candidate's and the instance's features, the keyphrases' copies against their natural uses.
 5. The candidate threshold, from held-out P too (``CLEAN_DOCS_FLAGGED``): trees rank a stuffer
    they never met well but their P drifts, so the cut is set where the negatives are, averaged
    over ``CUT_SPLITS`` splits of the pages.
@@ -58,8 +58,10 @@ from pipeline.stages.stuffing.features import (
     CANDIDATE_MODEL_FEATURES,
     DIRECTIONS,
     INSTANCE_FEATURES,
+    PLACEMENT_INPUTS,
     candidate_rows,
     describe,
+    placement_rows,
 )
 from pipeline.stages.stuffing.model import BUILTIN_MODEL, LOFO_DIR, StuffingModel
 from pipeline.stages.stuffing.text import TOKEN
@@ -202,7 +204,7 @@ def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
     sizes = [len(r.instances) for r in rows]
     owner = np.repeat(np.arange(len(rows)), sizes)
     labels = np.array([r.label for r in rows])
-    places = np.vstack([r.instances for r in rows])
+    places = placement_rows(np.vstack([r.instances for r in rows]))
     copies = np.concatenate([r.copies for r in rows])
     # The placement model learns copies against every other instance, the keyphrases' natural uses
     # and a share of the other candidates' instances (weighted back up: most are alike).
@@ -225,7 +227,7 @@ def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
     y = np.concatenate([r.copies for r in keyphrases])
     # The layouts the stage hands the models (features.instance_rows and candidate_rows).
     if (places.shape[1], x.shape[1], candidates.shape[1]) != (
-            len(INSTANCE_FEATURES), len(CANDIDATE_FEATURES) + len(INSTANCE_FEATURES),
+            len(PLACEMENT_INPUTS), len(CANDIDATE_FEATURES) + len(INSTANCE_FEATURES),
             len(CANDIDATE_MODEL_FEATURES)):
         raise AssertionError(f"training rows of {places.shape[1]}, {x.shape[1]} and {candidates.shape[1]} features")
     # 5. The candidate threshold, from held-out P too: what all but CLEAN_DOCS_FLAGGED of the clean
