@@ -109,7 +109,8 @@ def _fold_b(articles: int, per_type: int) -> list:
 # clause raised the keyphrases found here from 203 to 231 of 404 (mixed_case's from 26 to 22);
 # candidates across brackets and a threshold averaged over five splits, to 271; leaving the family's
 # keyphrases out of the planted negatives too (they had been training negatives of every model), to 252;
-# a placement model that reads no separator, colon, comma or glue beside an instance, to 286.
+# a placement model that reads no separator, colon, comma or glue beside an instance (and a candidate
+# model that never lowers P for more kinds of place), to 286.
 STUFFING_PAGES, STUFFING_PAGES_PER_TYPE = 60, 10
 STUFFING_FOUND = {"title_span": (57, 35, 0.5749, 0.9702, 43), "seo_template": (60, 52, 0.8946, 0.989, 50),
                   "body_ngram": (60, 48, 0.8074, 0.9926, 51), "whole_title": (48, 32, 0.681, 0.9727, 34),
