@@ -120,12 +120,12 @@ def test_a_period_an_abbreviation_owns_does_not_end_the_copy_s_sentence():
         "Motor City Electric. The work took a year.",  # a sentence's period
     ])
     doc, found = _candidates(body, "A title")
-    rows = {d.candidate.phrase: d.instance_rows for d in describe(doc, found, stop_words())}
+    described = {d.candidate.phrase: d for d in describe(doc, found, stop_words())}
     columns = [INSTANCE_FEATURES.index("after_period"), INSTANCE_FEATURES.index("own_sentence")]
-    assert rows["motor city electric co"][:, columns].tolist() == [[0, 0], [0, 0], [0, 0]]
-    assert rows["motor city electric"][:, columns].tolist() == [[0, 0], [0, 0], [0, 0], [1, 1]]
+    assert described["motor city electric co"].instance_rows[:, columns].tolist() == [[0, 0], [0, 0], [0, 0]]
+    assert described["motor city electric"].instance_rows[:, columns].tolist() == [[0, 0], [0, 0], [0, 0], [1, 1]]
     # nor the name's clause: each shares it with other words
-    assert described_of(body)["motor city electric co"][CANDIDATE_FEATURES.index("clause_alone")] == 0
+    assert described["motor city electric co"].row[CANDIDATE_FEATURES.index("clause_alone")] == 0
 
 
 def test_a_candidate_is_compared_with_the_document_s_other_repeats_not_its_own_sub_spans():
