@@ -352,3 +352,37 @@ def test_a_leave_one_out_model_sees_no_keyphrase_of_its_family_not_even_planted(
     assert [_trains(family, without) for family in (
         "title_span", "whole_title", f"{CLEAN}:article", f"{CLEAN}:page", f"{PLANTED}:seo_template",
         f"{PLANTED}:whole_title")] == [True, False, True, True, True, False]
+
+
+def test_of_overlapping_candidates_above_the_threshold_the_longest_is_taken():
+    from pipeline.stages.stuffing import choose
+
+    spans = [[(0, 10), (20, 30)], [(0, 20)], [(40, 50)], [(20, 25)], [(60, 70)]]
+    # 1 is the longest above 0.9; 0 overlaps it; 2 is below; 3 only touches 1's end; 4 overlaps nothing.
+    assert choose(np.array([0.95, 0.97, 0.5, 0.99, 0.93]), [3, 5, 4, 2, 2], spans, 0.9) == [1, 3, 4]
+    assert choose(np.array([0.95, 0.97, 0.5, 0.99, 0.93]), [3, 5, 4, 2, 2], spans, 0.999) == []
+
+
+def test_the_held_out_proxy_decides_on_training_rows_as_the_stage_does_on_the_document():
+    from pipeline.evaluation.stuffers import NATURAL, Stuffed
+    from pipeline.evaluation.wcxb import Page
+    from pipeline.stages.stuffing.model import StuffingModel
+    from pipeline.stages.stuffing.train import Featurizer, held_out_scores
+
+    kp, title = "Calf Pain After Running Fast", "Calf Pain After Running Fast: a guide"
+    natural = "New runners often get calf pain after running fast on hills."
+    body = "\n\n".join([f"{PROSE[0]} {kp}. {PROSE[1]}", f"{PROSE[2]} {kp}", natural, f"{PROSE[4]} | {kp}", kp,
+                        PROSE[3], PROSE[5]])
+    starts = [m.start() for m in re.finditer(re.escape(kp), body, re.IGNORECASE)]
+    at_natural = body.index("calf pain after")
+    sample = Stuffed(body, kp, 4, tuple((at, NATURAL if at == at_natural else "pasted") for at in starts))
+    page = Page("t", "article", "example.org", "", title, body, (), ())
+    rows = Featurizer().rows("title_span", page, sample, body, "t:title_span:0")
+    assert [len(r.spans) for r in rows if r.label] == [5]
+    scores = held_out_scores(StuffingModel.load(), rows, [])
+    # The stage on the same document: which of the five instances it cuts.
+    doc = stuffing_only(title, body)
+    cut = [any(a.start <= m.start() < a.end for a in doc.annotations if a.category == "stuffing")
+           for m in re.finditer(re.escape(kp), doc.text, re.IGNORECASE)][1:]  # the title's is no instance
+    assert cut == [True, True, False, True, True]
+    assert scores == {"documents": 1, "found": 1.0, "removed": 1.0, "natural_kept": 1.0, "planted_flagged": 0.0}

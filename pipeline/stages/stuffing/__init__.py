@@ -128,20 +128,13 @@ class KeywordStuffing(Stage):
         described = describe(doc, found, self._stop)
         flat = self.model.placement_scores(np.vstack([d.instance_rows for d in described]))
         placed = np.split(flat, np.cumsum([len(d.instance_rows) for d in described])[:-1])
-        scores = self.model.candidate_scores(candidate_rows(
-            [d.row for d in described], placed,
-            [[(inst.start, inst.end) for inst in d.candidate.instances] for d in described]))
+        spans = [[(inst.start, inst.end) for inst in d.candidate.instances] for d in described]
+        scores = self.model.candidate_scores(candidate_rows([d.row for d in described], placed, spans))
+        chosen = choose(scores, [len(d.candidate.key) for d in described], spans, self.candidate_threshold)
         stuffed: list[Decided] = []
-        taken: list[Instance] = []
-        # Of overlapping stuffed candidates the longest: its sub-spans are said more often only by
-        # the natural uses they add ("lower back pain" beside "lower back pain causing leg spasms").
-        above = [i for i in range(len(described)) if scores[i] >= self.candidate_threshold]
-        for i in sorted(above, key=lambda i: (-len(described[i].candidate.key), -scores[i])):
+        for i in chosen:
             d = described[i]
-            if any(a.start < b.end and b.start < a.end for a in d.candidate.instances for b in taken):
-                continue  # a sub-span or an overlapping span of a keyphrase already taken
-            stuffed.append(Decided(d, float(scores[i]), self.model.copy_scores(instance_rows(d))))
-            taken += d.candidate.instances
+            stuffed.append(Decided(d, float(scores[i]), self.model.copy_scores(instance_rows(d.row, d.instance_rows))))
         best = int(np.argmax(scores))
         top = stuffed[0] if stuffed else Decided(described[best], float(scores[best]), np.zeros(0))
         self._record(doc, top, words=len(doc.text.split()) or 1)
@@ -183,6 +176,23 @@ class KeywordStuffing(Stage):
                          reason=f"copy of {phrase!r} ({where}, {len(instances)} copies in {paragraphs} "
                                 f"paragraphs, P = {decided.probability:.2f} / {decided.copies[i]:.2f})")
             i = last + 1
+
+
+def choose(scores: np.ndarray, lengths: list[int], spans: list[list[tuple[int, int]]],
+           threshold: float) -> list[int]:
+    """Step 3's choice among a document's candidates (their P, lengths in tokens and instances'
+    character ranges): those at P ≥ ``threshold``, and of overlapping ones the longest (then the
+    likeliest): its sub-spans are said more often only by the natural uses they add ("lower back
+    pain" beside "lower back pain causing leg spasms"). Their positions, in that order."""
+    chosen: list[int] = []
+    taken: list[tuple[int, int]] = []
+    above = [i for i in range(len(scores)) if scores[i] >= threshold]
+    for i in sorted(above, key=lambda i: (-lengths[i], -scores[i])):
+        if any(a < d and c < b for a, b in spans[i] for c, d in taken):
+            continue  # a sub-span or an overlapping span of a keyphrase already taken
+        chosen.append(i)
+        taken += spans[i]
+    return chosen
 
 
 def _place(row: np.ndarray) -> tuple[str, str]:

@@ -168,9 +168,9 @@ def placement_rows(rows: np.ndarray) -> np.ndarray:
     return rows[:, _PLACEMENT]
 
 
-def instance_rows(described: Described) -> np.ndarray:
-    """The instance model's rows: the candidate's features, then each instance's."""
-    return np.hstack([np.tile(described.row, (len(described.instance_rows), 1)), described.instance_rows])
+def instance_rows(row: np.ndarray, instances: np.ndarray) -> np.ndarray:
+    """The copy model's rows: the candidate's features (``row``), then each instance's."""
+    return np.hstack([np.tile(row, (len(instances), 1)), instances])
 
 
 def candidate_rows(features: list[np.ndarray], placed: list[np.ndarray],

@@ -26,6 +26,13 @@
 ``--lofo`` also trains, for each family, the models without it (``pipeline/models/stuffing_lofo/
 without-<family>.npz``): ``make eval`` scores each family with the models that never saw it, not
 even as a keyphrase planted in a clean article.
+
+``--held-out DIR`` chooses between variants without fold B: it fits those leave-one-out models into
+DIR (the shipped ones are left alone) and scores each family's own fold-A documents with the models
+fitted without it, deciding as the stage does (:func:`pipeline.stages.stuffing.choose`, each model's
+own cuts): keyphrases found, copies removed, natural uses kept, planted documents flagged. The
+articles are the training articles stuffed by a family the models never saw, so the figures run
+above ``make eval``'s; their order between variants is what they are for.
 """
 
 from __future__ import annotations
@@ -51,7 +58,7 @@ from pipeline.language.nlp import stop_words
 from pipeline.language.trees import Trees
 from pipeline.run.processor import build_pipeline
 from pipeline.stages.normalize import make_document
-from pipeline.stages.stuffing import KeywordStuffing
+from pipeline.stages.stuffing import KeywordStuffing, choose
 from pipeline.stages.stuffing.candidates import find_candidates
 from pipeline.stages.stuffing.features import (
     CANDIDATE_FEATURES,
@@ -61,6 +68,7 @@ from pipeline.stages.stuffing.features import (
     PLACEMENT_INPUTS,
     candidate_rows,
     describe,
+    instance_rows,
     placement_rows,
 )
 from pipeline.stages.stuffing.model import BUILTIN_MODEL, LOFO_DIR, StuffingModel
@@ -87,6 +95,8 @@ CUT_SPLITS = 5
 # training, so a cut set from them would sit at 0.
 COPY_THRESHOLD = 0.5
 MONOTONE = [DIRECTIONS.get(name, 0) for name in CANDIDATE_MODEL_FEATURES]
+# Where a candidate's length in tokens is in its features.
+_TOKENS = CANDIDATE_FEATURES.index("tokens")
 # A negative document's id ends with this (a clean article, one with natural uses, another page).
 CLEAN = "clean"
 # Clean articles with two natural uses of a family's keyphrase planted; their rows' family names it
@@ -223,7 +233,7 @@ def fit(rows: list[Row], families: tuple[str, ...], out: Path) -> dict:
                                              [rows[i].spans for i in members])
     # The copy model learns the keyphrases' copies against their natural uses.
     keyphrases = [r for r in rows if r.label]
-    x = np.vstack([np.hstack([np.tile(r.features, (len(r.instances), 1)), r.instances]) for r in keyphrases])
+    x = np.vstack([instance_rows(r.features, r.instances) for r in keyphrases])
     y = np.concatenate([r.copies for r in keyphrases])
     # The layouts the stage hands the models (features.instance_rows and candidate_rows).
     if (places.shape[1], x.shape[1], candidates.shape[1]) != (
@@ -288,6 +298,52 @@ def _trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, monot
     return trees
 
 
+def held_out(rows: list[Row], out: Path, workers: int = 2) -> dict[str, dict[str, float]]:
+    """``--held-out``: each family's fold-A documents scored by the models fitted without it
+    (written to ``out``); per family, the measures of :func:`held_out_scores`."""
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = [(name, tuple(n for n in FAMILIES if n != name), out / f"without-{name}.npz") for name in FAMILIES]
+    for _ in fit_all(rows, jobs, workers):
+        pass
+    return {name: held_out_scores(StuffingModel.load(path), [r for r in rows if r.family == name],
+                                  [r for r in rows if r.family == f"{PLANTED}:{name}"])
+            for name, _, path in jobs}
+
+
+def held_out_scores(model: StuffingModel, stuffed: list[Row], planted: list[Row]) -> dict[str, float]:
+    """How ``model`` decides on the rows of stuffed documents and of clean documents with natural
+    uses planted: the share of stuffed documents (with a candidate) whose keyphrase it takes, of
+    the copies it removes, of the keyphrases' natural uses it keeps, and of planted documents it
+    takes a candidate of."""
+    found = removed = lost = 0
+    for chosen in _decisions(model, stuffed):
+        for row, cut in chosen:
+            found += row.label
+            removed += int((cut & (row.copies == 1)).sum()) if row.label else 0
+            lost += int((cut & (row.copies == 0)).sum()) if row.label else 0
+    copies = sum(int(r.copies.sum()) for r in stuffed)
+    natural = sum(int((r.copies == 0).sum()) for r in stuffed if r.label)
+    documents = len(_by_document(stuffed))
+    flagged = sum(bool(chosen) for chosen in _decisions(model, planted))
+    return {"documents": documents, "found": found / max(1, documents), "removed": removed / max(1, copies),
+            "natural_kept": 1 - lost / max(1, natural), "planted_flagged": flagged / max(1, len(_by_document(planted)))}
+
+
+def _decisions(model: StuffingModel, rows: list[Row]):
+    """Per document of ``rows``, the candidates the stage would take, each with its instances' cut
+    (copy P at the model's instance threshold), as the stage computes them from the same features."""
+    for members in _by_document(rows).values():
+        found = [rows[i] for i in members]
+        placed = [model.placement_scores(r.instances) for r in found]
+        scores = model.candidate_scores(candidate_rows([r.features for r in found], placed,
+                                                       [r.spans for r in found]))
+        chosen = choose(scores, [int(r.features[_TOKENS]) for r in found], [r.spans for r in found],
+                        model.meta["candidate_threshold"])
+        cut = model.meta["instance_threshold"]
+        yield [(found[i], model.copy_scores(instance_rows(found[i].features, found[i].instances)) >= cut)
+               for i in chosen]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.stages.stuffing.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -295,11 +351,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lofo", action="store_true",
                         help="also train, for each stuffer family, the models without it "
                              "(pipeline/models/stuffing_lofo/without-<family>.npz)")
+    parser.add_argument("--held-out", type=Path, metavar="DIR",
+                        help="instead, fit each family's leave-one-out models into DIR and score each family's "
+                             "fold-A documents with the models fitted without it (the shipped models stay)")
     parser.add_argument("--workers", type=int, default=2,
                         help="processes that make the rows, then fit the models side by side")
     args = parser.parse_args(argv)
     pages = load_pages(args.wcxb)
     rows = collect(pages, args.workers)
+    if args.held_out:
+        print(_held_out_table(held_out(rows, args.held_out, args.workers)))
+        return 0
     jobs = [("all", tuple(FAMILIES), MODEL_PATH)]
     if args.lofo:
         LOFO_DIR.mkdir(exist_ok=True)
@@ -308,6 +370,16 @@ def main(argv: list[str] | None = None) -> int:
     for name, meta in fit_all(rows, jobs, args.workers):
         print(name, json.dumps(meta["rows"]), flush=True)
     return 0
+
+
+def _held_out_table(scores: dict[str, dict[str, float]]) -> str:
+    measures = ("found", "removed", "natural_kept", "planted_flagged")
+    lines = [f"{'family held out':16s} {'documents':>9s} " + " ".join(f"{m:>15s}" for m in measures)]
+    lines += [f"{name:16s} {row['documents']:9d} " + " ".join(f"{row[m]:15.3f}" for m in measures)
+              for name, row in scores.items()]
+    worst = {m: (max if m == "planted_flagged" else min)(row[m] for row in scores.values()) for m in measures}
+    lines.append(f"{'worst':16s} {'':9s} " + " ".join(f"{worst[m]:15.3f}" for m in measures))
+    return "\n".join(lines)
 
 
 # The rows the fitting processes read: inherited when they fork, not pickled (about 270 MB).
