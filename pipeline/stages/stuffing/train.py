@@ -318,9 +318,10 @@ def held_out_scores(model: StuffingModel, stuffed: list[Row], planted: list[Row]
     found = removed = lost = 0
     for chosen in _decisions(model, stuffed):
         for row, cut in chosen:
-            found += row.label
-            removed += int((cut & (row.copies == 1)).sum()) if row.label else 0
-            lost += int((cut & (row.copies == 0)).sum()) if row.label else 0
+            if row.label:  # another candidate's instances are neither copies nor natural uses
+                found += 1
+                removed += int((cut & (row.copies == 1)).sum())
+                lost += int((cut & (row.copies == 0)).sum())
     copies = sum(int(r.copies.sum()) for r in stuffed)
     natural = sum(int((r.copies == 0).sum()) for r in stuffed if r.label)
     documents = len(_by_document(stuffed))
