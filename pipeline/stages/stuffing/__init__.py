@@ -126,15 +126,11 @@ class KeywordStuffing(Stage):
         # 2. Features, 3. the placement model on every instance, the candidate model, then the copy
         # model on the stuffed candidates' instances.
         described = describe(doc, found, self._stop)
-        flat = self.model.placement_scores(np.vstack([d.instance_rows for d in described]))
-        placed = np.split(flat, np.cumsum([len(d.instance_rows) for d in described])[:-1])
-        spans = [[(inst.start, inst.end) for inst in d.candidate.instances] for d in described]
-        scores = self.model.candidate_scores(candidate_rows([d.row for d in described], placed, spans))
-        chosen = choose(scores, [len(d.candidate.key) for d in described], spans, self.candidate_threshold)
-        stuffed: list[Decided] = []
-        for i in chosen:
-            d = described[i]
-            stuffed.append(Decided(d, float(scores[i]), self.model.copy_scores(instance_rows(d.row, d.instance_rows))))
+        scores, chosen, copies = decide(
+            self.model, [d.row for d in described], [d.instance_rows for d in described],
+            [[(inst.start, inst.end) for inst in d.candidate.instances] for d in described],
+            [len(d.candidate.key) for d in described], self.candidate_threshold)
+        stuffed = [Decided(described[i], float(scores[i]), p) for i, p in zip(chosen, copies, strict=True)]
         best = int(np.argmax(scores))
         top = stuffed[0] if stuffed else Decided(described[best], float(scores[best]), np.zeros(0))
         self._record(doc, top, words=len(doc.text.split()) or 1)
@@ -176,6 +172,20 @@ class KeywordStuffing(Stage):
                          reason=f"copy of {phrase!r} ({where}, {len(instances)} copies in {paragraphs} "
                                 f"paragraphs, P = {decided.probability:.2f} / {decided.copies[i]:.2f})")
             i = last + 1
+
+
+def decide(model: StuffingModel, rows: list[np.ndarray], instances: list[np.ndarray],
+           spans: list[list[tuple[int, int]]], lengths: list[int],
+           threshold: float) -> tuple[np.ndarray, list[int], list[np.ndarray]]:
+    """Step 3 for one document's candidates (each one's row, its instances' rows and character
+    ranges, its length in tokens): the placement model on every instance, the candidate model,
+    :func:`choose`, then the copy model on the chosen. Each candidate's P, the chosen ones'
+    positions, and P(pasted copy) per instance of each of them."""
+    flat = model.placement_scores(np.vstack(instances))
+    placed = np.split(flat, np.cumsum([len(r) for r in instances])[:-1])
+    scores = model.candidate_scores(candidate_rows(rows, placed, spans))
+    chosen = choose(scores, lengths, spans, threshold)
+    return scores, chosen, [model.copy_scores(instance_rows(rows[i], instances[i])) for i in chosen]
 
 
 def choose(scores: np.ndarray, lengths: list[int], spans: list[list[tuple[int, int]]],

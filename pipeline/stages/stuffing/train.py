@@ -29,7 +29,7 @@ even as a keyphrase planted in a clean article.
 
 ``--held-out DIR`` chooses between variants without fold B: it fits those leave-one-out models into
 DIR (the shipped ones are left alone) and scores each family's own fold-A documents with the models
-fitted without it, deciding as the stage does (:func:`pipeline.stages.stuffing.choose`, each model's
+fitted without it, deciding as the stage does (:func:`pipeline.stages.stuffing.decide`, each model's
 own cuts): keyphrases found, copies removed, natural uses kept, planted documents flagged. The
 articles are the training articles stuffed by a family the models never saw, so the figures run
 above ``make eval``'s; their order between variants is what they are for.
@@ -58,7 +58,7 @@ from pipeline.language.nlp import stop_words
 from pipeline.language.trees import Trees
 from pipeline.run.processor import build_pipeline
 from pipeline.stages.normalize import make_document
-from pipeline.stages.stuffing import KeywordStuffing, choose
+from pipeline.stages.stuffing import KeywordStuffing, decide
 from pipeline.stages.stuffing.candidates import find_candidates
 from pipeline.stages.stuffing.features import (
     CANDIDATE_FEATURES,
@@ -316,7 +316,8 @@ def held_out_scores(model: StuffingModel, stuffed: list[Row], planted: list[Row]
     the copies it removes, of the keyphrases' natural uses it keeps, and of planted documents it
     takes a candidate of."""
     found = removed = lost = 0
-    for chosen in _decisions(model, stuffed):
+    decisions = _decisions(model, stuffed)
+    for chosen in decisions:
         for row, cut in chosen:
             if row.label:  # another candidate's instances are neither copies nor natural uses
                 found += 1
@@ -324,25 +325,24 @@ def held_out_scores(model: StuffingModel, stuffed: list[Row], planted: list[Row]
                 lost += int((cut & (row.copies == 0)).sum())
     copies = sum(int(r.copies.sum()) for r in stuffed)
     natural = sum(int((r.copies == 0).sum()) for r in stuffed if r.label)
-    documents = len(_by_document(stuffed))
-    flagged = sum(bool(chosen) for chosen in _decisions(model, planted))
-    return {"documents": documents, "found": found / max(1, documents), "removed": removed / max(1, copies),
-            "natural_kept": 1 - lost / max(1, natural), "planted_flagged": flagged / max(1, len(_by_document(planted)))}
+    flagged = _decisions(model, planted)
+    return {"documents": len(decisions), "found": found / max(1, len(decisions)),
+            "removed": removed / max(1, copies), "natural_kept": 1 - lost / max(1, natural),
+            "planted_flagged": sum(map(bool, flagged)) / max(1, len(flagged))}
 
 
-def _decisions(model: StuffingModel, rows: list[Row]):
-    """Per document of ``rows``, the candidates the stage would take, each with its instances' cut
-    (copy P at the model's instance threshold), as the stage computes them from the same features."""
+def _decisions(model: StuffingModel, rows: list[Row]) -> list[list[tuple[Row, np.ndarray]]]:
+    """Per document of ``rows``, the candidates the stage takes (:func:`pipeline.stages.stuffing.decide`
+    on the same features), each with its instances' cut (copy P at the model's instance threshold)."""
+    decisions = []
     for members in _by_document(rows).values():
         found = [rows[i] for i in members]
-        placed = [model.placement_scores(r.instances) for r in found]
-        scores = model.candidate_scores(candidate_rows([r.features for r in found], placed,
-                                                       [r.spans for r in found]))
-        chosen = choose(scores, [int(r.features[_TOKENS]) for r in found], [r.spans for r in found],
-                        model.meta["candidate_threshold"])
+        _, chosen, copies = decide(model, [r.features for r in found], [r.instances for r in found],
+                                   [r.spans for r in found], [int(r.features[_TOKENS]) for r in found],
+                                   model.meta["candidate_threshold"])
         cut = model.meta["instance_threshold"]
-        yield [(found[i], model.copy_scores(instance_rows(found[i].features, found[i].instances)) >= cut)
-               for i in chosen]
+        decisions.append([(found[i], p >= cut) for i, p in zip(chosen, copies, strict=True)])
+    return decisions
 
 
 def main(argv: list[str] | None = None) -> int:
