@@ -36,6 +36,8 @@ LEXICON_COLUMNS = ("name", "scope", "max_chars", "pattern", "reason", "source")
 # the structural rules build on them.
 RELATED_HEADING_RULE = "related_heading"
 AUTHOR_HEADING_RULE = "author_heading"
+# The kind of furniture each rule names: a structure is of the kind of the heading it builds on.
+KIND_OF = {"related_list": RELATED_HEADING_RULE, "author_bio": AUTHOR_HEADING_RULE}
 # A teaser is a snippet cut mid-sentence by the widget.
 _TEASER_END = re.compile(r"(?:\.\.\.|…)$")
 # Titles are headlines, not sentences: they do not end with a period or a colon.

@@ -105,3 +105,54 @@ def test_text_extracted_already_comes_back_whole():
         doc = clean(text)
         assert [a for a in doc.annotations if a.action == "remove"] == []
         assert cleaned_text(doc) == doc.text
+
+
+# Lines the lexicon names: a "read more" link and comment headings ("Posted by: ..." starts an
+# author bio when it is near the end).
+LEARN_MORE = "\n\n".join([PARAGRAPHS[0], "Learn more", PARAGRAPHS[1], "Learn more", PARAGRAPHS[2]])
+ANNA, BEN = "Posted by: Anna at May 29, 2005 10:19 PM", "Posted by: Ben at May 30, 2005 8:24 AM"
+COMMENTS = "\n\n".join([PARAGRAPHS[0], PARAGRAPHS[1], ANNA, PARAGRAPHS[2], BEN, PARAGRAPHS[3]])
+
+
+def rule_marks(doc) -> list[tuple[str, str, str]]:
+    return [(a.rule, a.action.value, doc.text[a.start : a.end].strip()) for a in doc.annotations
+            if a.category == "boilerplate" and a.rule != "line_model"]
+
+
+def test_on_text_extracted_already_the_rules_removals_the_model_finds_content_are_kept_as_flags():
+    doc = clean(LEARN_MORE)
+    assert cleaned_text(doc) == doc.text
+    assert rule_marks(doc) == [("call_to_action", "flag", "Learn more")] * 2
+    assert {a.reason for a in doc.annotations if a.category == "boilerplate"} == {
+        'kept, though a rule reads it as a "read more" link: the page shows no other furniture and the line model '
+        "finds it content (P = 1.00)"}
+    doc = clean(COMMENTS)
+    assert cleaned_text(doc) == doc.text
+    assert rule_marks(doc) == [("author_bio", "flag", f"{BEN}\n\n{PARAGRAPHS[3]}"), ("author_heading", "flag", ANNA)]
+    assert doc.annotations[0].reason.endswith("the line model finds its 2 lines content (P = 1.00)")
+
+
+@pytest.mark.parametrize("text, removed", [
+    (LEARN_MORE, [("call_to_action", "Learn more")] * 2),
+    (COMMENTS, [("author_heading", ANNA), ("author_heading", BEN)]),
+])
+def test_on_a_page_with_furniture_of_its_own_the_rules_remove_as_before(text, removed):
+    """The menu and the footer the model removes say the text is a rendered page."""
+    doc = clean("\n".join(MENU + ["", text, ""] + FOOTER))
+    assert rule_marks(doc) == [("navigation", "remove", "Skip to content"),
+                               *((rule, "remove", line) for rule, line in removed)]
+
+
+def test_two_kinds_of_furniture_make_a_rendered_page():
+    """A "read more" link and a copyright footer: the rules remove both."""
+    doc = clean(LEARN_MORE + "\n\nCopyright 2024 The River Trust. All rights reserved.")
+    assert rule_marks(doc) == [("call_to_action", "remove", "Learn more")] * 2 + [
+        ("copyright", "remove", "Copyright 2024 The River Trust. All rights reserved.")]
+
+
+def test_without_overrule_the_rules_always_remove():
+    config = load_config()
+    config["boilerplate_model"]["overrule"] = None
+    doc = clean(LEARN_MORE, config=config)
+    assert rule_marks(doc) == [("call_to_action", "remove", "Learn more")] * 2
+    assert cleaned_text(doc) == "\n\n".join(PARAGRAPHS[:3])
