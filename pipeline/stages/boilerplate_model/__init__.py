@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.core.document import Action, Document
+from pipeline.core.document import Action, Annotation, Document
 from pipeline.core.registry import Stage, stage
 from pipeline.stages.boilerplate import BOILERPLATE, KIND_OF, STAGE
 from pipeline.stages.boilerplate_model.features import evidence
@@ -93,8 +93,7 @@ class BoilerplateModel(Stage):
 
     def _extracted(self, doc: Document, body: range) -> bool:
         """Step 3's test, once the model has removed none of the page's lines."""
-        kinds = {KIND_OF.get(a.rule, a.rule) for a in doc.annotations
-                 if a.category == STAGE and a.action is Action.REMOVE and a.code != SITE_REPEATED}
+        kinds = {KIND_OF.get(a.rule, a.rule) for a in doc.annotations if _by_rules(a)}
         return len(kinds) <= EXTRACTED_KINDS and not any(doc.blocks[i].text in doc.site_lines for i in body)
 
     def _overrule(self, doc: Document, ruled: dict[int, tuple[int, int]], rows: np.ndarray) -> None:
@@ -116,5 +115,9 @@ class BoilerplateModel(Stage):
         first_at = {b.start: i for i, b in enumerate(doc.blocks)}
         last_at = {block_removal_span(doc, i, i)[1]: i for i in range(len(doc.blocks))}
         return {k: (first_at[a.start], last_at[a.end]) for k, a in enumerate(doc.annotations)
-                if a.category == STAGE and a.action is Action.REMOVE and a.code != SITE_REPEATED
-                and a.start in first_at and a.end in last_at and first_at[a.start] <= last_at[a.end]}
+                if _by_rules(a) and a.start in first_at and a.end in last_at and first_at[a.start] <= last_at[a.end]}
+
+
+def _by_rules(a: Annotation) -> bool:
+    """A removal by the boilerplate rules (not the site's template; the model's own come after step 3's test)."""
+    return a.category == STAGE and a.action is Action.REMOVE and a.code != SITE_REPEATED
