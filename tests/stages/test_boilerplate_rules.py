@@ -97,10 +97,13 @@ def test_author_bio_runs_to_the_footer():
     assert text == f"Title\n\n{PARA}\n\n{PARA}"
 
 
-def test_template_placeholders():
-    text, codes = clean(f"{PARA}\n\nHello {{{{ user.name }}}}, welcome back.\n\nIs this right? 12}}")
-    assert codes == ["boilerplate.template_artifact", "boilerplate.template_artifact"]
-    assert text.endswith("Hello, welcome back.\n\nIs this right?")
+def test_a_stray_template_brace_goes_and_template_code_stays():
+    # On WCXB dev's pages, "{{ ... }}" and "{% ... %}" sit more often in content (code in documentation
+    # and forum posts: 103) than in furniture (91, in lines the line model removes whole).
+    code = "{% if person %}Hello {{ person }}{% endif %}"
+    text, codes = clean(f"{PARA}\n\nThe card shows:\n\n{code}\n\nIs this right? 12}}")
+    assert codes == ["boilerplate.template_artifact"]
+    assert text.endswith(f"The card shows:\n\n{code}\n\nIs this right?")
 
 
 def test_the_title_is_never_boilerplate():
