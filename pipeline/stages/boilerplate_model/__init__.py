@@ -78,10 +78,11 @@ class BoilerplateModel(Stage):
         if not lines:
             return
         rows = self.model.features([b.text for b in doc.blocks], [b.indent for b in doc.blocks])
-        probabilities = self.model.predict(rows[lines])
+        scored = rows[lines]
+        probabilities = self.model.predict(scored)
         # 2.
         below = np.flatnonzero(probabilities < self.threshold)
-        for k, facts in zip(below.tolist(), evidence(rows[lines][below]), strict=True):
+        for k, facts in zip(below.tolist(), evidence(scored[below]), strict=True):
             start, end = block_removal_span(doc, lines[k], lines[k])
             reason = f"line model: P(content) = {probabilities[k]:.2f}, below {self.threshold:g}"
             doc.annotate(start, end, category=STAGE, rule=RULE, action=Action.REMOVE,
@@ -91,7 +92,8 @@ class BoilerplateModel(Stage):
             if ruled := self._rule_removals(doc):
                 self._overrule(doc, ruled, rows)
 
-    def _extracted(self, doc: Document, body: range) -> bool:
+    @staticmethod
+    def _extracted(doc: Document, body: range) -> bool:
         """Step 3's test, once the model has removed none of the page's lines."""
         kinds = {KIND_OF.get(a.rule, a.rule) for a in doc.annotations if _by_rules(a)}
         return len(kinds) <= EXTRACTED_KINDS and not any(doc.blocks[i].text in doc.site_lines for i in body)
