@@ -335,12 +335,12 @@ def _decisions(model: StuffingModel, rows: list[Row]) -> list[list[tuple[Row, np
     """Per document of ``rows``, the candidates the stage takes (:func:`pipeline.stages.stuffing.decide`
     on the same features), each with its instances' cut (copy P at the model's instance threshold)."""
     decisions = []
+    cut = model.meta["instance_threshold"]
     for members in _by_document(rows).values():
         found = [rows[i] for i in members]
         _, chosen, copies = decide(model, [r.features for r in found], [r.instances for r in found],
                                    [r.spans for r in found], [int(r.features[_TOKENS]) for r in found],
                                    model.meta["candidate_threshold"])
-        cut = model.meta["instance_threshold"]
         decisions.append([(found[i], p >= cut) for i, p in zip(chosen, copies, strict=True)])
     return decisions
 
