@@ -70,6 +70,8 @@ pub struct LineFeatures {
     pub other_digits: AHashSet<char>,
     pub prose_min_words: usize,
     pub region_line_penalty: i64,
+    /// A line at least this share of whose distinct words are widget words is page furniture.
+    pub widget_line_share: f64,
     pub context_radii: Vec<usize>,
     pub context_sources: Vec<String>,
     pub distance_cap: usize,
@@ -365,6 +367,30 @@ impl LineFeatures {
         let topic = self.topic_overlap(&distinct, &is_prose, prose_lines);
         let topic_near = self.valid_mean_near(&topic);
         let (run_length, after_colon, after_prose) = introduced_runs(texts, &is_prose);
+        let widget: Vec<f64> = distinct
+            .iter()
+            .map(|d| {
+                if d.is_empty() {
+                    0.0
+                } else {
+                    d.iter().filter(|w| self.widget_words.contains(**w)).count() as f64
+                        / d.len() as f64
+                }
+            })
+            .collect();
+        let copyright: Vec<bool> = texts
+            .iter()
+            .map(|s| {
+                s.contains('©')
+                    || s.as_bytes()
+                        .windows(3)
+                        .any(|w| w[0] == b'(' && (w[1] | 0x20) == b'c' && w[2] == b')')
+            })
+            .collect();
+        let marks: Vec<bool> = (0..n)
+            .map(|i| rule[i] || copyright[i] || widget[i] >= self.widget_line_share)
+            .collect();
+        let (between, in_run) = marks_to_region(&marks, &is_prose, first, last);
 
         let cap = self.distance_cap as f64;
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
@@ -435,18 +461,7 @@ impl LineFeatures {
             "separator_count",
             per_line(&|i| lines[i].separator_marks as f64),
         );
-        column(
-            "has_copyright",
-            per_line(&|i| {
-                let s = texts[i];
-                flag(
-                    s.contains('©')
-                        || s.as_bytes()
-                            .windows(3)
-                            .any(|w| w[0] == b'(' && (w[1] | 0x20) == b'c' && w[2] == b')'),
-                )
-            }),
-        );
+        column("has_copyright", per_line(&|i| flag(copyright[i])));
         // Every date pattern holds a digit.
         column(
             "has_date",
@@ -454,18 +469,7 @@ impl LineFeatures {
                 flag(lines[i].digits > 0 && self.has_date(&texts[i].chars().collect::<Vec<_>>()))
             }),
         );
-        column(
-            "widget_word_ratio",
-            per_line(&|i| {
-                let d = &distinct[i];
-                if d.is_empty() {
-                    0.0
-                } else {
-                    d.iter().filter(|w| self.widget_words.contains(**w)).count() as f64
-                        / d.len() as f64
-                }
-            }),
-        );
+        column("widget_word_ratio", widget.clone());
         column("lexicon_rule", per_line(&|i| flag(rule[i])));
         column(
             "repeats",
@@ -524,6 +528,11 @@ impl LineFeatures {
         );
         column("after_colon", per_line(&|i| flag(after_colon[i])));
         column("after_prose", per_line(&|i| flag(after_prose[i])));
+        column(
+            "marks_to_region",
+            per_line(&|i| (between[i] as f64).ln_1p()),
+        );
+        column("marks_in_run", per_line(&|i| (in_run[i] as f64).ln_1p()));
         column("page_log_words", vec![(words_total as f64).ln_1p(); n]);
         column(
             "page_prose_share",
@@ -765,6 +774,54 @@ fn nearest(flags: &[bool]) -> (Vec<usize>, Vec<usize>) {
     (above, below)
 }
 
+/// For each line outside the main region `first..=last`, how many furniture marks (`marks`) lie
+/// between the region and the line's run of non-prose lines (a prose line is a run of its own),
+/// and how many in that run between the line and the region's side of the run: a comment under
+/// "Leave a reply" has one and none, the fourth line of a list whose first is "Related" none and
+/// one. Both 0 inside the region, and everywhere on a page without one.
+fn marks_to_region(
+    marks: &[bool],
+    is_prose: &[bool],
+    first: i64,
+    last: i64,
+) -> (Vec<usize>, Vec<usize>) {
+    let n = marks.len();
+    let (mut between, mut own) = (vec![0; n], vec![0; n]);
+    if last < first {
+        return (between, own);
+    }
+    let (first, last) = (first as usize, last as usize);
+    let mut before = vec![0usize; n + 1]; // marks in the lines above line i
+    for i in 0..n {
+        before[i + 1] = before[i] + usize::from(marks[i]);
+    }
+    let joined = |i: usize| !is_prose[i] && !is_prose[i - 1]; // line i continues line i-1's run
+    let mut start: Vec<usize> = (0..n).collect();
+    for i in 1..n {
+        if joined(i) {
+            start[i] = start[i - 1];
+        }
+    }
+    let mut end: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        if joined(i) {
+            end[i - 1] = end[i];
+        }
+    }
+    for i in 0..n {
+        if i > last {
+            let near = start[i].max(last + 1);
+            between[i] = before[near] - before[last + 1];
+            own[i] = before[i] - before[near];
+        } else if i < first {
+            let near = end[i].min(first - 1);
+            between[i] = before[first] - before[near + 1];
+            own[i] = before[near + 1] - before[i + 1];
+        }
+    }
+    (between, own)
+}
+
 /// For each line that is not prose: the length of its run of non-prose lines, whether the line
 /// before the run (or the run's first line, for the lines after it) ends in ":", and whether the
 /// line before the run is prose. Prose lines get (0, false, false).
@@ -810,6 +867,25 @@ mod tests {
         assert_eq!(main_region(&[-6, 10, -6, 12, -6]), (1, 3));
         assert_eq!(main_region(&[-6, -6]), (0, -1));
         assert_eq!(main_region(&[]), (0, -1));
+    }
+
+    #[test]
+    fn marks_count_between_the_region_and_a_run() {
+        // A mark, a menu run of two lines (one a mark), the region (lines 3-4), a mark, a prose
+        // comment, a run of two marks.
+        let marks = [true, false, true, false, false, true, false, true, true];
+        let prose = [false, false, false, true, true, false, true, false, false];
+        let (between, own) = marks_to_region(&marks, &prose, 3, 4);
+        assert_eq!(between, vec![0, 0, 0, 0, 0, 0, 1, 1, 1]);
+        // In their own runs, on the region's side: line 0 has line 2's mark below it, line 1 the
+        // same; line 8 has line 7's above it.
+        assert_eq!(own, vec![1, 1, 0, 0, 0, 0, 0, 0, 1]);
+        // The run (lines 0-2) touches the region: nothing lies between; no region, no marks.
+        assert_eq!(marks_to_region(&marks, &prose, 3, 3).0[..3], [0, 0, 0]);
+        assert_eq!(
+            marks_to_region(&marks, &prose, 0, -1),
+            (vec![0; 9], vec![0; 9])
+        );
     }
 
     #[test]

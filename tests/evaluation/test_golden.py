@@ -19,8 +19,11 @@ SUBSET_PAGES = 30
 # line model on clean documents too (each page's gold text) cost this subset's `without` snippets
 # 0.93 -> 0.9145 (all 1,337 pages: 0.936 -> 0.929) and gave back text that was extracted already
 # (WCXB dev's gold texts fed as input: 95.2% -> 99.1% of words kept; see docs/evaluation.md). The
-# page-level features and larger leaves (issue 27) moved it to F1 0.9499, with 0.9783, without 0.9487.
-FLOORS = {"f1": 0.945, "with_kept": 0.975, "without_removed": 0.945}
+# page-level features and larger leaves (issue 27) moved it to F1 0.9499, with 0.9783, without 0.9487;
+# counting the furniture between a line and the article (issue 27: word-F1 up on all three benchmarks
+# left out) to F1 0.9506, with 0.9855, without 0.9402 (more of these 30 pages' furniture snippets
+# stay; on all 1,337 pages `without` rose, 0.918 -> 0.920).
+FLOORS = {"f1": 0.945, "with_kept": 0.98, "without_removed": 0.935}
 # The same subset's raw visible text: cleaning must beat it.
 RAW_F1 = 0.8129
 

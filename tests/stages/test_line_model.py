@@ -179,6 +179,34 @@ def test_a_list_the_article_introduces_is_told_from_a_run_that_follows_nothing()
     assert column["after_prose"] == [0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 1, 1]
 
 
+def test_furniture_between_a_line_and_the_article_is_counted_outside_and_inside_its_run():
+    texts = [
+        "Home",
+        "Share on Facebook",  # a rule's line
+        PAGE[3],
+        "Anglers on the river report that trout numbers have doubled since the dam came down.",
+        "Leave a reply",  # a rule's line
+        "Share this on Facebook and Twitter",  # half its words are widget words
+        "Name",
+        "Email",  # a rule's line of widget words
+        "I fished there last spring and caught nothing at all, sadly.",
+        "Reply",
+        "Copyright 2024 River News, all rights reserved.",  # a rule's line
+    ]
+    column = page_columns(texts)
+    assert column["in_region"] == [0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0]
+    # The comment has three marks above it, the run under it the same three; the menu's run touches
+    # the article: none.
+    assert column["marks_to_region"] == [0, 0, 0, 0, 0, 0, 0, 0, *[round(math.log1p(3), 4)] * 3]
+    # Within a run, the marks on the article's side of a line: "Home" has "Share on Facebook" below
+    # it; "Name" has "Leave a reply" and the sharing line above it; "Copyright" has "Reply".
+    assert column["marks_in_run"] == [round(math.log1p(k), 4) for k in (1, 0, 0, 0, 0, 1, 2, 2, 0, 0, 1)]
+    facts = evidence(line_features(texts, [0] * len(texts), Vocabulary({}, {}), LexiconRule()))
+    assert facts[8] == ["5 lines from the page's main run of prose", "3 lines of page furniture between them",
+                        "none of its words are in the page's prose"]
+    assert facts[10][:2] == ["7 lines from the page's main run of prose", "4 lines of page furniture between them"]
+
+
 def test_page_features_say_how_much_furniture_the_page_has():
     column = page_columns(PAGE)
     assert column["page_log_words"] == [round(math.log1p(67), 4)] * 12

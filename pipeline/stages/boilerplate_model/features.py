@@ -57,6 +57,9 @@ WIDGET_WORDS = frozenset(
 PROSE_MIN_WORDS = 8
 # In the main-region search, each non-prose line costs this many words.
 REGION_LINE_PENALTY = 6
+# A line at least this share of whose distinct words are widget words is page furniture (a mark
+# between a line and the main run of prose; and a fact a removed line's reason states).
+WIDGET_LINE_SHARE = 0.5
 # Neighbourhood radii (in lines) for context features.
 CONTEXT_RADII = (1, 3, 8)
 # Distances in lines are counted up to this many: beyond it a line is simply far.
@@ -84,6 +87,10 @@ LINE_FEATURES = (
     # document's second half is not comments)
     "in_region", "region_distance", "words_before_region", "words_after_region", "region_page_share",
     "lines_to_prose_above", "lines_to_prose_below",
+    # furniture between it and that run (lines a lexicon rule names, lines of widget words, copyright
+    # notices): outside its own run of non-sentences, and inside it (a comment under "Leave a reply"
+    # has one and none; the fourth item of a list under "Related stories" none and one)
+    "marks_to_region", "marks_in_run",
     # its topic: the share of its content words the page's other prose uses (a related headline
     # is about something else), alone and around it
     "topic_overlap", "topic_overlap_near",
@@ -183,6 +190,7 @@ def _compiled(vocabulary: Vocabulary) -> LineFeatures:
             columns=list(FEATURES), stopwords=sorted(STOPWORDS), widget_words=sorted(WIDGET_WORDS),
             terminal="".join(_TERMINAL), separators=SEPARATORS, bullet_marks=BULLET_MARKS,
             other_digits=OTHER_DIGITS, prose_min_words=PROSE_MIN_WORDS, region_line_penalty=REGION_LINE_PENALTY,
+            widget_line_share=WIDGET_LINE_SHARE,
             context_radii=list(CONTEXT_RADII), context_sources=list(CONTEXT_SOURCES), distance_cap=DISTANCE_CAP,
             repeats_cap=REPEATS_CAP, region_span_cap=REGION_SPAN_CAP, topic_radius=TOPIC_RADIUS, no_topic=NO_TOPIC,
             indent_cap=INDENT_CAP, indent_rel_cap=INDENT_REL_CAP, page_means=list(PAGE_MEANS.items()),
@@ -195,11 +203,11 @@ def evidence(rows: np.ndarray) -> list[list[str]]:
     """Facts a reader can check on the page, per row of :data:`FEATURES`: why a line looks like furniture.
 
     Read off the features the model was given (not an attribution of its trees): where the line is
-    against the main run of prose, whether it sits in a run of non-sentences, whether it shares the
-    prose's topic, and what it is made of."""
+    against the main run of prose and how much furniture lies between them, whether it sits in a run of
+    non-sentences, whether it shares the prose's topic, and what it is made of."""
     at = {name: rows[:, LINE_FEATURES.index(name)].tolist() for name in (
-        "in_region", "region_distance", "region_page_share", "nonprose_run", "after_colon",
-        "topic_overlap", "widget_word_ratio", "repeats", "has_copyright")}
+        "in_region", "region_distance", "region_page_share", "marks_to_region", "marks_in_run", "nonprose_run",
+        "after_colon", "topic_overlap", "widget_word_ratio", "repeats", "has_copyright")}
     facts = []
     for i in range(len(rows)):
         found = []
@@ -209,6 +217,8 @@ def evidence(rows: np.ndarray) -> list[list[str]]:
             lines = round(at["region_distance"][i] * DISTANCE_CAP)
             plus = "+" if lines == DISTANCE_CAP else ""
             found.append(f"{lines}{plus} line{'s' * (lines != 1)} from the page's main run of prose")
+            if marks := round(math.expm1(at["marks_to_region"][i]) + math.expm1(at["marks_in_run"][i])):
+                found.append(f"{marks} line{'s' * (marks != 1)} of page furniture between them")
         run = round(math.expm1(at["nonprose_run"][i]))
         if run >= 3 and not at["after_colon"][i]:
             found.append(f"one of {run} lines in a row that are not sentences")
@@ -217,7 +227,7 @@ def evidence(rows: np.ndarray) -> list[list[str]]:
             found.append("none of its words are in the page's prose")
         elif 0 < topic < 0.34:
             found.append(f"{topic:.0%} of its words are in the page's prose")
-        if at["widget_word_ratio"][i] >= 0.5:
+        if at["widget_word_ratio"][i] >= WIDGET_LINE_SHARE:
             found.append(f"{at['widget_word_ratio'][i]:.0%} widget words")
         repeats = int(at["repeats"][i])
         if repeats > 0:
