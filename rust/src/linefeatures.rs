@@ -469,7 +469,7 @@ impl LineFeatures {
                 flag(lines[i].digits > 0 && self.has_date(&texts[i].chars().collect::<Vec<_>>()))
             }),
         );
-        column("widget_word_ratio", widget.clone());
+        column("widget_word_ratio", widget);
         column("lexicon_rule", per_line(&|i| flag(rule[i])));
         column(
             "repeats",
