@@ -366,7 +366,8 @@ impl LineFeatures {
         };
         let topic = self.topic_overlap(&distinct, &is_prose, prose_lines);
         let topic_near = self.valid_mean_near(&topic);
-        let (run_length, after_colon, after_prose) = introduced_runs(texts, &is_prose);
+        let runs = nonprose_runs(&is_prose);
+        let (run_length, after_colon, after_prose) = introduced_runs(texts, &is_prose, &runs);
         let widget: Vec<f64> = distinct
             .iter()
             .map(|d| {
@@ -390,7 +391,7 @@ impl LineFeatures {
         let marks: Vec<bool> = (0..n)
             .map(|i| rule[i] || copyright[i] || widget[i] >= self.widget_line_share)
             .collect();
-        let (between, in_run) = marks_to_region(&marks, &is_prose, first, last);
+        let (between, in_run) = marks_to_region(&marks, &runs, first, last);
 
         let cap = self.distance_cap as f64;
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
@@ -775,13 +776,13 @@ fn nearest(flags: &[bool]) -> (Vec<usize>, Vec<usize>) {
 }
 
 /// For each line outside the main region `first..=last`, how many furniture marks (`marks`) lie
-/// between the region and the line's run of non-prose lines (a prose line is a run of its own),
+/// between the region and the line's run of non-prose lines (`runs`; a prose line is a run of its own),
 /// and how many in that run between the line and the region's side of the run: a comment under
 /// "Leave a reply" has one and none, the fourth line of a list whose first is "Related" none and
 /// one. Both 0 inside the region, and everywhere on a page without one.
 fn marks_to_region(
     marks: &[bool],
-    is_prose: &[bool],
+    runs: &[(usize, usize)],
     first: i64,
     last: i64,
 ) -> (Vec<usize>, Vec<usize>) {
@@ -795,17 +796,11 @@ fn marks_to_region(
     for i in 0..n {
         before[i + 1] = before[i] + usize::from(marks[i]);
     }
-    let joined = |i: usize| !is_prose[i] && !is_prose[i - 1]; // line i continues line i-1's run
-    let mut start: Vec<usize> = (0..n).collect();
-    for i in 1..n {
-        if joined(i) {
-            start[i] = start[i - 1];
-        }
-    }
-    let mut end: Vec<usize> = (0..n).collect();
-    for i in (1..n).rev() {
-        if joined(i) {
-            end[i - 1] = end[i];
+    // Each line's run, as its first and last line.
+    let (mut start, mut end): (Vec<usize>, Vec<usize>) = ((0..n).collect(), (0..n).collect());
+    for &(a, b) in runs {
+        for k in a..=b {
+            (start[k], end[k]) = (a, b);
         }
     }
     for i in 0..n {
@@ -822,12 +817,10 @@ fn marks_to_region(
     (between, own)
 }
 
-/// For each line that is not prose: the length of its run of non-prose lines, whether the line
-/// before the run (or the run's first line, for the lines after it) ends in ":", and whether the
-/// line before the run is prose. Prose lines get (0, false, false).
-fn introduced_runs(texts: &[&str], is_prose: &[bool]) -> (Vec<usize>, Vec<bool>, Vec<bool>) {
-    let n = texts.len();
-    let (mut length, mut colon, mut prose) = (vec![0; n], vec![false; n], vec![false; n]);
+/// The runs of consecutive lines that are not prose, in order, each as its first and last line.
+fn nonprose_runs(is_prose: &[bool]) -> Vec<(usize, usize)> {
+    let n = is_prose.len();
+    let mut runs = Vec::new();
     let mut i = 0;
     while i < n {
         if is_prose[i] {
@@ -838,6 +831,23 @@ fn introduced_runs(texts: &[&str], is_prose: &[bool]) -> (Vec<usize>, Vec<bool>,
         while j + 1 < n && !is_prose[j + 1] {
             j += 1;
         }
+        runs.push((i, j));
+        i = j + 1;
+    }
+    runs
+}
+
+/// For each line that is not prose: the length of its run (`runs`) of non-prose lines, whether the line
+/// before the run (or the run's first line, for the lines after it) ends in ":", and whether the
+/// line before the run is prose. Prose lines get (0, false, false).
+fn introduced_runs(
+    texts: &[&str],
+    is_prose: &[bool],
+    runs: &[(usize, usize)],
+) -> (Vec<usize>, Vec<bool>, Vec<bool>) {
+    let n = texts.len();
+    let (mut length, mut colon, mut prose) = (vec![0; n], vec![false; n], vec![false; n]);
+    for &(i, j) in runs {
         let before_colon = i > 0 && texts[i - 1].ends_with(':');
         let before_prose = i > 0 && is_prose[i - 1];
         for k in i..=j {
@@ -845,7 +855,6 @@ fn introduced_runs(texts: &[&str], is_prose: &[bool]) -> (Vec<usize>, Vec<bool>,
             colon[k] = before_colon || (k > i && texts[i].ends_with(':'));
             prose[k] = before_prose;
         }
-        i = j + 1;
     }
     (length, colon, prose)
 }
@@ -875,15 +884,17 @@ mod tests {
         // comment, a run of two marks.
         let marks = [true, false, true, false, false, true, false, true, true];
         let prose = [false, false, false, true, true, false, true, false, false];
-        let (between, own) = marks_to_region(&marks, &prose, 3, 4);
+        let runs = nonprose_runs(&prose);
+        assert_eq!(runs, vec![(0, 2), (5, 5), (7, 8)]);
+        let (between, own) = marks_to_region(&marks, &runs, 3, 4);
         assert_eq!(between, vec![0, 0, 0, 0, 0, 0, 1, 1, 1]);
         // In their own runs, on the region's side: line 0 has line 2's mark below it, line 1 the
         // same; line 8 has line 7's above it.
         assert_eq!(own, vec![1, 1, 0, 0, 0, 0, 0, 0, 1]);
         // The run (lines 0-2) touches the region: nothing lies between; no region, no marks.
-        assert_eq!(marks_to_region(&marks, &prose, 3, 3).0[..3], [0, 0, 0]);
+        assert_eq!(marks_to_region(&marks, &runs, 3, 3).0[..3], [0, 0, 0]);
         assert_eq!(
-            marks_to_region(&marks, &prose, 0, -1),
+            marks_to_region(&marks, &runs, 0, -1),
             (vec![0; 9], vec![0; 9])
         );
     }
@@ -892,7 +903,7 @@ mod tests {
     fn runs_know_what_introduces_them() {
         let texts = ["You will need:", "flour", "eggs", "A sentence of prose."];
         let prose = [false, false, false, true];
-        let (length, colon, after) = introduced_runs(&texts, &prose);
+        let (length, colon, after) = introduced_runs(&texts, &prose, &nonprose_runs(&prose));
         assert_eq!(length, vec![3, 3, 3, 0]);
         assert_eq!(colon, vec![false, true, true, false]);
         assert_eq!(after, vec![false, false, false, false]);
