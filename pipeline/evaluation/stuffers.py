@@ -25,9 +25,15 @@ many copies it pastes and where it puts them:
   "what is protein intake"); lower case, Title Case or a capital first word; one copy per 80-200
   words (3-16); bare or bold between two words of a sentence, quoted after a sentence, in a call to
   action ("Read more about ..."), at a paragraph's end with no mark.
+- ``brand_name`` (no model is trained on it: ``UNSEEN``): a name the article writes in Title Case
+  and never in lower case ("Sprint Nextel", "San Jose State"), or an invented brand when it has
+  none ("Kestrel Supply Co"); as written or in UPPER CASE; 3-12 copies: a line of its own, after a
+  sentence, after a separator, bare or bold between two words, in a call to action ("Brought to you
+  by ...").
 
 Every stuffed article also gets one or two natural uses of the keyphrase, planted as a sentence
-of plain prose (``NATURAL``): the stage must keep them. Every stuffer records where each copy
+of plain prose (``NATURAL``), in lower case as a writer would put a phrase (a name as it is
+written): the stage must keep them. Every stuffer records where each copy
 and each natural use went, by the offset in its text.
 """
 
@@ -124,10 +130,11 @@ class Lines:
         return Stuffed(text, keyphrase, injected, placed)
 
 
-def plant_natural(article: Lines, keyphrase: str, rng: random.Random, count: int) -> None:
+def plant_natural(article: Lines, keyphrase: str, rng: random.Random, count: int, *, name: bool = False) -> None:
     """``count`` sentences of plain prose using the keyphrase in lower case, as a writer would
-    (a stuffer's Title Case is its own), each after a sentence of a prose line."""
-    keyphrase = keyphrase.lower()
+    (a stuffer's Title Case is its own; a ``name`` keeps its capitals), each after a sentence of a
+    prose line."""
+    keyphrase = keyphrase if name else keyphrase.lower()
     prose = [i for i, line in enumerate(article.lines) if SENTENCE_END.search(line) or len(line.split()) > 12]
     for _ in range(count):
         if not prose:
@@ -146,6 +153,8 @@ class Stuffer:
     """A family: ``keyphrase`` picks the phrase for a page, ``inject`` pastes its copies."""
 
     name = ""
+    # Its keyphrases are names: a writer uses them with their capitals (``plant_natural``).
+    names = False
 
     def __call__(self, page: Page, rng: random.Random, *, natural: bool = True) -> Stuffed | None:
         keyphrase = self.keyphrase(page, rng)
@@ -154,7 +163,7 @@ class Stuffer:
         article = Lines(page.gold)
         injected = self.inject(article, keyphrase, rng)
         if natural:
-            plant_natural(article, keyphrase, rng, rng.choice((1, 2)))
+            plant_natural(article, keyphrase, rng, rng.choice((1, 2)), name=self.names)
         return article.stuffed(keyphrase, injected)
 
     def keyphrase(self, page: Page, rng: random.Random) -> str | None:
@@ -471,5 +480,76 @@ class LongTail(Stuffer):
         return count
 
 
+# A name the text writes: two to four capitalized words one space apart (a word may hold an
+# apostrophe, a hyphen or inner capitals: "O'Neil", "Coca-Cola", "McLaren").
+NAME = re.compile(r"\b[A-Z][a-zA-Z'-]*[a-zA-Z](?: [A-Z][a-zA-Z'-]*[a-zA-Z]){1,3}\b")
+# Brands for an article that names nothing: what a sponsor pastes is not the article's.
+BRAND_STEMS = ("Kestrel", "Northwind", "Bluepeak", "Oakhaven", "Ardent", "Lumina", "Silver Birch", "Redfern",
+               "Harbor Point", "Greystone")
+BRAND_KINDS = ("Supply Co", "Labs", "Group", "Outfitters", "Health", "Media", "Partners", "Studio", "Home",
+               "Insurance")
+
+
+def _is_prose(line: str) -> bool:
+    """A line of a sentence or more: twelve words or more, most of them in lower case."""
+    words = line.split()
+    return len(words) >= 12 and sum(w[:1].islower() for w in words) * 2 > len(words)
+
+
+class BrandName(Stuffer):
+    """A name the article writes in Title Case and never in lower case, or an invented brand where it
+    names nothing; as written or in UPPER CASE, 3-12 times: a line of its own, after a sentence, after a
+    separator at a paragraph's end, bare or bold between two words, in a call to action."""
+
+    name = "brand_name"
+    names = True
+    MODES = ("own_line", "after_sentence", "separator", "bare_inline", "bold_inline", "call_to_action")
+    CALLS = ("Brought to you by {}.", "Visit {} today.", "Shop {} now.", "Sponsored by {}.", "Get it at {}.")
+
+    def keyphrase(self, page: Page, rng: random.Random) -> str | None:
+        stop = stop_words()
+        prose = [line for line in page.gold.split("\n") if _is_prose(line)]  # not a heading's Title Case
+        found = sorted({m.group() for line in prose for m in NAME.finditer(line)
+                        # not a sentence's first word, no stop word at either end, not the title's
+                        if m.start() > 0 and line[m.start() - 2:m.start()] not in (". ", "! ", "? ")
+                        and not {m.group().split()[0].lower(), m.group().split()[-1].lower()} & stop
+                        and m.group() not in page.title})
+        # and never written in lower case
+        found = [name for name in found
+                 if not re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", page.gold)]
+        name = rng.choice(found) if found else f"{rng.choice(BRAND_STEMS)} {rng.choice(BRAND_KINDS)}"
+        return name.upper() if rng.random() < 0.2 else name
+
+    def inject(self, article: Lines, keyphrase: str, rng: random.Random) -> int:
+        count = rng.randint(3, 12)
+        for _ in range(count):
+            mode = rng.choice(self.MODES)
+            i = rng.randrange(len(article.lines))
+            line = article.lines[i]
+            pasted = [(at, at + len(keyphrase)) for k, at, _ in article.copies if k == i]
+            gaps = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", line)
+                    if not any(a <= m.start() <= b for a, b in pasted)]
+            if mode in ("bare_inline", "bold_inline") and gaps:
+                left = "" if mode == "bare_inline" else "**"
+                article.replace(i, rng.choice(gaps), 1, f" {left}{keyphrase}{left} ", 1 + len(left), mode)
+            elif mode == "after_sentence":
+                article.replace(i, article.after_sentence(i, rng), 0, f" {keyphrase}.", 1, mode)
+            elif mode == "separator":
+                separator = rng.choice((" | ", " - ", " · "))
+                article.replace(i, len(line), 0, separator + keyphrase, len(separator), mode)
+            elif mode == "call_to_action":
+                call = rng.choice(self.CALLS)
+                article.replace(i, len(line), 0, " " + call.format(keyphrase), 1 + call.index("{}"), mode)
+            else:
+                article.insert(i + 1, keyphrase, "own_line")
+        return count
+
+
 FAMILIES: dict[str, Stuffer] = {s.name: s for s in (TitleSpan(), SeoTemplate(), BodyNgram(), WholeTitle(),
                                                       MixedCase(), KeywordLines(), LongTail())}
+# Families no model is trained on, scored with the shipped models. A name is what clean pages repeat
+# most in Title Case: trained on with the others (held out in turn, train.py --held-out), brand_name
+# raised the candidate model's cut from about 0.92 to 0.95 and lowered the keyphrases found of
+# whole_title, mixed_case and keyword_lines by about 0.2 each; with a feature of whether the page
+# writes the phrase's words in lower case, brand_name's own fell to 0.09.
+UNSEEN: dict[str, Stuffer] = {s.name: s for s in (BrandName(),)}

@@ -1,12 +1,13 @@
 """Keyword stuffing measured leave-one-family-out: seven stuffer families over WCXB dev articles,
-and clean pages.
+an eighth that no model is trained on, and clean pages.
 
 The families are :mod:`pipeline.evaluation.stuffers`. Each is scored on the articles of fold B
 (by site, :func:`pipeline.evaluation.wcxb.fold`), which no model saw, with the models trained on
 fold A without that family (``pipeline/models/stuffing_lofo``, made by
 ``python -m pipeline.stages.stuffing.train --lofo``): the row is a stuffer the detector never
-met. Scored with the stuffing stage alone (after what it requires): the keyphrase found, the
-share of pasted copies removed (by where the family put them), the share of planted natural uses
+met; the families no model is trained on (``UNSEEN``) are scored with the shipped models. Scored
+with the stuffing stage alone (after what it requires): the keyphrase found, the share of pasted
+copies removed (by where the family put them), the share of planted natural uses
 kept, the share of the article's own words still there; and, free of the models' cut, how the
 candidate model ranks the stuffed articles against fold B's clean pages of every type (each
 document's ``stuffing_probability``): the AUC, and the stuffed articles above what 1% of the
@@ -28,7 +29,7 @@ from pipeline.core.config import load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
 from pipeline.evaluation.spun import auc, cut_flagging
-from pipeline.evaluation.stuffers import FAMILIES, NATURAL, Lines, Stuffed, plant_natural
+from pipeline.evaluation.stuffers import FAMILIES, NATURAL, UNSEEN, Lines, Stuffed, plant_natural
 from pipeline.evaluation.wcxb import Page, articles, fold
 from pipeline.io.records import RawRecord
 from pipeline.run.processor import build_pipeline
@@ -185,21 +186,22 @@ def clean_rows(articles_: list[Page], others: list[Page], stage: StuffingOnly, r
 
 
 def evaluate(pages: list[Page], *, families: list[str] | None = None) -> dict:
-    """Each family on fold B's articles with the models that never saw it; clean articles and
-    other pages of both folds with the shipped models."""
+    """Each family on fold B's articles with the models that never saw it (the shipped ones for
+    ``UNSEEN``'s); clean articles and other pages of both folds with the shipped models."""
     every = articles(pages)
     chosen = {p.id for p in every}
     held = [p for p in every if fold(p) == "B"]
     clean_b = [p for p in pages if fold(p) == "B"]
     rows = {}
-    for name in families or FAMILIES:
-        stage = held_out(name)
-        row = score_family(held, FAMILIES[name], stage, random.Random(SEED))
+    shipped = StuffingOnly()
+    for name in families or [*FAMILIES, *UNSEEN]:
+        stage = shipped if name in UNSEEN else held_out(name)
+        row = score_family(held, FAMILIES.get(name) or UNSEEN[name], stage, random.Random(SEED))
         probabilities = row.pop("probabilities")
         rows[name] = {**row, **ranking(probabilities, clean_b, stage)}
     measures = ("keyphrase_found", "copies_removed", "natural_kept", "original_words_kept", "auc", "flagged_at_1pct")
     return {
         "families": rows,
         "minimum": {m: min(row[m] for row in rows.values()) for m in measures},
-        "clean": clean_rows(every, [p for p in pages if p.id not in chosen], StuffingOnly(), random.Random(SEED)),
+        "clean": clean_rows(every, [p for p in pages if p.id not in chosen], shipped, random.Random(SEED)),
     }

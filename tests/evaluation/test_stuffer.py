@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from pipeline.evaluation.stuffers import FAMILIES, NATURAL, NATURAL_SENTENCES, TitleSpan
+from pipeline.evaluation.stuffers import FAMILIES, NATURAL, NATURAL_SENTENCES, UNSEEN, TitleSpan
 from pipeline.evaluation.stuffing import occurrences, placed_removed
 from pipeline.evaluation.wcxb import Page
 from pipeline.io.records import RawRecord
@@ -28,16 +28,19 @@ def page(body: str = BODY, title: str = "Best River Delta Farming Guide") -> Pag
     return gold_page(body, title, page_id="delta")
 
 
-@pytest.mark.parametrize("family", list(FAMILIES))
+@pytest.mark.parametrize("family", [*FAMILIES, *UNSEEN])
 def test_every_copy_and_natural_use_is_where_the_family_says_and_nothing_else_changes(family):
+    stuffer = FAMILIES.get(family) or UNSEEN[family]
     for seed in range(30):
-        sample = FAMILIES[family](page(), random.Random(seed))
+        sample = stuffer(page(), random.Random(seed))
         assert sample is not None
         # Each recorded copy is the keyphrase, whole, at its offset (cased anew by mixed_case), and
-        # each natural use the keyphrase in lower case, as a writer would put it.
+        # each natural use the keyphrase in lower case, as a writer would put it (a name as written).
         size = len(sample.keyphrase)
         for at, placement in sample.placed:
-            expected = sample.keyphrase.lower() if placement == NATURAL else sample.keyphrase
+            expected = sample.keyphrase
+            if placement == NATURAL and not stuffer.names:
+                expected = expected.lower()
             if family == "mixed_case":
                 expected = expected.lower()
             assert (sample.text[at:at + size].lower() if family == "mixed_case" else sample.text[at:at + size]) == expected
@@ -65,6 +68,26 @@ def test_the_families_differ_in_phrase_casing_and_count():
         s.keyphrase for s in samples["long_tail"]}
     assert {p for s in samples["long_tail"] for _, p in s.copies} == {
         "bare_inline", "bold_inline", "quoted", "call_to_action", "paragraph_tail"}
+
+
+def test_brand_name_pastes_a_name_the_article_writes_only_with_capitals_or_a_brand_of_its_own():
+    from pipeline.evaluation.stuffers import BRAND_KINDS, BRAND_STEMS, BrandName
+
+    prose = ("Farmers along the Mekong Delta sell rice to Saigon Rice Traders, as Delta Farming magazine "
+             "reports, and they follow the floods as their parents did before them.")
+    body = "\n\n".join([*BODY.split("\n\n"), "Rice Export Figures", prose])
+    names = {BrandName().keyphrase(page(body), random.Random(seed)) for seed in range(40)}
+    # Not a heading's Title Case ("Rice Export Figures"), a sentence's first words ("Farmers along")
+    # or a name the article also writes in lower case ("river delta farming"). Upper case a fifth of
+    # the time.
+    assert names == {"Mekong Delta", "Saigon Rice Traders", "MEKONG DELTA", "SAIGON RICE TRADERS"}
+    invented = {BrandName().keyphrase(page(), random.Random(seed)) for seed in range(40)}
+    # An article that names nothing gets a brand of the family's own.
+    brands = {f"{stem} {kind}" for stem in BRAND_STEMS for kind in BRAND_KINDS}
+    assert invented <= brands | {brand.upper() for brand in brands} and len(invented) == 37
+    # Its natural uses keep the name's capitals.
+    sample = BrandName()(page(body), random.Random(3))
+    assert sample.natural and all(sample.text.startswith(sample.keyphrase, at) for at in sample.natural)
 
 
 def test_natural_uses_are_sentences_of_plain_prose():
