@@ -121,6 +121,22 @@ class Lines:
         periods = [m.start() for m in re.finditer(r"(?<=[a-z])\.(?= [A-Z]|$)", line)]
         return commas, periods, [0] + [m.end() for m in SENTENCE_END.finditer(line)]
 
+    def word_gaps(self, i: int, size: int) -> list[int]:
+        """The spaces between two lower-case words of line ``i``, never inside a copy (``size``
+        characters) pasted there already: a copy wedged into another would break it."""
+        pasted = [(at, at + size) for k, at, _ in self.copies if k == i]
+        return [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", self.lines[i])
+                if not any(a <= m.start() <= b for a, b in pasted)]
+
+    def between_words(self, i: int, gap: int, keyphrase: str, placement: str) -> None:
+        """A copy in line ``i``'s space ``gap``, bare or bold (``placement``: ``bare_inline``, ``bold_inline``)."""
+        mark = "" if placement == "bare_inline" else "**"
+        self.replace(i, gap, 1, f" {mark}{keyphrase}{mark} ", 1 + len(mark), placement)
+
+    def call_to_action(self, i: int, call: str, keyphrase: str) -> None:
+        """A copy in a ``call`` ("Read more about {}.") closing line ``i``."""
+        self.replace(i, len(self.lines[i]), 0, " " + call.format(keyphrase), 1 + call.index("{}"), "call_to_action")
+
     def stuffed(self, keyphrase: str, injected: int) -> Stuffed:
         starts = list(accumulate((len(line) + 2 for line in self.lines), initial=0))
         text = "\n\n".join(self.lines)
@@ -462,19 +478,14 @@ class LongTail(Stuffer):
             mode = rng.choice(self.MODES)
             i = rng.randrange(len(article.lines))
             line = article.lines[i]
-            # (never inside a copy already pasted: that would break it)
-            pasted = [(at, at + len(keyphrase)) for k, at, _ in article.copies if k == i]
-            gaps = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", line)
-                    if not any(a <= m.start() <= b for a, b in pasted)]
+            gaps = article.word_gaps(i, len(keyphrase))
             if mode in ("bare_inline", "bold_inline") and gaps:
-                left, right = ("", "") if mode == "bare_inline" else ("**", "**")
-                article.replace(i, rng.choice(gaps), 1, f" {left}{keyphrase}{right} ", 1 + len(left), mode)
+                article.between_words(i, rng.choice(gaps), keyphrase, mode)
             elif mode == "quoted":
                 at = article.after_sentence(i, rng)
                 article.replace(i, at, 0, f' "{keyphrase}"', 2, mode)
             elif mode == "call_to_action":
-                call = rng.choice(self.CALLS)
-                article.replace(i, len(line), 0, " " + call.format(keyphrase), 1 + call.index("{}"), mode)
+                article.call_to_action(i, rng.choice(self.CALLS), keyphrase)
             else:
                 article.replace(i, len(line), 0, f" {keyphrase}", 1, "paragraph_tail")
         return count
@@ -525,21 +536,16 @@ class BrandName(Stuffer):
         for _ in range(count):
             mode = rng.choice(self.MODES)
             i = rng.randrange(len(article.lines))
-            line = article.lines[i]
-            pasted = [(at, at + len(keyphrase)) for k, at, _ in article.copies if k == i]
-            gaps = [m.start() for m in re.finditer(r"(?<=[a-z]) (?=[a-z])", line)
-                    if not any(a <= m.start() <= b for a, b in pasted)]
+            gaps = article.word_gaps(i, len(keyphrase))
             if mode in ("bare_inline", "bold_inline") and gaps:
-                left = "" if mode == "bare_inline" else "**"
-                article.replace(i, rng.choice(gaps), 1, f" {left}{keyphrase}{left} ", 1 + len(left), mode)
+                article.between_words(i, rng.choice(gaps), keyphrase, mode)
             elif mode == "after_sentence":
                 article.replace(i, article.after_sentence(i, rng), 0, f" {keyphrase}.", 1, mode)
             elif mode == "separator":
                 separator = rng.choice((" | ", " - ", " · "))
-                article.replace(i, len(line), 0, separator + keyphrase, len(separator), mode)
+                article.replace(i, len(article.lines[i]), 0, separator + keyphrase, len(separator), mode)
             elif mode == "call_to_action":
-                call = rng.choice(self.CALLS)
-                article.replace(i, len(line), 0, " " + call.format(keyphrase), 1 + call.index("{}"), mode)
+                article.call_to_action(i, rng.choice(self.CALLS), keyphrase)
             else:
                 article.insert(i + 1, keyphrase, "own_line")
         return count
