@@ -172,14 +172,17 @@ class Stuffer:
     # Its keyphrases are names: a writer uses them with their capitals (``plant_natural``).
     names = False
 
-    def __call__(self, page: Page, rng: random.Random, *, natural: bool = True) -> Stuffed | None:
+    def __call__(self, page: Page, rng: random.Random, *, natural: bool = True,
+                 natural_as_written: bool = False) -> Stuffed | None:
+        """The page stuffed, with one or two natural uses planted (``natural``), in lower case unless
+        the keyphrase is a name or ``natural_as_written``."""
         keyphrase = self.keyphrase(page, rng)
         if keyphrase is None:
             return None
         article = Lines(page.gold)
         injected = self.inject(article, keyphrase, rng)
         if natural:
-            plant_natural(article, keyphrase, rng, rng.choice((1, 2)), name=self.names)
+            plant_natural(article, keyphrase, rng, rng.choice((1, 2)), name=self.names or natural_as_written)
         return article.stuffed(keyphrase, injected)
 
     def keyphrase(self, page: Page, rng: random.Random) -> str | None:

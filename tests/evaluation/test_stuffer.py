@@ -90,11 +90,15 @@ def test_brand_name_pastes_a_name_the_article_writes_only_with_capitals_or_a_bra
     assert sample.natural and all(sample.text.startswith(sample.keyphrase, at) for at in sample.natural)
 
 
-def test_natural_uses_are_sentences_of_plain_prose():
-    sample = FAMILIES["title_span"](page(), random.Random(1))
+@pytest.mark.parametrize("as_written", [False, True])
+def test_natural_uses_are_sentences_of_plain_prose(as_written):
+    sample = FAMILIES["title_span"](page(), random.Random(1), natural_as_written=as_written)
+    # In lower case as a writer puts a phrase, or as the copies are written (training's other draw).
+    assert sample.keyphrase == "Best River Delta Farming"
+    used = sample.keyphrase if as_written else sample.keyphrase.lower()
     for at in sample.natural:
         line = sample.text[sample.text.rfind("\n", 0, at) + 1:sample.text.find("\n", at) % (len(sample.text) + 1)]
-        assert any(template.format(sample.keyphrase.lower()) in line for template in NATURAL_SENTENCES)
+        assert any(template.format(used) in line for template in NATURAL_SENTENCES)
 
 
 class Scripted:
