@@ -82,8 +82,8 @@ DRAWS = 2
 # And this many more whose natural uses are written as the copies are, which only the copy model
 # learns from: a writer writes a name with its capitals, so a capital must not mark a copy (the
 # shipped models took 0.12 of brand_name's natural uses with its copies). Trained on by the other
-# models too, they lowered whole_title's keyphrases found by 0.04 and 3 more WCXB dev pages lost
-# words (a game's name on a product page).
+# models too, they lowered whole_title's keyphrases found by 0.04, and two clean WCXB dev pages lost
+# words where a retrain without them loses one (a game's name on a product page among them).
 COPY_DRAWS = 1
 # What the stage requires before it runs (its own input), and the candidates' settings it uses.
 BEFORE = ["segment", "duplicate_title", "boilerplate"]
