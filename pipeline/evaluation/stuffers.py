@@ -562,3 +562,5 @@ FAMILIES: dict[str, Stuffer] = {s.name: s for s in (TitleSpan(), SeoTemplate(), 
 # whole_title, mixed_case and keyword_lines by about 0.2 each; with a feature of whether the page
 # writes the phrase's words in lower case, brand_name's own fell to 0.09.
 UNSEEN: dict[str, Stuffer] = {s.name: s for s in (BrandName(),)}
+# Every family by name: what make eval scores.
+STUFFERS: dict[str, Stuffer] = {**FAMILIES, **UNSEEN}

@@ -29,7 +29,7 @@ from pipeline.core.config import load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
 from pipeline.evaluation.spun import auc, cut_flagging
-from pipeline.evaluation.stuffers import FAMILIES, NATURAL, UNSEEN, Lines, Stuffed, plant_natural
+from pipeline.evaluation.stuffers import FAMILIES, NATURAL, STUFFERS, UNSEEN, Lines, Stuffed, plant_natural
 from pipeline.evaluation.wcxb import Page, articles, fold
 from pipeline.io.records import RawRecord
 from pipeline.run.processor import build_pipeline
@@ -194,9 +194,9 @@ def evaluate(pages: list[Page], *, families: list[str] | None = None) -> dict:
     clean_b = [p for p in pages if fold(p) == "B"]
     rows = {}
     shipped = StuffingOnly()
-    for name in families or [*FAMILIES, *UNSEEN]:
+    for name in families or STUFFERS:
         stage = shipped if name in UNSEEN else held_out(name)
-        row = score_family(held, FAMILIES.get(name) or UNSEEN[name], stage, random.Random(SEED))
+        row = score_family(held, STUFFERS[name], stage, random.Random(SEED))
         probabilities = row.pop("probabilities")
         rows[name] = {**row, **ranking(probabilities, clean_b, stage)}
     measures = ("keyphrase_found", "copies_removed", "natural_kept", "original_words_kept", "auc", "flagged_at_1pct")

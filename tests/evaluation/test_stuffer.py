@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from pipeline.evaluation.stuffers import FAMILIES, NATURAL, NATURAL_SENTENCES, UNSEEN, TitleSpan
+from pipeline.evaluation.stuffers import FAMILIES, NATURAL, NATURAL_SENTENCES, STUFFERS, TitleSpan
 from pipeline.evaluation.stuffing import occurrences, placed_removed
 from pipeline.evaluation.wcxb import Page
 from pipeline.io.records import RawRecord
@@ -28,9 +28,9 @@ def page(body: str = BODY, title: str = "Best River Delta Farming Guide") -> Pag
     return gold_page(body, title, page_id="delta")
 
 
-@pytest.mark.parametrize("family", [*FAMILIES, *UNSEEN])
+@pytest.mark.parametrize("family", list(STUFFERS))
 def test_every_copy_and_natural_use_is_where_the_family_says_and_nothing_else_changes(family):
-    stuffer = FAMILIES.get(family) or UNSEEN[family]
+    stuffer = STUFFERS[family]
     for seed in range(30):
         sample = stuffer(page(), random.Random(seed))
         assert sample is not None
@@ -93,7 +93,7 @@ def test_brand_name_pastes_a_name_the_article_writes_only_with_capitals_or_a_bra
 @pytest.mark.parametrize("as_written", [False, True])
 def test_natural_uses_are_sentences_of_plain_prose(as_written):
     sample = FAMILIES["title_span"](page(), random.Random(1), natural_as_written=as_written)
-    # In lower case as a writer puts a phrase, or as the copies are written (training's other draw).
+    # In lower case as a writer puts a phrase, or as the copies are written (train.COPY_DRAWS).
     assert sample.keyphrase == "Best River Delta Farming"
     used = sample.keyphrase if as_written else sample.keyphrase.lower()
     for at in sample.natural:
