@@ -70,6 +70,8 @@ pub struct LineFeatures {
     pub other_digits: AHashSet<char>,
     pub prose_min_words: usize,
     pub region_line_penalty: i64,
+    /// In the article's own region, a non-prose line that is page furniture or carries a date costs this.
+    pub article_mark_penalty: i64,
     /// A line at least this share of whose distinct words are widget words is page furniture.
     pub widget_line_share: f64,
     pub context_radii: Vec<usize>,
@@ -392,6 +394,19 @@ impl LineFeatures {
             .map(|i| rule[i] || copyright[i] || widget[i] >= self.widget_line_share)
             .collect();
         let (between, in_run) = marks_to_region(&marks, &runs, first, last);
+        // The article's own region: the same search, where a non-prose line that is furniture or
+        // carries a date costs `article_mark_penalty` words (a comment's byline, a dated teaser).
+        let dated: Vec<bool> = (0..n)
+            .map(|i| lines[i].digits > 0 && self.has_date(&texts[i].chars().collect::<Vec<_>>()))
+            .collect();
+        let article_weights: Vec<i64> = (0..n)
+            .map(|i| match (is_prose[i], marks[i] || dated[i]) {
+                (true, _) => n_words[i] as i64,
+                (false, true) => -self.article_mark_penalty,
+                (false, false) => -self.region_line_penalty,
+            })
+            .collect();
+        let (article_first, article_last) = main_region(&article_weights);
 
         let cap = self.distance_cap as f64;
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
@@ -464,12 +479,7 @@ impl LineFeatures {
         );
         column("has_copyright", per_line(&|i| flag(copyright[i])));
         // Every date pattern holds a digit.
-        column(
-            "has_date",
-            per_line(&|i| {
-                flag(lines[i].digits > 0 && self.has_date(&texts[i].chars().collect::<Vec<_>>()))
-            }),
-        );
+        column("has_date", per_line(&|i| flag(dated[i])));
         column("widget_word_ratio", widget);
         column("lexicon_rule", per_line(&|i| flag(rule[i])));
         column(
@@ -482,19 +492,21 @@ impl LineFeatures {
             "in_region",
             per_line(&|i| flag(first_i <= i as i64 && i as i64 <= last_i)),
         );
+        // Lines from a region (0 inside it), up to the cap, as a share of the cap.
+        let distance = |i: usize, first: i64, last: i64| {
+            let i = i as i64;
+            let d = if i < first {
+                first - i
+            } else if i > last {
+                i - last
+            } else {
+                0
+            };
+            d.min(self.distance_cap as i64) as f64 / cap
+        };
         column(
             "region_distance",
-            per_line(&|i| {
-                let i = i as i64;
-                let d = if i < first_i {
-                    first_i - i
-                } else if i > last_i {
-                    i - last_i
-                } else {
-                    0
-                };
-                d.min(self.distance_cap as i64) as f64 / cap
-            }),
+            per_line(&|i| distance(i, first_i, last_i)),
         );
         let span = |w: usize| (w as f64 / region_words as f64).min(self.region_span_cap);
         column(
@@ -512,6 +524,30 @@ impl LineFeatures {
             per_line(&|i| {
                 if i as i64 > last_i && last_i >= first_i {
                     span(words_before[i] - words_before[last_i as usize + 1])
+                } else {
+                    0.0
+                }
+            }),
+        );
+        column(
+            "in_article",
+            per_line(&|i| flag(article_first <= i as i64 && i as i64 <= article_last)),
+        );
+        column(
+            "article_distance",
+            per_line(&|i| distance(i, article_first, article_last)),
+        );
+        let article_words = if article_last >= article_first {
+            words_before[article_last as usize + 1] - words_before[article_first as usize]
+        } else {
+            0
+        };
+        column(
+            "words_after_article",
+            per_line(&|i| {
+                if i as i64 > article_last && article_last >= article_first {
+                    let after = words_before[i] - words_before[article_last as usize + 1];
+                    (after as f64 / article_words as f64).min(self.region_span_cap)
                 } else {
                     0.0
                 }

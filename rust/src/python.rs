@@ -315,7 +315,7 @@ struct LineFeatures(linefeatures::LineFeatures);
 impl LineFeatures {
     #[new]
     #[pyo3(signature = (*, columns, stopwords, widget_words, terminal, separators, bullet_marks,
-        other_digits, prose_min_words, region_line_penalty, widget_line_share, context_radii, context_sources,
+        other_digits, prose_min_words, region_line_penalty, article_mark_penalty, widget_line_share, context_radii, context_sources,
         distance_cap, repeats_cap, region_span_cap, topic_radius, no_topic, indent_cap,
         indent_rel_cap, page_means, months, date_letters, token_odds, first_odds))]
     #[allow(clippy::too_many_arguments)]
@@ -329,6 +329,7 @@ impl LineFeatures {
         other_digits: &str,
         prose_min_words: usize,
         region_line_penalty: i64,
+        article_mark_penalty: i64,
         widget_line_share: f64,
         context_radii: Vec<usize>,
         context_sources: Vec<String>,
@@ -363,6 +364,7 @@ impl LineFeatures {
             other_digits: other_digits.chars().collect(),
             prose_min_words,
             region_line_penalty,
+            article_mark_penalty,
             widget_line_share,
             context_radii,
             context_sources,

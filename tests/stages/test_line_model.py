@@ -207,6 +207,41 @@ def test_furniture_between_a_line_and_the_article_is_counted_outside_and_inside_
     assert facts[10][:2] == ["7 lines from the page's main run of prose", "4 lines of page furniture between them"]
 
 
+def test_the_article_ends_where_a_dated_line_or_furniture_interrupts_its_prose():
+    texts = [
+        PAGE[3],  # 12 words
+        "Anglers on the river report that trout numbers have doubled since the dam came down.",  # 15
+        "Posted by: Ann Lee on December 30, 2007 04:20 PM",  # dated, not prose
+        "I fished there last spring and caught nothing at all, sadly for me.",  # 13
+        "Posted by: Bob Ray on December 31, 2007 05:39 PM",
+        "The dam should have come down twenty years ago, and everyone here knew it.",  # 14
+        "A short note",  # 3 words, not prose: a line of the article would cost 6
+        "Fish in the river now swim upstream to spawn for the first time in decades.",  # 15
+    ]
+    column = page_columns(texts)
+    # The main run bridges each non-prose line for 6 words, so it runs through the comments; the
+    # article's own region pays 40 for a dated line and stops before the first byline.
+    assert column["in_region"] == [1] * 8
+    assert column["in_article"] == [1, 1, 0, 0, 0, 0, 0, 0]
+    assert column["article_distance"] == [0, 0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.12]
+    # Words past the article's 27, in article lengths.
+    after = [0, 0, 0, 11, 24, 35, 49, 52]
+    assert column["words_after_article"] == [round(w / 27, 4) for w in after]
+    facts = evidence(line_features(texts, [0] * len(texts), Vocabulary({}, {}), LexiconRule()))
+    assert facts[3] == ["2 lines past the article's end, which a dated line or page furniture marks",
+                        "none of its words are in the page's prose"]
+    assert facts[0] == ["17% of its words are in the page's prose"]  # in the article: no fact of place
+    # A long comment thread outweighs the article: the article's region is then the thread's last
+    # comment, and the article lies before its start.
+    thread = [PAGE[3], "Posted by: Ann Lee on December 30, 2007 04:20 PM", f"{PAGE[7]} {PAGE[3]}"]
+    assert page_columns(thread)["in_article"] == [0, 0, 1]
+    assert evidence(line_features(thread, [0] * 3, Vocabulary({}, {}), LexiconRule()))[0][0] == (
+        "2 lines before the article's start, which a dated line or page furniture marks")
+    # Without dates or furniture the two regions are one.
+    plain = page_columns([PAGE[3], "A short note", PAGE[7]])
+    assert plain["in_article"] == plain["in_region"] == [1, 1, 1]
+
+
 def test_page_features_say_how_much_furniture_the_page_has():
     column = page_columns(PAGE)
     assert column["page_log_words"] == [round(math.log1p(67), 4)] * 12

@@ -57,6 +57,12 @@ WIDGET_WORDS = frozenset(
 PROSE_MIN_WORDS = 8
 # In the main-region search, each non-prose line costs this many words.
 REGION_LINE_PENALTY = 6
+# The article's own region is searched the same way, but a non-prose line that is page furniture (a
+# line a lexicon rule names, of widget words or with a copyright notice) or carries a date costs this
+# many: a comment's byline ("Posted by: ... on December 30, 2007 04:20 PM") or a dated teaser ends
+# the article, where the main region runs on through the comments and teasers, which are prose too
+# (issue 27: of L3S-GN1's furniture words the line model kept, two thirds lay inside the main region).
+ARTICLE_MARK_PENALTY = 40
 # A line at least this share of whose distinct words are widget words is page furniture (a mark
 # between a line and the main run of prose; and a fact a removed line's reason states).
 WIDGET_LINE_SHARE = 0.5
@@ -87,6 +93,8 @@ LINE_FEATURES = (
     # document's second half is not comments)
     "in_region", "region_distance", "words_before_region", "words_after_region", "region_page_share",
     "lines_to_prose_above", "lines_to_prose_below",
+    # and against the article's own region, which a dated line or page furniture ends
+    "in_article", "article_distance", "words_after_article",
     # furniture between it and that run (lines a lexicon rule names, lines of widget words, copyright
     # notices): outside its own run of non-sentences, and inside it (a comment under "Leave a reply"
     # has one and none; the fourth item of a list under "Related stories" none and one)
@@ -190,6 +198,7 @@ def _compiled(vocabulary: Vocabulary) -> LineFeatures:
             columns=list(FEATURES), stopwords=sorted(STOPWORDS), widget_words=sorted(WIDGET_WORDS),
             terminal="".join(_TERMINAL), separators=SEPARATORS, bullet_marks=BULLET_MARKS,
             other_digits=OTHER_DIGITS, prose_min_words=PROSE_MIN_WORDS, region_line_penalty=REGION_LINE_PENALTY,
+            article_mark_penalty=ARTICLE_MARK_PENALTY,
             widget_line_share=WIDGET_LINE_SHARE,
             context_radii=list(CONTEXT_RADII), context_sources=list(CONTEXT_SOURCES), distance_cap=DISTANCE_CAP,
             repeats_cap=REPEATS_CAP, region_span_cap=REGION_SPAN_CAP, topic_radius=TOPIC_RADIUS, no_topic=NO_TOPIC,
@@ -203,11 +212,13 @@ def evidence(rows: np.ndarray) -> list[list[str]]:
     """Facts a reader can check on the page, per row of :data:`FEATURES`: why a line looks like furniture.
 
     Read off the features the model was given (not an attribution of its trees): where the line is
-    against the main run of prose and how much furniture lies between them, whether it sits in a run of
-    non-sentences, whether it shares the prose's topic, and what it is made of."""
+    against the main run of prose and how much furniture lies between them (or how far past the
+    article's end), whether it sits in a run of non-sentences, whether it shares the prose's topic,
+    and what it is made of."""
     at = {name: rows[:, LINE_FEATURES.index(name)].tolist() for name in (
         "in_region", "region_distance", "region_page_share", "marks_to_region", "marks_in_run", "nonprose_run",
-        "after_colon", "topic_overlap", "widget_word_ratio", "repeats", "has_copyright")}
+        "after_colon", "topic_overlap", "widget_word_ratio", "repeats", "has_copyright", "in_article",
+        "article_distance", "words_after_article")}
     facts = []
     for i in range(len(rows)):
         found = []
@@ -219,6 +230,11 @@ def evidence(rows: np.ndarray) -> list[list[str]]:
             found.append(f"{lines}{plus} line{'s' * (lines != 1)} from the page's main run of prose")
             if marks := round(math.expm1(at["marks_to_region"][i]) + math.expm1(at["marks_in_run"][i])):
                 found.append(f"{marks} line{'s' * (marks != 1)} of page furniture between them")
+        elif not at["in_article"][i]:
+            lines = round(at["article_distance"][i] * DISTANCE_CAP)
+            plus = "+" if lines == DISTANCE_CAP else ""
+            where = "past the article's end" if at["words_after_article"][i] > 0 else "before the article's start"
+            found.append(f"{lines}{plus} line{'s' * (lines != 1)} {where}, which a dated line or page furniture marks")
         run = round(math.expm1(at["nonprose_run"][i]))
         if run >= 3 and not at["after_colon"][i]:
             found.append(f"one of {run} lines in a row that are not sentences")
