@@ -231,8 +231,8 @@ def test_the_article_ends_where_a_dated_line_or_furniture_interrupts_its_prose()
     assert facts[3] == ["2 lines past the article's end, which a dated line or page furniture marks",
                         "none of its words are in the page's prose"]
     assert facts[0] == ["17% of its words are in the page's prose"]  # in the article: no fact of place
-    # A long comment thread outweighs the article: the article's region is then the thread's last
-    # comment, and the article lies before its start.
+    # A comment longer than the article outweighs it: the article's own region is then the comment,
+    # and the article's lines lie before its start (the reason can only say where, not what).
     thread = [PAGE[3], "Posted by: Ann Lee on December 30, 2007 04:20 PM", f"{PAGE[7]} {PAGE[3]}"]
     assert page_columns(thread)["in_article"] == [0, 0, 1]
     assert evidence(line_features(thread, [0] * 3, Vocabulary({}, {}), LexiconRule()))[0][0] == (

@@ -212,9 +212,9 @@ def evidence(rows: np.ndarray) -> list[list[str]]:
     """Facts a reader can check on the page, per row of :data:`FEATURES`: why a line looks like furniture.
 
     Read off the features the model was given (not an attribution of its trees): where the line is
-    against the main run of prose and how much furniture lies between them (or how far past the
-    article's end), whether it sits in a run of non-sentences, whether it shares the prose's topic,
-    and what it is made of."""
+    against the main run of prose and how much furniture lies between them (or, inside that run, how
+    far past the article's end or before its start), whether it sits in a run of non-sentences,
+    whether it shares the prose's topic, and what it is made of."""
     at = {name: rows[:, LINE_FEATURES.index(name)].tolist() for name in (
         "in_region", "region_distance", "region_page_share", "marks_to_region", "marks_in_run", "nonprose_run",
         "after_colon", "topic_overlap", "widget_word_ratio", "repeats", "has_copyright", "in_article",
