@@ -361,11 +361,15 @@ impl LineFeatures {
         for i in 0..n {
             words_before[i + 1] = words_before[i] + n_words[i];
         }
-        let region_words = if last >= first {
-            words_before[last as usize + 1] - words_before[first as usize]
-        } else {
-            0
+        // The words of the lines `first..=last` (none when `last < first`: no region).
+        let words_in = |first: i64, last: i64| {
+            if last >= first {
+                words_before[last as usize + 1] - words_before[first as usize]
+            } else {
+                0
+            }
         };
+        let region_words = words_in(first, last);
         let topic = self.topic_overlap(&distinct, &is_prose, prose_lines);
         let topic_near = self.valid_mean_near(&topic);
         let runs = nonprose_runs(&is_prose);
@@ -488,10 +492,8 @@ impl LineFeatures {
         );
         column("is_prose", per_line(&|i| flag(is_prose[i])));
         let (first_i, last_i) = (first, last);
-        column(
-            "in_region",
-            per_line(&|i| flag(first_i <= i as i64 && i as i64 <= last_i)),
-        );
+        let inside = |i: usize, first: i64, last: i64| flag(first <= i as i64 && i as i64 <= last);
+        column("in_region", per_line(&|i| inside(i, first_i, last_i)));
         // Lines from a region (0 inside it), up to the cap, as a share of the cap.
         let distance = |i: usize, first: i64, last: i64| {
             let i = i as i64;
@@ -519,39 +521,32 @@ impl LineFeatures {
                 }
             }),
         );
+        // The words between a region's end and line `i`, in lengths of the region (0 for a line
+        // not after it).
+        let after = |i: usize, first: i64, last: i64, words: usize| {
+            if i as i64 > last && last >= first {
+                let w = words_before[i] - words_before[last as usize + 1];
+                (w as f64 / words as f64).min(self.region_span_cap)
+            } else {
+                0.0
+            }
+        };
         column(
             "words_after_region",
-            per_line(&|i| {
-                if i as i64 > last_i && last_i >= first_i {
-                    span(words_before[i] - words_before[last_i as usize + 1])
-                } else {
-                    0.0
-                }
-            }),
+            per_line(&|i| after(i, first_i, last_i, region_words)),
         );
         column(
             "in_article",
-            per_line(&|i| flag(article_first <= i as i64 && i as i64 <= article_last)),
+            per_line(&|i| inside(i, article_first, article_last)),
         );
         column(
             "article_distance",
             per_line(&|i| distance(i, article_first, article_last)),
         );
-        let article_words = if article_last >= article_first {
-            words_before[article_last as usize + 1] - words_before[article_first as usize]
-        } else {
-            0
-        };
+        let article_words = words_in(article_first, article_last);
         column(
             "words_after_article",
-            per_line(&|i| {
-                if i as i64 > article_last && article_last >= article_first {
-                    let after = words_before[i] - words_before[article_last as usize + 1];
-                    (after as f64 / article_words as f64).min(self.region_span_cap)
-                } else {
-                    0.0
-                }
-            }),
+            per_line(&|i| after(i, article_first, article_last, article_words)),
         );
         column(
             "region_page_share",
