@@ -148,6 +148,43 @@ def test_a_started_cluster_says_nothing_of_its_own_start(tmp_path, capfd, flag, 
         assert err == ""
 
 
+def test_a_started_cluster_says_nothing_of_its_own_end(capfd):
+    """A worker that closes while its heartbeat awaits the scheduler's answer logged a traceback at
+    ERROR after a run that succeeded (dask/distributed#7105): here the scheduler answers heartbeats
+    two seconds late, so the one in flight always meets the close."""
+    import asyncio
+
+    executor = Dask(load_config(None), workers=1, scheduler=None, total=1)
+    scheduler = executor.client.cluster.scheduler
+    answer = scheduler.handlers["heartbeat_worker"]
+    asked = threading.Event()
+
+    async def answer_late(*args, **kwargs):
+        asked.set()
+        await asyncio.sleep(2)
+        return answer(*args, **kwargs)
+
+    scheduler.handlers["heartbeat_worker"] = answer_late
+    try:
+        assert asked.wait(10)
+    finally:
+        executor.close()
+    assert capfd.readouterr().err == ""
+
+
+def test_two_started_clusters_at_once_say_nothing(capfd, recwarn):
+    """Without a dashboard distributed still serves a scheduler's HTTP routes on port 8787, and
+    warned (on stderr, outside pytest) when another run or the user's own cluster had it."""
+    first = Dask(load_config(None), workers=1, scheduler=None, total=1)
+    try:
+        second = Dask(load_config(None), workers=1, scheduler=None, total=1)
+        second.close()
+    finally:
+        first.close()
+    assert [str(w.message) for w in recwarn if issubclass(w.category, UserWarning)] == []
+    assert capfd.readouterr().err == ""
+
+
 def die_writing_half_a_result(marker: str) -> str:
     """In a pool's worker: the first time, die as a worker killed while it writes its result does,
     holding the result pipe's write lock with half a message in the pipe; then answer."""

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from typing import Any
 
 from pipeline.core.config import Config, ConfigError
@@ -37,6 +38,10 @@ QUIET_LOOP = {
     "distributed.admin.system-monitor.interval": "2s",
     "distributed.admin.system-monitor.disk": False,
 }
+# The scheduler of a LocalCluster started for the run serves its HTTP routes (health, metrics) on a
+# free port of 127.0.0.1: without a dashboard distributed still asks for 8787, and warns on stderr
+# when another run or the user's own cluster has it.
+SCHEDULER_KWARGS = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
 # What this process (the client, and the scheduler of a LocalCluster) changes in distributed's
 # defaults while the executor is open: no log of the last 1,000 messages sent on each connection.
 # Each task message carries its batch of records, so that log held about 1 GB of documents on a
@@ -44,10 +49,17 @@ QUIET_LOOP = {
 CLIENT_CONFIG = {"distributed.admin.low-level-log-length": 0}
 
 
+def retire_quietly(dask_worker: Any) -> None:
+    """On each worker of a LocalCluster started for the run, once its results are in: no more
+    heartbeats, and nothing logged while it shuts down. A heartbeat the scheduler is answering when
+    it retires the worker logs a traceback at ERROR (dask/distributed#7105), about once in a few
+    hundred closes, after a run that succeeded."""
+    dask_worker.periodic_callbacks["heartbeat"].stop()
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
 class Dask(Batched):
     def __init__(self, config: Config, *, workers: int, scheduler: str | None, total: int) -> None:
-        import logging
-
         import dask
         from distributed import Client, LocalCluster
 
@@ -67,11 +79,14 @@ class Dask(Batched):
             else:
                 with dask.config.set({**QUIET_LOOP, **WORKER_CONFIG}):
                     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=logging.ERROR)
+                                           dashboard_address=None, silence_logs=logging.ERROR,
+                                           scheduler_kwargs=SCHEDULER_KWARGS)
                 self._open.callback(cluster.close)
                 self.client = Client(cluster)
                 self.description = f"dask, LocalCluster of {workers} workers"
             self._open.callback(self.client.close)
+            if not scheduler:  # the workers of an existing cluster are not ours to quiet
+                self._open.callback(self._retire_quietly)
         except BaseException:
             self._open.close()
             raise
@@ -84,6 +99,10 @@ class Dask(Batched):
 
     def share(self, repeated: RepeatedLines | None) -> Any:
         return None if repeated is None else self.client.scatter(repeated, broadcast=True)
+
+    def _retire_quietly(self) -> None:
+        with suppress(Exception):  # a worker that cannot be reached has nothing more to say either
+            self.client.run(retire_quietly, on_error="ignore")
 
     def close(self) -> None:
         self._open.close()
