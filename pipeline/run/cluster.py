@@ -52,8 +52,8 @@ CLIENT_CONFIG = {"distributed.admin.low-level-log-length": 0}
 def retire_quietly(dask_worker: Any) -> None:
     """On each worker of a LocalCluster started for the run, once its results are in: no more
     heartbeats, and nothing logged while it shuts down. A heartbeat the scheduler is answering when
-    it retires the worker logs a traceback at ERROR (dask/distributed#7105), about once in a few
-    hundred closes, after a run that succeeded."""
+    the worker closes logs a traceback at ERROR (dask/distributed#7105), rarely, and after a run
+    that succeeded."""
     dask_worker.periodic_callbacks["heartbeat"].stop()
     logging.getLogger("distributed").setLevel(logging.CRITICAL)
 
