@@ -171,15 +171,18 @@ def test_stuffing_leave_one_family_out_scores():
 # A seventh (keyword_safe: the words said twice kept, short words and sentence openings swapped, each
 # for a synonym of its likeliest sense, its rate a share of all content words) among the others
 # raised the counts above the 1% score at 0.1 of wordnet (26 -> 42) and frequency_matched (0 -> 9),
-# and phrasal's at every rate (3, 7, 22 -> 5, 7, 27). Held out, it is found as WordNet's is.
+# and phrasal's at every rate (3, 7, 22 -> 5, 7, 27). Held out, it is found as WordNet's is. Not
+# counting a thesaurus's names as phrases put in ("United States": a capital past the first letter)
+# raised phrasal to 0.8839 / 0.9794 / 0.9994 (11, 41, 58 -> 13, 45, 59 above the 1% score) and
+# wordnet_phrases' AUC; the others moved by 0.002 at most.
 SPUN_ARTICLES, SPUN_PAGES_PER_TYPE = 60, 10
-SPUN_LOFO = {"wordnet": {"0.1": (0.9447, 38, 0.8699), "0.2": (0.9894, 49, 0.8415), "0.35": (1.0, 60, 0.812)},
-             "moby": {"0.1": (0.9247, 32, 0.8732), "0.2": (0.9861, 52, 0.8667), "0.35": (0.9989, 58, 0.8592)},
-             "phrasal": {"0.1": (0.8656, 11, 0.6244), "0.2": (0.9747, 41, 0.5935), "0.35": (0.9992, 58, 0.5641)},
-             "frequency_matched": {"0.1": (0.7917, 9, 0.8011), "0.2": (0.9042, 22, 0.7539), "0.35": (0.9675, 41, 0.7074)},
-             "broader": {"0.1": (0.9556, 28, 0.8017), "0.2": (0.9956, 55, 0.7843), "0.35": (0.9997, 59, 0.7557)},
-             "wordnet_phrases": {"0.1": (0.825, 2, 0.6593), "0.2": (0.91, 10, 0.633), "0.35": (0.9775, 27, 0.6038)},
-             "keyword_safe": {"0.1": (0.9803, 36, 0.8939), "0.2": (0.9953, 52, 0.9033), "0.35": (0.9928, 58, 0.9071)}}
+SPUN_LOFO = {"wordnet": {"0.1": (0.9442, 38, 0.8699), "0.2": (0.9894, 49, 0.8415), "0.35": (1.0, 60, 0.812)},
+             "moby": {"0.1": (0.9267, 32, 0.8732), "0.2": (0.985, 52, 0.8667), "0.35": (0.9983, 58, 0.8592)},
+             "phrasal": {"0.1": (0.8839, 13, 0.6244), "0.2": (0.9794, 45, 0.5935), "0.35": (0.9994, 59, 0.5641)},
+             "frequency_matched": {"0.1": (0.7928, 9, 0.8011), "0.2": (0.9039, 22, 0.7539), "0.35": (0.9667, 40, 0.7074)},
+             "broader": {"0.1": (0.9553, 29, 0.8017), "0.2": (0.9956, 55, 0.7843), "0.35": (0.9997, 59, 0.7557)},
+             "wordnet_phrases": {"0.1": (0.8272, 2, 0.6593), "0.2": (0.9128, 10, 0.633), "0.35": (0.9786, 27, 0.6038)},
+             "keyword_safe": {"0.1": (0.9803, 35, 0.8939), "0.2": (0.9953, 52, 0.9033), "0.35": (0.9928, 58, 0.9071)}}
 SPUN_REPAIR = {"tortured_phrases.csv": (5, 7, 0), "tortured-phrases.csv": (22, 28, 0)}
 
 

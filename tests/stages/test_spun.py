@@ -140,8 +140,8 @@ def test_a_misfit_names_the_synonym_that_fits_its_slot_better():
     assert misfits["inwardly"].reason.endswith('"inside" fits the slot 7.8 nats better')
     assert (doc.signals["spun_misfits"], doc.signals["spun_suspect_share"]) == (2, 2 / 19)
     # Two misfits in 19 words are not enough to flag a document, but it scores far above its original.
-    assert (round(doc.signals["spun_misfit_score"], 3), round(original.signals["spun_misfit_score"], 5)) == (0.027,
-                                                                                                          0.00095)
+    assert (round(doc.signals["spun_misfit_score"], 3), round(original.signals["spun_misfit_score"], 5)) == (0.036,
+                                                                                                          0.00123)
     assert (doc.signals["spun_flagged"], original.signals["spun_flagged"]) == (0, 0)
     # The report's status says what the document model reads the misfits against: one word of 19
     # ("inwardly") is rarer than once in a million words, none of the original's; both hold one
@@ -242,6 +242,12 @@ def test_the_document_model_counts_the_phrases_of_its_thesaurus_that_misfit_thei
     assert model.thesaurus == "wordnet"
     assert (model.phrase_index().fits(natural, lm), model.phrase_index().fits(spun, lm)) == ((3, []), (1, [(13, 23)]))
     assert model.phrase_index().fits("in, no time", lm) == (0, [])
+    # A name is no phrase a spinner puts in, though WordNet lists it and it breaks its neighbours'
+    # fit as "in no time" does: a capital past its first letter ("Far East", not "In no time").
+    named = "Relations of Japan and the United States cooled; the Far East stayed calm."
+    assert model.phrase_index().fits(named, lm) == (0, [])
+    assert model.phrase_index().fits(named.lower(), lm) == (2, [(53, 61)])  # "far east" misfits
+    assert model.phrase_index().fits("In no time the house was sold.", lm) == (1, [])
     words = WordFeatures()(spun)
     assert [words.word(k) for k in range(len(words))] == ["time", "decision", "house"]  # "made": a stop word
     assert model.thesaurus_phrases(words) == ThesaurusPhrases(1, [(13, 23)])

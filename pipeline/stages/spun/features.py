@@ -47,7 +47,8 @@ RARE_ZIPF = 3.0
 WORST_FITS_SHARE = 0.05
 # And how many of its words, per content word, start a phrase of several words that a thesaurus
 # lists and that fits the words on both sides worse than it would alone: a phrase spinner puts them
-# in ("quickly" -> "in no time", "an in no time reply") where no single word misfits. The model
+# in ("quickly" -> "in no time", "an in no time reply") where no single word misfits; a name the
+# thesaurus lists ("United States") is none (``rust/src/tortured.rs``, ``fits``). The model
 # names its thesaurus (:mod:`pipeline.language.thesauri`; the shipped one WordNet's).
 _ZIPF, _UNKNOWN = WORD_FEATURES.index("zipf"), WORD_FEATURES.index("unknown")
 DOCUMENT_FEATURES = (*(f"share_above_q{q}" for q in WORD_QUANTILES), f"top{TOP_WORDS}_mean", "log_words",
