@@ -96,8 +96,8 @@ impl Index {
         (found, present)
     }
 
-    /// How many words of `text` start an entry that is not a name, and where those start one (the longest that
-    /// applies there) that fits the words on both sides of it worse than it would alone under
+    /// How many words of `text` start an entry that is not a name, and where those start one (the
+    /// longest that applies there) that fits the words on both sides of it worse than it would alone under
     /// `lm`: the entry's first word after the up to two words before it, and the word after it
     /// after its last two, each less likely than without them (words of its stretch alone; a side
     /// with no word, or one the model does not know, fits). A writer's phrase seldom breaks both
@@ -105,11 +105,11 @@ impl Index {
     /// (issue 29), the share of articles spun at 35% with more such phrases than 99% of clean
     /// pages: counting a phrase that breaks either side, 0.39 (phrasal, WordNet's phrases) and 0.29
     /// (WordNet's phrases spun, Moby's counted); both sides, 0.80 and 0.65. Where: each such
-    /// entry's (start, end) in characters. A name is an entry with a capital past its first
-    /// letter: a spinner puts a dictionary's phrase in lower case (capitalized only at a
-    /// sentence's start), and a thesaurus lists names too ("United States", "Far East"), which
-    /// break their neighbours' fit as a name does (a 1990s history of Japan-United States
-    /// relations: 40 of its 212 phrases of WordNet's).
+    /// entry's (start, end) in characters. A name is an entry with a capitalized word past its
+    /// first: a spinner puts a dictionary's phrase in lower case (capitalized only at a sentence's
+    /// start), and a thesaurus lists names too ("United States", "Far East"), which break their
+    /// neighbours' fit as names do (a CleanEval history of Japan-United States relations counted
+    /// "United States" again and again).
     pub fn fits(&self, text: &str, lm: &TrigramLm) -> (usize, Vec<(usize, usize)>) {
         let text = Words::new(text);
         let (mut starts, mut misfits) = (0, Vec::new());

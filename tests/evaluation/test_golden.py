@@ -172,7 +172,7 @@ def test_stuffing_leave_one_family_out_scores():
 # for a synonym of its likeliest sense, its rate a share of all content words) among the others
 # raised the counts above the 1% score at 0.1 of wordnet (26 -> 42) and frequency_matched (0 -> 9),
 # and phrasal's at every rate (3, 7, 22 -> 5, 7, 27). Held out, it is found as WordNet's is. Not
-# counting a thesaurus's names as phrases put in ("United States": a capital past the first letter)
+# counting a thesaurus's names as phrases put in ("United States": a capitalized word past the first)
 # raised phrasal to 0.8839 / 0.9794 / 0.9994 (11, 41, 58 -> 13, 45, 59 above the 1% score) and
 # wordnet_phrases' AUC; the others moved by 0.002 at most.
 SPUN_ARTICLES, SPUN_PAGES_PER_TYPE = 60, 10

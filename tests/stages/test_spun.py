@@ -243,7 +243,7 @@ def test_the_document_model_counts_the_phrases_of_its_thesaurus_that_misfit_thei
     assert (model.phrase_index().fits(natural, lm), model.phrase_index().fits(spun, lm)) == ((3, []), (1, [(13, 23)]))
     assert model.phrase_index().fits("in, no time", lm) == (0, [])
     # A name is no phrase a spinner puts in, though WordNet lists it and it breaks its neighbours'
-    # fit as "in no time" does: a capital past its first letter ("Far East", not "In no time").
+    # fit as "in no time" does: a capitalized word past its first ("Far East", not "In no time").
     named = "Relations of Japan and the United States cooled; the Far East stayed calm."
     assert model.phrase_index().fits(named, lm) == (0, [])
     assert model.phrase_index().fits(named.lower(), lm) == (2, [(53, 61)])  # "far east" misfits
