@@ -22,7 +22,7 @@ place, give one ``spun_score`` in [0, 1]:
    logistic regression over the share of the document's words above three such thresholds,
    the mean of its ten highest word scores, its length, the writer's baseline (its typical
    word scores, how rare its vocabulary is), how badly its worst-fitting words fit the words
-   before them, function words included, and how many of its phrases of WordNet's fit the words
+   before them, function words included, and how many distinct phrases of WordNet's fit the words
    on both sides worse than alone (a phrase spinner's "in no time" for "quickly", where no single
    word misfits; each is marked), gives ``spun_misfit_score``. Both
    are in ``pipeline/models/spun_words.npz``, trained on WCXB dev articles of one half of
@@ -99,9 +99,9 @@ class SpunText(Stage):
         # Each distinct tortured phrase keeps this much of the odds that the text is not spun.
         lexicon_hit_keep: float = 0.7,
         # spun_flagged = 1 above this; the model is shifted so 0.5% of the clean WCXB dev pages (every
-        # type) of the sites it was fitted on score above 0.5. Of the other sites' 690, 2 do (0.3%;
-        # the flag's bound is 1%): a forum post of 44 content words and a product list that says
-        # "robotic lawn mower" six times; of CleanEval's and L3S-GN1's clean pages 0.7% and 0.5% (issue 29).
+        # type) of the sites it was fitted on score above 0.5. Of the other sites' 690, 1 does (0.1%;
+        # the flag's bound is 1%: a forum post of 44 content words); of CleanEval's and L3S-GN1's clean
+        # pages 0.7% and 0.5% (issue 29).
         flag_above: float = 0.5,
     ) -> None:
         self.lexicons = tuple(lexicons)

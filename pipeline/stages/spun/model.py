@@ -76,9 +76,10 @@ class SpunModel:
         above = n - np.searchsorted(ranked, self.thresholds, side="right")
         if phrases is None:
             phrases = self.thesaurus_phrases(words)
+        misfits = len({words.text[a:b].lower() for a, b in phrases.misfits})  # each phrase once (features.py)
         features = [*(float(k) / n for k in above), float(np.mean(ranked[-TOP_WORDS:])), math.log(n),
                     *(float(q) for q in np.quantile(ranked, BASELINE_QUANTILES)), *words.vocabulary(),
-                    words.worst_fits, len(phrases.misfits) / n]
+                    words.worst_fits, misfits / n]
         return features[:len(self.coef)]
 
     def probability(self, features: list[float]) -> float:
