@@ -208,6 +208,12 @@ def _compiled(vocabulary: Vocabulary) -> LineFeatures:
     return found
 
 
+def _lines_away(distance: float) -> str:
+    """A ``*_distance`` feature (lines from a region as a share of :data:`DISTANCE_CAP`) as a reader reads it."""
+    lines = round(distance * DISTANCE_CAP)
+    return f"{lines}{'+' if lines == DISTANCE_CAP else ''} line{'s' * (lines != 1)}"
+
+
 def evidence(rows: np.ndarray) -> list[list[str]]:
     """Facts a reader can check on the page, per row of :data:`FEATURES`: why a line looks like furniture.
 
@@ -225,16 +231,13 @@ def evidence(rows: np.ndarray) -> list[list[str]]:
         if at["region_page_share"][i] == 0:
             found.append("the page has no run of prose")
         elif not at["in_region"][i]:
-            lines = round(at["region_distance"][i] * DISTANCE_CAP)
-            plus = "+" if lines == DISTANCE_CAP else ""
-            found.append(f"{lines}{plus} line{'s' * (lines != 1)} from the page's main run of prose")
+            found.append(f"{_lines_away(at['region_distance'][i])} from the page's main run of prose")
             if marks := round(math.expm1(at["marks_to_region"][i]) + math.expm1(at["marks_in_run"][i])):
                 found.append(f"{marks} line{'s' * (marks != 1)} of page furniture between them")
         elif not at["in_article"][i]:
-            lines = round(at["article_distance"][i] * DISTANCE_CAP)
-            plus = "+" if lines == DISTANCE_CAP else ""
             where = "past the article's end" if at["words_after_article"][i] > 0 else "before the article's start"
-            found.append(f"{lines}{plus} line{'s' * (lines != 1)} {where}, which a dated line or page furniture marks")
+            away = _lines_away(at["article_distance"][i])
+            found.append(f"{away} {where}, which a dated line or page furniture marks")
         run = round(math.expm1(at["nonprose_run"][i]))
         if run >= 3 and not at["after_colon"][i]:
             found.append(f"one of {run} lines in a row that are not sentences")
