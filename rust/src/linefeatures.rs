@@ -318,16 +318,19 @@ impl LineFeatures {
             .get(prose_indents.len() / 2)
             .copied()
             .unwrap_or(0);
-        let weights: Vec<i64> = (0..n)
-            .map(|i| {
-                if is_prose[i] {
-                    n_words[i] as i64
-                } else {
-                    -self.region_line_penalty
-                }
-            })
-            .collect();
-        let (first, last) = main_region(&weights);
+        // A region search's weights: a prose line's words, less `cost(i)` for any other line.
+        let weights = |cost: &dyn Fn(usize) -> i64| -> Vec<i64> {
+            (0..n)
+                .map(|i| {
+                    if is_prose[i] {
+                        n_words[i] as i64
+                    } else {
+                        -cost(i)
+                    }
+                })
+                .collect()
+        };
+        let (first, last) = main_region(&weights(&|_| self.region_line_penalty));
         let (above, below) = nearest(&is_prose);
 
         let mut words_at: AHashMap<i64, usize> = AHashMap::new();
@@ -403,14 +406,13 @@ impl LineFeatures {
         let dated: Vec<bool> = (0..n)
             .map(|i| lines[i].digits > 0 && self.has_date(&texts[i].chars().collect::<Vec<_>>()))
             .collect();
-        let article_weights: Vec<i64> = (0..n)
-            .map(|i| match (is_prose[i], marks[i] || dated[i]) {
-                (true, _) => n_words[i] as i64,
-                (false, true) => -self.article_mark_penalty,
-                (false, false) => -self.region_line_penalty,
-            })
-            .collect();
-        let (article_first, article_last) = main_region(&article_weights);
+        let (article_first, article_last) = main_region(&weights(&|i| {
+            if marks[i] || dated[i] {
+                self.article_mark_penalty
+            } else {
+                self.region_line_penalty
+            }
+        }));
 
         let cap = self.distance_cap as f64;
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
