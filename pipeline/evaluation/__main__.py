@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  minimum word-F1 of clean-corpus over the benchmarks left out: {lodo.minimum(lodo_rows):.3f}")
     print()
     print("Keyword stuffing, leave one family out: fold-B WCXB dev articles stuffed by each family, scored with the "
-          f"models trained on fold A without it ({', '.join(UNSEEN)}: no model is trained on it, the shipped ones "
-          "score it; stuffing stage alone)")
+          f"models trained on fold A without it ({', '.join(UNSEEN)}: no model is trained on these, the shipped "
+          "ones score them; stuffing stage alone)")
     print("  (AUC and 'at 1%': the stuffed articles ranked against fold B's clean pages of every type by the "
           "candidate model's P, with no cut; 'at 1%': above what 1% of the clean pages reach)")
     print(f"  {'family':14} {'articles':>8} {'found':>6} {'copies':>6} {'removed':>7} {'natural':>7} {'kept':>6} "

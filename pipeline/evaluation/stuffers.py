@@ -30,6 +30,10 @@ many copies it pastes and where it puts them:
   none ("Kestrel Supply Co"); as written or in UPPER CASE; 3-12 copies: a line of its own, after a
   sentence, after a separator, bare or bold between two words, in a call to action ("Brought to you
   by ...").
+- ``random_paste`` (nor on this one): no list of placements; a 2-5 word window of one of the
+  article's sentences, cased once (lower, Title, as written, UPPER), one copy in five recased;
+  3-20 copies at a token boundary drawn at random (or a line of its own), with marks drawn at
+  random on each side (none, comma, dash, bar, colon, period, brackets, quotes, bold).
 
 Every stuffed article also gets one or two natural uses of the keyphrase, planted as a sentence
 of plain prose (``NATURAL``), in lower case as a writer would put a phrase (a name as it is
@@ -171,6 +175,8 @@ class Stuffer:
     name = ""
     # Its keyphrases are names: a writer uses them with their capitals (``plant_natural``).
     names = False
+    # It cases copies anew one by one: a copy is the keyphrase in some casing.
+    recases = False
 
     def __call__(self, page: Page, rng: random.Random, *, natural: bool = True,
                  natural_as_written: bool = False) -> Stuffed | None:
@@ -387,6 +393,7 @@ class MixedCase(Stuffer):
     space after it, or opening a sentence with a comma of its own."""
 
     name = "mixed_case"
+    recases = True
     MODES = ("after_comma", "before_period", "glued_comma", "sentence_opening")
 
     def keyphrase(self, page: Page, rng: random.Random) -> str | None:
@@ -494,6 +501,60 @@ class LongTail(Stuffer):
         return count
 
 
+
+class RandomPaste(Stuffer):
+    """No list of placements: a 2-5 word window of one of the article's own sentences (from a
+    content word to a content word), cased once for the document (lower, Title, as written,
+    UPPER) and each copy recased one time in five, 3-20 times at a token boundary drawn at random
+    (between two words, a line's start or end, or a line of its own), with marks drawn at random
+    on each side (none, a comma, a dash, a bar, a colon, a period, brackets, quotes, bold)."""
+
+    name = "random_paste"
+    recases = True
+    # What joins a copy to the word before it and to the word after it, drawn independently per
+    # copy (at a line's start or end, without the space on that side).
+    LEFT = (" ", " ", ", ", " - ", " | ", ": ", ". ", " (", ' "', " **")
+    RIGHT = (" ", " ", ", ", ". ", " - ", ": ", ") ", '" ', "** ", "; ")
+    CLOSING = {" (": ") ", ' "': '" ', " **": "** "}
+
+    def keyphrase(self, page: Page, rng: random.Random) -> str | None:
+        stop = stop_words()
+        windows = []
+        for clause in re.split(r"[\n.!?,;:()]", page.gold):
+            words = PHRASE_WORD.findall(clause)
+            windows += [words[i:j] for i in range(len(words)) for j in range(i + 2, min(i + 5, len(words)) + 1)
+                        if words[i].lower() not in stop and words[j - 1].lower() not in stop
+                        and sum(w.lower() not in stop and len(w) > 1 for w in words[i:j]) >= 2]
+        if not windows:
+            return None
+        phrase = " ".join(rng.choice(windows))
+        return rng.choice((str.lower, title_case, str.upper, lambda s: s))(phrase)
+
+    def inject(self, article: Lines, keyphrase: str, rng: random.Random) -> int:
+        count = rng.randint(3, 20)
+        for _ in range(count):
+            copy = rng.choice((str.lower, title_case, str.upper))(keyphrase) if rng.random() < 0.2 else keyphrase
+            i = rng.randrange(len(article.lines))
+            if rng.random() < 0.15:
+                article.insert(i + 1, copy, "own_line")
+                continue
+            line = article.lines[i]
+            # never inside the article's own use of the phrase (a window of its text)
+            own = [m.span() for m in re.finditer(re.escape(keyphrase.lower()), line.lower())]
+            at = rng.choice([0, len(line), *(g for g in article.word_gaps(i, len(keyphrase))
+                                             if not any(a < g < b for a, b in own))])
+            left, right = rng.choice(self.LEFT), rng.choice(self.RIGHT)
+            if left in self.CLOSING and rng.random() < 0.7:
+                right = self.CLOSING[left]  # a mark opened is mostly closed
+            if at == 0:
+                left, place = left.lstrip(), "line_start"
+            if at == len(line):
+                right, place = right.rstrip(), "line_end"
+            if 0 < at < len(line):
+                place = "inline"
+            article.replace(i, at, 1 if 0 < at < len(line) else 0, f"{left}{copy}{right}", len(left), place)
+        return count
+
 # A name the text writes: two to four capitalized words one space apart (a word may hold an
 # apostrophe, a hyphen or inner capitals: "O'Neil", "Coca-Cola", "McLaren").
 NAME = re.compile(r"\b[A-Z][a-zA-Z'-]*[a-zA-Z](?: [A-Z][a-zA-Z'-]*[a-zA-Z]){1,3}\b")
@@ -561,6 +622,11 @@ FAMILIES: dict[str, Stuffer] = {s.name: s for s in (TitleSpan(), SeoTemplate(), 
 # raised the candidate model's cut from about 0.92 to 0.95 and lowered the keyphrases found of
 # whole_title, mixed_case and keyword_lines by about 0.2 each; with a feature of whether the page
 # writes the phrase's words in lower case, brand_name's own fell to 0.09.
-UNSEEN: dict[str, Stuffer] = {s.name: s for s in (BrandName(),)}
+# A paster with no list of placements (random_paste), trained on with the others, raised four of
+# them when each was held out (train.py --held-out: keyphrases found, title_span 0.70 -> 0.80,
+# seo_template 0.86 -> 0.94, body_ngram 0.87 -> 0.92, long_tail 0.67 -> 0.83) and lowered three
+# (whole_title 0.65 -> 0.51, mixed_case 0.77 -> 0.70, keyword_lines 0.65 -> 0.50): the fewest
+# found fell, so it is scored, not trained on.
+UNSEEN: dict[str, Stuffer] = {s.name: s for s in (BrandName(), RandomPaste())}
 # Every family by name: what make eval scores.
 STUFFERS: dict[str, Stuffer] = {**FAMILIES, **UNSEEN}

@@ -1,5 +1,5 @@
 """Keyword stuffing measured leave-one-family-out: seven stuffer families over WCXB dev articles,
-an eighth that no model is trained on, and clean pages.
+two more that no model is trained on, and clean pages.
 
 The families are :mod:`pipeline.evaluation.stuffers`. Each is scored on the articles of fold B
 (by site, :func:`pipeline.evaluation.wcxb.fold`), which no model saw, with the models trained on
