@@ -31,9 +31,10 @@ even as a keyphrase planted in a clean article.
 ``--held-out DIR`` chooses between variants without fold B: it fits those leave-one-out models into
 DIR (the shipped ones are left alone) and scores each family's own fold-A documents with the models
 fitted without it, deciding as the stage does (:func:`pipeline.stages.stuffing.decide`, each model's
-own cuts): keyphrases found, copies removed, natural uses kept, planted documents flagged. The
-articles are the training articles stuffed by a family the models never saw, so the figures run
-above ``make eval``'s; their order between variants is what they are for.
+own cuts): keyphrases found, copies removed, natural uses kept, planted documents flagged, and
+the candidate threshold each family's models drew (found hangs on it). The articles are the
+training articles stuffed by a family the models never saw, so the figures run above ``make
+eval``'s; their order between variants is what they are for.
 """
 
 from __future__ import annotations
@@ -312,14 +313,19 @@ def _trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, monot
 
 def held_out(rows: list[Row], out: Path, workers: int = 2) -> dict[str, dict[str, float]]:
     """``--held-out``: each family's fold-A documents scored by the models fitted without it
-    (written to ``out``); per family, the measures of :func:`held_out_scores`."""
+    (written to ``out``); per family, the measures of :func:`held_out_scores` and the models'
+    candidate threshold (``cut``: what found hangs on, and it moves from one variant to the next)."""
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(name, tuple(n for n in FAMILIES if n != name), out / f"without-{name}.npz") for name in FAMILIES]
     for _ in fit_all(rows, jobs, workers):
         pass
-    return {name: held_out_scores(StuffingModel.load(path), [r for r in rows if r.family == name and not r.copy_only],
-                                  [r for r in rows if r.family == f"{PLANTED}:{name}"])
-            for name, _, path in jobs}
+    scores = {}
+    for name, _, path in jobs:
+        model = StuffingModel.load(path)
+        scores[name] = {**held_out_scores(model, [r for r in rows if r.family == name and not r.copy_only],
+                                          [r for r in rows if r.family == f"{PLANTED}:{name}"]),
+                        "cut": model.meta["candidate_threshold"]}
+    return scores
 
 
 def held_out_scores(model: StuffingModel, stuffed: list[Row], planted: list[Row]) -> dict[str, float]:
@@ -387,11 +393,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _held_out_table(scores: dict[str, dict[str, float]]) -> str:
     measures = ("found", "removed", "natural_kept", "planted_flagged")
-    lines = [f"{'family held out':16s} {'documents':>9s} " + " ".join(f"{m:>15s}" for m in measures)]
-    lines += [f"{name:16s} {row['documents']:9d} " + " ".join(f"{row[m]:15.3f}" for m in measures)
+    lines = [f"{'family held out':16s} {'documents':>9s} {'cut':>6s} " + " ".join(f"{m:>15s}" for m in measures)]
+    lines += [f"{name:16s} {row['documents']:9d} {row['cut']:6.3f} " + " ".join(f"{row[m]:15.3f}" for m in measures)
               for name, row in scores.items()]
     worst = {m: (max if m == "planted_flagged" else min)(row[m] for row in scores.values()) for m in measures}
-    lines.append(f"{'worst':16s} {'':9s} " + " ".join(f"{worst[m]:15.3f}" for m in measures))
+    lines.append(f"{'worst':16s} {'':9s} {'':6s} " + " ".join(f"{worst[m]:15.3f}" for m in measures))
     return "\n".join(lines)
 
 
