@@ -89,6 +89,21 @@ def test_brand_name_pastes_a_name_the_article_writes_only_with_capitals_or_a_bra
     assert sample.natural and all(sample.text.startswith(sample.keyphrase, at) for at in sample.natural)
 
 
+
+def test_random_paste_pastes_a_window_of_the_article_at_places_and_with_marks_drawn_at_random():
+    from pipeline.evaluation.stuffers import RandomPaste
+
+    samples = [RandomPaste()(page(), random.Random(seed)) for seed in range(40)]
+    # A window of one of the article's clauses, in some casing.
+    clauses = [c.lower() for c in re.split(r"[\n.!?,;:()]", BODY)]
+    assert all(any(s.keyphrase.lower() in c for c in clauses) for s in samples)
+    # Every kind of place, and every mark the family draws before a copy inside a line.
+    assert {p for s in samples for _, p in s.copies} == {"inline", "line_start", "line_end", "own_line"}
+    assert {s.text[at - 2:at] for s in samples for at, p in s.copies if p == "inline"} >= {
+        ", ", "- ", "| ", ": ", ". ", " (", ' "', "**"}
+    # Some copies recased apart from the document's casing.
+    assert any(len({s.text[at:at + len(s.keyphrase)] for at, _ in s.copies}) > 1 for s in samples)
+
 @pytest.mark.parametrize("as_written", [False, True])
 def test_natural_uses_are_sentences_of_plain_prose(as_written):
     sample = FAMILIES["title_span"](page(), random.Random(1), natural_as_written=as_written)
