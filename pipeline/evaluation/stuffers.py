@@ -609,11 +609,12 @@ class RandomPaste(Stuffer):
                 right = self.CLOSING[left]  # a mark opened is mostly closed
             if at == 0:
                 left, place = left.lstrip(), "line_start"
-            if at == len(line):
+            elif at == len(line):
                 right, place = right.rstrip(), "line_end"
-            if 0 < at < len(line):
+            else:
                 place = "inline"
-            article.replace(i, at, 1 if 0 < at < len(line) else 0, f"{left}{copy}{right}", len(left), place)
+            # between two words the copy takes the place of the space (its marks bring their own)
+            article.replace(i, at, int(place == "inline"), f"{left}{copy}{right}", len(left), place)
         return count
 
 

@@ -40,7 +40,7 @@ def test_every_copy_and_natural_use_is_where_the_family_says_and_nothing_else_ch
         size = len(sample.keyphrase)
         for at, placement in sample.placed:
             expected = sample.keyphrase
-            if placement == NATURAL and not stuffer.names or stuffer.recases:
+            if (placement == NATURAL and not stuffer.names) or stuffer.recases:
                 expected = expected.lower()
             assert (sample.text[at:at + size].lower() if stuffer.recases else sample.text[at:at + size]) == expected
         assert len(sample.copies) == sample.injected  # no copy broken by another on this body
