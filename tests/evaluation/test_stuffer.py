@@ -89,7 +89,6 @@ def test_brand_name_pastes_a_name_the_article_writes_only_with_capitals_or_a_bra
     assert sample.natural and all(sample.text.startswith(sample.keyphrase, at) for at in sample.natural)
 
 
-
 def test_random_paste_pastes_a_window_of_the_article_at_places_and_with_marks_drawn_at_random():
     from pipeline.evaluation.stuffers import RandomPaste
 
@@ -103,6 +102,7 @@ def test_random_paste_pastes_a_window_of_the_article_at_places_and_with_marks_dr
         ", ", "- ", "| ", ": ", ". ", " (", ' "', "**"}
     # Some copies recased apart from the document's casing.
     assert any(len({s.text[at:at + len(s.keyphrase)] for at, _ in s.copies}) > 1 for s in samples)
+
 
 @pytest.mark.parametrize("as_written", [False, True])
 def test_natural_uses_are_sentences_of_plain_prose(as_written):
