@@ -4,9 +4,7 @@ the line model trained without any of its pages (``python -m pipeline.stages.boi
 same model on the benchmark's gold texts fed as input (:mod:`pipeline.evaluation.clean_input`).
 
 ``python -m pipeline.evaluation.lodo --thresholds 0.25,0.32,0.4`` scores the same models at other line
-model thresholds: the benchmarks' annotators draw the line between content and furniture in different
-places, and a change that moves every benchmark as a threshold does is a change of calibration, not a
-better model (the data card's limits).
+model thresholds, to tell a change of calibration from a better model (``DATA_CARD.md``'s limits).
 """
 
 from __future__ import annotations
