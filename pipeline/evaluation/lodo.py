@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.core.config import load_config
@@ -37,11 +38,10 @@ def evaluate(limit: int | None = None, measured: dict[str, dict] | None = None) 
     """``measured``: rows already scored on a benchmark's same pages, by benchmark and system (the
     main table's WCXB dev rows for the raw text and trafilatura), taken instead of scoring again."""
     results = {}
-    for name, pages in clean_input.datasets().items():
+    for name, pages in _benchmarks(limit):
         ours = held_out(name)
         if ours is None:
             continue
-        pages = pages[:limit] if limit else pages
         known = (measured or {}).get(name, {})
         extractors = dict(zip(SYSTEMS, (wcxb.raw_text, ours, wcxb.trafilatura_html, wcxb.justext_html), strict=True))
         scored = wcxb.evaluate(pages, {system: run for system, run in extractors.items() if system not in known})
@@ -54,8 +54,7 @@ def sweep(thresholds: list[float], limit: int | None = None) -> dict[str, dict[f
     """Each benchmark left out, at each line model threshold: clean-corpus's word scores (all pages)
     and the clean-input row, by benchmark and threshold."""
     results: dict[str, dict[float, dict]] = {}
-    for name, pages in clean_input.datasets().items():
-        pages = pages[:limit] if limit else pages
+    for name, pages in _benchmarks(limit):
         for threshold in thresholds:
             ours = held_out(name, threshold)
             if ours is None:
@@ -64,6 +63,12 @@ def sweep(thresholds: list[float], limit: int | None = None) -> dict[str, dict[f
                 "boilerplate": wcxb.evaluate(pages, {"ours": ours})["ours"]["all"],
                 "clean_input": clean_input.evaluate(pages, ours)}
     return results
+
+
+def _benchmarks(limit: int | None) -> Iterator[tuple[str, list[wcxb.Page]]]:
+    """Each benchmark found beside the repository, by name, with its pages (its first ``limit``)."""
+    for name, pages in clean_input.datasets().items():
+        yield name, pages[:limit] if limit else pages
 
 
 def minimum(results: dict[str, dict], system: str = SYSTEMS[1]) -> float:
