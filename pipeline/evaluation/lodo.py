@@ -80,12 +80,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.evaluation.lodo", description=(
         "Each benchmark cleaned by the line model trained without it, at several thresholds: word-F1 "
         "of its pages and the share of its gold texts' words kept when they are the input."))
-    parser.add_argument("--thresholds", type=_thresholds, default="0.32",
-                        help="comma-separated line model thresholds (default: %(default)s; about 2 minutes "
-                             "each on 2 cores)")
+    parser.add_argument("--thresholds", type=_thresholds, default=None,
+                        help="comma-separated line model thresholds (default: the configured one; about 2 "
+                             "minutes each on 2 cores)")
     parser.add_argument("--limit", type=int, default=None, help="the first N pages of each benchmark")
     args = parser.parse_args(argv)
-    results = sweep(args.thresholds, args.limit)
+    results = sweep(args.thresholds or [load_config()["boilerplate_model"]["threshold"]], args.limit)
     if not results:
         print(f"no leave-one-benchmark-out model in {LODO} (python -m pipeline.stages.boilerplate_model.train --lodo)",
               file=sys.stderr)
