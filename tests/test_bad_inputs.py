@@ -104,6 +104,22 @@ def test_the_seeds_are_processed_normally_beside_bad_inputs(bad_run):
     assert list(seeds["status"]) == ["kept"] * 5
 
 
+def test_mojibake_is_repaired_not_failed(tmp_path):
+    # The same article twice, once with its curly quotes and dashes in UTF-8 read as latin-1
+    # (as a scraper that got the charset wrong stores them), in raw UTF-8 JSON and in escaped JSON.
+    text = ARTICLE.replace(" the ", " the “very” ").replace(".", " — it’s so.")
+    mojibake = text.encode("utf-8").decode("latin-1")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.jsonl").write_text(json.dumps({"id": "right", "text": text}) + "\n"
+                                 + json.dumps({"id": "raw", "text": mojibake}, ensure_ascii=False) + "\n"
+                                 + json.dumps({"id": "escaped", "text": mojibake}) + "\n", encoding="utf-8")
+    run = run_cli(raw, tmp_path)
+    assert list(run.signals["status"]) == ["kept"] * 3
+    assert run.cleaned_text("raw") == run.cleaned_text("escaped") == run.cleaned_text("right")
+    assert "it's so." in run.cleaned_text("right")
+
+
 def test_nothing_processable_exits_non_zero(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -12,6 +12,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+import ftfy
 from ftfy.badness import is_bad
 
 from pipeline.text.words import LETTER_RUN
@@ -40,6 +41,9 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
+# The legacy single-byte encodings tried last: cp1252, then latin-1 for the five bytes cp1252
+# leaves undefined.
+_LEGACY = ("cp1252", "latin-1")
 # C0 and C1 control characters other than tab, newline, carriage return, form feed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
@@ -111,9 +115,9 @@ def _utf16_without_bom(data: bytes) -> Decoded | None:
 
 def _legacy(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
     try:
-        text, encoding = data.decode("cp1252"), "cp1252"
+        text, encoding = data.decode(_LEGACY[0]), _LEGACY[0]
     except UnicodeDecodeError:
-        text, encoding = data.decode("latin-1"), "latin-1"
+        text, encoding = data.decode(_LEGACY[1]), _LEGACY[1]
     decoded = _checked(text, encoding)
     if not _reads_as_legacy_text(decoded.text):
         raise DecodeError(
@@ -142,6 +146,12 @@ def _reads_as_legacy_text(text: str) -> bool:
 def _checked(text: str, encoding: str) -> Decoded:
     if text:
         controls = len(_CONTROL.findall(text))
+        if controls / len(text) > MAX_CONTROL_CHAR_RATIO and encoding not in _LEGACY:
+            # Mojibake is text: UTF-8 once read as latin-1 holds C1 controls ("’" became "â" and
+            # U+0080 and U+0099) that ftfy's repair, which normalizing applies, turns back into
+            # the characters they were. Only those it leaves count. (A legacy decode's C1
+            # controls are the bytes cp1252 leaves undefined: no repair explains them.)
+            controls = len(_CONTROL.findall(ftfy.fix_encoding(text)))
         if controls / len(text) > MAX_CONTROL_CHAR_RATIO:
             raise DecodeError(BINARY, f"binary data: {controls} control characters in {len(text)}")
     return Decoded(text, encoding)
