@@ -1,0 +1,92 @@
+"""HTML pages laid out with tables: their cells read as the paragraphs they hold."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+from types import SimpleNamespace
+
+import pytest
+import trafilatura
+from lxml.etree import fromstring
+from trafilatura.xml import xmltotxt
+
+from pipeline.io.html import article_text, is_layout
+from tests.conftest import SENTENCES, run_cli
+
+PARAGRAPHS = [" ".join(SENTENCES[i * 3:(i + 1) * 3]) for i in range(4)]
+# A page of 2007: a layout table (a menu cell beside the article's cell), a nested one for the
+# heading and byline, and a table of data inside the article.
+LAYOUT_PAGE = f"""<html><head><title>Notes On Rivers</title></head><body>
+<table width="760"><tr><td width="160"><a href="/">Home</a><br><a href="/news">News</a></td>
+<td><table><tr><td><h1>Notes On Rivers</h1></td></tr><tr><td>By A. Writer, 12 May 2007</td></tr></table>
+{"".join(f"<p>{p}</p>" for p in PARAGRAPHS)}
+<table border="1"><tr><th>River</th><th>Length</th></tr><tr><td>Nile</td><td>6,650 km</td></tr>
+<tr><td>Amazon</td><td>6,400 km</td></tr></table>
+</td></tr></table></body></html>"""
+DATA_TABLE = "| River | Length | \n|---|---|\n| Nile | 6,650 km | \n| Amazon | 6,400 km | "
+
+
+def extract(html: str):
+    return trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_precision=False,
+                                       deduplicate=False)
+
+
+def test_a_layout_table_becomes_the_blocks_of_its_cells():
+    extracted = extract(LAYOUT_PAGE)
+    # trafilatura alone: the article is one row's cell, every paragraph on one line ending in "|".
+    assert extracted.text.startswith(f"| Home News | {' '.join(PARAGRAPHS)} | \n")
+    # Unwrapped, in trafilatura's order: each paragraph a line, the table of data as it was.
+    assert article_text(extract(LAYOUT_PAGE)) == "\n".join(
+        ["Home", "News", *PARAGRAPHS, "Notes On Rivers", "By A. Writer, 12 May 2007", DATA_TABLE])
+
+
+@pytest.mark.parametrize("html", [
+    "<html><body><p>One paragraph of a page with no table at all, long enough to be the article.</p></body></html>",
+    f"<html><body><p>{PARAGRAPHS[0]}</p><table><tr><th>River</th><th>Length</th></tr><tr><td>Nile</td>"
+    "<td>6,650 km</td></tr><tr><td>Amazon</td><td>6,400 km</td></tr></table></body></html>",
+])
+def test_a_page_without_a_layout_table_keeps_trafilaturas_text(html):
+    extracted = extract(html)
+    assert article_text(extracted) == extracted.text
+
+
+@pytest.mark.parametrize(("table", "layout"), [
+    # data: two rows or more of two cells with text, the words spread over the cells
+    ("<table><row><cell>Nile</cell><cell>6,650 km</cell></row><row><cell>Amazon</cell><cell>6,400 km</cell></row>"
+     "</table>", False),
+    ("<table><row><cell>Nile</cell><cell/></row><row><cell>Amazon</cell></row></table>", True),  # one column
+    ("<table><row><cell>Menu</cell><cell><p>Rivers carry sediment.</p></cell></row></table>", True),  # one row
+    # the text beside a menu: one cell holds half the table's words or more
+    ("<table><row><cell>Home</cell><cell>Rivers carry sediment.</cell></row><row><cell>News</cell>"
+     "<cell>Fish live in fast water.</cell></row></table>", True),
+    ("<row><cell>Nile</cell><cell>6,650 km</cell></row>", True),  # a row trafilatura kept without its table
+])
+def test_what_makes_a_table_layout(table, layout):
+    assert is_layout(fromstring(table)) is layout
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # trafilatura keeps a fragment of some pages: rows in a div, no table around them.
+    ("<body><p>Before.</p><div><row><cell>Rivers carry sediment.<lb/>To the sea. <p>Fish live in fast water.</p>"
+     "</cell></row></div><p>After.</p></body>",
+     "Before.\nRivers carry sediment.\nTo the sea. \nFish live in fast water.\nAfter."),
+    # and tables with no rows, their text and paragraphs straight inside.
+    ("<body><table><lb/>Rivers carry sediment, <hi>to the sea</hi>.<p>Fish live in fast water.</p>Otters too."
+     "</table></body>",
+     "Rivers carry sediment, to the sea.\nFish live in fast water.\nOtters too."),
+])
+def test_rows_and_tables_trafilatura_keeps_in_part_are_unwrapped_where_they_are(body, expected):
+    tree = fromstring(body)
+    extracted = SimpleNamespace(body=tree, text=xmltotxt(deepcopy(tree), False))
+    assert article_text(extracted) == expected
+
+
+def test_a_page_laid_out_with_tables_is_cleaned_not_dropped(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "rivers.html").write_text(LAYOUT_PAGE, encoding="utf-8")
+    run = run_cli(raw, tmp_path)
+    (row,) = run.signals.itertuples()
+    # Before: dropped, c4.too_few_sentences (no line ended in a sentence's punctuation).
+    assert (row.status, row.c4_sentences) == ("kept", 12)
+    assert run.cleaned_text(row.id).split("\n\n")[3:7] == PARAGRAPHS
