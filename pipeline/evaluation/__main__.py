@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.evaluation import clean_input, lodo, parity, seeds, spun, stuffing, wcxb
+from pipeline.evaluation import clean_input, html_input, lodo, parity, seeds, spun, stuffing, wcxb
 from pipeline.evaluation.stuffers import UNSEEN
 from pipeline.language import thesauri
 
@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     # The raw text and trafilatura on WCXB dev are the main table's rows; ours is another model there.
     lodo_rows = lodo.evaluate(args.limit, measured={"wcxb-dev": {
         system: boilerplate[system] for system in ("raw visible text", "trafilatura (HTML input)")}})
+    html_rows = html_input.evaluate(args.limit)
     seed_rows = seeds.expectations()
     parity_rows = parity.datatrove_parity(pages)
     line_model = "held-out sites (5-fold by site)" if ours.held_out else "IN-SAMPLE (no cv models found)"
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "boilerplate": boilerplate, "line_model": line_model, "seeds": seed_rows, "datatrove_parity": parity_rows,
         "site_pass": site_rows, "clean_input": clean_rows, "leave_one_benchmark_out": lodo_rows,
-        "stuffing": stuffing_row, "spun": spun_row,
+        "html_input": html_rows, "stuffing": stuffing_row, "spun": spun_row,
     }
 
     print(f"Boilerplate on WCXB dev ({len(pages)} pages; inscriptis text unless noted)")
@@ -103,6 +104,14 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{name:10} {label:26} {r['pages']:>5} {r['precision']:>6.3f} {r['recall']:>6.3f} "
                           f"{r['f1']:>6.3f}{tail}")
         print(f"  minimum word-F1 of clean-corpus over the benchmarks left out: {lodo.minimum(lodo_rows):.3f}")
+    print()
+    print("HTML input, the whole pipeline: each benchmark's pages cleaned from their .html files (the shipped line "
+          "model; a page not kept scores as an empty text)")
+    print(f"{'benchmark':10} {'pages':>5} {'kept':>5} {'P':>6} {'R':>6} {'F1':>6}   trafilatura alone: F1")
+    for name, row in html_rows.items():
+        trafilatura = (lodo_rows.get(name) or {}).get("boilerplate", {}).get(lodo.SYSTEMS[2], {}).get("all")
+        print(f"{name:10} {row['pages']:>5} {row['kept']:>5} {row['precision']:>6.3f} {row['recall']:>6.3f} "
+              f"{row['f1']:>6.3f}   " + (f"{trafilatura['f1']:.3f}" if trafilatura else "-"))
     print()
     print("Keyword stuffing, leave one family out: fold-B WCXB dev articles stuffed by each family, scored with the "
           f"models trained on fold A without it ({', '.join(UNSEEN)}: no model is trained on these, the shipped "

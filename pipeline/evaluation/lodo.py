@@ -38,7 +38,7 @@ def evaluate(limit: int | None = None, measured: dict[str, dict] | None = None) 
     """``measured``: rows already scored on a benchmark's same pages, by benchmark and system (the
     main table's WCXB dev rows for the raw text and trafilatura), taken instead of scoring again."""
     results = {}
-    for name, pages in _benchmarks(limit):
+    for name, pages in benchmarks(limit):
         ours = held_out(name)
         if ours is None:
             continue
@@ -54,7 +54,7 @@ def sweep(thresholds: list[float], limit: int | None = None) -> dict[str, dict[f
     """Each benchmark left out, at each line model threshold: clean-corpus's word scores (all pages)
     and the clean-input row, by benchmark and threshold."""
     results: dict[str, dict[float, dict]] = {}
-    for name, pages in _benchmarks(limit):
+    for name, pages in benchmarks(limit):
         for threshold in thresholds:
             ours = held_out(name, threshold)
             if ours is None:
@@ -65,7 +65,7 @@ def sweep(thresholds: list[float], limit: int | None = None) -> dict[str, dict[f
     return results
 
 
-def _benchmarks(limit: int | None) -> Iterator[tuple[str, list[wcxb.Page]]]:
+def benchmarks(limit: int | None) -> Iterator[tuple[str, list[wcxb.Page]]]:
     """Each benchmark found beside the repository, by name, with its pages (its first ``limit``)."""
     for name, pages in clean_input.datasets().items():
         yield name, pages[:limit] if limit else pages
