@@ -120,6 +120,21 @@ def test_mojibake_is_repaired_not_failed(tmp_path):
     assert "it's so." in run.cleaned_text("right")
 
 
+def test_a_page_with_a_stray_byte_is_read_as_a_browser_reads_it(tmp_path):
+    # The same bytes: an HTML page whose comment holds a byte that is no UTF-8, and a text file.
+    paragraphs = "".join(f"<p>{p}</p>" for p in ARTICLE.split("\n\n")[1:])
+    page = f"<html><head><title>Café Notes</title></head><body><!-- \xff -->{paragraphs}</body></html>"
+    data = page.encode("latin-1", "ignore").replace("Café".encode("latin-1"), "Café".encode())
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "page.html").write_bytes(data)
+    (raw / "page.txt").write_bytes(data)
+    signals = run_cli(raw, tmp_path).signals.set_index("source")
+    assert (signals.loc["page.html", "status"], signals.loc["page.html", "encoding"]) == (
+        "kept", "utf-8, 1 characters read as U+FFFD")
+    assert list(signals.loc["page.txt", "reasons"]) == ["ingest.invalid_utf8"]
+
+
 def test_nothing_processable_exits_non_zero(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()

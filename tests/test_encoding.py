@@ -4,7 +4,7 @@ import codecs
 
 import pytest
 
-from pipeline.io.encoding import BINARY, INVALID_UTF8, UNDECODABLE, DecodeError, decode
+from pipeline.io.encoding import BINARY, INVALID_UTF8, UNDECODABLE, Decoded, DecodeError, decode, decode_html
 
 TEXT = "Café “quotes” – naïve résumé, it’s fine.\nSecond line."
 
@@ -56,6 +56,32 @@ def test_mojibake_is_text_not_binary_data():
     for data in ((mojibake + "\x01\x02" * 20).encode("utf-8"), b"cp1252 leaves these undefined: \x81\x8d\x8f"):
         with pytest.raises(DecodeError) as info:
             decode(data)
+        assert info.value.reason == BINARY
+
+
+PAGE = "<html><head>{meta}</head><body><p>{words}, it\u2019s an old phrase.</p></body></html>"
+
+
+def test_html_is_read_as_a_browser_reads_it_where_decode_cannot():
+    page = PAGE.format(meta="", words="Caf\u00e9 society")
+    assert decode_html(page.encode("utf-8")) == Decoded(page, "utf-8")
+    # A stray byte in otherwise UTF-8 (decode: ingest.invalid_utf8) and a NUL byte (ingest.binary)
+    # are each read as U+FFFD, the NUL as the HTML standard repairs it.
+    for stray in (b"\xff", b"\x00"):
+        data = page.encode("utf-8").replace(b"<p>", b"<!-- " + stray + b" --><p>")
+        with pytest.raises(DecodeError):
+            decode(data)
+        assert decode_html(data) == Decoded(page.replace("<p>", "<!-- \ufffd --><p>"),
+                                            "utf-8, 1 characters read as U+FFFD")
+    # The charset a page declares: EUC-KR's bytes are no UTF-8, and no text in cp1252.
+    korean = PAGE.format(meta='<meta charset="euc-kr">', words="\ud55c\uad6d \uc5b4").replace("\u2019", "'")
+    with pytest.raises(DecodeError):
+        decode(korean.encode("euc-kr"))
+    assert decode_html(korean.encode("euc-kr")) == Decoded(korean, "euc_kr, 0 characters read as U+FFFD")
+    # Binary data stays binary data.
+    for data in (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(1, 32)) * 5, bytes(range(1, 32)) * 10):
+        with pytest.raises(DecodeError) as info:
+            decode_html(data)
         assert info.value.reason == BINARY
 
 

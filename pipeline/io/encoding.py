@@ -3,7 +3,8 @@
 Order: byte-order marks (UTF-8, UTF-16, UTF-32), UTF-16 without a BOM, binary data,
 strict UTF-8, then the legacy single-byte encodings of the Western web (cp1252, with
 latin-1 for the five bytes cp1252 leaves undefined) when the result reads as text.
-Mojibake inside correctly decoded text is ftfy's job, in :mod:`pipeline.stages.normalize`.
+Mojibake inside correctly decoded text is ftfy's job, in :mod:`pipeline.stages.normalize`. An
+HTML page that none of these reads is read as a browser reads it (:func:`decode_html`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ _BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
 # The legacy single-byte encodings tried last: cp1252, then latin-1 for the five bytes cp1252
 # leaves undefined.
 _LEGACY = ("cp1252", "latin-1")
+# What a browser shows for a byte it cannot read.
+REPLACEMENT = "\ufffd"
+# Where a browser looks for a page's <meta> charset: its first 1,024 bytes (WHATWG's prescan).
+HTML_PRESCAN_BYTES = 1024
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 # C0 and C1 control characters other than tab, newline, carriage return, form feed.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
@@ -84,6 +90,44 @@ def decode(data: bytes) -> Decoded:
             f"invalid UTF-8 at byte {utf8_error.start} ({utf8_error.reason}) in otherwise UTF-8 text",
         )
     return _legacy(data, utf8_error)
+
+
+def decode_html(data: bytes) -> Decoded:
+    """An HTML page's text: :func:`decode`'s, and where that fails for bytes it cannot read, the
+    page as a browser shows it (the WHATWG encoding standard's order, in part): in the charset
+    its ``<meta>`` declares, else UTF-8 when its bytes hold UTF-8 sequences, else cp1252, each
+    unreadable byte and each NUL (a parse error HTML repairs so) read as U+FFFD. A stray byte in
+    a comment or a script then costs nothing; binary data with a NUL stays binary data."""
+    try:
+        return decode(data)
+    except DecodeError as exc:
+        if exc.reason == BINARY and b"\x00" not in data:
+            raise
+        failed = exc
+    encoding = _declared_charset(data[:HTML_PRESCAN_BYTES]) or (
+        "utf-8" if _UTF8_MULTIBYTE.search(data) else _LEGACY[0])
+    text = data.decode(encoding, errors="replace").replace("\x00", REPLACEMENT)
+    try:
+        _checked(text, encoding)
+    except DecodeError:
+        raise failed from None
+    return Decoded(text, f"{encoding}, {text.count(REPLACEMENT)} characters read as U+FFFD")
+
+
+def _declared_charset(head: bytes) -> str | None:
+    """The codec of the charset a page's ``<meta>`` declares, if Python has one, with a browser's
+    substitutions: ASCII and latin-1 are read as cp1252, and UTF-16 or UTF-32 (declared in
+    bytes that ASCII reads) as UTF-8."""
+    found = _META_CHARSET.search(head)
+    if found is None:
+        return None
+    try:
+        name = codecs.lookup(found.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    if name in ("ascii", "iso8859-1"):
+        return _LEGACY[0]
+    return "utf-8" if name.startswith(("utf-16", "utf-32")) else name
 
 
 def plain_utf8(data: bytes) -> str | None:

@@ -26,7 +26,7 @@ from typing import IO, NamedTuple
 import zstandard
 
 from pipeline.core.document import Status, site_of
-from pipeline.io.encoding import DecodeError, decode, plain_utf8
+from pipeline.io.encoding import DecodeError, decode, decode_html, plain_utf8
 from pipeline.io.html import article_text
 from pipeline.io.ids import HTML_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, SUFFIXES, file_id, record_id
 from pipeline.io.records import (
@@ -320,7 +320,7 @@ def _read_single(path: Path, source: str, limits: Limits, *, html: bool, defer: 
         return record.reject(Status.FAILED, UNREADABLE, f"cannot read {source}: {exc.strerror or exc}")
     record.content_hash = hashlib.sha256(data).hexdigest()
     try:
-        decoded = decode(data)
+        decoded = decode_html(data) if html else decode(data)
     except DecodeError as exc:
         return record.reject(Status.FAILED, exc.reason, str(exc))
     record.encoding = decoded.encoding
