@@ -22,7 +22,7 @@ from pathlib import Path
 from pipeline.core.config import Config, load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
-from pipeline.io.encoding import DecodeError, decode
+from pipeline.io.encoding import DecodeError, decode_html
 from pipeline.io.records import RawRecord
 from pipeline.run.processor import Pipeline, build_pipeline
 from pipeline.run.sites import RepeatedLines, SiteCounter, map_keys
@@ -80,8 +80,9 @@ def load_pages(root: Path, *, page_types: set[str] | None = None, ids: list[str]
 
 
 def _html_text(data: bytes) -> str:
+    """A page's HTML read as clean-corpus reads an ``.html`` file (binary data as UTF-8, unreadable bytes replaced)."""
     try:
-        return decode(data).text
+        return decode_html(data).text
     except DecodeError:
         return data.decode("utf-8", errors="replace")
 
