@@ -10,6 +10,8 @@ road through HTML keeps and loses, not the line model (the leave-one-out rows do
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -23,8 +25,6 @@ NO_PAGES = ("reports.pages=0", "reports.review_share=0", "reports.sample_share=0
 
 def evaluate(limit: int | None = None, workers: int = 2) -> dict[str, dict]:
     """Benchmark -> its pages, pages kept, and word scores (all pages; not kept = empty text)."""
-    from pipeline.cli import main
-
     benchmarks = list(lodo.benchmarks(limit))
     with tempfile.TemporaryDirectory(prefix="clean-corpus-html-") as tmp:
         raw, out = Path(tmp) / "raw", Path(tmp) / "out"
@@ -33,10 +33,13 @@ def evaluate(limit: int | None = None, workers: int = 2) -> dict[str, dict]:
             for page in pages:
                 (raw / name / f"{page.id}.html").write_text(page.html, "utf-8")
         settings = [option for setting in NO_PAGES for option in ("--set", setting)]
-        code = main([str(raw), "--cleaned", str(out / "cleaned"), "--reports", str(out / "reports"), "--quiet",
-                     "--workers", str(workers), *settings])
-        if code != 0:
-            raise RuntimeError(f"clean-corpus exited with {code} on the benchmarks' HTML pages")
+        # Its own process, as a user runs it (and as make bench does).
+        run = subprocess.run([sys.executable, "-m", "pipeline", str(raw), "--cleaned", str(out / "cleaned"),
+                              "--reports", str(out / "reports"), "--quiet", "--workers", str(workers), *settings],
+                             capture_output=True, text=True)
+        if run.returncode != 0:
+            raise RuntimeError(f"clean-corpus exited with {run.returncode} on the benchmarks' HTML pages: "
+                               f"{run.stderr[-2000:]}")
         signals = pd.read_parquet(out / "reports" / "signals").set_index("source")
         results = {}
         for name, pages in benchmarks:
