@@ -10,7 +10,7 @@ import trafilatura
 from lxml.etree import fromstring
 from trafilatura.xml import xmltotxt
 
-from pipeline.io.html import article_text, is_layout
+from pipeline.io.html import article_text, extraction, is_layout
 from tests.conftest import SENTENCES, run_cli
 
 PARAGRAPHS = [" ".join(SENTENCES[i * 3:(i + 1) * 3]) for i in range(4)]
@@ -79,6 +79,14 @@ def test_rows_and_tables_trafilatura_keeps_in_part_are_unwrapped_where_they_are(
     tree = fromstring(body)
     extracted = SimpleNamespace(body=tree, text=xmltotxt(deepcopy(tree), False))
     assert article_text(extracted) == expected
+
+
+@pytest.mark.parametrize("wrapper", ["<doc>\n{}</doc>", '<text id="http://example.org/rivers" encoding="unset">\n{}</text>'])
+def test_a_page_wrapped_in_a_corpus_element_is_read_as_a_document(wrapper):
+    # trafilatura alone finds no article in a fragment wrapped so (CleanEval's pages are).
+    page = wrapper.format(f"<div>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}</div>")
+    assert trafilatura.bare_extraction(page, with_metadata=True) is None
+    assert article_text(extraction(page)) == "\n".join(PARAGRAPHS)
 
 
 def test_a_page_laid_out_with_tables_is_cleaned_not_dropped(tmp_path):

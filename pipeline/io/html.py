@@ -1,5 +1,6 @@
-"""An HTML page's article text: trafilatura's extraction, with the tables a page is laid out with
-read as the paragraphs they hold.
+"""An HTML page's article text: trafilatura's extraction (of the page as lxml's document when a
+wrapper element hid it from trafilatura), with the tables a page is laid out with read as the
+paragraphs they hold.
 
 trafilatura writes a table row on one line, ``| cell | cell |``, the paragraphs of a cell run
 together: right for a table of data, wrong for the tables most pages of the 2000s were laid out
@@ -17,8 +18,15 @@ from __future__ import annotations
 
 import re
 
+import lxml.etree
+import lxml.html
 from lxml.etree import Element, _Element
 
+# What trafilatura is asked for: the article with its metadata (title, URL), no comments, every
+# paragraph it finds (the stages decide what goes, with a reason for each).
+EXTRACTION = {"with_metadata": True, "include_comments": False, "favor_precision": False, "deduplicate": False}
+# An XML declaration before the HTML: lxml refuses one in a str.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 # trafilatura's block elements (its XML's tags), which stay blocks when their table goes.
 BLOCKS = frozenset({"p", "head", "list", "quote", "table"})
 # A cell holding this share of its table's words is the page's text in a frame, not a datum: a
@@ -26,6 +34,23 @@ BLOCKS = frozenset({"p", "head", "list", "quote", "table"})
 LAYOUT_CELL_SHARE = 0.5
 # What unwrapping may change: the marks trafilatura draws around cells ("|", "\\|", "---") and spaces.
 _NOT_TEXT = re.compile(r"[\W_]+")
+
+
+def extraction(html: str):
+    """trafilatura's ``bare_extraction`` of a page (None: no article text found). trafilatura reads
+    a page whose root is not ``<html>`` as a fragment, and of a fragment wrapped in an element of
+    a corpus's own (CleanEval's ``<text id=...>``, a ``<doc>``) it finds nothing; such a page is
+    read again as the document lxml makes of it, as a browser would show it."""
+    import trafilatura
+
+    found = trafilatura.bare_extraction(html, **EXTRACTION)
+    if found is not None and found.text and found.text.strip():
+        return found
+    try:
+        document = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+    except (lxml.etree.ParserError, ValueError):
+        return found
+    return trafilatura.bare_extraction(document, **EXTRACTION) or found
 
 
 def article_text(extracted) -> str:

@@ -27,7 +27,7 @@ import zstandard
 
 from pipeline.core.document import Status, site_of
 from pipeline.io.encoding import DecodeError, decode, decode_html, plain_utf8
-from pipeline.io.html import article_text
+from pipeline.io.html import article_text, extraction
 from pipeline.io.ids import HTML_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, SUFFIXES, file_id, record_id
 from pipeline.io.records import (
     EMPTY,
@@ -339,12 +339,9 @@ def _read_single(path: Path, source: str, limits: Limits, *, html: bool, defer: 
 
 
 def _from_html(record: RawRecord, html: str, limits: Limits) -> RawRecord:
-    import trafilatura
-
     if not html.strip():
         return record.reject(Status.DROPPED, EMPTY, "no text: the file is empty or whitespace")
-    extracted = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
-                                            favor_precision=False, deduplicate=False)
+    extracted = extraction(html)
     body = article_text(extracted) if extracted is not None else None
     if not body or not body.strip():
         return record.reject(Status.DROPPED, NO_CONTENT, "trafilatura found no article text in the HTML")
