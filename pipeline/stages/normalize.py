@@ -9,9 +9,10 @@ open runs on into whatever is shown after the line, a report's next cell or a re
 as they were, indentation and inner spacing included, one line after the other: a fenced block
 (CommonMark: three or more backticks or tildes; an unclosed fence fences nothing), or a run of at
 least two lines :data:`CODE_INDENT` deeper than the text's usual indentation, most of them with a
-token of code (:data:`CODE_TOKEN`) and not list items. In a Markdown file (``.md``) a soft-wrapped
-paragraph's lines are joined. The line work is the compiled core's (``rust/src/layout.rs``);
-ftfy and NFC stay here.
+token of code (:data:`CODE_TOKEN`) and not list items. List items follow one another, and so do
+a table's rows (lines from ``|`` to ``|``, as Markdown and trafilatura write a table of data),
+each list or table one paragraph. In a Markdown file (``.md``) a soft-wrapped paragraph's lines
+are joined. The line work is the compiled core's (``rust/src/layout.rs``); ftfy and NFC stay here.
 """
 
 from __future__ import annotations

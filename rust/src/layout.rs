@@ -140,6 +140,11 @@ pub fn ftfy_lines(
     found
 }
 
+/// Whether a (stripped) line is a row of a Markdown table: it starts and ends with a pipe.
+fn table_row(line: &str) -> bool {
+    line.len() >= 2 && line.starts_with('|') && line.ends_with('|')
+}
+
 /// The bullet every list item gets.
 const BULLET: &str = "- ";
 
@@ -309,7 +314,8 @@ impl Layout {
     /// The normalized text of `text` and the indentation each of its lines had there. Its lines
     /// are `lines`'s (with Markdown's soft wraps joined when `markdown`), blank ones dropped and
     /// each list item given one bullet. List items follow one another, and so do the lines of a
-    /// preformatted block; every other line is a paragraph of its own, a blank line between.
+    /// preformatted block and a table's rows (Markdown's, as trafilatura writes a table of data:
+    /// `| cell | cell |`); every other line is a paragraph of its own, a blank line between.
     pub fn paragraphs(&self, text: &str, markdown: bool) -> (String, Vec<usize>) {
         let mut found = self.lines(text);
         if markdown {
@@ -317,7 +323,8 @@ impl Layout {
         }
         let mut out = String::with_capacity(text.len());
         let mut kept = Vec::new();
-        let (mut previous_code, mut previous_item, mut gap) = (false, false, false);
+        let (mut previous_code, mut previous_item, mut previous_row, mut gap) =
+            (false, false, false, false);
         for ((line, indent), pre) in found.lines.iter().zip(&found.indents).zip(&found.code) {
             if line.chars().all(is_space) {
                 gap = true;
@@ -328,14 +335,16 @@ impl Layout {
                 _ => std::borrow::Cow::Borrowed(line.as_str()),
             };
             let item = !pre && line.starts_with(BULLET);
+            let row = !pre && table_row(&line);
             if !kept.is_empty() {
-                let tight =
-                    (*pre && previous_code && !gap) || (item && previous_item && !previous_code);
+                let tight = (*pre && previous_code && !gap)
+                    || (item && previous_item && !previous_code)
+                    || (row && previous_row && !gap);
                 out.push_str(if tight { "\n" } else { "\n\n" });
             }
             out.push_str(&line);
             kept.push(*indent);
-            (previous_item, previous_code, gap) = (item, *pre, false);
+            (previous_item, previous_code, previous_row, gap) = (item, *pre, row, false);
         }
         (out, kept)
     }
@@ -454,6 +463,19 @@ mod tests {
             layout().paragraphs(" \n\u{a0}\n", false),
             (String::new(), vec![])
         );
+    }
+
+    #[test]
+    fn a_tables_rows_stay_together() {
+        // As trafilatura writes a table of data (a space after the last pipe); a blank line ends
+        // a table, and a lone pipe or a line that does not end in one is no row.
+        let text = "Lengths:\n| River | Length | \n|---|---|\n| Nile | 6,650 km |\n\n| Amazon | 6,400 km |\n|\n| a b\nEnd";
+        let (text, indents) = layout().paragraphs(text, false);
+        assert_eq!(
+            text,
+            "Lengths:\n\n| River | Length |\n|---|---|\n| Nile | 6,650 km |\n\n| Amazon | 6,400 km |\n\n|\n\n| a b\n\nEnd"
+        );
+        assert_eq!(indents, vec![0; 8]);
     }
 
     #[test]
