@@ -10,7 +10,7 @@ import trafilatura
 from lxml.etree import fromstring
 from trafilatura.xml import xmltotxt
 
-from pipeline.io.html import article_text, extraction, is_layout
+from pipeline.io.html import EXTRACTION, article_text, extraction, is_layout
 from tests.conftest import SENTENCES, run_cli
 
 PARAGRAPHS = [" ".join(SENTENCES[i * 3:(i + 1) * 3]) for i in range(4)]
@@ -27,8 +27,8 @@ DATA_TABLE = "| River | Length | \n|---|---|\n| Nile | 6,650 km | \n| Amazon | 6
 
 
 def extract(html: str):
-    return trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, favor_precision=False,
-                                       deduplicate=False)
+    """trafilatura's own extraction, as the pipeline asks for it."""
+    return trafilatura.bare_extraction(html, **EXTRACTION)
 
 
 def test_a_layout_table_becomes_the_blocks_of_its_cells():
@@ -85,7 +85,7 @@ def test_rows_and_tables_trafilatura_keeps_in_part_are_unwrapped_where_they_are(
 def test_a_page_wrapped_in_a_corpus_element_is_read_as_a_document(wrapper):
     # trafilatura alone finds no article in a fragment wrapped so (CleanEval's pages are).
     page = wrapper.format(f"<div>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}</div>")
-    assert trafilatura.bare_extraction(page, with_metadata=True) is None
+    assert extract(page) is None
     assert article_text(extraction(page)) == "\n".join(PARAGRAPHS)
 
 

@@ -17,10 +17,14 @@ L3S-GN1's 621 (``make eval``'s HTML-input row has today's counts and word scores
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import lxml.etree
 import lxml.html
 from lxml.etree import Element, _Element
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 # What trafilatura is asked for: the article with its metadata (title, URL), no comments, every
 # paragraph it finds (the stages decide what goes, with a reason for each).
@@ -36,7 +40,7 @@ LAYOUT_CELL_SHARE = 0.5
 _NOT_TEXT = re.compile(r"[\W_]+")
 
 
-def extraction(html: str):
+def extraction(html: str) -> Document | None:
     """trafilatura's ``bare_extraction`` of a page (None: no article text found). trafilatura reads
     a page whose root is not ``<html>`` as a fragment, and of a fragment wrapped in an element of
     a corpus's own (CleanEval's ``<text id=...>``, a ``<doc>``) it finds nothing; such a page is
@@ -53,7 +57,7 @@ def extraction(html: str):
     return trafilatura.bare_extraction(document, **EXTRACTION) or found
 
 
-def article_text(extracted) -> str:
+def article_text(extracted: Document) -> str:
     """The text of trafilatura's ``bare_extraction`` result, layout tables unwrapped."""
     body = extracted.body
     # Tables, and rows trafilatura kept without their table (it keeps a fragment of some pages).
