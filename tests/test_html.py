@@ -71,7 +71,7 @@ def test_what_makes_a_table_layout(table, layout):
      "</cell></row></div><p>After.</p></body>",
      "Before.\nRivers carry sediment.\nTo the sea. \nFish live in fast water.\nAfter."),
     # and tables with no rows, their text and paragraphs straight inside.
-    ("<body><table><lb/>Rivers carry sediment, <hi>to the sea</hi>.<p>Fish live in fast water.</p>Otters too."
+    ("<body><table><lb/>Rivers carry\n   sediment, <hi>to the sea</hi>.<p>Fish live in fast water.</p>Otters too."
      "</table></body>",
      "Rivers carry sediment, to the sea.\nFish live in fast water.\nOtters too."),
 ])
@@ -87,6 +87,15 @@ def test_a_page_wrapped_in_a_corpus_element_is_read_as_a_document(wrapper):
     page = wrapper.format(f"<div>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}</div>")
     assert extract(page) is None
     assert article_text(extraction(page)) == "\n".join(PARAGRAPHS)
+
+
+def test_a_list_items_source_line_breaks_are_spaces():
+    # trafilatura keeps them, and writes an item's marker alone on a line when its text starts with one.
+    body = fromstring("<body><list rend='ul'><item>\n   100% authentic\n   </item><item>Shipping weight:\n\n"
+                      "      0.16 kg</item><item>Dairy free</item></list><p>After.</p></body>")
+    extracted = SimpleNamespace(body=body, text=xmltotxt(deepcopy(body), False))
+    assert extracted.text == "- \n   100% authentic\n   \n- Shipping weight:\n      0.16 kg\n- Dairy free\nAfter."
+    assert article_text(extracted) == "-  100% authentic \n- Shipping weight: 0.16 kg\n- Dairy free\nAfter."
 
 
 def test_a_page_laid_out_with_tables_is_cleaned_not_dropped(tmp_path):

@@ -88,9 +88,10 @@ def test_leave_one_benchmark_out_scores_do_not_regress(name):
 # tables pages are laid out with were unwrapped (pipeline/io/html.py), CleanEval's kept 5 (F1 0.1765) and
 # L3S-GN1's 11 (0.5294): trafilatura wrote each article as one table cell's line, and no such line ends
 # a sentence for C4's rule. Then CleanEval's 17 (0.7532), before a page in CleanEval's <text> wrapper
-# was read as a document when trafilatura found nothing in it.
+# was read as a document when trafilatura found nothing in it; L3S-GN1's F1 0.7638 before a list item's
+# source line breaks were read as spaces.
 HTML_PAGES = 20
-HTML_INPUT = {"wcxb-dev": (20, 0.969), "cleaneval": (18, 0.8019), "l3s-gn1": (16, 0.7638)}
+HTML_INPUT = {"wcxb-dev": (20, 0.969), "cleaneval": (18, 0.8019), "l3s-gn1": (16, 0.7639)}
 
 
 def test_html_input_scores():
