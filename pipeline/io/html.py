@@ -71,8 +71,10 @@ def article_text(extracted: Document) -> str:
     layout = [table for table in reversed(tables) if is_layout(table)]
     # A list item's text as the page's source wrapped it: trafilatura writes its marker alone on a
     # line when the text starts with a line break ("-" then "    100% authentic").
-    items = [] if body is None else [item for item in body.iter("item") if _collapse(item)]
-    if not layout and not items:
+    collapsed = False
+    for item in [] if body is None else body.iter("item"):
+        collapsed |= _collapse(item)
+    if not layout and not collapsed:
         return extracted.text
     from trafilatura.xml import xmltotxt
 
