@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import gzip
 import json
-import re
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from pipeline.core.config import Config, load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
 from pipeline.io.encoding import DecodeError, decode_html
+from pipeline.io.html import without_xml_declaration
 from pipeline.io.records import RawRecord
 from pipeline.run.processor import Pipeline, build_pipeline
 from pipeline.run.sites import RepeatedLines, SiteCounter, map_keys
@@ -92,15 +92,11 @@ def _html_text(data: bytes) -> str:
 VISIBLE_TEXT_CACHE_PAGES = 2048
 
 
-# An XML declaration before the HTML (CleanEval's pages have one): lxml refuses it in a str.
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
-
-
 @lru_cache(maxsize=VISIBLE_TEXT_CACHE_PAGES)
 def visible_text(html: str) -> str:
     import inscriptis
 
-    return inscriptis.get_text(_XML_DECLARATION.sub("", html, count=1))
+    return inscriptis.get_text(without_xml_declaration(html))
 
 
 def word_prf(predicted: str, gold: str) -> tuple[float, float, float]:

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # What trafilatura is asked for: the article with its metadata (title, URL), no comments, every
 # paragraph it finds (the stages decide what goes, with a reason for each).
 EXTRACTION = {"with_metadata": True, "include_comments": False, "favor_precision": False, "deduplicate": False}
-# An XML declaration before the HTML: lxml refuses one in a str.
+# An XML declaration before a page's HTML.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 # A line break of the page's source with the spaces around it.
 _SOURCE_BREAK = re.compile(r"[ \t]*\n\s*")
@@ -55,10 +55,16 @@ def extraction(html: str) -> Document | None:
     if found is not None and found.text and found.text.strip():
         return found
     try:
-        document = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+        document = lxml.html.document_fromstring(without_xml_declaration(html))
     except (lxml.etree.ParserError, ValueError):
         return found
     return trafilatura.bare_extraction(document, **EXTRACTION) or found
+
+
+def without_xml_declaration(html: str) -> str:
+    """``html`` without an XML declaration before it (CleanEval's pages have one): lxml refuses
+    one in a str."""
+    return _XML_DECLARATION.sub("", html, count=1)
 
 
 def article_text(extracted: Document) -> str:
