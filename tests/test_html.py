@@ -71,6 +71,9 @@ def test_what_makes_a_table_layout(table, layout):
      "</cell></row></div><p>After.</p></body>",
      "Before.\nRivers carry sediment.\nTo the sea. \nFish live in fast water.\nAfter."),
     # and tables with no rows, their text and paragraphs straight inside.
+    # and cells with no row around them.
+    ("<body><div><cell>Rivers carry sediment.<lb/>To the sea.<p>Fish live in fast water.</p></cell></div></body>",
+     "Rivers carry sediment.\nTo the sea.\nFish live in fast water."),
     ("<body><table><lb/>Rivers carry\n   sediment, <hi>to the sea</hi>.<p>Fish live in fast water.</p>Otters too."
      "</table></body>",
      "Rivers carry sediment, to the sea.\nFish live in fast water.\nOtters too."),
