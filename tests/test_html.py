@@ -1,4 +1,5 @@
-"""HTML pages laid out with tables: their cells read as the paragraphs they hold."""
+"""HTML pages: tables a page is laid out with read as the paragraphs they hold, and the visible
+text read where trafilatura finds no article."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import trafilatura
 from lxml.etree import fromstring
 from trafilatura.xml import xmltotxt
 
-from pipeline.io.html import EXTRACTION, article_text, extraction, is_layout
+from pipeline.io.html import EXTRACTION, PageText, article_text, extraction, is_layout, page_text
 from tests.conftest import SENTENCES, run_cli
 
 PARAGRAPHS = [" ".join(SENTENCES[i * 3:(i + 1) * 3]) for i in range(4)]
@@ -23,6 +24,11 @@ LAYOUT_PAGE = f"""<html><head><title>Notes On Rivers</title></head><body>
 <table border="1"><tr><th>River</th><th>Length</th></tr><tr><td>Nile</td><td>6,650 km</td></tr>
 <tr><td>Amazon</td><td>6,400 km</td></tr></table>
 </td></tr></table></body></html>"""
+# A page of 2003 set in <font> and <br>: trafilatura runs its article's paragraphs together.
+FONT_PAGE = f"""<html><head><title>Notes On Rivers</title></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article>{"".join(f"<font>{p}</font><br>" for p in PARAGRAPHS)}</article>
+<footer>Copyright 2003 Example Press</footer></body></html>"""
 DATA_TABLE = "| River | Length | \n|---|---|\n| Nile | 6,650 km | \n| Amazon | 6,400 km | "
 
 
@@ -110,3 +116,35 @@ def test_a_page_laid_out_with_tables_is_cleaned_not_dropped(tmp_path):
     # Before: dropped, c4.too_few_sentences (no line ended in a sentence's punctuation).
     assert (row.status, row.c4_sentences) == ("kept", 12)
     assert run.cleaned_text(row.id).split("\n\n")[3:7] == PARAGRAPHS
+
+
+def test_a_page_trafilatura_runs_together_is_read_as_its_visible_text():
+    # trafilatura's text: the four paragraphs on one line, which C4's rule would drop whole.
+    assert extract(FONT_PAGE).text == " ".join(PARAGRAPHS)
+    page = page_text(FONT_PAGE)
+    assert page.extraction == "visible text (trafilatura's text is a paragraph of 149 words)"
+    assert (page.text, page.title) == ("\n".join(["Home News", *PARAGRAPHS, "Copyright 2003 Example Press"]),
+                                       "Notes On Rivers")
+
+
+def test_a_page_trafilatura_finds_nothing_in_is_read_as_its_visible_text():
+    html = f"<html><body><footer><p>{PARAGRAPHS[0]}</p></footer></body></html>"
+    assert extract(html) is None
+    assert page_text(html) == PageText(f"{PARAGRAPHS[0]}\n", None, None, "visible text (trafilatura found no text)")
+
+
+@pytest.mark.parametrize("html", [LAYOUT_PAGE, "<html><body><p>One paragraph, short.</p></body></html>"])
+def test_a_page_trafilatura_finds_an_article_in_keeps_its_text(html):
+    assert page_text(html).extraction == "trafilatura"
+
+
+def test_a_page_that_shows_no_text_is_dropped_saying_so(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "blank.html").write_text("<html><body><img src='a.png'><script>var a = 1;</script></body></html>", "utf-8")
+    (raw / "rivers.html").write_text(FONT_PAGE, encoding="utf-8")
+    signals = run_cli(raw, tmp_path).signals.set_index("source")
+    assert (signals.loc["blank.html", "status"], list(signals.loc["blank.html", "reasons"])) == (
+        "dropped", ["ingest.no_content"])
+    assert signals.loc["rivers.html", "extraction"] == "visible text (trafilatura's text is a paragraph of 149 words)"
+    assert signals.loc["rivers.html", "status"] == "kept"

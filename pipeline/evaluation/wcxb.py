@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import pipeline.io.html
 from pipeline.core.config import Config, load_config
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
 from pipeline.io.encoding import DecodeError, decode_html
-from pipeline.io.html import without_xml_declaration
 from pipeline.io.records import RawRecord
 from pipeline.run.processor import Pipeline, build_pipeline
 from pipeline.run.sites import RepeatedLines, SiteCounter, map_keys
@@ -92,11 +92,7 @@ def _html_text(data: bytes) -> str:
 VISIBLE_TEXT_CACHE_PAGES = 2048
 
 
-@lru_cache(maxsize=VISIBLE_TEXT_CACHE_PAGES)
-def visible_text(html: str) -> str:
-    import inscriptis
-
-    return inscriptis.get_text(without_xml_declaration(html))
+visible_text = lru_cache(maxsize=VISIBLE_TEXT_CACHE_PAGES)(pipeline.io.html.visible_text)
 
 
 def word_prf(predicted: str, gold: str) -> tuple[float, float, float]:

@@ -4,8 +4,9 @@ Supported inputs: ``.txt``/``.md`` (one article; the first non-empty line is the
 JSON lines (``.jsonl``, ``.ndjson``, and ``.json``/``.jsonl``/``.ndjson`` compressed with gzip,
 zstd, bzip2 or xz: dolma's ``documents/*.json.gz``, datatrove's ``.jsonl.gz``; one article per
 line, its fields read as :func:`pipeline.io.records.from_fields` says), ``.parquet`` (the same
-fields) and ``.html``/``.htm`` (the article is extracted with trafilatura). A record that cannot
-be read carries the status and reason that say why, so the run accounts for it instead of losing it.
+fields) and ``.html``/``.htm`` (the article is extracted with trafilatura, or the page's visible
+text where it finds none: :mod:`pipeline.io.html`). A record that cannot be read carries the
+status and reason that say why, so the run accounts for it instead of losing it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import zstandard
 
 from pipeline.core.document import Status, site_of
 from pipeline.io.encoding import DecodeError, decode, decode_html, plain_utf8
-from pipeline.io.html import article_text, extraction
+from pipeline.io.html import page_text
 from pipeline.io.ids import HTML_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, SUFFIXES, file_id, record_id
 from pipeline.io.records import (
     EMPTY,
@@ -341,15 +342,13 @@ def _read_single(path: Path, source: str, limits: Limits, *, html: bool, defer: 
 def _from_html(record: RawRecord, html: str, limits: Limits) -> RawRecord:
     if not html.strip():
         return record.reject(Status.DROPPED, EMPTY, "no text: the file is empty or whitespace")
-    extracted = extraction(html)
-    body = article_text(extracted) if extracted is not None else None
-    if not body or not body.strip():
-        return record.reject(Status.DROPPED, NO_CONTENT, "trafilatura found no article text in the HTML")
-    if (why := limits.long_line(body)) is not None:
+    page = page_text(html)
+    record.extraction = page.extraction
+    if not page.text.strip():
+        return record.reject(Status.DROPPED, NO_CONTENT, "no text: trafilatura found none and the page shows none")
+    if (why := limits.long_line(page.text)) is not None:
         return record.reject(Status.DROPPED, LINE_TOO_LONG, why)
-    record.text = body
-    record.title = extracted.title or None
-    record.url = extracted.url or None
+    record.text, record.title, record.url = page.text, page.title, page.url
     return record
 
 

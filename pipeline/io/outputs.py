@@ -61,7 +61,7 @@ class Columns:
                 ("id", pa.string()), ("source", pa.string()), ("position", pa.int64()),
                 ("status", pa.string()), ("reasons", pa.list_(pa.string())), ("error", pa.string()),
                 ("title", pa.string()), ("url", pa.string()), ("encoding", pa.string()),
-                ("input_bytes", pa.int64()), ("content_hash", pa.string()),
+                ("extraction", pa.string()), ("input_bytes", pa.int64()), ("content_hash", pa.string()),
             ]
             + signal_fields
             + [(note, pa.string()) for note in self.notes]
@@ -80,6 +80,7 @@ class Columns:
                 ("decision", pa.string()), ("reasons", pa.list_(pa.string())),
                 ("signals", pa.struct(signal_fields)), *[(note, pa.string()) for note in self.notes],
                 ("input", pa.string()), ("position", pa.int64()), ("encoding", pa.string()),
+                ("extraction", pa.string()),
                 # The input record's own metadata, as JSON: one Parquet schema holds every row, and
                 # its keys differ from record to record (dolma_row nests it; load_cleaned parses it).
                 ("source_metadata", pa.string()),
@@ -90,7 +91,7 @@ class Columns:
         row: dict[str, Any] = {
             "id": record.id, "source": record.source, "position": record.position,
             "title": record.title, "url": record.url, "encoding": record.encoding,
-            "input_bytes": record.input_bytes, "content_hash": record.content_hash,
+            "extraction": record.extraction, "input_bytes": record.input_bytes, "content_hash": record.content_hash,
         }
         if doc is None:
             row.update(status=record.status.value, reasons=[record.reason], error=record.error,
@@ -113,6 +114,7 @@ class Columns:
                 "decision": doc.status.value, "reasons": list(doc.reasons),
                 "signals": self._signals(doc), **self._notes(doc),
                 "input": doc.source, "position": record.position, "encoding": record.encoding,
+                "extraction": record.extraction,
                 "source_metadata": json.dumps(doc.source_metadata, sort_keys=True, ensure_ascii=False),
             },
         }

