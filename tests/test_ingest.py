@@ -124,7 +124,7 @@ def _compressed(path: Path, data: bytes) -> None:
     import zstandard
 
     compress = {".gz": gzip.compress, ".zst": zstandard.ZstdCompressor().compress, ".bz2": bz2.compress,
-                ".xz": lzma.compress}.get(path.suffix, lambda b: b)
+                ".xz": lzma.compress}.get(path.suffix.lower(), lambda b: b)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(compress(data))
 
@@ -141,6 +141,35 @@ def test_json_lines_in_every_shape_are_read_with_nothing_lost(tmp_path, name):
     assert first.metadata == {"original_id": "cc-1", "url": "https://ex.org/a", "lang": {"en": 0.98}}
     assert (second.id, second.url, second.origin, second.added) == ("dt-7", "https://ex.org/b", None, None)
     assert second.metadata == {"original_id": "dt-7", "url": "https://ex.org/b", "dump": "CC-24", "media": []}
+
+
+@pytest.mark.parametrize("name", ["pages/garden.html.gz", "garden.htm.zst", "garden.html.bz2", "garden.HTML.XZ"])
+def test_a_compressed_page_is_read_as_the_plain_one(tmp_path, name):
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "garden.html").write_text(HTML, encoding="utf-8")
+    (plain,) = records(tmp_path / "plain" / "garden.html")
+    path = tmp_path / "in" / name
+    _compressed(path, HTML.encode("utf-8"))
+    assert discover(tmp_path / "in").files == [path]
+    (record,) = read_records(path, tmp_path / "in", **LIMITS)
+    assert record.id == name.split(".")[0].replace("/", "__")
+    assert (record.text, record.title, record.input_bytes, record.content_hash) == (
+        plain.text, "Growing Tomatoes", len(HTML.encode("utf-8")), plain.content_hash)
+
+
+def test_a_compressed_text_is_read_and_a_bomb_is_not_held(tmp_path):
+    _compressed(tmp_path / "note.txt.gz", "A Title\n\nThe body of the note.\n".encode())
+    _compressed(tmp_path / "bomb.txt.gz", b"a" * 3_000_000)
+    _compressed(tmp_path / "cut.md.gz", b"# Title\n\nSome text that was cut short.\n" * 50)
+    (tmp_path / "cut.md.gz").write_bytes((tmp_path / "cut.md.gz").read_bytes()[:60])
+    (note,) = records(tmp_path / "note.txt.gz")
+    assert (note.id, note.text) == ("note", "A Title\n\nThe body of the note.\n")
+    (bomb,) = records(tmp_path / "bomb.txt.gz")
+    assert (bomb.status.value, bomb.reason, bomb.input_bytes, bomb.error) == (
+        "dropped", "ingest.max_document_bytes", 3_000_000, "3000000 bytes, more than max_document_bytes=1000000")
+    (cut,) = records(tmp_path / "cut.md.gz")
+    assert (cut.status.value, cut.reason) == ("failed", "ingest.unreadable")
+    assert cut.error == "cannot read cut.md.gz: Compressed file ended before the end-of-stream marker was reached"
 
 
 def test_field_names_are_configurable_and_may_be_nested(tmp_path):

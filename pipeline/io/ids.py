@@ -5,14 +5,20 @@ from __future__ import annotations
 import hashlib
 import re
 
-# The inputs by suffix (read by pipeline/io/ingest.py); a file's id is its path without it.
-TEXT_SUFFIXES = (".txt", ".md")
-# JSON lines, plain or compressed (dolma writes documents/*.json.gz, datatrove .jsonl.gz or .zst).
+# The inputs by suffix (read by pipeline/io/ingest.py); a file's id is its path without it. Each
+# kind but Parquet, plain or compressed: dolma writes documents/*.json.gz, datatrove .jsonl.gz or
+# .zst, and a crawl keeps its pages as .html.gz.
 COMPRESSIONS = (".gz", ".zst", ".bz2", ".xz")
-JSONL_SUFFIXES = (".jsonl", ".ndjson") + tuple(
-    base + compression for base in (".jsonl", ".ndjson", ".json") for compression in COMPRESSIONS)
+
+
+def _compressed(*bases: str) -> tuple[str, ...]:
+    return tuple(base + compression for base in bases for compression in COMPRESSIONS)
+
+
+TEXT_SUFFIXES = (".txt", ".md") + _compressed(".txt", ".md")
+JSONL_SUFFIXES = (".jsonl", ".ndjson") + _compressed(".jsonl", ".ndjson", ".json")
 PARQUET_SUFFIXES = (".parquet",)
-HTML_SUFFIXES = (".html", ".htm")
+HTML_SUFFIXES = (".html", ".htm") + _compressed(".html", ".htm")
 SUFFIXES = TEXT_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES + HTML_SUFFIXES
 
 # Longest document id kept as given; longer ones are shortened and hashed.

@@ -5,8 +5,9 @@ JSON lines (``.jsonl``, ``.ndjson``, and ``.json``/``.jsonl``/``.ndjson`` compre
 zstd, bzip2 or xz: dolma's ``documents/*.json.gz``, datatrove's ``.jsonl.gz``; one article per
 line, its fields read as :func:`pipeline.io.records.from_fields` says), ``.parquet`` (the same
 fields) and ``.html``/``.htm`` (the article is extracted with trafilatura, or the page's visible
-text where it finds none: :mod:`pipeline.io.html`). A record that cannot be read carries the
-status and reason that say why, so the run accounts for it instead of losing it.
+text where it finds none: :mod:`pipeline.io.html`); a single-document file may be compressed as
+JSON lines can (``page.html.gz``). A record that cannot be read carries the status and reason that
+say why, so the run accounts for it instead of losing it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import zstandard
 from pipeline.core.document import Status, site_of
 from pipeline.io.encoding import DecodeError, decode, decode_html, plain_utf8
 from pipeline.io.html import page_text
-from pipeline.io.ids import HTML_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, SUFFIXES, file_id, record_id
+from pipeline.io.ids import COMPRESSIONS, HTML_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, SUFFIXES, file_id, record_id
 from pipeline.io.records import (
     EMPTY,
     LINE_TOO_LONG,
@@ -312,13 +313,18 @@ def _parquet_sites(path: Path, keys: Keys) -> Iterator[str | None]:
 def _read_single(path: Path, source: str, limits: Limits, *, html: bool, defer: bool = False) -> RawRecord:
     record = RawRecord(id=file_id(source), source=source, position=0)
     try:
-        size = path.stat().st_size
-        record.input_bytes = size
-        if (why := limits.too_large(size)) is not None:
-            return record.reject(Status.DROPPED, TOO_LARGE, why)
-        data = path.read_bytes()
-    except OSError as exc:
-        return record.reject(Status.FAILED, UNREADABLE, f"cannot read {source}: {exc.strerror or exc}")
+        if path.name.lower().endswith(COMPRESSIONS):
+            data = _read_compressed(path, limits)
+        else:
+            size = path.stat().st_size
+            data = size if limits.too_large(size) else path.read_bytes()
+        if isinstance(data, int):  # too large: its size, and it was not read (or held) whole
+            record.input_bytes = data
+            return record.reject(Status.DROPPED, TOO_LARGE, limits.too_large(data))
+    except DECOMPRESSION_ERRORS as exc:
+        return record.reject(Status.FAILED, UNREADABLE,
+                             f"cannot read {source}: {getattr(exc, 'strerror', None) or exc}")
+    record.input_bytes = len(data)
     record.content_hash = hashlib.sha256(data).hexdigest()
     try:
         decoded = decode_html(data) if html else decode(data)
@@ -337,6 +343,20 @@ def _read_single(path: Path, source: str, limits: Limits, *, html: bool, defer: 
         return record.reject(Status.DROPPED, LINE_TOO_LONG, why)
     record.text = text
     return record
+
+
+def _read_compressed(path: Path, limits: Limits) -> bytes | int:
+    """A compressed single-document file's bytes, decompressed; or, over ``max_document_bytes``,
+    its decompressed size, read a chunk at a time and never held whole (a gzip bomb costs no memory)."""
+    bound = limits.max_document_bytes
+    with open_input(path) as fh:
+        data = fh.read() if bound is None else fh.read(bound + 1)
+        if bound is None or len(data) <= bound:
+            return data
+        size = len(data)
+        while chunk := fh.read(READ_CHUNK_BYTES):
+            size += len(chunk)
+        return size
 
 
 def _from_html(record: RawRecord, html: str, limits: Limits) -> RawRecord:
