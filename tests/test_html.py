@@ -128,9 +128,11 @@ def test_a_page_trafilatura_runs_together_is_read_as_its_visible_text():
 
 
 def test_a_page_trafilatura_finds_nothing_in_is_read_as_its_visible_text():
-    html = f"<html><body><footer><p>{PARAGRAPHS[0]}</p></footer></body></html>"
+    html = (f'<html><head><title>Opening Hours</title><link rel="canonical" href="https://ex.org/hours"></head>'
+            f"<body><footer><p>{PARAGRAPHS[0]}</p></footer></body></html>")
     assert extract(html) is None
-    assert page_text(html) == PageText(f"{PARAGRAPHS[0]}\n", None, None, "visible text (trafilatura found no text)")
+    assert page_text(html) == PageText(f"{PARAGRAPHS[0]}\n", "Opening Hours", "https://ex.org/hours",
+                                       "visible text (trafilatura found no text)")
 
 
 @pytest.mark.parametrize("html", [LAYOUT_PAGE, "<html><body><p>One paragraph, short.</p></body></html>"])

@@ -74,10 +74,14 @@ def page_text(html: str) -> PageText:
     found no article (the module's docstring); ``text`` is empty when the page shows none."""
     found = extraction(html)
     text = article_text(found) if found is not None else ""
-    title, url = (found.title or None, found.url or None) if found is not None else (None, None)
     why = no_article(text)
     if why is not None and (shown := visible_text(html)).strip():
-        return PageText(shown, title, url, f"visible text ({why})")
+        if found is None:  # the title and URL trafilatura reads of a page it finds no article in
+            import trafilatura
+
+            found = trafilatura.extract_metadata(html)
+        return PageText(shown, found.title or None, found.url or None, f"visible text ({why})")
+    title, url = (found.title or None, found.url or None) if found is not None else (None, None)
     return PageText(text, title, url, "trafilatura")
 
 
