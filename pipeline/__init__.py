@@ -13,8 +13,9 @@ def load_cleaned(cleaned_dir: str | Path = "cleaned"):
     """The kept articles of every shard in ``cleaned_dir`` as a pandas DataFrame, one row per article.
 
     Columns: ``id``, ``text``, ``title``, ``source``, ``url``, ``added``, ``created`` and
-    ``metadata`` (a dict with ``decision``, ``reasons``, ``signals``, ``input``, ``position``,
-    ``encoding`` and the input record's own ``source_metadata``, parsed).
+    ``metadata`` (a dict with ``decision``, ``reasons``, ``signals``, the stages' notes, ``input``,
+    ``position``, ``encoding``, ``extraction`` (an HTML page's) and the input record's own
+    ``source_metadata``, parsed).
     """
     frame = _tables(Path(cleaned_dir) / "articles")
     frame["metadata"] = [
