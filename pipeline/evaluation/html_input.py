@@ -23,9 +23,11 @@ from pipeline.evaluation import lodo, wcxb
 NO_PAGES = ("reports.pages=0", "reports.review_share=0", "reports.sample_share=0")
 
 
-def evaluate(limit: int | None = None, workers: int = 2) -> dict[str, dict]:
-    """Benchmark -> its pages, pages kept, and word scores (all pages; not kept = empty text)."""
-    benchmarks = list(lodo.benchmarks(limit))
+def evaluate(limit: int | None = None, workers: int = 2, ids: dict[str, set[str]] | None = None) -> dict[str, dict]:
+    """Benchmark -> its pages, pages kept, and word scores (all pages; not kept = empty text); with
+    ``ids``, only those pages of each benchmark it names."""
+    benchmarks = [(name, [page for page in pages if page.id in ids[name]] if ids is not None else pages)
+                  for name, pages in lodo.benchmarks(limit) if ids is None or name in ids]
     with tempfile.TemporaryDirectory(prefix="clean-corpus-html-") as tmp:
         raw, out = Path(tmp) / "raw", Path(tmp) / "out"
         for name, pages in benchmarks:
