@@ -75,16 +75,16 @@ def page_text(html: str) -> PageText:
     """``html``'s article text as trafilatura extracts it, or its visible text where trafilatura
     found no article (the module's docstring); ``text`` is empty when the page shows none."""
     found = extraction(html)
-    text = article_text(found) if found is not None else ""
-    why = no_article(text)
-    if why is not None and (shown := visible_text(html)).strip():
+    text, how = (article_text(found) if found is not None else ""), "trafilatura"
+    if (why := no_article(text)) is not None and (shown := visible_text(html)).strip():
+        text, how = shown, f"visible text ({why})"
         if found is None:  # the title and URL trafilatura reads of a page it finds no article in
             import trafilatura
 
             found = trafilatura.extract_metadata(html)
-        return PageText(shown, found.title or None, found.url or None, f"visible text ({why})")
-    title, url = (found.title or None, found.url or None) if found is not None else (None, None)
-    return PageText(text, title, url, "trafilatura")
+    if found is None:
+        return PageText(text, None, None, how)
+    return PageText(text, found.title or None, found.url or None, how)
 
 
 def no_article(text: str) -> str | None:
