@@ -1,6 +1,7 @@
 """HTML input, the whole pipeline: each benchmark's pages written as ``.html`` files and cleaned by
 clean-corpus as a user runs it (trafilatura extracts the article, :mod:`pipeline.io.html` unwraps
-the tables a page is laid out with, then the stages and the quality filters decide).
+the tables a page is laid out with or reads the visible text where trafilatura finds no article,
+then the stages and the quality filters decide).
 
 Per benchmark: the pages, how many were kept, and WCXB's word P/R/F1 of each page's cleaned text
 against its gold, a page not kept counting as an empty text (what a user gets from it). The line
@@ -15,8 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
+from pipeline import load_signals
 from pipeline.evaluation import lodo, wcxb
 
 # Report pages are not what this row measures: none are written.
@@ -26,7 +26,7 @@ NO_PAGES = ("reports.pages=0", "reports.review_share=0", "reports.sample_share=0
 def evaluate(limit: int | None = None, workers: int = 2, ids: dict[str, set[str]] | None = None) -> dict[str, dict]:
     """Benchmark -> its pages, pages kept, and word scores (all pages; not kept = empty text); with
     ``ids``, only those pages of each benchmark it names."""
-    benchmarks = [(name, [page for page in pages if page.id in ids[name]] if ids is not None else pages)
+    benchmarks = [(name, pages if ids is None else [page for page in pages if page.id in ids[name]])
                   for name, pages in lodo.benchmarks(limit) if ids is None or name in ids]
     with tempfile.TemporaryDirectory(prefix="clean-corpus-html-") as tmp:
         raw, out = Path(tmp) / "raw", Path(tmp) / "out"
@@ -42,7 +42,7 @@ def evaluate(limit: int | None = None, workers: int = 2, ids: dict[str, set[str]
         if run.returncode != 0:
             raise RuntimeError(f"clean-corpus exited with {run.returncode} on the benchmarks' HTML pages: "
                                f"{run.stderr[-2000:]}")
-        signals = pd.read_parquet(out / "reports" / "signals").set_index("source")
+        signals = load_signals(out / "reports").set_index("source")
         results = {}
         for name, pages in benchmarks:
             scores, kept = wcxb.Scores(), 0
