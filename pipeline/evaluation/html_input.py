@@ -16,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from pipeline import load_signals
+import pandas as pd
+
 from pipeline.evaluation import lodo, wcxb
 
 # Report pages are not what this row measures: none are written.
@@ -42,7 +43,7 @@ def evaluate(limit: int | None = None, workers: int = 2, ids: dict[str, set[str]
         if run.returncode != 0:
             raise RuntimeError(f"clean-corpus exited with {run.returncode} on the benchmarks' HTML pages: "
                                f"{run.stderr[-2000:]}")
-        signals = load_signals(out / "reports").set_index("source")
+        signals = pd.read_parquet(out / "reports" / "signals").set_index("source")
         results = {}
         for name, pages in benchmarks:
             scores, kept = wcxb.Scores(), 0
