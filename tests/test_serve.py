@@ -6,6 +6,8 @@ import http.client
 import shutil
 import threading
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from pipeline.cli import EXIT_USAGE, main
@@ -87,3 +89,46 @@ def test_an_unknown_document_is_not_found_and_the_root_is_the_index(runs):
 def test_serving_a_folder_no_run_wrote_is_a_usage_error(tmp_path, capsys):
     assert main(["serve", str(tmp_path), "--port", "0"]) == EXIT_USAGE
     assert "no run's manifest in it (not a reports folder)" in capsys.readouterr().err
+
+
+def _rewrite_signals(reports, change) -> None:
+    """``change`` (a list of rows to a table) applied to each shard's signals table."""
+    for path in (reports / "signals").glob("*.parquet"):
+        table = pq.read_table(path)
+        pq.write_table(change(table), path)
+
+
+def test_a_folder_an_earlier_version_wrote_is_served_its_missing_columns_not_recorded(runs, tmp_path):
+    every, _ = runs
+    old = tmp_path / "old"
+    shutil.copytree(every.reports, old)
+    # "extraction" came with HTML input: a text run records none, so its pages read the same without it.
+    _rewrite_signals(old, lambda table: table.drop_columns(["extraction"]))
+    for doc_id in ids(every):
+        assert served(old, f"/{doc_id}.html") == (200, (every.reports / f"{doc_id}.html").read_bytes())
+
+
+def test_a_row_that_cannot_be_rendered_is_a_server_error_naming_it_and_serving_goes_on(runs, tmp_path, capsys):
+    every, _ = runs
+    broken = tmp_path / "broken"
+    shutil.copytree(every.reports, broken)
+    doc_id = seed_id("003")
+
+    def unknown_action(table):
+        rows = table.to_pylist()
+        for row in rows:
+            if row["id"] == doc_id:
+                row["annotations_list"][0]["action"] = "shred"
+        return pa.Table.from_pylist(rows, schema=table.schema)
+
+    _rewrite_signals(broken, unknown_action)
+    other = seed_id("000")
+    for written in (doc_id, other):  # rendered on request, then
+        (broken / f"{written}.html").unlink()
+    message = (f"could not render {doc_id}.html from what its run stored: "
+               "ValueError: 'shred' is not a valid Action")
+    assert served(broken, f"/{doc_id}.html") == (500, f"{message}\n".encode())
+    assert f"clean-corpus serve: {message}\n" in capsys.readouterr().err
+    status, body = served(broken, f"/{other}.html")
+    whole = (every.reports / f"{other}.html").read_text("utf-8")
+    assert (status, _WRITTEN_PAGER.sub("", body.decode("utf-8"))) == (200, _WRITTEN_PAGER.sub("", whole))

@@ -84,7 +84,10 @@ class Pages:
 
     def __init__(self, decide: Decide, chosen: list[StageSpec]) -> None:
         self.checks = decide.all_checks
-        self.signal_names = Columns(chosen).signal_names
+        columns = Columns(chosen)
+        self.signal_names = columns.signal_names
+        # The signals table's columns: a row read back (``clean-corpus serve``) has each of them.
+        self.fields = tuple(columns.signals_schema.names)
         self.categories = categories(chosen)
         self.known = frozenset(c.name for c in self.categories[:-1])
         # The tables' cells that are the same on every page, escaped once (see markup.escaped).

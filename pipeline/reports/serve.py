@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import os
+import sys
 from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -70,7 +71,11 @@ class StoredReports:
         if doc_id not in self.where:
             return None
         shard, at, groups = self.where[doc_id]
-        (row,) = _rows(self._table("signals", shard), groups["signals"], doc_id)
+        pages = self._pages(shard)
+        (stored,) = _rows(self._table("signals", shard), groups["signals"], doc_id)
+        # A folder an earlier version wrote lacks the columns added since: not recorded, as a
+        # signal a stage did not compute is.
+        row = {**dict.fromkeys(pages.fields), **stored}
         text = _rows(self._table("texts", shard), groups["texts"], doc_id)[0]["text"] if "texts" in groups else None
         doc = None
         if text is not None:
@@ -78,7 +83,7 @@ class StoredReports:
                            annotations=[Annotation.from_dict(a) for a in row["annotations_list"] or ()])
         previous, following = self._neighbours(shard, at)
         cleaned = cleaned_text(doc) if doc is not None else None
-        return with_pager(self._pages(shard).page(row, doc, cleaned).encode("utf-8"), previous, following)
+        return with_pager(pages.page(row, doc, cleaned).encode("utf-8"), previous, following)
 
     def _neighbours(self, shard: str, at: int) -> tuple[str | None, str | None]:
         """The documents with a written page before and after the ``at``-th of ``shard``."""
@@ -101,8 +106,15 @@ class StoredReports:
         if target.is_file():
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             return HTTPStatus.OK, target.read_bytes(), kind + ("; charset=utf-8" if kind.startswith("text/") else "")
-        if name.endswith(PAGE_SUFFIX) and (page := self.page(name[: -len(PAGE_SUFFIX)])) is not None:
-            return HTTPStatus.OK, page, "text/html; charset=utf-8"
+        if name.endswith(PAGE_SUFFIX):
+            try:
+                page = self.page(name[: -len(PAGE_SUFFIX)])
+            except Exception as exc:  # noqa: BLE001 - a row this version cannot render: say which, serve on
+                message = f"could not render {name} from what its run stored: {type(exc).__name__}: {exc}"
+                print(f"clean-corpus serve: {message}", file=sys.stderr)
+                return HTTPStatus.INTERNAL_SERVER_ERROR, f"{message}\n".encode(), "text/plain; charset=utf-8"
+            if page is not None:
+                return HTTPStatus.OK, page, "text/html; charset=utf-8"
         return HTTPStatus.NOT_FOUND, b"no such file or document\n", "text/plain; charset=utf-8"
 
 
