@@ -265,9 +265,18 @@ def _log_to(args: argparse.Namespace) -> None:
     logging.basicConfig(level=level, format="clean-corpus: %(message)s", handlers=handlers, force=True)
 
 
+# Libraries that speak of each HTML page they read (trafilatura: "discarding data: None" for a page
+# it finds no article in, up to three times): what came of each page is in its row (`extraction`,
+# the ingest reasons), and the workers of a run of several say nothing below an error, so they are
+# not shown.
+PER_PAGE_LOGGERS = frozenset({"trafilatura", "htmldate", "courlan", "justext", "readability"})
+
+
 def _ours_or_warning(record: logging.LogRecord) -> bool:
-    """What this program says at any level; what a library says from warnings up."""
-    return record.name == "pipeline" or record.name.startswith("pipeline.") or record.levelno >= logging.WARNING
+    """What this program says at any level; what a library says from warnings up, but of a page."""
+    if record.name == "pipeline" or record.name.startswith("pipeline."):
+        return True
+    return record.levelno >= logging.WARNING and record.name.partition(".")[0] not in PER_PAGE_LOGGERS
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -415,3 +415,23 @@ def test_a_preset_goes_under_the_config_file_and_set(tmp_path, capsys):
     assert main(["config", "--preset", "docs", "--config", str(mine), "--set", "c4.min_num_sentences=4"]) == 0
     printed = capsys.readouterr().out
     assert "filter_curly_bracket = true" in printed and "min_num_sentences = 4" in printed
+
+
+def test_a_library_s_words_on_each_html_page_stay_off_the_terminal(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    # trafilatura finds no article here and says so ("discarding data: None"), three times a page
+    (raw / "scripts.html").write_text("<html><body><script>document.write(1)</script></body></html>",
+                                      encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", str(raw), "--cleaned", str(tmp_path / "c"), "--reports",
+         str(tmp_path / "r"), "--workers", "1"],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 documents: 0 kept, 1 dropped, 0 failed" in result.stderr
+    assert "discarding data" not in result.stderr
+    # what came of the page is in its row
+    row = pd.read_parquet(tmp_path / "r" / "signals" / "raw.parquet").iloc[0]
+    assert (row["reasons"].tolist(), row["error"]) == (
+        ["ingest.no_content"], "no text: trafilatura found none and the page shows none")
