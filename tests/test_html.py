@@ -150,3 +150,18 @@ def test_a_page_that_shows_no_text_is_dropped_saying_so(tmp_path):
         "dropped", ["ingest.no_content"])
     assert signals.loc["rivers.html", "extraction"] == "visible text (trafilatura's text is a paragraph of 149 words)"
     assert signals.loc["rivers.html", "status"] == "kept"
+
+
+def _nested(html: str, depth: int) -> str:
+    """``html`` with ``depth`` unclosed ``<font>`` tags after its first paragraph."""
+    first_end = html.index("</p>") + len("</p>")
+    return html[:first_end] + "<font>" * depth + html[first_end:]
+
+
+@pytest.mark.parametrize("depth", [300, 2000])
+def test_a_page_nested_past_libxml2_s_default_depth_is_read_whole(depth):
+    # libxml2 stops at 256 and drops what lies deeper without an error; a browser shows it all.
+    article = ("<html><head><title>Notes On Rivers</title></head><body><article>"
+               + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</article></body></html>")
+    assert extract(_nested(article, depth)).text == PARAGRAPHS[0]
+    assert page_text(_nested(article, depth)) == page_text(article)
