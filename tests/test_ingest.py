@@ -180,6 +180,9 @@ def test_field_names_are_configurable_and_may_be_nested(tmp_path):
     assert record.metadata == {"original_id": "42", "content": {"body": "The text."}}
     (missing,) = read_records(path, tmp_path, **LIMITS)
     assert (missing.reason, missing.error) == ("ingest.missing_text", "record 1: no 'text' field")
+    path.write_text(json.dumps({"text": None}) + "\n")  # a Parquet column's null reads the same
+    (null,) = read_records(path, tmp_path, **LIMITS)
+    assert (null.reason, null.error) == ("ingest.missing_text", "record 1: 'text' is null")
 
 
 def test_a_damaged_zstd_file_fails_its_remaining_records(tmp_path):

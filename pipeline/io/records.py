@@ -158,7 +158,8 @@ def from_fields(record: RawRecord, obj: dict[str, Any], limits: Limits, keys: Ke
         record.metadata["original_id"] = str(given_id)
     text = keys.get(obj, keys.text)
     if text is None:
-        return record.reject(Status.FAILED, MISSING_TEXT, f"{where}: no {keys.text!r} field")
+        said = f"{keys.text!r} is null" if keys.text in obj else f"no {keys.text!r} field"
+        return record.reject(Status.FAILED, MISSING_TEXT, f"{where}: {said}")
     if not isinstance(text, str):
         return record.reject(Status.FAILED, BAD_FIELD, f"{where}: {keys.text!r} must be a string")
     url, title = keys.first(obj, keys.urls), keys.first(obj, ("title", "metadata.title"))
