@@ -47,11 +47,12 @@ if TYPE_CHECKING:
 EXTRACTION = {"with_metadata": True, "include_comments": False, "favor_precision": False, "deduplicate": False}
 # libxml2 stops a page at an element nested 256 deep and drops what lies deeper without an error,
 # in every lxml parser (trafilatura's and inscriptis's alike); a page of unclosed tags (<font>
-# after <font>) nests that deep, and a browser shows it whole. A parse with the limit tells (about
-# 1.6 ms a WCXB dev page, 3% of trafilatura's extraction); trafilatura then reads the page parsed
-# without it (lxml's huge_tree, with trafilatura's parser settings: 2,048 deep). None of the three
+# after <font>) nests that deep, and a browser shows it whole. lxml's own parse of the page, which
+# a page trafilatura reads as a fragment needs anyway, tells (its error log; about 1.6 ms a WCXB
+# dev page, 3% of trafilatura's extraction); trafilatura then reads the page parsed without the
+# limit (lxml's huge_tree, with trafilatura's parser settings: 2,048 deep). None of the three
 # benchmarks' 2,709 pages is nested that deep.
-_DEPTH_CHECK = lxml.html.HTMLParser(remove_comments=True)
+_DOCUMENT = lxml.html.HTMLParser()  # lxml.html's default settings: document_fromstring's own parse
 _DEEP = lxml.html.HTMLParser(huge_tree=True, collect_ids=False, default_doctype=False, remove_comments=True,
                              remove_pis=True)
 # An XML declaration before a page's HTML.
@@ -85,8 +86,7 @@ class PageText:
 def page_text(html: str) -> PageText:
     """``html``'s article text as trafilatura extracts it, or its visible text where trafilatura
     found no article (the module's docstring); ``text`` is empty when the page shows none."""
-    deep = too_deep(html)
-    found = extraction(html, deep)
+    found = extraction(html)
     text, how = (article_text(found) if found is not None else ""), "trafilatura"
     if (why := no_article(text)) is not None and (shown := visible_text(html)).strip():
         text, how = shown, f"visible text ({why})"
@@ -111,20 +111,6 @@ def no_article(text: str) -> str | None:
     return None
 
 
-def too_deep(html: str) -> bool:
-    """Whether ``html`` nests elements deeper than libxml2 parses by default (``_DEPTH_CHECK``)."""
-    try:
-        lxml.html.document_fromstring(without_xml_declaration(html), parser=_DEPTH_CHECK)
-    except (lxml.etree.ParserError, ValueError):
-        return False
-    return any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _DEPTH_CHECK.error_log)
-
-
-def deep_document(html: str) -> lxml.html.HtmlElement:
-    """``html`` as lxml's document, however deep it nests (``_DEEP``)."""
-    return lxml.html.document_fromstring(without_xml_declaration(html), parser=_DEEP)
-
-
 def visible_text(html: str) -> str:
     """The text a browser shows of ``html``, a block a line (inscriptis's rendering). It stops at
     libxml2's default depth: inscriptis walks the tree by recursion, which Python's recursion
@@ -137,25 +123,26 @@ def visible_text(html: str) -> str:
         return ""
 
 
-def extraction(html: str, deep: bool = False) -> Document | None:
+def extraction(html: str) -> Document | None:
     """trafilatura's ``bare_extraction`` of a page (None: no article text found). trafilatura reads
     a page whose root is not ``<html>`` as a fragment, and of a fragment wrapped in an element of
     a corpus's own (CleanEval's ``<text id=...>``, a ``<doc>``) it finds nothing; such a page is
-    read again as the document lxml makes of it, as a browser would show it. ``deep``: the page
-    nests past libxml2's default depth (:func:`too_deep`), and trafilatura reads its whole tree."""
+    read again as the document lxml makes of it, as a browser would show it. A page nested past
+    libxml2's default depth (``_DOCUMENT``) is read from its whole tree."""
     import trafilatura
 
-    if deep:
+    source = without_xml_declaration(html)
+    try:
+        document = lxml.html.document_fromstring(source, parser=_DOCUMENT)
+    except (lxml.etree.ParserError, ValueError):
+        document = None
+    if document is not None and any(e.type_name == "ERR_RESOURCE_LIMIT" for e in _DOCUMENT.error_log):
         try:
-            return trafilatura.bare_extraction(deep_document(html), **EXTRACTION)
+            return trafilatura.bare_extraction(lxml.html.document_fromstring(source, parser=_DEEP), **EXTRACTION)
         except (lxml.etree.ParserError, ValueError):
             pass  # then as any page
     found = trafilatura.bare_extraction(html, **EXTRACTION)
-    if found is not None and found.text and found.text.strip():
-        return found
-    try:
-        document = lxml.html.document_fromstring(without_xml_declaration(html))
-    except (lxml.etree.ParserError, ValueError):
+    if (found is not None and found.text and found.text.strip()) or document is None:
         return found
     return trafilatura.bare_extraction(document, **EXTRACTION) or found
 
