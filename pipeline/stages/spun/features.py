@@ -57,6 +57,17 @@ _ZIPF, _UNKNOWN = WORD_FEATURES.index("zipf"), WORD_FEATURES.index("unknown")
 DOCUMENT_FEATURES = (*(f"share_above_q{q}" for q in WORD_QUANTILES), f"top{TOP_WORDS}_mean", "log_words",
                      *(f"score_q{q}" for q in BASELINE_QUANTILES), "mean_zipf", "rare_share", "unknown_share",
                      "worst_fits", "thesaurus_misfits")
+# Measured and not kept (issue 29): how many misfits, per content word, have a synonym of the model's
+# thesaurus that fills their slot (ln P of the word and of the word after it) 1 or 3 nats better, as
+# the stage's reasons name one. The shipped model's recall at 1% of clean fold-B pages flagged rose on
+# the families it was not fitted with (their minimum 0.066 / 0.251 / 0.547 -> 0.204 / 0.586 / 0.870 at
+# 10 / 20 / 35%), but the leave-one-family-out minimum fell (0.108 / 0.329 / 0.649 -> 0.077 / 0.240 /
+# 0.547) and the gold texts of other eras flagged rose from 5 to 30 of CleanEval's 730 and from 3 to 10
+# of L3S-GN1's 621, past the flag's 1%. A writer's misfit has such a synonym as often as a spinner's
+# (3 nats: 0.39-0.41 of the misfits of clean WCXB fold-B, CleanEval and L3S-GN1 texts, 0.37-0.46 of
+# those of articles spun at 20%), so the feature counted the misfits again, with more weight, and
+# other eras' writers have more of them. Asked of every word, as a word-model feature, it would cost
+# some 40,000 synonym fits a document (Moby lists ~43 synonyms a word).
 
 
 def _zipf_table() -> dict[str, float]:
