@@ -28,6 +28,7 @@ WORD_FEATURES = ("zipf", "unknown", "zipf_before", "zipf_after", "left", "left_m
 # leave-one-family-out minimum 0.108 / 0.329 / 0.649 -> 0.102 / 0.312 / 0.572, frequency-matched).
 # Read against the page's own pairs (less the page's median: the same figures, since most words'
 # value is 0; less its 90th percentile) every family left out fell at 10% (their minimum 0.797 -> 0.753).
+
 # A word's stem when counting how the document uses it (a spinner swaps each occurrence on its
 # own): inflections share their first letters often enough (reduce, reduced, reduces). The model
 # was fitted with this value; stuffing's CASE_STEM_CHARS (4) answers another question.
