@@ -183,6 +183,11 @@ def test_field_names_are_configurable_and_may_be_nested(tmp_path):
     path.write_text(json.dumps({"text": None}) + "\n")  # a Parquet column's null reads the same
     (null,) = read_records(path, tmp_path, **LIMITS)
     assert (null.reason, null.error) == ("ingest.missing_text", "record 1: 'text' is null")
+    # and so does a nested field, whichever part of its path is missing
+    for body, said in (({"body": None}, "'content.body' is null"), ({}, "no 'content.body' field")):
+        path.write_text(json.dumps({"content": body}) + "\n")
+        (nested,) = read_records(path, tmp_path, **LIMITS, text_key="content.body")
+        assert (nested.reason, nested.error) == ("ingest.missing_text", f"record 1: {said}")
 
 
 def test_a_damaged_zstd_file_fails_its_remaining_records(tmp_path):

@@ -122,21 +122,24 @@ class Keys:
         return (self.url, "metadata.url") if self.url == "url" else (self.url,)
 
     @staticmethod
-    def get(obj: dict[str, Any], key: str) -> Any:
-        """``obj[key]``, or with a dotted key the nested field it names; None when absent."""
+    def get(obj: dict[str, Any], key: str, absent: Any = None) -> Any:
+        """``obj[key]``, or with a dotted key the nested field it names; ``absent`` when there is
+        no such field (a field that holds null gives None)."""
         if key in obj or "." not in key:
-            return obj.get(key)
+            return obj.get(key, absent)
         value: Any = obj
         for part in key.split("."):
-            if not isinstance(value, dict):
-                return None
-            value = value.get(part)
+            if not isinstance(value, dict) or part not in value:
+                return absent
+            value = value[part]
         return value
 
     def first(self, obj: dict[str, Any], keys: tuple[str, ...]) -> Any:
         return next((value for key in keys if (value := self.get(obj, key)) is not None), None)
 
 
+# What Keys.get gives for a field a record does not have, told apart from one that holds null.
+_NO_FIELD = object()
 # A record's fields with a place of their own in the outputs; every other top-level field is kept
 # in its metadata, as datatrove's readers keep it.
 OWN_FIELDS = ("source", "added", "created")
@@ -156,9 +159,9 @@ def from_fields(record: RawRecord, obj: dict[str, Any], limits: Limits, keys: Ke
             return record.reject(Status.FAILED, BAD_FIELD, f"{where}: {keys.id!r} must be a string or integer")
         record.id = record_id(str(given_id), record.source, record.position)
         record.metadata["original_id"] = str(given_id)
-    text = keys.get(obj, keys.text)
-    if text is None:
-        said = f"{keys.text!r} is null" if keys.text in obj else f"no {keys.text!r} field"
+    text = keys.get(obj, keys.text, absent=_NO_FIELD)
+    if text is None or text is _NO_FIELD:
+        said = f"no {keys.text!r} field" if text is _NO_FIELD else f"{keys.text!r} is null"
         return record.reject(Status.FAILED, MISSING_TEXT, f"{where}: {said}")
     if not isinstance(text, str):
         return record.reject(Status.FAILED, BAD_FIELD, f"{where}: {keys.text!r} must be a string")
