@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pipeline.benchmark.__main__ import Result, where_time_goes
+from pipeline.benchmark.__main__ import Result, report, where_time_goes
 
 
 def test_time_per_document_comes_from_the_manifest_and_is_set_beside_datatrove(tmp_path, capsys):
@@ -34,3 +34,17 @@ def test_a_run_projects_the_core_hours_a_terabyte_would_take():
     run = Result("clean-corpus-2", "clean-corpus", 2, 1000, 360.0, 100.0, 100.0, 100.0, 0)
     assert run.core_hours_per_tb == pytest.approx(1_000_000 / 1.8 / 3600)
     assert round(run.core_hours_per_tb, 1) == 154.3
+
+
+def test_a_run_that_failed_is_reported_failed_and_no_ratio_is_made_of_it(capsys):
+    # clean-corpus-1 failed after 1.6 s (it refused its model): its 100 MB/s is no speed, and the Dask
+    # run is not compared with it.
+    results = [Result("datatrove-1", "datatrove", 1, 1000, 8.0, 20.0, 100.0, 100.0, 0),
+               Result("clean-corpus-1", "clean-corpus", 1, 1000, 8.0, 1.6, 160.0, 160.0, 2),
+               Result("clean-corpus-dask-2", "clean-corpus (dask)", 2, 1000, 8.0, 5.0, 400.0, 180.0, 0)]
+    summary = report(results, {"documents": 1000, "text_bytes": 8_000_000, "sha256": "0" * 64}, 2)
+    printed = capsys.readouterr().out
+    assert "clean-corpus-1                   1  failed (exit 2): its log is clean-corpus-1.log under runs/" in printed
+    assert "vs local, 1 worker" not in printed
+    ratios = {run["name"]: run["vs_datatrove"] for run in summary["runs"]}
+    assert ratios == {"datatrove-1": None, "clean-corpus-1": None, "clean-corpus-dask-2": None}

@@ -56,6 +56,10 @@ class Result:
     exit_code: int
 
     @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    @property
     def docs_per_second(self) -> float:
         return self.docs / self.seconds
 
@@ -148,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
 
     summary = report(results, stamp, args.workers)
     manifest = args.work / "runs" / "clean-corpus-1" / "reports" / "manifests" / f"{shard_name(corpus_dir)}.json"
-    datatrove_1 = next((r for r in results if r.name == "datatrove-1"), None)
+    datatrove_1 = _ok(next((r for r in results if r.name == "datatrove-1"), None))
     summary["time_per_document"] = where_time_goes(manifest, datatrove_1)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -167,8 +171,13 @@ def report(results: list[Result], stamp: dict, all_cores: int) -> dict:
     print("-" * len(header))
     ratios = {}
     for r in results:
-        datatrove = by_name.get(f"datatrove-{r.workers}")
-        floor = by_name.get(f"floor-{r.workers}")
+        if not r.ok:
+            # Its seconds are those it took to fail: no figure is made of them, nor any ratio.
+            ratios[r.name] = {"vs_datatrove": None, "vs_floor": None}
+            print(f"{r.name:26} {r.workers:>7}  failed (exit {r.exit_code}): its log is {r.name}.log under runs/")
+            continue
+        datatrove = _ok(by_name.get(f"datatrove-{r.workers}"))
+        floor = _ok(by_name.get(f"floor-{r.workers}"))
         vs_dt = r.mb_per_second / datatrove.mb_per_second if datatrove and r.system.startswith("clean") else None
         vs_floor = r.mb_per_second / floor.mb_per_second if floor and r.system != "floor" else None
         ratios[r.name] = {"vs_datatrove": vs_dt, "vs_floor": vs_floor}
@@ -176,7 +185,7 @@ def report(results: list[Result], stamp: dict, all_cores: int) -> dict:
               f"{r.mb_per_second / r.workers:>9.3f} {r.core_hours_per_tb:>9.0f} {r.peak_rss_mb:>11.0f} "
               f"{r.peak_process_rss_mb:>8.0f} "
               f"{_ratio(vs_dt):>12} {_ratio(vs_floor):>8}")
-    dask, one, shard = (by_name.get(name) for name in ("clean-corpus-dask-2", "clean-corpus-1", FIRST_SHARD))
+    dask, one, shard = (_ok(by_name.get(name)) for name in ("clean-corpus-dask-2", "clean-corpus-1", FIRST_SHARD))
     print()
     if dask and one:
         print(f"Dask LocalCluster, 2 workers, vs local, 1 worker: {dask.mb_per_second / one.mb_per_second:.2f}x")
@@ -215,6 +224,11 @@ def where_time_goes(manifest_path: Path, datatrove: Result | None) -> dict[str, 
         print(f"  datatrove's whole run, 1 worker: {whole:.2f} ms per document; the quality stage, which computes "
               f"the same signals, {whole / per_document['quality']:.1f}x faster")
     return per_document
+
+
+def _ok(result: Result | None) -> Result | None:
+    """``result`` if its run succeeded."""
+    return result if result is not None and result.ok else None
 
 
 def _ratio(value: float | None) -> str:
