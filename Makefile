@@ -34,7 +34,7 @@ eval: $(EVAL_STAMP)
 	$(BIN)/python -m pipeline.evaluation --json $(REPORTS)/eval.json
 
 # clean-corpus against datatrove's filters and a floor on a 20,000-document corpus built from
-# WCXB dev's visible text and the seeds, side by side (about 40 minutes on 2 cores; BENCH_DOCS=2000
+# WCXB dev's visible text and the seeds, side by side (about 20 minutes on 2 cores; BENCH_DOCS=2000
 # for a quick look). Corpus and outputs go to .bench/, the table to stdout and reports/bench.json.
 BENCH_DOCS ?= 20000
 bench: $(BENCH_STAMP)
