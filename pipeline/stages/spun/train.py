@@ -106,6 +106,9 @@ def train(pages: list[Page], out: Path = MODEL_PATH, spinners: tuple[str, ...] =
             labels.append(label)
     docs, labels = np.array(rows), np.array(labels)
     mean, scale = docs.mean(axis=0), docs.std(axis=0)
+    # Logistic, measured against boosted trees over the same features (100-200 trees of depth 2-3):
+    # at a threshold flagging 1% of each of fold B's, CleanEval's and L3S-GN1's clean pages, the trees
+    # took the unseen families' lowest recall at 20% from 0.108 to 0.019-0.030 (fitted spinners learnt).
     document = LogisticRegression(max_iter=1000).fit((docs - mean) / scale, labels)
     decision = document.decision_function((docs - mean) / scale)
     shift = float(np.quantile(decision[labels == 0], 1 - CLEAN_FLAGGED))
