@@ -48,3 +48,6 @@ def test_a_run_that_failed_is_reported_failed_and_no_ratio_is_made_of_it(capsys)
     assert "vs local, 1 worker" not in printed
     ratios = {run["name"]: run["vs_datatrove"] for run in summary["runs"]}
     assert ratios == {"datatrove-1": None, "clean-corpus-1": None, "clean-corpus-dask-2": None}
+    failed = summary["runs"][1]
+    assert (failed["exit_code"], failed["mb_per_second"], failed["core_hours_per_tb"]) == (2, None, None)
+    assert summary["runs"][2]["mb_per_second"] == 1.6

@@ -152,8 +152,9 @@ def main(argv: list[str] | None = None) -> int:
 
     summary = report(results, stamp, args.workers)
     manifest = args.work / "runs" / "clean-corpus-1" / "reports" / "manifests" / f"{shard_name(corpus_dir)}.json"
-    datatrove_1 = _ok(next((r for r in results if r.name == "datatrove-1"), None))
-    summary["time_per_document"] = where_time_goes(manifest, datatrove_1)
+    by_name = {r.name: r for r in results}
+    summary["time_per_document"] = (where_time_goes(manifest, _ok(by_name.get("datatrove-1")))
+                                    if _ok(by_name.get("clean-corpus-1")) else None)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(summary, indent=2) + "\n", "utf-8")
@@ -193,8 +194,10 @@ def report(results: list[Result], stamp: dict, all_cores: int) -> dict:
         print(f"Peak RSS, 1 worker: {shard.text_mb:.0f} MB corpus {shard.peak_rss_mb:.0f} MB, "
               f"{one.text_mb:.0f} MB corpus {one.peak_rss_mb:.0f} MB ({one.peak_rss_mb / shard.peak_rss_mb - 1:+.1%})")
     return {"corpus": stamp, "cores": os.cpu_count(), "all_cores_workers": all_cores,
-            "runs": [{**asdict(r), "docs_per_second": r.docs_per_second, "mb_per_second": r.mb_per_second,
-                      "core_hours_per_tb": r.core_hours_per_tb, **ratios[r.name]} for r in results]}
+            "runs": [{**asdict(r), **({"docs_per_second": r.docs_per_second, "mb_per_second": r.mb_per_second,
+                                       "core_hours_per_tb": r.core_hours_per_tb} if r.ok else
+                                      dict.fromkeys(("docs_per_second", "mb_per_second", "core_hours_per_tb"))),
+                      **ratios[r.name]} for r in results]}
 
 
 def where_time_goes(manifest_path: Path, datatrove: Result | None) -> dict[str, float] | None:
