@@ -79,15 +79,17 @@ DOCUMENT_FEATURES = (*(f"share_above_q{q}" for q in WORD_QUANTILES), f"top{TOP_W
 # those of articles spun at 20%), so the feature counted the misfits again, with more weight, and
 # other eras' writers have more of them. Asked of every word, as a word-model feature, it would cost
 # some 40,000 synonym fits a document (Moby lists ~43 synonyms a word).
+
 # Measured and not kept (issue 29): agreement with the document's own terms, two word features, the
 # cosine of a word's static embedding (WordLlama's 256-dimension token embeddings, PyPI `wordllama`,
 # installed for the measurement alone) with the sum of the document's other content words and with
-# that of the five on each side. Every family's AUC against fold B's articles rose or held, but so did
-# the clean pages of other eras the model scores high (CleanEval 5 -> 24 of 730 above 0.5). At the threshold that flags
-# 1% of each of fold B's, CleanEval's and L3S-GN1's clean pages, the lowest recall over the families
-# the model was not fitted with stayed 0.019 / 0.116 at 10 / 20% (0.362 -> 0.378 at 35%): the gain
-# was Moby's single-word swaps' (0.67 -> 0.79 at 20%); the phrase and frequency-matched spinners, the
-# minimum, gained 0.01-0.03 of AUC against CleanEval, whose essays and letters read as spun to it.
+# that of the five on each side. Every family's AUC against fold B's articles rose or held, but so
+# did the clean pages of other eras the model scores high (CleanEval 5 -> 24 of 730 above 0.5). At
+# the threshold that flags 1% of each of fold B's, CleanEval's and L3S-GN1's clean pages, the lowest
+# recall over the families the model was not fitted with stayed 0.019 / 0.116 at 10 / 20% (0.362 ->
+# 0.378 at 35%): the gain was Moby's single-word swaps' (0.67 -> 0.79 at 20%); the phrase and
+# frequency-matched spinners, the minimum, gained 0.01-0.03 of AUC against CleanEval, whose essays
+# and letters read as spun to it.
 
 
 def _zipf_table() -> dict[str, float]:
