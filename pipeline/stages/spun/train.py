@@ -46,7 +46,8 @@ MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / BUILTIN_MODEL
 # The word model learns from articles spun at this rate. Measured at a threshold flagging 1% of each of
 # fold B's, CleanEval's and L3S-GN1's clean pages (issue 29), the unseen families' lowest recall at
 # 10 / 20 / 35% is 0.019 / 0.116 / 0.362 at 0.1, against 0.008 / 0.088 / 0.254 at 0.05 and 0.011 /
-# 0.075 / 0.293 at 0.2; both put more of CleanEval's clean pages above 0.5 (5 -> 49 and 16 of 730).
+# 0.075 / 0.293 at 0.2 (at 0.05 the document model also learnt from articles spun at 0.05); both put
+# more of CleanEval's clean pages above 0.5 (5 -> 49 and 16 of 730).
 WORD_RATE = 0.1
 WORD_PARAMS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31, "early_stopping": False,
                "random_state": 0}
