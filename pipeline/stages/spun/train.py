@@ -43,6 +43,7 @@ from pipeline.stages.spun.features import DOCUMENT_FEATURES, EVIDENCE_QUANTILE, 
 from pipeline.stages.spun.model import BUILTIN_MODEL, SpunModel
 
 MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / BUILTIN_MODEL
+
 # The word model learns from articles spun at this rate. Measured at a threshold flagging 1% of each of
 # fold B's, CleanEval's and L3S-GN1's clean pages (issue 29), the unseen families' lowest recall at
 # 10 / 20 / 35% is 0.019 / 0.116 / 0.362 at 0.1, against 0.008 / 0.088 / 0.254 at 0.05 and 0.011 /
