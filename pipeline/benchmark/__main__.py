@@ -39,6 +39,8 @@ SAMPLE_SECONDS = 0.2
 DEFAULT_WORK = Path(".bench")
 # Megabytes of text in a terabyte, for the projected core-hours per TB (10^12 bytes).
 MB_PER_TB = 1_000_000
+# A run's figures made of its seconds (none for a run that failed).
+SPEEDS = ("docs_per_second", "mb_per_second", "core_hours_per_tb")
 # The run on the corpus's first shard (an eighth of it: corpus.CorpusSpec has 8 shards).
 FIRST_SHARD = "clean-corpus-1-first-shard"
 
@@ -194,9 +196,7 @@ def report(results: list[Result], stamp: dict, all_cores: int) -> dict:
         print(f"Peak RSS, 1 worker: {shard.text_mb:.0f} MB corpus {shard.peak_rss_mb:.0f} MB, "
               f"{one.text_mb:.0f} MB corpus {one.peak_rss_mb:.0f} MB ({one.peak_rss_mb / shard.peak_rss_mb - 1:+.1%})")
     return {"corpus": stamp, "cores": os.cpu_count(), "all_cores_workers": all_cores,
-            "runs": [{**asdict(r), **({"docs_per_second": r.docs_per_second, "mb_per_second": r.mb_per_second,
-                                       "core_hours_per_tb": r.core_hours_per_tb} if r.ok else
-                                      dict.fromkeys(("docs_per_second", "mb_per_second", "core_hours_per_tb"))),
+            "runs": [{**asdict(r), **{speed: getattr(r, speed) if r.ok else None for speed in SPEEDS},
                       **ratios[r.name]} for r in results]}
 
 
