@@ -60,9 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", type=Path, default=None,
                         help="TOML file overriding the defaults (`clean-corpus config` prints them all)")
     parser.add_argument("--preset", choices=presets(), default=None,
-                        help="a shipped config for a kind of corpus, laid over the defaults before --config: docs "
-                             "(documentation and programming articles: C4's curly-bracket rule, which drops any "
-                             "page with code, is off)")
+                        help="a shipped config for a kind of corpus, laid over the defaults before --config: "
+                             "pretraining (datatrove's Gopher repetition and C4 verdicts drop documents, as for a "
+                             "language-model corpus), docs (documentation and programming articles: C4's "
+                             "curly-bracket rule, which would drop any page with code, is off)")
     parser.add_argument("--set", metavar="SECTION.KEY=VALUE", action="append", default=[], dest="overrides",
                         help="override one config key, after --config (repeatable; the value in TOML, "
                              "e.g. --set decide.min_words=100)")

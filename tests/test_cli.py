@@ -394,17 +394,20 @@ CODE_BLOCK = ("    def check(x):\n        if not x:\n            raise ValueErro
               "        # Returns {'x': x} when x is set.\n        return {'x':  x}")
 
 
-def test_a_documentation_page_keeps_its_code_and_the_docs_preset_keeps_the_page(tmp_path):
+def test_a_documentation_page_keeps_its_code_and_c4_drops_it_only_when_it_decides(tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()
     body = article("Checking Values In Python").split("\n\n")
     (raw / "guide.txt").write_text("\n\n".join([*body[:3], "Write the check like this:", CODE_BLOCK, *body[3:]]))
     default = run_cli(raw, tmp_path / "default")
-    assert default.row("guide")["reasons"].tolist() == ["c4.curly_bracket"]
-    docs = run_cli(raw, tmp_path / "docs", "--preset", "docs")
+    assert default.row("guide")["status"] == "kept"
+    assert f"Write the check like this:\n\n{CODE_BLOCK}\n\n" in default.cleaned_text("guide")
+    pretraining = run_cli(raw, tmp_path / "pretraining", "--preset", "pretraining")
+    assert pretraining.row("guide")["reasons"].tolist() == ["c4.curly_bracket"]
+    docs = run_cli(raw, tmp_path / "docs", "--preset", "pretraining", "--set", "c4.filter_curly_bracket=false")
     assert docs.row("guide")["status"] == "kept"
-    assert f"Write the check like this:\n\n{CODE_BLOCK}\n\n" in docs.cleaned_text("guide")
-    assert docs.manifest["config"]["c4"]["filter_curly_bracket"] is False
+    assert run_cli(raw, tmp_path / "docs-preset", "--preset", "docs").manifest["config"]["c4"][
+        "filter_curly_bracket"] is False
 
 
 def test_a_preset_goes_under_the_config_file_and_set(tmp_path, capsys):

@@ -105,10 +105,14 @@ def test_filter_sets_not_deciding_are_reported_as_advisory():
     decide = Decide.from_config(load_config())
     deciding = {check.reason for check, decides in decide.all_checks if decides}
     advisory = {check.reason for check, decides in decide.all_checks if not decides}
-    # The default config decides with min_words, gopher_repetition and c4 (max_* are "none").
+    # The default config decides with min_words alone (max_* are "none"); every filter set is advisory.
+    assert deciding == {"decide.min_words"}
+    assert {reason.split(".")[0] for reason in advisory} == {"gopher_quality", "gopher_repetition", "c4", "fineweb"}
+    assert len(advisory) == 10 + 13 + 3 + 4
+    strict = Decide.from_config(load_config(preset="pretraining"))
+    deciding = {check.reason for check, decides in strict.all_checks if decides}
     assert {reason.split(".")[0] for reason in deciding} == {"decide", "gopher_repetition", "c4"}
-    assert {reason.split(".")[0] for reason in advisory} == {"gopher_quality", "fineweb"}
-    assert (len(deciding), len(advisory)) == (1 + 13 + 3, 10 + 4)
+    assert len(deciding) == 1 + 13 + 3
 
 
 def test_histogram_counts_kept_and_dropped_per_bin_with_an_overflow_bin():

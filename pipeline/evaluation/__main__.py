@@ -81,10 +81,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{row['f1']:>6.3f} {row['with_kept']:>6.3f} {row['without_removed']:>6.3f}")
     print()
     print("Clean input: each benchmark's gold texts fed as the input (every stage; the cleaned text, whatever "
-          "the decision)")
+          "the decision, and the documents the decision drops)")
     for name, row in clean_rows.items():
         print(f"  {name:10} {row['documents']:>5} documents: words kept {row['words_kept']:.4f}, losing more than "
-              f"{clean_input.LOSS:.0%} of their words: {row['losing_documents']} ({row['losing_share']:.1%})")
+              f"{clean_input.LOSS:.0%} of their words: {row['losing_documents']} ({row['losing_share']:.1%}), "
+              f"dropped: {row['dropped']}")
     if lodo_rows:
         print()
         print("Boilerplate, leave one benchmark out: each cleaned by the line model trained without any of its pages")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pipeline.io.html
 from pipeline.core.config import Config, load_config
+from pipeline.core.decide import Decide
 from pipeline.core.document import Document
 from pipeline.core.render import cleaned_text
 from pipeline.io.encoding import DecodeError, decode_html
@@ -152,6 +153,8 @@ class CleanCorpusTextOnly:
         # Only the cleaned text is scored: the grammar stage would spend LanguageTool time for nothing.
         config["grammar"].update(languagetool=None, languagetool_path=None, languagetool_url=None)
         self.pipeline = build_pipeline(config)
+        # The configured decision: which documents a run would drop (the clean-input rows count them).
+        self.decide = Decide.from_config(config)
         self.fold_of: dict[str, int] = {}
         self.fold_pipelines: dict[int, Pipeline] = {}
         if cv is not None and (cv / "folds.json").exists() and config["boilerplate_model"]["model"] == BUILTIN:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.core.config import load_config
 from pipeline.evaluation import clean_input, wcxb
 from tests.conftest import gold_page
 
@@ -42,3 +43,11 @@ def test_a_footer_the_extracted_text_kept_comes_back(ours):
     footer = "Copyright 2008 The Associated Press. All rights reserved."
     row = clean_input.evaluate([gold_page(PROSE + "\n\n" + footer)], ours)
     assert (row["words_taken_by"], row["losing_documents"], row["words_kept"]) == ({}, 0, 1.0)
+
+
+def test_the_documents_the_decision_drops_are_counted(ours):
+    # PROSE is three sentences and 55 words: kept by default, dropped where C4 decides (five sentences).
+    assert clean_input.evaluate([gold_page(PROSE)], ours)["dropped"] == 0
+    strict = wcxb.CleanCorpusTextOnly(load_config(preset="pretraining"), cv=None)
+    row = clean_input.evaluate([gold_page(PROSE)], strict)
+    assert (row["dropped"], row["words_kept"]) == (1, 1.0)

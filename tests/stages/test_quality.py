@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.core.config import load_config
 from pipeline.core.decide import Decide
-from pipeline.core.document import Document
+from pipeline.core.document import Document, Status
 from pipeline.stages.quality import web_signals
 
 
@@ -97,10 +97,26 @@ def test_empty_text_has_no_undefined_ratios():
     assert s["gopher_doc_words"] == 0 and s["gopher_avg_word_length"] is None and s["compression_ratio"] is None
 
 
-def test_default_policy_keeps_the_seeds_and_uses_two_sets(seed_run):
-    assert load_config()["decide"]["filters"] == ["gopher_repetition", "c4"]
+def test_default_policy_keeps_the_seeds_and_decides_by_length_alone(seed_run):
+    assert load_config()["decide"]["filters"] == []
+    assert load_config(preset="pretraining")["decide"]["filters"] == ["gopher_repetition", "c4"]
     assert list(seed_run.signals["status"]) == ["kept"] * 5
     assert seed_run.signals["c4_sentences"].min() >= 5
+
+
+def test_a_short_clean_article_comes_back_and_the_pretraining_preset_drops_it():
+    # A news brief: four sentences, 66 words; C4 wants five sentences.
+    text = ("The town council met on Tuesday evening to discuss the budget for the coming year. Members agreed "
+            "that the library and the public swimming pool will stay open on weekends. The mayor said the plan "
+            "keeps property taxes where they are for at least another year. A final vote is planned for the "
+            "second week of March, after a public hearing in the old town hall.")
+    signals = {**web_signals(text), "words_out": len(text.split())}
+    assert (signals["words_out"], signals["c4_sentences"]) == (66, 4)
+    default = Decide.from_config(load_config())(Document(id="d", source="s", text=text, signals=dict(signals)))
+    assert (default.status, default.reasons) == (Status.KEPT, [])
+    strict = Decide.from_config(load_config(preset="pretraining"))(
+        Document(id="d", source="s", text=text, signals=dict(signals)))
+    assert (strict.status, strict.reasons) == (Status.DROPPED, ["c4.too_few_sentences"])
 
 
 def test_unknown_filter_set_is_refused():
