@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     if lodo_rows:
         print()
         print("Boilerplate, leave one benchmark out: each cleaned by the line model trained without any of its pages")
-        print(f"{'benchmark':10} {'system':26} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6}   clean input: words kept, "
-              f"documents losing > {clean_input.LOSS:.0%}")
+        print(f"{'benchmark':10} {'system':34} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6}   clean input: words kept, "
+              f"documents losing > {clean_input.LOSS:.0%}, dropped")
         for name, row in lodo_rows.items():
             for system, by_type in row["boilerplate"].items():
                 for page_type in ("all", "article"):
@@ -100,9 +100,10 @@ def main(argv: list[str] | None = None) -> int:
                     tail = ""
                     if system == lodo.SYSTEMS[1] and page_type == "all":
                         ci = row["clean_input"]
-                        tail = f"   {ci['words_kept']:.4f}, {ci['losing_documents']} ({ci['losing_share']:.1%})"
+                        tail = (f"   {ci['words_kept']:.4f}, {ci['losing_documents']} ({ci['losing_share']:.1%}), "
+                                f"{ci['dropped']}")
                     label = system if page_type == "all" else f"  {page_type}s"
-                    print(f"{name:10} {label:26} {r['pages']:>5} {r['precision']:>6.3f} {r['recall']:>6.3f} "
+                    print(f"{name:10} {label:34} {r['pages']:>5} {r['precision']:>6.3f} {r['recall']:>6.3f} "
                           f"{r['f1']:>6.3f}{tail}")
         print(f"  minimum word-F1 of clean-corpus over the benchmarks left out: {lodo.minimum(lodo_rows):.3f}")
     print()

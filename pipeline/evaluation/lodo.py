@@ -1,7 +1,8 @@
 """Boilerplate, leave one benchmark out: each benchmark (WCXB dev, CleanEval, L3S-GN1) cleaned by
 the line model trained without any of its pages (``python -m pipeline.stages.boilerplate_model.train
---lodo``), beside its raw visible text and trafilatura and jusText on the same pages' HTML; and the
-same model on the benchmark's gold texts fed as input (:mod:`pipeline.evaluation.clean_input`).
+--lodo``), beside its raw visible text and trafilatura and jusText on the same pages' HTML, and again
+with a page the decision drops scored as empty (what a run hands over); and the same model on the
+benchmark's gold texts fed as input (:mod:`pipeline.evaluation.clean_input`).
 
 ``python -m pipeline.evaluation.lodo --thresholds 0.25,0.32,0.4`` scores the same models at other line
 model thresholds, to tell a change of calibration from a better model (``DATA_CARD.md``'s limits).
@@ -18,7 +19,9 @@ from pipeline.core.config import load_config
 from pipeline.evaluation import clean_input, wcxb
 
 LODO = Path(__file__).resolve().parents[1] / "stages" / "boilerplate_model" / "lodo"
-SYSTEMS = ("raw visible text", "clean-corpus (text-only)", "trafilatura (HTML input)", "jusText (HTML input)")
+# The last is clean-corpus's text as a run hands it over: a page the decision drops scores as empty.
+SYSTEMS = ("raw visible text", "clean-corpus (text-only)", "trafilatura (HTML input)", "jusText (HTML input)",
+           wcxb.AsDecided.name)
 
 
 def held_out(name: str, threshold: float | None = None) -> wcxb.CleanCorpusTextOnly | None:
@@ -43,7 +46,8 @@ def evaluate(limit: int | None = None, measured: dict[str, dict] | None = None) 
         if ours is None:
             continue
         known = (measured or {}).get(name, {})
-        extractors = dict(zip(SYSTEMS, (wcxb.raw_text, ours, wcxb.trafilatura_html, wcxb.justext_html), strict=True))
+        extractors = dict(zip(SYSTEMS, (wcxb.raw_text, ours, wcxb.trafilatura_html, wcxb.justext_html,
+                                        wcxb.AsDecided(ours)), strict=True))
         scored = wcxb.evaluate(pages, {system: run for system, run in extractors.items() if system not in known})
         results[name] = {"boilerplate": {system: known.get(system) or scored[system] for system in SYSTEMS},
                          "clean_input": clean_input.evaluate(pages, ours)}

@@ -21,7 +21,7 @@ from pathlib import Path
 import pipeline.io.html
 from pipeline.core.config import Config, load_config
 from pipeline.core.decide import Decide
-from pipeline.core.document import Document
+from pipeline.core.document import Document, Status
 from pipeline.core.render import cleaned_text
 from pipeline.io.encoding import DecodeError, decode_html
 from pipeline.io.records import RawRecord
@@ -155,6 +155,8 @@ class CleanCorpusTextOnly:
         self.pipeline = build_pipeline(config)
         # The configured decision: which documents a run would drop (the clean-input rows count them).
         self.decide = Decide.from_config(config)
+        # The page cleaned last: its id, its input text, its cleaned text, whether the decision drops it.
+        self.last: tuple[str, str, str, bool] | None = None
         self.fold_of: dict[str, int] = {}
         self.fold_pipelines: dict[int, Pipeline] = {}
         if cv is not None and (cv / "folds.json").exists() and config["boilerplate_model"]["model"] == BUILTIN:
@@ -194,7 +196,24 @@ class CleanCorpusTextOnly:
         if self.repeated is not None:
             doc.site_lines = self.repeated.of(doc)
         self.pipeline_for(page)(doc)
-        return cleaned_text(doc)
+        self.last = (page.id, text, cleaned_text(doc), self.decide(doc).status is Status.DROPPED)
+        return self.last[2]
+
+
+class AsDecided:
+    """``ours`` as a user gets each page: its cleaned text, or none when the decision drops it. It
+    reads the page ``ours`` cleaned last when that is this page (``evaluate`` calls ``ours`` first)."""
+
+    name = "clean-corpus, a dropped page empty"
+
+    def __init__(self, ours: CleanCorpusTextOnly) -> None:
+        self.ours = ours
+
+    def __call__(self, page: Page, text: str) -> str:
+        if self.ours.last is None or self.ours.last[:2] != (page.id, text):
+            self.ours(page, text)
+        _, _, cleaned, dropped = self.ours.last
+        return "" if dropped else cleaned
 
 
 def raw_text(page: Page, text: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from pipeline.core.config import load_config
@@ -51,3 +53,16 @@ def test_the_documents_the_decision_drops_are_counted(ours):
     strict = wcxb.CleanCorpusTextOnly(load_config(preset="pretraining"), cv=None)
     row = clean_input.evaluate([gold_page(PROSE)], strict)
     assert (row["dropped"], row["words_kept"]) == (1, 1.0)
+
+
+def test_a_page_the_decision_drops_scores_as_empty_as_decided(ours):
+    # Under 50 words: the same cleaned text, but a run drops the document, so a user gets none of it.
+    def page(text: str, page_id: str) -> wcxb.Page:
+        html = "<html><body>" + "".join(f"<p>{p}</p>" for p in text.split("\n\n")) + "</body></html>"
+        return dataclasses.replace(gold_page(text, page_id=page_id), html=html)
+
+    short, kept = page("The council met on Tuesday and agreed to keep the library open.", "short"), page(PROSE, "kept")
+    as_decided = wcxb.AsDecided(ours)
+    scores = wcxb.evaluate([short, kept], {"ours": ours, "as decided": as_decided})
+    assert (scores["ours"]["all"]["f1"], scores["as decided"]["all"]["f1"]) == (1.0, 0.5)
+    assert [as_decided(p, p.gold) for p in (short, kept)] == ["", ours(kept, kept.gold)]
