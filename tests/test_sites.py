@@ -59,35 +59,37 @@ def counted(records: list[RawRecord], *, min_docs=3, min_docs_ratio=0.2, batch=2
 
 def test_a_line_on_enough_documents_of_its_own_site_is_repeated():
     small = [record(f"s{n}", f"https://small.example/{n}",
-                    ["L1", *(["L2"] if n < 3 else []), *(["L3"] if n < 2 else []), f"own {n}"]) for n in range(5)]
-    # 20 documents: M on 3 of them (15%, under 20%), N on 4 (20% exactly), and L1 of the small site's on 5.
+                    ["Home page", *(["Contact us"] if n < 3 else []), *(["Sign in"] if n < 2 else []), f"own {n}"])
+             for n in range(5)]
+    # 20 documents: one line on 3 of them (15%, under 20%), one on 4 (20% exactly), and the small site's first on 5.
     large = [record(f"b{n}", f"https://large.example/{n}",
-                     [*(["M"] if n < 3 else []), *(["N"] if n < 4 else []), *(["L1"] if n < 5 else []), f"own {n}"])
+                     [*(["Weekly newsletter"] if n < 3 else []), *(["Privacy policy"] if n < 4 else []),
+                      *(["Home page"] if n < 5 else []), f"own {n}"])
              for n in range(20)]
-    no_site = [record(f"x{n}", None, ["L1", "L2"]) for n in range(4)]
+    no_site = [record(f"x{n}", None, ["Home page", "Contact us"]) for n in range(4)]
     repeated, spilled = counted(small + large + no_site)
     # Each document's distinct body lines, once each: 5 + 3 + 2 + 5 (small), 3 + 4 + 5 + 20 (large); none without a site.
     assert spilled == 47
     assert repeated.site_docs == {"large.example": 20, "small.example": 5}
     assert len(repeated) == 4
     doc = make_document(small[0])
-    assert repeated.of(doc) == {"L1": (5, 5), "L2": (3, 5)}
-    assert repeated.of(make_document(large[0])) == {"N": (4, 20), "L1": (5, 20)}
+    assert repeated.of(doc) == {"Home page": (5, 5), "Contact us": (3, 5)}
+    assert repeated.of(make_document(large[0])) == {"Privacy policy": (4, 20), "Home page": (5, 20)}
     # The same line on another site, or on no site, is not that site's.
     assert repeated.of(make_document(no_site[0])) == {}
-    elsewhere = record("e0", "https://elsewhere.example/", ["L1", "L2", "L3", "own 0"])
+    elsewhere = record("e0", "https://elsewhere.example/", ["Home page", "Contact us", "Sign in", "own 0"])
     assert repeated.of(make_document(elsewhere)) == {}
 
 
 def test_the_title_is_not_counted_and_a_line_counts_once_per_document():
-    docs = [RawRecord(id=f"d{n}", source="docs.jsonl", position=1, text=f"Shared Title\n\nsame\n\nsame\n\nown {n}",
+    docs = [RawRecord(id=f"d{n}", source="docs.jsonl", position=1, text=f"Shared Title\n\nSubscribe today\n\nSubscribe today\n\nown {n}",
                       url="https://a.example/") for n in range(3)]
     docs[0].position = 0  # a one-article file: its first line is its title, never counted
     repeated, spilled = counted(docs, min_docs=2, min_docs_ratio=None)
-    # d0: same, own 0; d1 and d2 (no title): Shared Title, same, own n.
+    # d0: Subscribe today, own 0; d1 and d2 (no title): Shared Title, Subscribe today, own n.
     assert spilled == 2 + 3 + 3
-    assert repeated.of(make_document(docs[1])) == {"Shared Title": (2, 3), "same": (3, 3)}
-    assert repeated.of(make_document(docs[0])) == {"same": (3, 3)}
+    assert repeated.of(make_document(docs[1])) == {"Shared Title": (2, 3), "Subscribe today": (3, 3)}
+    assert repeated.of(make_document(docs[0])) == {"Subscribe today": (3, 3)}
 
 
 def test_the_reduce_counts_exactly_across_every_spill_bucket():
@@ -208,3 +210,13 @@ def test_a_page_trafilatura_cannot_read_fails_alone(tmp_path, monkeypatch):
     # The other two are still a site of 2 documents: under min_docs, nothing is its template.
     assert run.row("tip-0")["site_repeated_lines"] == 0
     assert read_manifest(run.reports)["site_lines"]["documents_keyed"] == 2
+
+
+def test_a_repeated_line_that_says_nothing_is_not_the_sites_template():
+    # Code the site's pages share, and a fragment where inline code broke a sentence: removing them
+    # would break the code and the sentence, and takes no furniture away.
+    lines = ["}", "});", "and", "...", "Subscribe to our newsletter"]
+    docs = [record(f"d{n}", "https://docs.example/", [f"own {n}", *lines]) for n in range(3)]
+    repeated, _ = counted(docs, min_docs=3, min_docs_ratio=None)
+    assert len(repeated) == 5
+    assert repeated.of(make_document(docs[0])) == {"Subscribe to our newsletter": (3, 3)}

@@ -22,10 +22,12 @@ and is not counted.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -121,7 +123,26 @@ class RepeatedLines:
         hit = self.keys[where] == keys
         docs = self.site_docs[site]
         return {line: (int(self.counts[w]), docs) for line, w, h in zip(lines, where.tolist(), hit.tolist(),
-                                                                        strict=True) if h}
+                                                                        strict=True) if h and says_something(line)}
+
+
+# A word that may say something: two letters or more.
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def says_something(line: str) -> bool:
+    """Whether ``line`` has a word of two letters or more that is no stop word. A site's template
+    line does (a menu entry, a heading, a notice); one that does not is code ("}", "});") or a
+    sentence's fragment (a lone "and" where inline code broke a line), repeated because the site's
+    pages share code and phrasing: removing it would break them and takes no furniture away."""
+    return any(word.lower() not in _stop_words() for word in _WORD.findall(line))
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from pipeline.language.nlp import stop_words
+
+    return stop_words()
 
 
 class SiteCounter:
