@@ -2,7 +2,8 @@
 
 A user who feeds text that was extracted already (by trafilatura, or a cleaned dataset) must get
 it back whole. Each gold ``main_content`` goes through the stages as a document of its own
-(the pipeline's cleaned text, whatever the decision); we count the share of its words kept (bags of
+(the pipeline's cleaned text, whatever the decision), after the counting pass a run over them
+all makes (their sites' repeated lines); we count the share of its words kept (bags of
 lowercase words, as WCXB scores), the documents that lose more than 2%, which rules took the words,
 and apart, the documents the configured decision drops (a user gets none of their text). The words
 counted are the normalized document's: normalizing repairs characters (HTML entities, mojibake,
@@ -35,8 +36,12 @@ def datasets() -> dict[str, list[wcxb.Page]]:
 def evaluate(pages: list[wcxb.Page], ours: wcxb.CleanCorpusTextOnly) -> dict:
     total = kept = losing = dropped = 0
     taken: Counter[str] = Counter()
+    # The counting pass a run over these texts makes: their sites' repeated lines.
+    repeated = ours.repeated_lines(pages, lambda page: page.gold)
     for page in pages:
         doc = wcxb.text_document(page, page.gold)
+        if repeated is not None:
+            doc.site_lines = repeated.of(doc)
         given = Counter(WORD.findall(doc.text.lower()))
         ours.pipeline_for(page)(doc)
         dropped += ours.decide(doc).status is Status.DROPPED

@@ -177,13 +177,17 @@ class CleanCorpusTextOnly:
     def count_sites(self, pages: list[Page]) -> None:
         """Run the corpus-level counting pass over ``pages`` (their site is their WCXB domain), as
         a run over them all would."""
+        self.repeated = self.repeated_lines(pages, lambda page: visible_text(page.html))
+
+    def repeated_lines(self, pages: list[Page], text_of: Callable[[Page], str]) -> RepeatedLines | None:
+        """The counting pass over ``pages`` read as ``text_of`` gives them; None when it is off."""
         if self.site_settings["min_docs"] is None:
-            return
+            return None
         with SiteCounter(min_docs=self.site_settings["min_docs"],
                          min_docs_ratio=self.site_settings["min_docs_ratio"]) as counter:
             for page in pages:
-                counter.add(map_keys([page_record(page, visible_text(page.html))]))
-            self.repeated = counter.result()
+                counter.add(map_keys([page_record(page, text_of(page))]))
+            return counter.result()
 
     def pipeline_for(self, page: Page) -> Pipeline:
         """The pipeline whose line model never saw ``page``'s site (the shipped one for a page of

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.core.config import load_config
 from pipeline.evaluation import clean_input, wcxb
-from tests.conftest import gold_page
+from tests.conftest import SENTENCES, gold_page
 
 PROSE = (
     "The council met on Tuesday evening to discuss the new budget for the town library.\n\n"
@@ -66,3 +66,13 @@ def test_a_page_the_decision_drops_scores_as_empty_as_decided(ours):
     scores = wcxb.evaluate([short, kept], {"ours": ours, "as decided": as_decided})
     assert (scores["ours"]["all"]["f1"], scores["as decided"]["all"]["f1"]) == (1.0, 0.5)
     assert [as_decided(p, p.gold) for p in (short, kept)] == ["", ours(kept, kept.gold)]
+
+
+def test_the_counting_pass_runs_over_the_texts_as_a_run_over_them_would(ours):
+    # Three texts of one site (gold_page's example.org) with one line in common: the site's template.
+    def text(n: int) -> str:
+        picked = [SENTENCES[(n * 5 + k) % len(SENTENCES)] for k in range(6)]
+        return f"{' '.join(picked[:3])}\n\nLifetime guarantee on every part\n\n{' '.join(picked[3:])}"
+
+    row = clean_input.evaluate([gold_page(text(n), page_id=f"p{n}") for n in range(3)], ours)
+    assert row["words_taken_by"] == {"boilerplate.site_repeated": 3 * 5}
