@@ -13,7 +13,8 @@ corpus, so a run counts before it cleans:
    compiled core's: ``rust/src/sitelines.rs``);
 2. **reduce** (here): the keys are counted, one hash bucket at a time from files the map's
    keys were spilled to, so memory does not grow with the corpus; a line on at least
-   ``min_docs`` documents of its site, and on at least ``min_docs_ratio`` of them, is repeated;
+   ``min_docs`` documents of its site, and on at least ``min_docs_ratio`` of them, is repeated
+   (unless it says nothing: :func:`says_something`);
 
 and the cleaning pass (stage ``site_lines``) removes the repeated lines of each document. A
 document's site is the host of its URL, without ``www.``; a document without a URL has none
@@ -22,7 +23,6 @@ and is not counted.
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
@@ -37,6 +37,7 @@ from pipeline.core.document import Document, site_of
 from pipeline.io.ingest import ANY_SITE, extract
 from pipeline.io.records import RawRecord
 from pipeline.stages.normalize import make_document
+from pipeline.text.words import LETTER_RUN
 
 # A (site, line) key and its site's key, as the map spills them.
 KEY_DTYPE = np.dtype([("key", "<u8"), ("site", "<u8")])
@@ -126,16 +127,12 @@ class RepeatedLines:
                                                                         strict=True) if h and says_something(line)}
 
 
-# A word that may say something: two letters or more.
-_WORD = re.compile(r"[^\W\d_]{2,}")
-
-
 def says_something(line: str) -> bool:
     """Whether ``line`` has a word of two letters or more that is no stop word. A site's template
     line does (a menu entry, a heading, a notice); one that does not is code ("}", "});") or a
     sentence's fragment (a lone "and" where inline code broke a line), repeated because the site's
     pages share code and phrasing: removing it would break them and takes no furniture away."""
-    return any(word.lower() not in _stop_words() for word in _WORD.findall(line))
+    return any(len(word) > 1 and word.lower() not in _stop_words() for word in LETTER_RUN.findall(line))
 
 
 @lru_cache(maxsize=1)
