@@ -39,12 +39,9 @@ def evaluate(pages: list[wcxb.Page], ours: wcxb.CleanCorpusTextOnly) -> dict:
     # The counting pass a run over these texts makes: their sites' repeated lines.
     repeated = ours.repeated_lines(pages, lambda page: page.gold)
     for page in pages:
-        doc = wcxb.text_document(page, page.gold)
-        if repeated is not None:
-            doc.site_lines = repeated.of(doc)
+        doc = ours.document(page, page.gold, repeated)  # the stages annotate; the text stays as normalized
+        dropped += doc.status is Status.DROPPED
         given = Counter(WORD.findall(doc.text.lower()))
-        ours.pipeline_for(page)(doc)
-        dropped += ours.decide(doc).status is Status.DROPPED
         back = Counter(WORD.findall(cleaned_text(doc).lower()))
         words, same = sum(given.values()), sum((given & back).values())
         total, kept = total + words, kept + same

@@ -195,12 +195,18 @@ class CleanCorpusTextOnly:
         fold = self.fold_of.get(page.id)
         return self.pipeline if fold is None else self.fold_pipelines[fold]
 
-    def __call__(self, page: Page, text: str) -> str:
+    def document(self, page: Page, text: str, repeated: RepeatedLines | None) -> Document:
+        """``page`` read as ``text`` through the stages (its site's lines as ``repeated`` counts
+        them) and the decision."""
         doc = text_document(page, text)
-        if self.repeated is not None:
-            doc.site_lines = self.repeated.of(doc)
+        if repeated is not None:
+            doc.site_lines = repeated.of(doc)
         self.pipeline_for(page)(doc)
-        self.last = (page.id, text, cleaned_text(doc), self.decide(doc).status is Status.DROPPED)
+        return self.decide(doc)
+
+    def __call__(self, page: Page, text: str) -> str:
+        doc = self.document(page, text, self.repeated)
+        self.last = (page.id, text, cleaned_text(doc), doc.status is Status.DROPPED)
         return self.last[2]
 
 

@@ -13,10 +13,10 @@ corpus, so a run counts before it cleans:
    compiled core's: ``rust/src/sitelines.rs``);
 2. **reduce** (here): the keys are counted, one hash bucket at a time from files the map's
    keys were spilled to, so memory does not grow with the corpus; a line on at least
-   ``min_docs`` documents of its site, and on at least ``min_docs_ratio`` of them, is repeated
-   (unless it says nothing: :func:`says_something`);
+   ``min_docs`` documents of its site, and on at least ``min_docs_ratio`` of them, is repeated;
 
-and the cleaning pass (stage ``site_lines``) removes the repeated lines of each document. A
+and the cleaning pass (stage ``site_lines``) removes the repeated lines of each document, but
+those that say nothing (:func:`says_something`, asked when a document's lines are looked up). A
 document's site is the host of its URL, without ``www.``; a document without a URL has none
 and is not counted.
 """
@@ -27,7 +27,6 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +35,7 @@ from pipeline._core import site_key, site_line_keys, site_lines
 from pipeline.core.document import Document, site_of
 from pipeline.io.ingest import ANY_SITE, extract
 from pipeline.io.records import RawRecord
+from pipeline.language.nlp import stop_words
 from pipeline.stages.normalize import make_document
 from pipeline.text.words import LETTER_RUN
 
@@ -132,14 +132,7 @@ def says_something(line: str) -> bool:
     line does (a menu entry, a heading, a notice); one that does not is code ("}", "});") or a
     sentence's fragment (a lone "and" where inline code broke a line), repeated because the site's
     pages share code and phrasing: removing it would break them and takes no furniture away."""
-    return any(len(word) > 1 and word.lower() not in _stop_words() for word in LETTER_RUN.findall(line))
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    from pipeline.language.nlp import stop_words
-
-    return stop_words()
+    return any(len(word) > 1 and word.lower() not in stop_words() for word in LETTER_RUN.findall(line))
 
 
 class SiteCounter:
