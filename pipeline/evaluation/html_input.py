@@ -5,8 +5,9 @@ then the stages and the quality filters decide).
 
 Per benchmark: the pages, how many were kept, and WCXB's word P/R/F1 of each page's cleaned text
 against its gold, a page not kept counting as an empty text (what a user gets from it). The line
-model is the shipped one, which was trained on all three benchmarks: the row measures what the
-road through HTML keeps and loses, not the line model (the leave-one-out rows do that).
+model is the shipped one, trained on WCXB dev alone (its data card): WCXB dev's row is in-sample,
+CleanEval's and L3S-GN1's pages are new to it. The row measures what the road through HTML keeps
+and loses, not the line model (the leave-one-out rows do that).
 """
 
 from __future__ import annotations
