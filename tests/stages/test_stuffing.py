@@ -386,3 +386,18 @@ def test_the_held_out_proxy_decides_on_training_rows_as_the_stage_does_on_the_do
            for m in re.finditer(re.escape(kp), doc.text, re.IGNORECASE)][1:]  # the title's is no instance
     assert cut == [True, True, False, True, True]
     assert scores == {"documents": 1, "found": 1.0, "removed": 1.0, "natural_kept": 1.0, "planted_flagged": 0.0}
+
+
+def test_the_held_out_proxy_counts_what_the_models_take_from_text_with_nothing_pasted():
+    from pipeline.evaluation.wcxb import Page
+    from pipeline.stages.stuffing.train import clean_cost
+
+    kp, title = "Calf Pain After Running Fast", "Calf Pain After Running Fast: a guide"
+    clean = "\n\n".join(PROSE)
+    natural = "New runners often get calf pain after running fast on hills."
+    pasted = "\n\n".join([f"{PROSE[0]} {kp}. {PROSE[1]}", f"{PROSE[2]} {kp}", natural, f"{PROSE[4]} | {kp}", kp,
+                          PROSE[3], PROSE[5]])
+    pages = [Page(f"p{n}", "article", "example.org", "", title, text, (), ()) for n, text in enumerate([clean, pasted])]
+    # The clean text loses nothing; the one with the keyphrase pasted four times loses the four
+    # copies' words, and keeps the writer's own use.
+    assert clean_cost(None, {"bench": pages}) == {"bench": {"texts": 2, "losing": 1, "words": 20}}

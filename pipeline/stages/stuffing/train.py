@@ -34,7 +34,10 @@ fitted without it, deciding as the stage does (:func:`pipeline.stages.stuffing.d
 own cuts): keyphrases found, copies removed, natural uses kept, planted documents flagged, and
 the candidate threshold each family's models drew (found hangs on it). The articles are the
 training articles stuffed by a family the models never saw, so the figures run above ``make
-eval``'s; their order between variants is what they are for.
+eval``'s; their order between variants is what they are for. It also fits the models on every
+family and reports what they take from text with nothing to take (:func:`clean_cost`): the gold
+texts of the benchmarks no stuffing model learns from, whose words a variant that finds more
+keyphrases may take too.
 """
 
 from __future__ import annotations
@@ -53,7 +56,9 @@ import numpy as np
 
 from pipeline.core.config import load_config
 from pipeline.core.document import Document
+from pipeline.evaluation import clean_input
 from pipeline.evaluation.stuffers import FAMILIES, NATURAL, Lines, Stuffed, plant_natural
+from pipeline.evaluation.stuffing import StuffingOnly, bag
 from pipeline.evaluation.wcxb import DEFAULT_WCXB, Page, articles, fold, load_pages
 from pipeline.io.records import RawRecord
 from pipeline.language.nlp import stop_words
@@ -77,6 +82,11 @@ from pipeline.stages.stuffing.model import BUILTIN_MODEL, LOFO_DIR, StuffingMode
 from pipeline.stages.stuffing.text import TOKEN
 
 MODEL_PATH = LOFO_DIR.parent / BUILTIN_MODEL
+# ``--held-out``'s models fitted on every family, beside the leave-one-out ones.
+ALL_FAMILIES = "all.npz"
+# The benchmarks whose gold texts ``--held-out`` asks the models fitted on every family about
+# (:func:`clean_cost`): no stuffing model learns from them (WCXB dev's fold B is make eval's).
+CLEAN_COST_BENCHMARKS = ("cleaneval", "l3s-gn1")
 SEED = 20261202
 # Stuffed versions of each fold-A article per family (different keyphrases and placements).
 DRAWS = 2
@@ -316,11 +326,12 @@ def _trees(x: np.ndarray, y: np.ndarray, weight: np.ndarray | None = None, monot
 
 def held_out(rows: list[Row], out: Path, workers: int = 2) -> dict[str, dict[str, float]]:
     """``--held-out``: each family's fold-A documents scored by the models fitted without it
-    (written to ``out``); per family, the measures of :func:`held_out_scores` and the models'
-    candidate threshold (``cut``: what found hangs on, and it moves from one variant to the next)."""
+    (written to ``out``, with the models fitted on every family, ``ALL_FAMILIES``); per family, the
+    measures of :func:`held_out_scores` and the models' candidate threshold (``cut``: what found
+    hangs on, and it moves from one variant to the next)."""
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(name, tuple(n for n in FAMILIES if n != name), out / f"without-{name}.npz") for name in FAMILIES]
-    for _ in fit_all(rows, jobs, workers):
+    for _ in fit_all(rows, [*jobs, ("all", tuple(FAMILIES), out / ALL_FAMILIES)], workers):
         pass
     scores = {}
     for name, _, path in jobs:
@@ -329,6 +340,18 @@ def held_out(rows: list[Row], out: Path, workers: int = 2) -> dict[str, dict[str
                                           [r for r in rows if r.family == f"{PLANTED}:{name}"]),
                         "cut": model.meta["candidate_threshold"]}
     return scores
+
+
+def clean_cost(model: Path | str | None, benchmarks: dict[str, list[Page]]) -> dict[str, dict[str, int]]:
+    """What the stage with the models at ``model`` (the shipped ones: None) takes from each benchmark's
+    gold texts, text extracted already with nothing pasted: per benchmark, the texts, those losing a
+    word to it, and the words lost."""
+    stage = StuffingOnly("builtin" if model is None else str(model))
+    found = {}
+    for name, pages in benchmarks.items():
+        lost = [sum((bag(doc.text) - bag(cleaned)).values()) for doc, cleaned in (stage(p, p.gold) for p in pages)]
+        found[name] = {"texts": len(pages), "losing": sum(n > 0 for n in lost), "words": sum(lost)}
+    return found
 
 
 def held_out_scores(model: StuffingModel, stuffed: list[Row], planted: list[Row]) -> dict[str, float]:
@@ -375,7 +398,9 @@ def main(argv: list[str] | None = None) -> int:
                              "(pipeline/models/stuffing_lofo/without-<family>.npz)")
     parser.add_argument("--held-out", type=Path, metavar="DIR",
                         help="instead, fit each family's leave-one-out models into DIR and score each family's "
-                             "fold-A documents with the models fitted without it (the shipped models stay)")
+                             "fold-A documents with the models fitted without it, and count what models fitted "
+                             "on every family take from CleanEval's and L3S-GN1's gold texts (the shipped "
+                             "models stay)")
     parser.add_argument("--workers", type=int, default=2,
                         help="processes that make the rows, then fit the models side by side")
     args = parser.parse_args(argv)
@@ -383,6 +408,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = collect(pages, args.workers)
     if args.held_out:
         print(_held_out_table(held_out(rows, args.held_out, args.workers)))
+        cost = clean_cost(args.held_out / ALL_FAMILIES, {name: pages for name, pages in clean_input.datasets().items()
+                                                         if name in CLEAN_COST_BENCHMARKS})
+        print("gold texts losing words to the models fitted on every family: " + "; ".join(
+            f"{name} {row['losing']} of {row['texts']} ({row['words']} words)" for name, row in cost.items()))
         return 0
     jobs = [("all", tuple(FAMILIES), MODEL_PATH)]
     if args.lofo:
