@@ -363,16 +363,23 @@ def test_of_overlapping_candidates_above_the_threshold_the_longest_is_taken():
     assert choose(np.array([0.95, 0.97, 0.5, 0.99, 0.93]), [3, 5, 4, 2, 2], spans, 0.999) == []
 
 
+def calf_pain_pasted() -> tuple[str, str, str]:
+    """A keyphrase, its article's title, and the article: a writer's own use of it (in lower case)
+    and four pasted copies (after a sentence, at a paragraph's end, after a bar, on a line of its own)."""
+    kp, title = "Calf Pain After Running Fast", "Calf Pain After Running Fast: a guide"
+    natural = "New runners often get calf pain after running fast on hills."
+    body = "\n\n".join([f"{PROSE[0]} {kp}. {PROSE[1]}", f"{PROSE[2]} {kp}", natural, f"{PROSE[4]} | {kp}", kp,
+                        PROSE[3], PROSE[5]])
+    return kp, title, body
+
+
 def test_the_held_out_proxy_decides_on_training_rows_as_the_stage_does_on_the_document():
     from pipeline.evaluation.stuffers import NATURAL, Stuffed
     from pipeline.evaluation.wcxb import Page
     from pipeline.stages.stuffing.model import StuffingModel
     from pipeline.stages.stuffing.train import Featurizer, held_out_scores
 
-    kp, title = "Calf Pain After Running Fast", "Calf Pain After Running Fast: a guide"
-    natural = "New runners often get calf pain after running fast on hills."
-    body = "\n\n".join([f"{PROSE[0]} {kp}. {PROSE[1]}", f"{PROSE[2]} {kp}", natural, f"{PROSE[4]} | {kp}", kp,
-                        PROSE[3], PROSE[5]])
+    kp, title, body = calf_pain_pasted()
     starts = [m.start() for m in re.finditer(re.escape(kp), body, re.IGNORECASE)]
     at_natural = body.index("calf pain after")
     sample = Stuffed(body, kp, 4, tuple((at, NATURAL if at == at_natural else "pasted") for at in starts))
@@ -392,11 +399,8 @@ def test_the_held_out_proxy_counts_what_the_models_take_from_text_with_nothing_p
     from pipeline.evaluation.wcxb import Page
     from pipeline.stages.stuffing.train import clean_cost
 
-    kp, title = "Calf Pain After Running Fast", "Calf Pain After Running Fast: a guide"
+    _, title, pasted = calf_pain_pasted()
     clean = "\n\n".join(PROSE)
-    natural = "New runners often get calf pain after running fast on hills."
-    pasted = "\n\n".join([f"{PROSE[0]} {kp}. {PROSE[1]}", f"{PROSE[2]} {kp}", natural, f"{PROSE[4]} | {kp}", kp,
-                          PROSE[3], PROSE[5]])
     pages = [Page(f"p{n}", "article", "example.org", "", title, text, (), ()) for n, text in enumerate([clean, pasted])]
     # The clean text loses nothing; the one with the keyphrase pasted four times loses the four
     # copies' words, and keeps the writer's own use.
